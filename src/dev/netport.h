@@ -1,0 +1,29 @@
+/*
+ * netport.h — the plug between a NIC model and a wire (QEMU's split of
+ * device model and network backend).
+ *
+ * The NIC owns the port and fills in `deliver`; a wire backend (src/net/)
+ * attaches to it and fills in `xmit`. Frames are whole Ethernet frames
+ * without the FCS, 14..16384 bytes.
+ */
+#ifndef CAPIO_DEV_NETPORT_H
+#define CAPIO_DEV_NETPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct netport {
+	/* Set by the NIC: hand one received frame to the device. Returns
+	 * false when the device dropped it (filtered, no buffer, disabled). */
+	bool (*deliver)(void *nic, const uint8_t *frame, size_t len);
+	void *nic;
+	/* Set by the wire: carry one frame the NIC transmitted. NULL while
+	 * no wire is attached (the frame is lost, as on an unplugged port). */
+	void (*xmit)(void *wire, const uint8_t *frame, size_t len);
+	void *wire;
+	/* Set by the wire: carrier present (feeds STATUS.LU). */
+	bool carrier;
+};
+
+#endif
