@@ -10,6 +10,7 @@ static const struct cli_cmd commands[] = {
 	{ "demo",  "boot the machine and show capabilities at work", cmd_demo },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "measure the machine (access, nic)", cmd_bench },
+	{ "inspect", "print a device manifest (regions, slices)", cmd_inspect },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

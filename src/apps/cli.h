@@ -20,6 +20,7 @@ struct cli_cmd {
 int cmd_cap(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* Print "capio CMD: MSG" and the command's usage line to stderr; returns 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...)

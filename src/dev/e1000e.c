@@ -1,0 +1,199 @@
+/*
+ * e1000e.c — the 82574L model's life cycle: creation, power-on and
+ * software reset, the EEPROM image, link state, the interrupt line and
+ * the saturating statistics counters.
+ */
+#include "dev/e1000e.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/e1000e_core.h"
+
+/* EEPROM words the model fills besides the MAC (82574L NVM map). */
+#define EE_SUBSYS_ID	0x0B
+#define EE_SUBSYS_VENDOR 0x0C
+#define EE_DEVICE_ID	0x0D
+#define EE_VENDOR_ID	0x0E
+#define EE_CHECKSUM	0x3F
+
+static void
+eeprom_init(struct e1000e *d)
+{
+	uint16_t sum = 0;
+	unsigned i;
+
+	memset(d->eeprom, 0, sizeof(d->eeprom));
+	for (i = 0; i < 3; i++)
+		d->eeprom[i] = (uint16_t)(d->mac_addr[2 * i] |
+		    d->mac_addr[2 * i + 1] << 8);
+	d->eeprom[EE_SUBSYS_ID] = 0;
+	d->eeprom[EE_SUBSYS_VENDOR] = E1000E_VENDOR_ID;
+	d->eeprom[EE_DEVICE_ID] = E1000E_DEVICE_ID;
+	d->eeprom[EE_VENDOR_ID] = E1000E_VENDOR_ID;
+	/* Drivers check that words 0x00-0x3F sum to 0xBABA. */
+	for (i = 0; i < EE_CHECKSUM; i++)
+		sum = (uint16_t)(sum + d->eeprom[i]);
+	d->eeprom[EE_CHECKSUM] = (uint16_t)(E1000E_EEPROM_SUM - sum);
+}
+
+struct e1000e *
+e1000e_new(const char *name, const uint8_t mac[6], struct iommu *dma)
+{
+	struct e1000e *d;
+
+	if (name == NULL || mac == NULL || dma == NULL)
+		return (NULL);
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return (NULL);
+	if ((d->name = strdup(name)) == NULL) {
+		free(d);
+		return (NULL);
+	}
+	memcpy(d->mac_addr, mac, 6);
+	d->dma = dma;
+	d->port.deliver = e1000e_rx_deliver;
+	d->port.nic = d;
+	eeprom_init(d);
+	e1000e_regs_init(d);
+	e1000e_reset(d);
+	return (d);
+}
+
+void
+e1000e_free(struct e1000e *d)
+{
+	if (d == NULL)
+		return;
+	free(d->name);
+	free(d);
+}
+
+const char *
+e1000e_name(const struct e1000e *d)
+{
+	return (d->name);
+}
+
+struct netport *
+e1000e_port(struct e1000e *d)
+{
+	return (&d->port);
+}
+
+void
+e1000e_reset(struct e1000e *d)
+{
+	bool lu;
+
+	d->generation++;
+	d->cnt.resets++;
+	e1000e_regs_reset(d);
+	/* RAL0/RAH0 are loaded from the EEPROM, valid. */
+	e1000e_reg_set(d, E1000E_RAL(0), (uint32_t)d->eeprom[0] |
+	    (uint32_t)d->eeprom[1] << 16);
+	e1000e_reg_set(d, E1000E_RAH(0), (uint32_t)d->eeprom[2] |
+	    E1000E_RAH_AV);
+	e1000e_tx_reset(d);
+	e1000e_phy_reset(d);
+	/* The link comes back without an LSC: ICR was just cleared. */
+	d->carrier = d->port.carrier;
+	e1000e_phy_set_link(d, d->carrier);
+	lu = d->carrier && (e1000e_reg(d, E1000E_CTRL) & E1000E_CTRL_SLU);
+	if (lu)
+		e1000e_reg_set(d, E1000E_STATUS,
+		    e1000e_reg(d, E1000E_STATUS) | E1000E_STATUS_LU);
+	e1000e_update_irq(d);
+}
+
+void
+e1000e_update_link(struct e1000e *d)
+{
+	uint32_t st = e1000e_reg(d, E1000E_STATUS);
+	bool lu;
+
+	if (d->carrier != d->port.carrier) {
+		d->carrier = d->port.carrier;
+		e1000e_phy_set_link(d, d->carrier);
+	}
+	lu = d->carrier && (e1000e_reg(d, E1000E_CTRL) & E1000E_CTRL_SLU);
+	if (lu == ((st & E1000E_STATUS_LU) != 0))
+		return;
+	e1000e_reg_set(d, E1000E_STATUS, lu ? (st | E1000E_STATUS_LU) :
+	    (st & ~E1000E_STATUS_LU));
+	e1000e_set_cause(d, E1000E_ICR_LSC);
+}
+
+void
+e1000e_link_changed(struct e1000e *d)
+{
+	if (d != NULL)
+		e1000e_update_link(d);
+}
+
+void
+e1000e_update_irq(struct e1000e *d)
+{
+	uint32_t icr = e1000e_reg(d, E1000E_ICR) & ~E1000E_ICR_INT_ASSERTED;
+	bool level;
+
+	/* INT_ASSERTED mirrors "some cause is pending", masked or not. */
+	e1000e_reg_set(d, E1000E_ICR,
+	    icr != 0 ? (icr | E1000E_ICR_INT_ASSERTED) : 0);
+	level = (icr & e1000e_reg(d, E1000E_IMS)) != 0;
+	if (level == d->irq)
+		return;
+	d->irq = level;
+	if (level) {
+		d->cnt.irq_raised++;
+		e1000e_stat_inc(d, E1000E_IAC, 1);
+	}
+	if (d->irq_fn != NULL)
+		d->irq_fn(d->irq_owner, level);
+}
+
+void
+e1000e_set_cause(struct e1000e *d, uint32_t causes)
+{
+	e1000e_reg_set(d, E1000E_ICR, e1000e_reg(d, E1000E_ICR) | causes);
+	e1000e_update_irq(d);
+}
+
+bool
+e1000e_irq_level(const struct e1000e *d)
+{
+	return (d->irq);
+}
+
+void
+e1000e_set_irq_handler(struct e1000e *d, void (*fn)(void *, bool),
+    void *owner)
+{
+	d->irq_fn = fn;
+	d->irq_owner = owner;
+}
+
+void
+e1000e_stat_inc(struct e1000e *d, uint32_t off, uint32_t n)
+{
+	uint32_t v = e1000e_reg(d, off);
+
+	/* Statistics stick at their maximum rather than wrap. */
+	e1000e_reg_set(d, off, v > UINT32_MAX - n ? UINT32_MAX : v + n);
+}
+
+void
+e1000e_stat_add64(struct e1000e *d, uint32_t lo, uint64_t n)
+{
+	uint64_t v = (uint64_t)e1000e_reg(d, lo + 4) << 32 | e1000e_reg(d, lo);
+
+	v = v > UINT64_MAX - n ? UINT64_MAX : v + n;
+	e1000e_reg_set(d, lo, (uint32_t)v);
+	e1000e_reg_set(d, lo + 4, (uint32_t)(v >> 32));
+}
+
+void
+e1000e_get_counters(const struct e1000e *d, struct e1000e_counters *c)
+{
+	*c = d->cnt;
+}

@@ -1,0 +1,243 @@
+/*
+ * e1000e_tx.c — the transmit rings: legacy descriptors fetched by DMA
+ * from head to tail, buffers gathered until EOP into one bounded frame,
+ * short frames padded (TCTL.PSP), the frame handed to the wire, and DD
+ * written back when the descriptor asks (RS).
+ *
+ * One doorbell consumes at most one ring's worth of descriptors. A
+ * descriptor fetch that faults stops the queue where it is (head stays on
+ * the bad descriptor); a buffer that faults drops its frame but the
+ * descriptors are still consumed and written back.
+ */
+#include <string.h>
+
+#include "dev/e1000e_core.h"
+#include "machine/iommu.h"
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24);
+}
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	return ((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32);
+}
+
+bool
+e1000e_ring_get(const struct e1000e *d, uint32_t bal_off,
+    struct e1000e_ring *r)
+{
+	uint32_t len = e1000e_reg(d, bal_off + 8);
+
+	r->base = (uint64_t)e1000e_reg(d, bal_off + 4) << 32 |
+	    e1000e_reg(d, bal_off);
+	r->n = len / E1000E_DESC_SIZE;
+	r->off_h = bal_off + 0x10;
+	r->off_t = bal_off + 0x18;
+	r->head = e1000e_reg(d, r->off_h);
+	r->tail = e1000e_reg(d, r->off_t);
+	if (r->n == 0 || r->head >= r->n || r->tail >= r->n)
+		return (false);
+	/* A ring that wraps the device address space is no ring. */
+	if (r->base > UINT64_MAX - (uint64_t)len)
+		return (false);
+	return (true);
+}
+
+void
+e1000e_tx_reset(struct e1000e *d)
+{
+	unsigned q;
+
+	for (q = 0; q < E1000E_NQUEUES; q++) {
+		d->txq[q].len = 0;
+		d->txq[q].bad = false;
+		d->txq[q].busy = false;
+	}
+}
+
+uint32_t
+e1000e_size_bucket(uint32_t first, size_t len)
+{
+	static const size_t top[5] = { 64, 127, 255, 511, 1023 };
+	unsigned i;
+
+	for (i = 0; i < 5; i++)
+		if (len <= top[i])
+			break;
+	return (first + 4 * i);
+}
+
+static void
+tx_stats(struct e1000e *d, const uint8_t *f, size_t len)
+{
+	size_t wire = len + E1000E_FCS_LEN;
+
+	e1000e_stat_inc(d, E1000E_TPT, 1);
+	e1000e_stat_inc(d, E1000E_GPTC, 1);
+	e1000e_stat_add64(d, E1000E_GOTCL, wire);
+	e1000e_stat_add64(d, E1000E_TOTL, wire);
+	e1000e_stat_inc(d, e1000e_size_bucket(E1000E_PTC64, wire), 1);
+	if (f[0] & 1) {
+		static const uint8_t bc[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+		    0xFF };
+
+		e1000e_stat_inc(d, memcmp(f, bc, 6) == 0 ? E1000E_BPTC :
+		    E1000E_MPTC, 1);
+	}
+	d->cnt.tx_frames++;
+	d->cnt.tx_bytes += len;
+}
+
+/* EOP: send what queue q gathered, if it is a frame. */
+static void
+tx_send(struct e1000e *d, struct e1000e_txq *t)
+{
+	size_t len = t->len;
+	bool bad = t->bad;
+
+	t->len = 0;
+	t->bad = false;
+	if (bad)
+		return;		/* counted when it went bad */
+	if (len == 0) {
+		d->cnt.tx_malformed++;
+		return;
+	}
+	if ((e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_PSP) &&
+	    len < E1000E_FRAME_MIN) {
+		memset(t->buf + len, 0, E1000E_FRAME_MIN - len);
+		len = E1000E_FRAME_MIN;
+	}
+	if (len < 14) {
+		d->cnt.tx_malformed++;
+		return;
+	}
+	e1000e_update_link(d);
+	if (d->port.xmit == NULL ||
+	    !(e1000e_reg(d, E1000E_STATUS) & E1000E_STATUS_LU)) {
+		d->cnt.tx_no_wire++;
+		return;
+	}
+	tx_stats(d, t->buf, len);
+	d->port.xmit(d->port.wire, t->buf, len);
+}
+
+/* Gather one descriptor's buffer into the frame being built. */
+static void
+tx_gather(struct e1000e *d, struct e1000e_txq *t, uint64_t addr,
+    uint32_t len)
+{
+	if (len == 0 || t->bad)
+		return;
+	if (len > E1000E_FRAME_MAX - t->len) {
+		t->bad = true;
+		d->cnt.tx_malformed++;
+		return;
+	}
+	if (dma_read(d->dma, addr, t->buf + t->len, len) != 0) {
+		t->bad = true;
+		d->cnt.dma_faults++;
+		return;
+	}
+	t->len += len;
+}
+
+void
+e1000e_tx_process(struct e1000e *d, unsigned q)
+{
+	uint32_t bal = E1000E_TDBAL + q * E1000E_QUEUE_STRIDE;
+	struct e1000e_txq *t = &d->txq[q];
+	uint64_t gen = d->generation;
+	struct e1000e_ring r;
+	uint32_t cause = 0, i, lower, upper, cmd, len;
+	uint64_t daddr, baddr;
+	uint8_t desc[E1000E_DESC_SIZE], wb[4];
+	bool eop;
+
+	if (!(e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) ||
+	    !(e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
+	    E1000E_TARC_ENABLE))
+		return;
+	/* A doorbell rung from inside our own callbacks: the loop below
+	 * re-reads the tail, so it picks the new descriptors up. */
+	if (t->busy)
+		return;
+	t->busy = true;
+	for (i = 0;; i++) {
+		if (!e1000e_ring_get(d, bal, &r)) {
+			if (r.n != 0)
+				d->cnt.ring_errors++;
+			break;
+		}
+		if (i >= r.n || r.head == r.tail)
+			break;
+		daddr = r.base + (uint64_t)r.head * E1000E_DESC_SIZE;
+		if (dma_read(d->dma, daddr, desc, sizeof(desc)) != 0) {
+			d->cnt.dma_faults++;
+			t->len = 0;
+			t->bad = false;
+			break;
+		}
+		if (d->generation != gen)
+			break;
+		baddr = le64(desc);
+		lower = le32(desc + 8);
+		upper = le32(desc + 12);
+		cmd = lower >> 24;
+		if (!(cmd & E1000E_TXD_CMD_DEXT)) {
+			len = lower & 0xFFFF;
+			eop = (cmd & E1000E_TXD_CMD_EOP) != 0;
+		} else if (((lower >> E1000E_TXD_DTYP_SHIFT) & 0xF) ==
+		    E1000E_TXD_DTYP_DATA) {
+			/* Extended data descriptor: offloads not modelled,
+			 * its buffer is sent as is. */
+			len = lower & 0xFFFFF;
+			eop = (cmd & E1000E_TXD_CMD_EOP) != 0;
+		} else {
+			/* Context descriptor: no data. */
+			len = 0;
+			eop = false;
+		}
+		tx_gather(d, t, baddr, len);
+		if (d->generation != gen)
+			break;
+		if (eop) {
+			tx_send(d, t);
+			if (d->generation != gen)
+				break;
+		}
+		if (cmd & E1000E_TXD_CMD_RS) {
+			upper |= E1000E_TXD_STA_DD;
+			wb[0] = (uint8_t)upper;
+			wb[1] = (uint8_t)(upper >> 8);
+			wb[2] = (uint8_t)(upper >> 16);
+			wb[3] = (uint8_t)(upper >> 24);
+			if (dma_write(d->dma, daddr + 12, wb, 4) == 0)
+				cause |= E1000E_ICR_TXDW;
+			else
+				d->cnt.dma_faults++;
+			if (d->generation != gen)
+				break;
+		}
+		d->cnt.tx_descs++;
+		/* Re-read: a callback may have rewritten TDLEN or TDH. */
+		if (!e1000e_ring_get(d, bal, &r)) {
+			if (r.n != 0)
+				d->cnt.ring_errors++;
+			break;
+		}
+		e1000e_reg_set(d, r.off_h, (r.head + 1) % r.n);
+	}
+	if (d->generation != gen)
+		return;
+	t->busy = false;
+	if (e1000e_ring_get(d, bal, &r) && r.head == r.tail)
+		cause |= E1000E_ICR_TXQE;
+	if (cause != 0)
+		e1000e_set_cause(d, cause);
+}

@@ -1,0 +1,237 @@
+/*
+ * capio.c — the CAPIO framework proper: attach with sealed tokens, the
+ * token check on every privileged request, the slicer, and revocation.
+ * Device-agnostic: what a device shares comes from its manifest, how it
+ * is programmed from its stub (struct capio_driver).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/kernel_priv.h"
+#include "machine/aspace.h"
+
+/* What a capability to device memory may never carry. */
+#define DEVICE_FORBIDDEN (CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP | \
+	CAP_PERM_STORE_LOCAL_CAP | CAP_PERM_EXECUTE | CAP_PERM_SEAL | \
+	CAP_PERM_UNSEAL | CAP_PERM_SYSTEM | CAP_PERM_EXECUTIVE | \
+	CAP_PERM_BRANCH_SEALED_PAIR | CAP_PERM_COMPARTMENT_ID | \
+	CAP_PERM_MUTABLE_LOAD)
+
+int
+capio_register(struct kernel *k, int i, const char *name,
+    const struct manifest *m, const struct capio_driver *drv, void *stub,
+    char *err, size_t errlen)
+{
+	struct capio_dev *d = &k->dev[i];
+	char why[200];
+
+	if (manifest_validate(m, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s: manifest refused: %s", name, why);
+		return -1;
+	}
+	if (m->nregions > CAPIO_MAX_REGIONS) {
+		snprintf(err, errlen, "%s: too many regions", name);
+		return -1;
+	}
+	d->m = m;
+	d->drv = drv;
+	d->stub = stub;
+	/* The device's sealing key: one object type, Seal and Unseal. */
+	d->key = cheri_bounds_set_exact(cheri_address_set(k->seal_root,
+	    CAPIO_OTYPE_BASE + (uint64_t)i), 1);
+	d->owner = NULL;
+	d->identity = cap_null();
+	return d->key.tag ? 0 : -1;
+}
+
+bool
+capio_kernel_owned(const struct kernel *k, int dev)
+{
+	return k->dev[dev].owner == NULL;
+}
+
+static struct capio_dev *
+device(struct kernel *k, uint64_t dev)
+{
+	if (dev >= (uint64_t)k->nnics || k->dev[dev].m == NULL)
+		return NULL;
+	return &k->dev[dev];
+}
+
+int64_t
+capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno, cap_t identity,
+    struct sysret *r)
+{
+	struct capio_dev *d = device(k, devno);
+	cap_t token;
+	int err;
+
+	if (d == NULL)
+		return -ENODEV;
+	if (d->owner != NULL) {
+		d->refusals++;
+		return -EBUSY;
+	}
+	/* An identity must be a real, unsealed capability of the caller's. */
+	if (!cheri_tag_get(identity) || cheri_is_sealed(identity))
+		return -EINVAL;
+	token = cheri_seal(identity, d->key);
+	if (!token.tag)
+		return -EINVAL;
+	if ((err = d->drv->attach(d->stub)) != 0)
+		return err;
+	d->owner = p;
+	d->identity = identity;
+	memset(d->maps, 0, sizeof d->maps);
+	d->attaches++;
+	r->c[0] = token;
+	r->ncaps = 1;
+	return 0;
+}
+
+/* Unseal with the device's key and compare exactly with what was sealed. */
+static int
+check_token(struct capio_dev *d, struct proc *p, cap_t token)
+{
+	cap_t id;
+
+	if (d->owner == NULL || !cheri_tag_get(token) || !cheri_is_sealed(token) ||
+	    cheri_type_get(token) != cheri_address_get(d->key)) {
+		d->refusals++;
+		return -EPERM;
+	}
+	id = cheri_unseal(token, d->key);
+	if (!cheri_is_equal_exact(id, d->identity) || d->owner != p) {
+		d->refusals++;
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* A capability for [va, va+len) with perms, derived from the user root. */
+static cap_t
+grant(struct kernel *k, uint64_t va, uint64_t len, uint32_t perms)
+{
+	cap_t c = cheri_bounds_set_exact(cheri_address_set(k->user_root, va), len);
+
+	return cheri_perms_and(c, perms | CAP_PERM_GLOBAL);
+}
+
+int64_t
+capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
+    struct sysret *r)
+{
+	struct capio_dev *d = device(k, a->x[0]);
+	const struct region *rg;
+	uint64_t ri = a->x[1], size = a->x[2], align, va, pa;
+	uint32_t want = (uint32_t)a->x[3];
+	int err;
+
+	if (d == NULL)
+		return -ENODEV;
+	if ((err = check_token(d, p, a->c[0])) != 0)
+		return err;
+	if (ri >= d->m->nregions)
+		return -EINVAL;
+	rg = &d->m->regions[ri];
+	if (size != rg->size)
+		return -EINVAL;
+	/* Device memory never holds capabilities, nor runs code. */
+	if (want & DEVICE_FORBIDDEN)
+		return -EPERM;
+	if (d->maps[ri].mapped)
+		return -EEXIST;
+	if (rg->kind == REGION_MMIO && rg->nslices > SYS_MAXCAPS)
+		return -E2BIG;
+	align = ~cheri_representable_alignment_mask(rg->size) + 1;
+	if (align < MMU_PAGE_SIZE)
+		align = MMU_PAGE_SIZE;
+	if ((va = proc_va_alloc_dev(p, rg->size, align)) == 0)
+		return -ENOMEM;
+	pa = d->drv->region_pa(d->stub, (unsigned)ri);
+	/* MMIO pages get the device attribute (strongly ordered, uncached,
+	 * no capabilities); the capabilities below do the fine-grained work. */
+	err = aspace_map(p->as, va, pa, rg->size, MMU_READ | MMU_WRITE |
+	    (rg->kind == REGION_MMIO ? MMU_DEVICE : 0));
+	if (err != 0)
+		return err;
+	d->maps[ri] = (struct capio_map){ true, va, rg->size };
+
+	want &= CAP_PERM_LOAD | CAP_PERM_STORE;
+	if (rg->kind == REGION_DMA) {
+		r->c[0] = grant(k, va, rg->size, want);
+		r->ncaps = 1;
+	} else {
+		for (size_t i = 0; i < rg->nslices; i++) {
+			const struct slice *s = &rg->slices[i];
+			uint32_t perms = want & (s->access == SLICE_RW ?
+			    CAP_PERM_LOAD | CAP_PERM_STORE : CAP_PERM_LOAD);
+
+			if (k->opts.arm == ARM_PAGE) {
+				/* The page around the slice, read-write: what a
+				 * page-granular mapping hands out. */
+				uint64_t page = s->offset & ~MMU_PAGE_MASK;
+				r->c[i] = cheri_address_set(grant(k, va + page,
+				    MMU_PAGE_SIZE, want), va + s->offset);
+			} else
+				r->c[i] = grant(k, va + s->offset, s->length, perms);
+		}
+		r->ncaps = (unsigned)rg->nslices;
+	}
+	r->x[0] = va;
+	return 0;
+}
+
+int64_t
+capio_do_info(struct kernel *k, struct proc *p, uint64_t devno, cap_t token,
+    struct sysret *r)
+{
+	struct capio_dev *d = device(k, devno);
+	int err;
+
+	if (d == NULL)
+		return -ENODEV;
+	if ((err = check_token(d, p, token)) != 0)
+		return err;
+	d->drv->info(d->stub, r);
+	return 0;
+}
+
+/* Revocation: unmap (the TLB forgets), quiesce, free, forget the owner. */
+static void
+revoke(struct capio_dev *d)
+{
+	struct proc *p = d->owner;
+
+	for (unsigned i = 0; i < CAPIO_MAX_REGIONS; i++) {
+		if (d->maps[i].mapped && p->as != NULL)
+			aspace_unmap(p->as, d->maps[i].va, d->maps[i].len);
+		d->maps[i].mapped = false;
+	}
+	d->drv->detach(d->stub);
+	d->owner = NULL;
+	d->identity = cap_null();
+}
+
+int64_t
+capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t devno, cap_t token)
+{
+	struct capio_dev *d = device(k, devno);
+	int err;
+
+	if (d == NULL)
+		return -ENODEV;
+	if ((err = check_token(d, p, token)) != 0)
+		return err;
+	revoke(d);
+	return 0;
+}
+
+void
+capio_release_proc(struct kernel *k, struct proc *p)
+{
+	for (int i = 0; i < k->nnics; i++)
+		if (k->dev[i].owner == p)
+			revoke(&k->dev[i]);
+}

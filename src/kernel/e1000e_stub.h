@@ -1,0 +1,41 @@
+/*
+ * e1000e_stub.h — the kernel's e1000e driver stub: bring-up, interrupt
+ * handling for control events, the CAPIO driver operations (regions for
+ * an owner, IOMMU windows, quiesce), and the kernel-mediated send/recv
+ * path that CAPIO is measured against.
+ */
+#ifndef CAPIO_KERNEL_E1000E_STUB_H
+#define CAPIO_KERNEL_E1000E_STUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kernel;
+struct e1000e_stub;
+
+/* SYS_INFO results (struct sysret.x[]). */
+enum {
+	E1000E_INFO_NTXD,	/* TX descriptors */
+	E1000E_INFO_NRXD,
+	E1000E_INFO_BUFSIZE,	/* bytes per packet buffer */
+	E1000E_INFO_TXBUF_DMA,	/* device address of tx_buffers */
+	E1000E_INFO_RXBUF_DMA,	/* device address of rx_buffers */
+	E1000E_INFO_MAC,	/* MAC address, byte 0 in bits 7..0 */
+};
+
+/* Bring the NIC up for the kernel (rings, MAC filter, link). */
+struct e1000e_stub *e1000e_stub_new(struct kernel *k, int index, char *err,
+    size_t errlen);
+void e1000e_stub_free(struct e1000e_stub *s);
+
+extern const struct capio_driver e1000e_stub_driver;
+
+struct e1000e_stub_stats {
+	uint64_t sends, recvs, copied_bytes;	/* kernel-mediated path */
+	uint64_t interrupts, link_changes;
+	uint64_t quiesces;
+};
+void e1000e_stub_get_stats(const struct e1000e_stub *s,
+    struct e1000e_stub_stats *st);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * kernel.h — the trusted CAPIO kernel: boot a machine (RAM, NICs, a
+ * wire), run unprivileged processes on it, and look at what happened.
+ *
+ * This is the interface for whoever starts the machine (the capio
+ * command, tests, benchmarks, the attack harness). Processes themselves
+ * reach the kernel only through system calls (syscall.h).
+ */
+#ifndef CAPIO_KERNEL_KERNEL_H
+#define CAPIO_KERNEL_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine/fault.h"
+
+struct kernel;
+struct phys;
+struct e1000e;
+struct wire;
+
+/* How device slices are granted (the benchmark arms). */
+enum grant_arm {
+	ARM_CAPIO,	/* byte-exact slices: the CAPIO design */
+	ARM_PAGE,	/* whole 4 KiB pages of BAR0 around each slice, as
+			   page-granular kernel bypass (DPDK, ixy) grants */
+};
+
+#define KERNEL_MAX_NICS	4
+
+struct kernel_opts {
+	uint64_t ram_size;	/* bytes of RAM (default 256 MiB) */
+	int nics;		/* e1000e NICs, 0..KERNEL_MAX_NICS (default 2) */
+	const char *wire;	/* "pair" (NIC 0 <-> NIC 1), "tap:IFNAME"
+				   (NIC 0), "none"; default "pair" */
+	const char *pcap;	/* record the wire into this file, or NULL */
+	bool host_syscalls;	/* each syscall pays a real host syscall */
+	enum grant_arm arm;
+	bool iommu;		/* device DMA only into its owner's regions */
+};
+
+void kernel_opts_default(struct kernel_opts *o);
+/* Boot; NULL and a one-line message in err on failure. */
+struct kernel *kernel_boot(const struct kernel_opts *o, char *err,
+    size_t errlen);
+/* Kill every process, quiesce the devices, free everything. */
+void kernel_halt(struct kernel *k);
+
+/* --- processes ------------------------------------------------------- */
+
+typedef void (*proc_fn)(void *arg);
+
+/* A new runnable process with its own address space; its pid, or -errno. */
+int kernel_spawn(struct kernel *k, const char *name, proc_fn fn, void *arg);
+/*
+ * Run processes round-robin until none is runnable, or for at most
+ * max_rounds rounds (0: no limit). Between rounds the kernel services
+ * interrupts and polls the wire. Returns the number still runnable.
+ */
+int kernel_run(struct kernel *k, uint64_t max_rounds);
+/* Kill a process that is not running now; its status says why. */
+int kernel_kill(struct kernel *k, int pid, const char *why);
+
+enum proc_state { PROC_RUNNABLE, PROC_EXITED, PROC_KILLED };
+
+struct proc_info {
+	int pid;
+	const char *name;
+	enum proc_state state;
+	int exit_code;		/* PROC_EXITED */
+	const char *status;	/* "running", "exited 0", "SIGPROT: bounds,
+				   e1000e0 BAR0+0x3800 (TDBAL)", ... */
+	bool faulted;
+	struct fault fault;	/* when faulted */
+	uint64_t syscalls;	/* all system calls it made */
+	uint64_t syscalls_by_nr[16];
+};
+/* 0 and *pi, or -ESRCH. The strings live as long as the kernel. */
+int kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi);
+
+/* --- the machine, for trusted harnesses and tests --------------------- */
+
+struct phys *kernel_phys(const struct kernel *k);
+int kernel_nic_count(const struct kernel *k);
+struct e1000e *kernel_nic(const struct kernel *k, int i);
+uint64_t kernel_nic_bar(const struct kernel *k, int i);
+struct wire *kernel_wire(const struct kernel *k);
+const struct kernel_opts *kernel_opts(const struct kernel *k);
+/* Kernel memory that no user region or DMA window ever covers, for
+ * "nothing changed" checks: a page at *pa. */
+uint64_t kernel_private_page(const struct kernel *k);
+
+struct kernel_stats {
+	uint64_t syscalls;		/* all processes, all calls */
+	uint64_t interrupts;		/* serviced */
+	uint64_t link_changes;		/* LSC events the stubs handled */
+	uint64_t dma_faults;		/* reported by the IOMMUs */
+	uint64_t procs_killed;
+};
+void kernel_get_stats(const struct kernel *k, struct kernel_stats *st);
+
+#endif

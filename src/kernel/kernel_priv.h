@@ -1,0 +1,140 @@
+/*
+ * kernel_priv.h — the kernel's own state, shared by the files of
+ * src/kernel/ and by nothing else.
+ */
+#ifndef CAPIO_KERNEL_PRIV_H
+#define CAPIO_KERNEL_PRIV_H
+
+#include "cap/cap.h"
+#include "kernel/kernel.h"
+#include "kernel/manifest.h"
+#include "kernel/syscall.h"
+#include "machine/fault.h"
+
+#define KERNEL_MAX_PROCS	64
+#define CAPIO_MAX_REGIONS	8
+#define CAPIO_OTYPE_BASE	0x100	/* device sealing types: 0x100 + n */
+
+struct aspace;
+struct ctx;
+struct kmem;
+struct iommu;
+
+struct umem {
+	uint64_t va, pa, len;
+};
+
+struct proc {
+	int pid;
+	char name[32];
+	struct kernel *k;
+	struct aspace *as;
+	struct ctx *ctx;
+	proc_fn fn;
+	void *arg;
+	enum proc_state state;
+	int exit_code;
+	char status[224];
+	bool faulted;
+	struct fault fault;
+	uint64_t syscalls;
+	uint64_t by_nr[SYS_NCALLS];
+	uint64_t va_heap;		/* next free heap address */
+	uint64_t va_dev;		/* next free device-mapping address */
+	struct umem *mem;		/* memory SYS_MMAP gave it */
+	size_t nmem, capmem;
+};
+
+/* What a kernel driver stub offers the CAPIO framework. */
+struct capio_driver {
+	/* Physical base of region r (BAR or the owner's DMA region). */
+	uint64_t (*region_pa)(void *stub, unsigned r);
+	/* A process takes the device: give it fresh DMA regions, point the
+	 * device and its IOMMU windows at them. 0 or -errno. */
+	int (*attach)(void *stub);
+	/* Revocation: quiesce, close the windows, free the owner's regions,
+	 * go back to the kernel's own rings. */
+	void (*detach)(void *stub);
+	void (*info)(void *stub, struct sysret *r);
+	/* The kernel-mediated data path. */
+	int64_t (*send)(void *stub, struct proc *p, cap_t buf, uint64_t len);
+	int64_t (*recv)(void *stub, struct proc *p, cap_t buf, uint64_t max,
+	    struct sysret *r);
+	/* Deferred interrupt work, run by the kernel outside any device
+	 * callback. */
+	void (*service)(void *stub);
+};
+
+struct capio_map {
+	bool mapped;
+	uint64_t va, len;
+};
+
+struct capio_dev {
+	char name[16];
+	const struct manifest *m;
+	const struct capio_driver *drv;
+	void *stub;
+	cap_t key;			/* Seal/Unseal for this device's type */
+	struct proc *owner;		/* NULL: the kernel drives it */
+	cap_t identity;			/* what the owner presented */
+	struct capio_map maps[CAPIO_MAX_REGIONS];
+	uint64_t attaches, refusals;
+};
+
+struct kernel {
+	struct kernel_opts opts;
+	char wire_spec[64], pcap_path[256];
+	struct phys *phys;
+	struct kmem *kmem;
+	cap_t root;			/* the almighty capability */
+	cap_t user_root;		/* what user capabilities derive from */
+	cap_t seal_root;		/* Seal/Unseal over the object types */
+	uint64_t private_page;
+	int nnics;
+	struct e1000e *nic[KERNEL_MAX_NICS];
+	struct iommu *iommu[KERNEL_MAX_NICS];
+	uint64_t bar[KERNEL_MAX_NICS];
+	void *stub[KERNEL_MAX_NICS];
+	struct capio_dev dev[KERNEL_MAX_NICS];
+	struct wire *wire;
+	struct proc *procs[KERNEL_MAX_PROCS];
+	int nprocs;
+	struct proc *cur;		/* running now, or NULL */
+	struct kernel_stats stats;
+	bool irq_pending;
+};
+
+/* The kernel whose process is running on this thread. */
+extern _Thread_local struct kernel *kernel_current;
+
+/* proc.c */
+void proc_revoke_all(struct proc *p);
+void proc_end(struct proc *p, enum proc_state st);
+int proc_mmap(struct proc *p, uint64_t len, cap_t *out);
+uint64_t proc_va_alloc_dev(struct proc *p, uint64_t len, uint64_t align);
+
+/* capio.c: the framework */
+int capio_register(struct kernel *k, int i, const char *name,
+    const struct manifest *m, const struct capio_driver *drv, void *stub,
+    char *err, size_t errlen);
+int64_t capio_do_attach(struct kernel *k, struct proc *p, uint64_t dev,
+    cap_t identity, struct sysret *r);
+int64_t capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
+    struct sysret *r);
+int64_t capio_do_info(struct kernel *k, struct proc *p, uint64_t dev,
+    cap_t token, struct sysret *r);
+int64_t capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t dev,
+    cap_t token);
+/* Revoke everything p holds of every device (exit, kill). */
+void capio_release_proc(struct kernel *k, struct proc *p);
+/* The device is driven by the kernel (no owner). */
+bool capio_kernel_owned(const struct kernel *k, int dev);
+
+/* kernel.c */
+void kernel_service(struct kernel *k);
+/* Trusted MMIO and RAM access for stubs; any failure is a panic. */
+uint32_t kernel_mmio_read(struct kernel *k, uint64_t pa);
+void kernel_mmio_write(struct kernel *k, uint64_t pa, uint32_t v);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * proc.c — processes: each an execution context in its own address space,
+ * run round-robin by a deterministic cooperative scheduler. A fault in a
+ * process ends that process only, with a status naming the cause.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel_priv.h"
+#include "kernel/kmem.h"
+#include "machine/aspace.h"
+#include "machine/context.h"
+
+#define VA_HEAP_BASE	0x0000100000000000ull	/* SYS_MMAP memory */
+#define VA_DEV_BASE	0x0000400000000000ull	/* device regions */
+#define VA_TOP		(1ull << MMU_VA_BITS)
+
+static void
+proc_entry(void *arg)
+{
+	struct proc *p = arg;
+
+	p->fn(p->arg);
+}
+
+int
+kernel_spawn(struct kernel *k, const char *name, proc_fn fn, void *arg)
+{
+	struct proc *p;
+
+	if (k->nprocs == KERNEL_MAX_PROCS)
+		return -EAGAIN;
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return -ENOMEM;
+	p->k = k;
+	p->pid = k->nprocs + 1;
+	snprintf(p->name, sizeof p->name, "%s", name ? name : "proc");
+	p->fn = fn;
+	p->arg = arg;
+	p->va_heap = VA_HEAP_BASE;
+	p->va_dev = VA_DEV_BASE;
+	snprintf(p->status, sizeof p->status, "running");
+	if ((p->as = aspace_new(k->phys)) == NULL ||
+	    (p->ctx = ctx_new(proc_entry, p, p->as)) == NULL) {
+		aspace_free(p->as);
+		free(p);
+		return -ENOMEM;
+	}
+	k->procs[k->nprocs++] = p;
+	return p->pid;
+}
+
+static struct proc *
+find(const struct kernel *k, int pid)
+{
+	if (pid < 1 || pid > k->nprocs)
+		return NULL;
+	return k->procs[pid - 1];
+}
+
+/* What a CheriBSD process would die of. */
+static const char *
+signal_for(enum fault_cause c)
+{
+	switch (c) {
+	case FAULT_PAGE_UNMAPPED:
+	case FAULT_PAGE_PERM:
+		return "SIGSEGV";
+	case FAULT_ALIGNMENT:
+	case FAULT_BUS:
+		return "SIGBUS";
+	default:
+		return "SIGPROT";
+	}
+}
+
+/* Free everything the process holds; its record stays for proc_info. */
+void
+proc_end(struct proc *p, enum proc_state st)
+{
+	struct kernel *k = p->k;
+
+	if (p->state != PROC_RUNNABLE)
+		return;
+	p->state = st;
+	capio_release_proc(k, p);
+	for (size_t i = 0; i < p->nmem; i++) {
+		aspace_unmap(p->as, p->mem[i].va, p->mem[i].len);
+		kmem_release(k->kmem, p->mem[i].pa, p->mem[i].len);
+	}
+	free(p->mem);
+	p->mem = NULL;
+	p->nmem = p->capmem = 0;
+	ctx_free(p->ctx);
+	p->ctx = NULL;
+	aspace_free(p->as);
+	p->as = NULL;
+	if (st == PROC_KILLED)
+		k->stats.procs_killed++;
+}
+
+int
+kernel_kill(struct kernel *k, int pid, const char *why)
+{
+	struct proc *p = find(k, pid);
+
+	if (p == NULL)
+		return -ESRCH;
+	if (p == k->cur)
+		return -EBUSY;	/* a running process ends by faulting */
+	if (p->state != PROC_RUNNABLE)
+		return -ESRCH;
+	snprintf(p->status, sizeof p->status, "killed: %s", why ? why : "by the kernel");
+	proc_end(p, PROC_KILLED);
+	return 0;
+}
+
+int
+kernel_run(struct kernel *k, uint64_t max_rounds)
+{
+	int runnable = 0;
+
+	for (uint64_t round = 0; max_rounds == 0 || round < max_rounds; round++) {
+		kernel_service(k);
+		runnable = 0;
+		for (int i = 0; i < k->nprocs; i++) {
+			struct proc *p = k->procs[i];
+			struct kernel *saved = kernel_current;
+			enum ctx_status st;
+
+			if (p->state != PROC_RUNNABLE)
+				continue;
+			k->cur = p;
+			kernel_current = k;
+			st = ctx_run(p->ctx);
+			kernel_current = saved;
+			k->cur = NULL;
+			switch (st) {
+			case CTX_YIELDED:
+			case CTX_READY:
+				runnable++;
+				break;
+			case CTX_DONE:
+				snprintf(p->status, sizeof p->status, "exited %d",
+				    p->exit_code);
+				proc_end(p, PROC_EXITED);
+				break;
+			case CTX_FAULTED: {
+				char why[160];
+
+				p->faulted = true;
+				p->fault = *ctx_fault(p->ctx);
+				fault_format(&p->fault, why, sizeof why);
+				snprintf(p->status, sizeof p->status, "%s: %s",
+				    signal_for(p->fault.cause), why);
+				proc_end(p, PROC_KILLED);
+				break;
+			}
+			case CTX_RUNNING:
+				/* A context cannot be running here. */
+				abort();
+			}
+		}
+		if (runnable == 0)
+			break;
+	}
+	return runnable;
+}
+
+int
+kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi)
+{
+	const struct proc *p = find(k, pid);
+
+	if (p == NULL)
+		return -ESRCH;
+	memset(pi, 0, sizeof *pi);
+	pi->pid = p->pid;
+	pi->name = p->name;
+	pi->state = p->state;
+	pi->exit_code = p->exit_code;
+	pi->status = p->status;
+	pi->faulted = p->faulted;
+	pi->fault = p->fault;
+	pi->syscalls = p->syscalls;
+	for (int i = 0; i < SYS_NCALLS && i < 16; i++)
+		pi->syscalls_by_nr[i] = p->by_nr[i];
+	return 0;
+}
+
+/* Virtual addresses are never reused within a process: a capability
+ * kept past an unmap can only ever fault. */
+uint64_t
+proc_va_alloc_dev(struct proc *p, uint64_t len, uint64_t align)
+{
+	uint64_t va = (p->va_dev + align - 1) & ~(align - 1);
+
+	if (va >= VA_TOP || len > VA_TOP - va)
+		return 0;
+	p->va_dev = va + len;
+	return va;
+}
+
+int
+proc_mmap(struct proc *p, uint64_t len, cap_t *out)
+{
+	struct kernel *k = p->k;
+	uint64_t rlen, align, va, pa;
+	int err;
+
+	if (len == 0 || len > (1ull << 30))
+		return -EINVAL;
+	/* Bounds must be exact: round the length and align the address. */
+	rlen = (cheri_representable_length(len) + MMU_PAGE_MASK) & ~MMU_PAGE_MASK;
+	align = ~cheri_representable_alignment_mask(rlen) + 1;
+	if (align < MMU_PAGE_SIZE)
+		align = MMU_PAGE_SIZE;
+	va = (p->va_heap + align - 1) & ~(align - 1);
+	if (va >= VA_DEV_BASE || rlen > VA_DEV_BASE - va)
+		return -ENOMEM;
+	if (p->nmem == p->capmem) {
+		size_t n = p->capmem ? p->capmem * 2 : 8;
+		struct umem *m = realloc(p->mem, n * sizeof *m);
+		if (m == NULL)
+			return -ENOMEM;
+		p->mem = m;
+		p->capmem = n;
+	}
+	if ((err = kmem_alloc(k->kmem, rlen, MMU_PAGE_SIZE, &pa)) != 0)
+		return err;
+	if ((err = aspace_map(p->as, va, pa, rlen, MMU_READ | MMU_WRITE)) != 0) {
+		kmem_release(k->kmem, pa, rlen);
+		return err;
+	}
+	p->mem[p->nmem++] = (struct umem){ va, pa, rlen };
+	p->va_heap = va + rlen;
+	*out = cheri_bounds_set_exact(cheri_address_set(k->user_root, va), rlen);
+	return out->tag ? 0 : -EINVAL;
+}

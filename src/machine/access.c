@@ -1,0 +1,251 @@
+/* access.c — see access.h: the complete checked path. */
+#include "machine/access.h"
+
+#include <string.h>
+
+static bool
+op_stores(enum fault_op op)
+{
+	return op == FAULT_OP_STORE || op == FAULT_OP_STORE_CAP ||
+	    op == FAULT_OP_COPYOUT;
+}
+
+static bool
+op_is_cap(enum fault_op op)
+{
+	return op == FAULT_OP_LOAD_CAP || op == FAULT_OP_STORE_CAP;
+}
+
+static bool
+op_is_copy(enum fault_op op)
+{
+	return op == FAULT_OP_COPYIN || op == FAULT_OP_COPYOUT;
+}
+
+/* Fill the record (including where va lands) and count it. */
+static int
+fault_raise(struct aspace *as, struct fault *f, enum fault_cause cause,
+    enum fault_op op, uint64_t va, uint64_t size, const cap_t *c)
+{
+	const struct phys_region *r;
+	uint64_t pa;
+
+	as->stats.faults[cause]++;
+	if (f == NULL)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->cause = cause;
+	f->op = op;
+	f->store = op_stores(op);
+	f->vaddr = va;
+	f->size = size;
+	f->cap = *c;
+	if (aspace_translate(as, va, &pa, NULL) == 0) {
+		f->mapped = true;
+		f->paddr = pa;
+		if ((r = phys_find(as->phys, pa)) != NULL) {
+			f->region = r->name;
+			f->offset = pa - r->base;
+			if (r->ops != NULL)
+				f->reg = phys_reg_name(r, f->offset);
+		}
+	}
+	return -1;
+}
+
+/* The capability checks, in architectural order. */
+static enum fault_cause
+cap_check(const cap_t *c, uint64_t va, uint64_t size, enum fault_op op)
+{
+	uint32_t perms = cheri_perms_get(*c);
+
+	if (!c->tag)
+		return FAULT_TAG;
+	if (cheri_is_sealed(*c))
+		return FAULT_SEAL;
+	if (op_stores(op)) {
+		if (!(perms & CAP_PERM_STORE))
+			return FAULT_PERM_STORE;
+		if (op == FAULT_OP_STORE_CAP && !(perms & CAP_PERM_STORE_CAP))
+			return FAULT_PERM_STORE_CAP;
+	} else {
+		if (!(perms & CAP_PERM_LOAD))
+			return FAULT_PERM_LOAD;
+		if (op == FAULT_OP_LOAD_CAP && !(perms & CAP_PERM_LOAD_CAP))
+			return FAULT_PERM_LOAD_CAP;
+	}
+	if (!c->bounds_valid || va < c->base ||
+	    (cap_len_t)va + size > c->top)
+		return FAULT_BOUNDS;
+	if (op_is_cap(op) && va % PHYS_GRANULE != 0)
+		return FAULT_ALIGNMENT;
+	if (!op_is_cap(op) && !op_is_copy(op) &&
+	    size != 1 && size != 2 && size != 4 && size != 8)
+		return FAULT_ALIGNMENT;
+	return FAULT_NONE;
+}
+
+/* The MMU checks for every page [va, va+size) touches. */
+static enum fault_cause
+mmu_check(struct aspace *as, uint64_t va, uint64_t size, enum fault_op op)
+{
+	unsigned need = op_stores(op) ? TLB_W : TLB_R;
+	uint64_t a = va, left = size, n;
+
+	/* Count down what is left: va + size may be 2^64. */
+	while (left > 0) {
+		const struct tlb_entry *e = access_tlb(as, a);
+		if (e->vpn != a >> MMU_PAGE_SHIFT &&
+		    (e = aspace_tlb_fill(as, a)) == NULL)
+			return FAULT_PAGE_UNMAPPED;
+		if (!(e->flags & need))
+			return FAULT_PAGE_PERM;
+		if (e->region == NULL)
+			return FAULT_BUS;
+		if (e->flags & TLB_DEVICE) {
+			if (op_is_cap(op))
+				return FAULT_CAP_TO_DEVICE;
+			/* One bus transaction: naturally aligned, which also
+			 * keeps it inside the page. */
+			if (!op_is_copy(op) && va % size != 0)
+				return FAULT_ALIGNMENT;
+		}
+		n = MMU_PAGE_SIZE - (a & MMU_PAGE_MASK);
+		if (n >= left)
+			break;
+		left -= n;
+		a += n;
+	}
+	return FAULT_NONE;
+}
+
+/*
+ * Move bytes between buf and [va, va+size), all of it already checked:
+ * RAM by copying (stores clear the tags), device memory in naturally
+ * aligned transactions of up to 8 bytes.
+ */
+static void
+range_move(struct aspace *as, uint64_t va, uint8_t *buf, uint64_t size,
+    bool store)
+{
+	while (size > 0) {
+		const struct tlb_entry *e = access_tlb(as, va);
+		uint64_t pgoff = va & MMU_PAGE_MASK;
+		uint64_t n = MMU_PAGE_SIZE - pgoff;
+
+		if (e->vpn != va >> MMU_PAGE_SHIFT)
+			e = aspace_tlb_fill(as, va);
+		if (n > size)
+			n = size;
+		if (e->host != NULL) {
+			if (store) {
+				memcpy(e->host + pgoff, buf, n);
+				phys_tags_clear(as->phys, e->pa + pgoff, n);
+			} else
+				memcpy(buf, e->host + pgoff, n);
+		} else {
+			const struct phys_region *r = e->region;
+			uint64_t off = e->pa + pgoff - r->base;
+			for (uint64_t done = 0; done < n;) {
+				unsigned s = 8;
+				uint64_t v = 0;
+				while (s > n - done || (off + done) % s != 0)
+					s >>= 1;
+				if (store) {
+					memcpy(&v, buf + done, s);
+					r->ops->write(r->dev, off + done, v, s);
+					as->stats.mmio_writes++;
+				} else {
+					v = r->ops->read(r->dev, off + done, s);
+					memcpy(buf + done, &v, s);
+					as->stats.mmio_reads++;
+				}
+				done += s;
+			}
+		}
+		va += n;
+		buf += n;
+		size -= n;
+	}
+}
+
+int
+access_slow(struct aspace *as, const cap_t *c, uint64_t va, uint64_t size,
+    enum fault_op op, void *data, struct fault *f)
+{
+	enum fault_cause cause;
+	uint8_t b[PHYS_GRANULE] = { 0 };
+	uint64_t pa;
+	cap_t cv;
+
+	if ((cause = cap_check(c, va, size, op)) != FAULT_NONE ||
+	    (cause = mmu_check(as, va, size, op)) != FAULT_NONE)
+		return fault_raise(as, f, cause, op, va, size, c);
+	switch (op) {
+	case FAULT_OP_LOAD:
+		range_move(as, va, b, size, false);
+		memcpy(data, b, 8);	/* b is zeroed: zero-extends */
+		as->stats.loads++;
+		break;
+	case FAULT_OP_STORE:
+		memcpy(b, data, 8);
+		range_move(as, va, b, size, true);
+		as->stats.stores++;
+		break;
+	case FAULT_OP_LOAD_CAP:
+		aspace_translate(as, va, &pa, NULL);
+		phys_load_cap(as->phys, pa, &cv);
+		*(cap_t *)data = cv;
+		as->stats.cap_loads++;
+		break;
+	case FAULT_OP_STORE_CAP:
+		aspace_translate(as, va, &pa, NULL);
+		phys_store_cap(as->phys, pa, *(const cap_t *)data);
+		as->stats.cap_stores++;
+		break;
+	case FAULT_OP_COPYIN:
+		range_move(as, va, data, size, false);
+		as->stats.copyins++;
+		as->stats.copy_bytes += size;
+		break;
+	case FAULT_OP_COPYOUT:
+		range_move(as, va, data, size, true);
+		as->stats.copyouts++;
+		as->stats.copy_bytes += size;
+		break;
+	}
+	return 0;
+}
+
+int
+access_load_cap(struct aspace *as, cap_t c, int64_t off, cap_t *out,
+    struct fault *f)
+{
+	return access_slow(as, &c, cap_bounds_address(c.cursor + (uint64_t)off),
+	    PHYS_GRANULE, FAULT_OP_LOAD_CAP, out, f);
+}
+
+int
+access_store_cap(struct aspace *as, cap_t c, int64_t off, cap_t val,
+    struct fault *f)
+{
+	return access_slow(as, &c, cap_bounds_address(c.cursor + (uint64_t)off),
+	    PHYS_GRANULE, FAULT_OP_STORE_CAP, &val, f);
+}
+
+int
+access_copyin(struct aspace *as, cap_t c, int64_t off, void *buf,
+    size_t len, struct fault *f)
+{
+	return access_slow(as, &c, cap_bounds_address(c.cursor + (uint64_t)off),
+	    len, FAULT_OP_COPYIN, buf, f);
+}
+
+int
+access_copyout(struct aspace *as, cap_t c, int64_t off, const void *buf,
+    size_t len, struct fault *f)
+{
+	/* range_move only reads buf for a copyout. */
+	return access_slow(as, &c, cap_bounds_address(c.cursor + (uint64_t)off),
+	    len, FAULT_OP_COPYOUT, (void *)(uintptr_t)buf, f);
+}

@@ -1,0 +1,334 @@
+/* aspace.c — see aspace.h. */
+#include "machine/aspace.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Four levels of 512 entries, 9 bits of page number each, as on a real
+ * 48-bit MMU. Interior tables hold pointers; leaves hold PTEs.
+ */
+#define PT_LEVELS	4
+#define PT_BITS		9
+#define PT_ENTRIES	(1u << PT_BITS)
+#define PTE_VALID	(1ull << 0)
+#define PTE_READ	(1ull << 1)
+#define PTE_WRITE	(1ull << 2)
+#define PTE_DEVICE	(1ull << 3)
+#define PTE_PA_MASK	0x000ffffffffff000ull
+#define VA_LIMIT	(1ull << MMU_VA_BITS)
+
+struct pt {
+	void *slot[PT_ENTRIES];		/* interior: struct pt * or leaf */
+};
+
+struct pt_leaf {
+	uint64_t pte[PT_ENTRIES];
+};
+
+static unsigned
+pt_index(uint64_t vpn, int level)
+{
+	/* level 0 is the top. */
+	return (unsigned)(vpn >> (PT_BITS * (PT_LEVELS - 1 - level))) &
+	    (PT_ENTRIES - 1);
+}
+
+/* The PTE slot for vpn, allocating tables if asked; NULL if absent. */
+static uint64_t *
+pt_slot(const struct aspace *as, uint64_t vpn, bool alloc)
+{
+	struct pt *t = as->pt;
+
+	for (int level = 0; level < PT_LEVELS - 2; level++) {
+		void **s = &t->slot[pt_index(vpn, level)];
+		if (*s == NULL) {
+			if (!alloc || (*s = calloc(1, sizeof(struct pt))) ==
+			    NULL)
+				return NULL;
+		}
+		t = *s;
+	}
+	{
+		void **s = &t->slot[pt_index(vpn, PT_LEVELS - 2)];
+		if (*s == NULL) {
+			if (!alloc || (*s = calloc(1,
+			    sizeof(struct pt_leaf))) == NULL)
+				return NULL;
+		}
+		return &((struct pt_leaf *)*s)->pte[pt_index(vpn,
+		    PT_LEVELS - 1)];
+	}
+}
+
+/* Pages to skip from vpn when the table at level is absent. */
+static uint64_t
+pt_span(uint64_t vpn, int level)
+{
+	uint64_t span = 1ull << (PT_BITS * (PT_LEVELS - 1 - level));
+
+	return span - (vpn & (span - 1));
+}
+
+/*
+ * The PTE slot for vpn if its tables exist; else NULL and *skip says how
+ * many pages from vpn have no tables either.
+ */
+static uint64_t *
+pt_lookup(const struct aspace *as, uint64_t vpn, uint64_t *skip)
+{
+	struct pt *t = as->pt;
+
+	for (int level = 0; level < PT_LEVELS - 1; level++) {
+		void *s = t->slot[pt_index(vpn, level)];
+		if (s == NULL) {
+			*skip = pt_span(vpn, level + 1);
+			return NULL;
+		}
+		t = s;
+	}
+	*skip = 1;
+	return &((struct pt_leaf *)t)->pte[pt_index(vpn, PT_LEVELS - 1)];
+}
+
+static void
+pt_free(void *t, int level)
+{
+	if (t == NULL)
+		return;
+	if (level < PT_LEVELS - 1)
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			pt_free(((struct pt *)t)->slot[i], level + 1);
+	free(t);
+}
+
+struct aspace *
+aspace_new(struct phys *p)
+{
+	struct aspace *as;
+
+	if (p == NULL || (as = calloc(1, sizeof(*as))) == NULL)
+		return NULL;
+	if ((as->pt = calloc(1, sizeof(struct pt))) == NULL) {
+		free(as);
+		return NULL;
+	}
+	as->phys = p;
+	aspace_tlb_flush(as);
+	return as;
+}
+
+void
+aspace_free(struct aspace *as)
+{
+	if (as == NULL)
+		return;
+	pt_free(as->pt, 0);
+	free(as);
+}
+
+struct phys *
+aspace_phys(const struct aspace *as)
+{
+	return as->phys;
+}
+
+uint64_t
+aspace_mapped_pages(const struct aspace *as)
+{
+	return as->pages;
+}
+
+void
+aspace_tlb_flush(struct aspace *as)
+{
+	for (unsigned i = 0; i < ASPACE_TLB_SIZE; i++) {
+		as->tlb[i].vpn = UINT64_MAX;
+		as->tlb[i].flags = 0;
+	}
+}
+
+/* Drop the TLB entries of pages [vpn, vpn+n). */
+static void
+tlb_invalidate(struct aspace *as, uint64_t vpn, uint64_t n)
+{
+	for (unsigned i = 0; i < ASPACE_TLB_SIZE; i++) {
+		struct tlb_entry *e = &as->tlb[i];
+		if (e->vpn != UINT64_MAX && e->vpn - vpn < n) {
+			e->vpn = UINT64_MAX;
+			e->flags = 0;
+		}
+	}
+}
+
+static bool
+range_ok(uint64_t va, uint64_t len)
+{
+	return len > 0 && va % MMU_PAGE_SIZE == 0 && len % MMU_PAGE_SIZE == 0 &&
+	    va < VA_LIMIT && len <= VA_LIMIT - va;
+}
+
+int
+aspace_map(struct aspace *as, uint64_t va, uint64_t pa, uint64_t len,
+    unsigned prot)
+{
+	uint64_t vpn, n, i, skip;
+
+	if (as == NULL || !range_ok(va, len) || pa % MMU_PAGE_SIZE != 0 ||
+	    pa + len < pa || pa + len > (PTE_PA_MASK | MMU_PAGE_MASK) + 1 ||
+	    (prot & ~(MMU_READ | MMU_WRITE | MMU_DEVICE)) != 0 ||
+	    (prot & (MMU_READ | MMU_WRITE)) == 0)
+		return -EINVAL;
+	vpn = va >> MMU_PAGE_SHIFT;
+	n = len >> MMU_PAGE_SHIFT;
+	/* Check everything before changing anything. */
+	for (uint64_t a = pa; a < pa + len;) {
+		const struct phys_region *r = phys_find(as->phys, a);
+		if (r == NULL)
+			return -ENXIO;
+		a = r->base + r->size;
+		if (a == 0)
+			break;		/* region ends at 2^64 */
+	}
+	for (i = 0; i < n; i += skip) {
+		uint64_t *pte = pt_lookup(as, vpn + i, &skip);
+		if (pte != NULL && (*pte & PTE_VALID))
+			return -EEXIST;
+	}
+	/* Allocate the tables; a failure leaves empty tables, no mapping. */
+	for (i = 0; i < n; i++)
+		if (pt_slot(as, vpn + i, true) == NULL)
+			return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint64_t a = pa + (i << MMU_PAGE_SHIFT);
+		const struct phys_region *r = phys_find(as->phys, a);
+		uint64_t pte = a | PTE_VALID;
+		if (prot & MMU_READ)
+			pte |= PTE_READ;
+		if (prot & MMU_WRITE)
+			pte |= PTE_WRITE;
+		if ((prot & MMU_DEVICE) || r->ops != NULL)
+			pte |= PTE_DEVICE;
+		*pt_slot(as, vpn + i, false) = pte;
+	}
+	as->pages += n;
+	/* Nothing was mapped there, so no TLB entry can be stale. */
+	return 0;
+}
+
+int
+aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
+{
+	uint64_t vpn, n, skip;
+
+	if (as == NULL || !range_ok(va, len))
+		return -EINVAL;
+	vpn = va >> MMU_PAGE_SHIFT;
+	n = len >> MMU_PAGE_SHIFT;
+	for (uint64_t i = 0; i < n; i += skip) {
+		uint64_t *pte = pt_lookup(as, vpn + i, &skip);
+		if (pte != NULL && (*pte & PTE_VALID)) {
+			*pte = 0;
+			as->pages--;
+		}
+	}
+	tlb_invalidate(as, vpn, n);
+	return 0;
+}
+
+int
+aspace_protect(struct aspace *as, uint64_t va, uint64_t len,
+    unsigned prot)
+{
+	uint64_t vpn, n, i, skip;
+
+	if (as == NULL || !range_ok(va, len) ||
+	    (prot & ~(MMU_READ | MMU_WRITE | MMU_DEVICE)) != 0)
+		return -EINVAL;
+	vpn = va >> MMU_PAGE_SHIFT;
+	n = len >> MMU_PAGE_SHIFT;
+	for (i = 0; i < n; i += skip) {
+		uint64_t *pte = pt_lookup(as, vpn + i, &skip);
+		if (pte == NULL || !(*pte & PTE_VALID))
+			return -ENOENT;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t *pte = pt_lookup(as, vpn + i, &skip);
+		*pte &= ~(PTE_READ | PTE_WRITE);
+		if (prot & MMU_READ)
+			*pte |= PTE_READ;
+		if (prot & MMU_WRITE)
+			*pte |= PTE_WRITE;
+	}
+	tlb_invalidate(as, vpn, n);
+	return 0;
+}
+
+int
+aspace_translate(const struct aspace *as, uint64_t va, uint64_t *pa,
+    unsigned *prot)
+{
+	uint64_t *pte, skip;
+
+	if (as == NULL || va >= VA_LIMIT)
+		return -1;
+	pte = pt_lookup(as, va >> MMU_PAGE_SHIFT, &skip);
+	if (pte == NULL || !(*pte & PTE_VALID))
+		return -1;
+	if (pa != NULL)
+		*pa = (*pte & PTE_PA_MASK) | (va & MMU_PAGE_MASK);
+	if (prot != NULL)
+		*prot = ((*pte & PTE_READ) ? MMU_READ : 0) |
+		    ((*pte & PTE_WRITE) ? MMU_WRITE : 0) |
+		    ((*pte & PTE_DEVICE) ? MMU_DEVICE : 0);
+	return 0;
+}
+
+const struct tlb_entry *
+aspace_tlb_fill(struct aspace *as, uint64_t va)
+{
+	struct tlb_entry *e;
+	const struct phys_region *r;
+	uint64_t pa;
+	unsigned prot;
+
+	if (aspace_translate(as, va, &pa, &prot) != 0)
+		return NULL;
+	as->stats.tlb_misses++;
+	pa &= ~MMU_PAGE_MASK;
+	e = &as->tlb[(va >> MMU_PAGE_SHIFT) & (ASPACE_TLB_SIZE - 1)];
+	r = phys_find(as->phys, pa);
+	e->vpn = va >> MMU_PAGE_SHIFT;
+	e->pa = pa;
+	e->region = r;
+	e->host = NULL;
+	e->tags = NULL;
+	e->flags = ((prot & MMU_READ) ? TLB_R : 0) |
+	    ((prot & MMU_WRITE) ? TLB_W : 0) |
+	    ((prot & MMU_DEVICE) ? TLB_DEVICE : 0);
+	if (r != NULL && r->ram != NULL) {
+		e->host = r->ram + (pa - r->base);
+		e->tags = r->tags + (pa - r->base) / PHYS_GRANULE / 64;
+		if (!(prot & MMU_DEVICE))
+			e->flags |= TLB_RAM;
+	}
+	return e;
+}
+
+void
+access_stats_add(struct access_stats *sum, const struct access_stats *s)
+{
+	sum->loads += s->loads;
+	sum->stores += s->stores;
+	sum->cap_loads += s->cap_loads;
+	sum->cap_stores += s->cap_stores;
+	sum->copyins += s->copyins;
+	sum->copyouts += s->copyouts;
+	sum->copy_bytes += s->copy_bytes;
+	sum->mmio_reads += s->mmio_reads;
+	sum->mmio_writes += s->mmio_writes;
+	sum->tlb_misses += s->tlb_misses;
+	for (int i = 0; i < FAULT_NCAUSES; i++)
+		sum->faults[i] += s->faults[i];
+}

@@ -1,0 +1,64 @@
+/*
+ * context.h — execution contexts: the machine runs a function on its own
+ * stack in an address space, as a coroutine its owner resumes.
+ *
+ * ctx_run() runs a context until its function returns (or calls
+ * ctx_exit()), calls ctx_yield(), or faults. A fault (ctx_trap(), raised
+ * by the trapping accessors in cpu.h) ends the context for good: the
+ * record is kept for the owner, the context is never resumed. The kernel
+ * builds its cooperative scheduler and fault delivery on this.
+ */
+#ifndef CAPIO_MACHINE_CONTEXT_H
+#define CAPIO_MACHINE_CONTEXT_H
+
+#include <stddef.h>
+
+#include "machine/aspace.h"
+#include "machine/fault.h"
+
+#define CTX_STACK_SIZE	(1u << 20)	/* committed lazily; guard below */
+
+enum ctx_status {
+	CTX_READY,	/* created, never run */
+	CTX_RUNNING,	/* on the CPU (or running a nested context) */
+	CTX_YIELDED,	/* called ctx_yield(); ctx_run resumes it */
+	CTX_DONE,	/* returned or called ctx_exit() */
+	CTX_FAULTED,	/* trapped; ctx_fault() says why */
+};
+
+struct ctx;
+typedef void (*ctx_fn)(void *arg);
+
+/* A context that will run fn(arg) in as. NULL if out of memory. */
+struct ctx *ctx_new(ctx_fn fn, void *arg, struct aspace *as);
+/* Free a context that is not running (any other state). */
+void ctx_free(struct ctx *x);
+/*
+ * Run x until it yields, finishes or faults, and say which. A context
+ * that is done, faulted or already running is not entered; its status
+ * is returned as it is. Contexts may run contexts (nesting).
+ */
+enum ctx_status ctx_run(struct ctx *x);
+/* Back to the owner; returns when the owner runs this context again.
+ * Outside any context it does nothing. */
+void ctx_yield(void);
+/* End the running context now, as if its function had returned. */
+void ctx_exit(void) __attribute__((noreturn));
+/*
+ * End the running context with fault record f, and switch to its owner.
+ * Outside any context (kernel code) it is a machine panic.
+ */
+void ctx_trap(const struct fault *f) __attribute__((noreturn));
+
+struct ctx *ctx_current(void);
+enum ctx_status ctx_status(const struct ctx *x);
+struct aspace *ctx_aspace(const struct ctx *x);
+/* The record of the fault that ended x (x must be CTX_FAULTED). */
+const struct fault *ctx_fault(const struct ctx *x);
+const char *ctx_status_name(enum ctx_status s);
+
+/* The running context's address space (NULL outside contexts): what the
+ * trapping accessors in cpu.h use. */
+extern _Thread_local struct aspace *ctx_cur_aspace;
+
+#endif

@@ -1,0 +1,91 @@
+/* cpu.c — see cpu.h: the out-of-line trapping and kernel accessors. */
+#include "machine/cpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+cpu_no_context(void)
+{
+	fprintf(stderr, "capio: kernel panic: trapping access outside any "
+	    "context\n");
+	fflush(stderr);
+	abort();
+}
+
+cap_t
+ldcap(cap_t c, int64_t off)
+{
+	struct fault f;
+	cap_t v;
+
+	if (access_load_cap(cpu_aspace(), c, off, &v, &f) != 0)
+		ctx_trap(&f);
+	return v;
+}
+
+void
+stcap(cap_t c, int64_t off, cap_t v)
+{
+	struct fault f;
+
+	if (access_store_cap(cpu_aspace(), c, off, v, &f) != 0)
+		ctx_trap(&f);
+}
+
+void
+ldbytes(cap_t c, int64_t off, void *buf, size_t len)
+{
+	struct fault f;
+
+	if (access_copyin(cpu_aspace(), c, off, buf, len, &f) != 0)
+		ctx_trap(&f);
+}
+
+void
+stbytes(cap_t c, int64_t off, const void *buf, size_t len)
+{
+	struct fault f;
+
+	if (access_copyout(cpu_aspace(), c, off, buf, len, &f) != 0)
+		ctx_trap(&f);
+}
+
+cap_t
+kldcap(struct aspace *as, cap_t c, int64_t off)
+{
+	struct fault f;
+	cap_t v;
+
+	if (access_load_cap(as, c, off, &v, &f) != 0)
+		machine_panic(&f);
+	return v;
+}
+
+void
+kstcap(struct aspace *as, cap_t c, int64_t off, cap_t v)
+{
+	struct fault f;
+
+	if (access_store_cap(as, c, off, v, &f) != 0)
+		machine_panic(&f);
+}
+
+void
+kcopyin(struct aspace *as, cap_t c, int64_t off, void *buf, size_t len)
+{
+	struct fault f;
+
+	if (access_copyin(as, c, off, buf, len, &f) != 0)
+		machine_panic(&f);
+}
+
+void
+kcopyout(struct aspace *as, cap_t c, int64_t off, const void *buf,
+    size_t len)
+{
+	struct fault f;
+
+	if (access_copyout(as, c, off, buf, len, &f) != 0)
+		machine_panic(&f);
+}

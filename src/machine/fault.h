@@ -1,0 +1,80 @@
+/*
+ * fault.h — the precise record of a refused memory access: why, where,
+ * how big, which operation and through which capability. A faulting
+ * access has no effect; the record is all that is left of it.
+ */
+#ifndef CAPIO_MACHINE_FAULT_H
+#define CAPIO_MACHINE_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap/cap.h"
+
+/* In the order the checks run. */
+enum fault_cause {
+	FAULT_NONE = 0,
+	FAULT_TAG,		/* capability not tagged */
+	FAULT_SEAL,		/* capability sealed */
+	FAULT_PERM_LOAD,	/* no Load permission */
+	FAULT_PERM_STORE,	/* no Store permission */
+	FAULT_PERM_LOAD_CAP,	/* capability load without LoadCap */
+	FAULT_PERM_STORE_CAP,	/* capability store without StoreCap */
+	FAULT_BOUNDS,		/* some byte outside the bounds */
+	FAULT_ALIGNMENT,	/* capability access not 16-aligned; MMIO
+				   access not naturally aligned or sized */
+	FAULT_PAGE_UNMAPPED,	/* MMU: no mapping */
+	FAULT_PAGE_PERM,	/* MMU: page not readable / writable */
+	FAULT_CAP_TO_DEVICE,	/* capability load/store to device memory */
+	FAULT_BUS,		/* mapping onto no region */
+	FAULT_NCAUSES
+};
+
+enum fault_op {
+	FAULT_OP_LOAD,		/* data load */
+	FAULT_OP_STORE,		/* data store */
+	FAULT_OP_LOAD_CAP,
+	FAULT_OP_STORE_CAP,
+	FAULT_OP_COPYIN,	/* copy out of simulated memory */
+	FAULT_OP_COPYOUT,	/* copy into simulated memory */
+};
+
+struct fault {
+	enum fault_cause cause;
+	enum fault_op op;
+	bool store;		/* op writes memory */
+	uint64_t vaddr;		/* first byte of the access */
+	uint64_t size;		/* bytes the access covers */
+	cap_t cap;		/* the authorising capability */
+	/* Where vaddr maps, when it does (filled for every cause). */
+	bool mapped;
+	uint64_t paddr;
+	const char *region;	/* region name, or NULL */
+	uint64_t offset;	/* offset of paddr in the region */
+	const char *reg;	/* MMIO register name, or NULL */
+};
+
+/* Short cause name for people: "tag", "seal", "permission", "bounds",
+ * "alignment", "page", "device", "bus" ("none" for FAULT_NONE). */
+const char *fault_cause_name(enum fault_cause c);
+/* Distinct identifier per cause: "perm_store", "page_unmapped", ... */
+const char *fault_cause_id(enum fault_cause c);
+const char *fault_op_name(enum fault_op op);
+
+/*
+ * "bounds, e1000e0 BAR0+0x3800 (TDBAL)" for device targets,
+ * "bounds, va 0x10001004" otherwise. snprintf-like: returns the length
+ * the full text needs, and always terminates buf when n > 0.
+ */
+int fault_format(const struct fault *f, char *buf, size_t n);
+/* The whole record on one line: operation, size, address, cause,
+ * target and capability. */
+int fault_describe(const struct fault *f, char *buf, size_t n);
+/* A capability as "[base, top) Load,Store ..." with tag and seal state. */
+int fault_format_cap(cap_t c, char *buf, size_t n);
+
+/* A fault in kernel code: print the record to stderr and abort. */
+void machine_panic(const struct fault *f) __attribute__((noreturn));
+
+#endif

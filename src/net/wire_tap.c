@@ -1,0 +1,261 @@
+/*
+ * wire_tap.c — one port joined to a Linux TAP interface: frames the NIC
+ * sends go to the host kernel, frames the kernel sends to the interface
+ * come back through wire_poll. Plain Ethernet frames (IFF_NO_PI), a
+ * non-blocking descriptor, so a poll is bounded work. The carrier follows
+ * the host side: a TAP that is not up (ip link set IFNAME up) is a cable
+ * nobody plugged in at the far end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/wire_backend.h"
+
+#define TUN_PATH	"/dev/net/tun"
+/* Read whatever the kernel hands over, even past the wire's limit, so an
+ * oversize frame is read whole and dropped rather than split. */
+#define TAP_BUF		(65536 + 256)
+#define TAP_EINTR_TRIES	8
+
+struct tap {
+	int	 fd;
+	int	 ctl;			/* socket for SIOCGIFFLAGS, or -1 */
+	char	 ifname[IFNAMSIZ];
+	int	 busy;			/* delivering out of buf */
+	uint8_t	*buf;
+};
+
+/* Is the host's side of the interface up? Unknown counts as up. */
+static bool
+tap_host_up(const struct tap *t)
+{
+	struct ifreq ifr;
+
+	if (t->ctl < 0)
+		return (true);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, t->ifname, sizeof(ifr.ifr_name));
+	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) != 0)
+		return (errno != ENODEV);	/* gone: no link */
+	return ((ifr.ifr_flags & IFF_UP) != 0);
+}
+
+/* The kernel's own rule for interface names (dev_valid_name); one "%d"
+ * asks the kernel to pick the next free number, any other '%' is bad. */
+static bool
+tap_name_ok(const char *name)
+{
+	const char *c, *pct;
+
+	if (name[0] == '\0' || strlen(name) >= IFNAMSIZ)
+		return (false);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return (false);
+	for (c = name; *c != '\0'; c++)
+		if (*c == '/' || *c == ':' || *c == ' ' ||
+		    (*c >= '\t' && *c <= '\r'))
+			return (false);
+	pct = strchr(name, '%');
+	if (pct != NULL && (pct[1] != 'd' || strchr(pct + 1, '%') != NULL))
+		return (false);
+	return (true);
+}
+
+static const char *
+tap_open_hint(int e)
+{
+	switch (e) {
+	case EACCES:
+	case EPERM:
+		return (" (needs CAP_NET_ADMIN)");
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		return (" (no TUN/TAP support: modprobe tun)");
+	default:
+		return ("");
+	}
+}
+
+static const char *
+tap_attach_hint(int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		return (" (needs CAP_NET_ADMIN, or a TAP made for this user:"
+		    " ip tuntap add dev IFNAME mode tap user $USER)");
+	case EBUSY:
+		return (" (another program has it open)");
+	case EINVAL:
+		return (" (an interface of that name exists and is not a"
+		    " TAP)");
+	default:
+		return ("");
+	}
+}
+
+static int
+tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	struct tap *t;
+	char *name;
+	int fd, e;
+
+	if (arg == NULL || arg[0] == '\0') {
+		snprintf(err, errlen,
+		    "%s: missing interface name (expected tap:IFNAME)",
+		    w->name);
+		return (-1);
+	}
+	if (!tap_name_ok(arg)) {
+		snprintf(err, errlen, "%s: bad interface name (1 to %d bytes,"
+		    " no '/', ':', spaces, or '%%' but one %%d)", w->name,
+		    IFNAMSIZ - 1);
+		return (-1);
+	}
+	fd = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot open %s: %s%s", w->name,
+		    TUN_PATH, strerror(e), tap_open_hint(e));
+		return (-1);
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	memcpy(ifr.ifr_name, arg, strlen(arg));
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+		e = errno;
+		close(fd);
+		snprintf(err, errlen, "%s: cannot attach to the interface:"
+		    " %s%s", w->name, strerror(e), tap_attach_hint(e));
+		return (-1);
+	}
+	t = calloc(1, sizeof(*t));
+	if (t != NULL)
+		t->buf = malloc(TAP_BUF);
+	/* The kernel's name, once a "%d" in the request is filled in. */
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	name = t != NULL ? malloc(sizeof("tap:") + IFNAMSIZ) : NULL;
+	if (name != NULL)
+		snprintf(name, sizeof("tap:") + IFNAMSIZ, "tap:%s",
+		    ifr.ifr_name);
+	if (t == NULL || t->buf == NULL || name == NULL) {
+		free(name);
+		if (t != NULL) {
+			free(t->buf);
+			free(t);
+		}
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", w->name);
+		return (-1);
+	}
+	free(w->name);
+	w->name = name;
+	t->fd = fd;
+	memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname));
+	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	w->port[0]->carrier = tap_host_up(t);
+	w->be = t;
+	return (0);
+}
+
+static void
+tap_carry(struct wire *w, int from, const uint8_t *frame, size_t len)
+{
+	struct tap *t = w->be;
+	ssize_t n = -1;
+	int i;
+
+	(void)from;	/* only port a is on a TAP */
+	for (i = 0; i < TAP_EINTR_TRIES; i++) {
+		n = write(t->fd, frame, len);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n == (ssize_t)len)
+		wire_crossed(w, WIRE_AB, frame, len);
+	else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ENOBUFS))
+		w->st.dir[WIRE_AB].dropped++;	/* host queue full */
+	else if (n < 0 && errno == EIO) {
+		/* The kernel refuses frames while the interface is down. */
+		w->st.dir[WIRE_AB].dropped++;
+		w->port[0]->carrier = false;
+	} else
+		w->st.dir[WIRE_AB].errors++;
+}
+
+static int
+tap_poll(struct wire *w, int max)
+{
+	struct tap *t = w->be;
+	ssize_t n;
+	int taken = 0, tries = 0;
+
+	/* A poll from inside deliver would overwrite the frame in buf. */
+	if (t->busy)
+		return (0);
+	w->port[0]->carrier = tap_host_up(t);
+	t->busy = 1;
+	while (taken < max) {
+		n = read(t->fd, t->buf, TAP_BUF);
+		if (n < 0) {
+			if (errno == EINTR && ++tries < TAP_EINTR_TRIES)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				w->st.dir[WIRE_BA].errors++;
+			break;
+		}
+		if (n == 0)
+			break;
+		taken++;
+		/* Short frames (under 60) go to the NIC as they are. */
+		if (n < WIRE_FRAME_MIN || n > WIRE_FRAME_MAX)
+			w->st.dir[WIRE_BA].dropped++;
+		else
+			wire_arrive(w, 0, t->buf, (size_t)n);
+	}
+	t->busy = 0;
+	return (taken);
+}
+
+static int
+tap_fd(const struct wire *w)
+{
+	const struct tap *t = w->be;
+
+	return (t->fd);
+}
+
+static void
+tap_close(struct wire *w)
+{
+	struct tap *t = w->be;
+
+	close(t->fd);
+	if (t->ctl >= 0)
+		close(t->ctl);
+	free(t->buf);
+	free(t);
+}
+
+const struct wire_ops wire_tap_ops = {
+	.kind = "tap",
+	.nports = 1,
+	.open = tap_open,
+	.carry = tap_carry,
+	.poll = tap_poll,
+	.fd = tap_fd,
+	.close = tap_close,
+};

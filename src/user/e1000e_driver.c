@@ -1,0 +1,157 @@
+/*
+ * e1000e_driver.c — transmit: reclaim sent descriptors (DD), copy each
+ * frame into its TX buffer, write the descriptor, ring TDT once.
+ * Receive: poll descriptors for DD, copy the frame out, clear the
+ * descriptor, ring RDT once for the batch. Every access goes through a
+ * capability; none is a system call.
+ */
+#include "user/e1000e_driver.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dev/e1000e_regs.h"
+#include "kernel/e1000e_manifest.h"
+#include "kernel/e1000e_stub.h"
+#include "machine/cpu.h"
+#include "user/libcapio.h"
+
+/* Descriptor field offsets (legacy layout, e1000e_regs.h). */
+#define D_ADDR	0
+#define D_LEN	8
+#define D_CMD	11	/* TX */
+#define D_STA	12	/* TX sta, RX status */
+
+int
+udrv_open(struct udrv *d, int dev)
+{
+	static const char *const regions[] = {
+		"bar0", "tx_ring", "rx_ring", "tx_buffers", "rx_buffers",
+	};
+	struct capio_grant g[5];
+	uint64_t info[8];
+	cap_t identity;
+	int err;
+
+	memset(d, 0, sizeof *d);
+	d->dev = dev;
+	if ((err = sys_mmap(4096, &identity)) != 0 ||
+	    (err = capio_attach(dev, identity, &d->token)) != 0)
+		return err;
+	for (int i = 0; i < 5; i++)
+		if ((err = capio_map(dev, d->token, &e1000e_manifest, regions[i],
+		    false, &g[i])) != 0)
+			return err;
+	if ((err = capio_info(dev, d->token, info)) != 0)
+		return err;
+	d->tdt = capio_slice(&g[0], "TDT");
+	d->rdt = capio_slice(&g[0], "RDT");
+	d->tdh = capio_slice(&g[0], "TDH");
+	d->rdh = capio_slice(&g[0], "RDH");
+	d->status = capio_slice(&g[0], "STATUS");
+	d->txr = g[1].caps[0];
+	d->rxr = g[2].caps[0];
+	d->txb = g[3].caps[0];
+	d->rxb = g[4].caps[0];
+	d->ntxd = (unsigned)info[E1000E_INFO_NTXD];
+	d->nrxd = (unsigned)info[E1000E_INFO_NRXD];
+	d->bufsize = (unsigned)info[E1000E_INFO_BUFSIZE];
+	d->txb_dma = info[E1000E_INFO_TXBUF_DMA];
+	d->rxb_dma = info[E1000E_INFO_RXBUF_DMA];
+	for (int i = 0; i < 6; i++)
+		d->mac[i] = (uint8_t)(info[E1000E_INFO_MAC] >> (8 * i));
+	if (d->ntxd == 0 || d->nrxd == 0 || d->bufsize == 0)
+		return -EINVAL;
+	/* Hand the device every RX buffer but one (head == tail is empty). */
+	for (unsigned i = 0; i < d->nrxd; i++) {
+		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + D_ADDR,
+		    d->rxb_dma + (uint64_t)i * d->bufsize);
+		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + D_LEN, 0);
+	}
+	st32(d->rdt, 0, d->nrxd - 1);
+	d->st.doorbells++;
+	return 0;
+}
+
+int
+udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
+{
+	int sent = 0;
+
+	/* Reclaim: descriptors the device has written back. */
+	while (d->tx_clean != d->tx_tail &&
+	    (ld8(d->txr, (int64_t)d->tx_clean * E1000E_DESC_SIZE + D_STA) &
+	    E1000E_TXD_STA_DD))
+		d->tx_clean = (d->tx_clean + 1) % d->ntxd;
+	for (; sent < n; sent++) {
+		unsigned next = (d->tx_tail + 1) % d->ntxd;
+		int64_t desc = (int64_t)d->tx_tail * E1000E_DESC_SIZE;
+		uint16_t len = f[sent].len;
+
+		if (next == d->tx_clean) {
+			d->st.tx_full++;
+			break;
+		}
+		if (len > d->bufsize)
+			len = (uint16_t)d->bufsize;
+		stbytes(d->txb, (int64_t)d->tx_tail * d->bufsize, f[sent].data, len);
+		st64(d->txr, desc + D_ADDR, d->txb_dma + (uint64_t)d->tx_tail * d->bufsize);
+		/* length, CSO 0, CMD = EOP|IFCS|RS, STA 0, CSS 0, special 0 */
+		st64(d->txr, desc + D_LEN, (uint64_t)len | (uint64_t)(E1000E_TXD_CMD_EOP |
+		    E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS) << 24);
+		d->tx_tail = next;
+		d->st.tx_frames++;
+		d->st.tx_bytes += len;
+	}
+	if (sent > 0) {
+		st32(d->tdt, 0, d->tx_tail);
+		d->st.doorbells++;
+	}
+	return sent;
+}
+
+int
+udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
+{
+	int got = 0;
+	unsigned last = d->nrxd;	/* none recycled yet */
+
+	while (got < n) {
+		int64_t desc = (int64_t)d->rx_next * E1000E_DESC_SIZE;
+		uint64_t w = ld64(d->rxr, desc + D_LEN);	/* len, csum, status, errors */
+		uint8_t status = (uint8_t)(w >> 32);
+		uint16_t len = (uint16_t)w;
+
+		if (!(status & E1000E_RXD_STA_DD))
+			break;
+		if ((status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
+			uint16_t n_copy = len < f[got].size ? len : f[got].size;
+			ldbytes(d->rxb, (int64_t)d->rx_next * d->bufsize, f[got].data, n_copy);
+			f[got].len = n_copy;
+			got++;
+			d->st.rx_frames++;
+			d->st.rx_bytes += len;
+		} else
+			d->st.rx_dropped++;
+		st64(d->rxr, desc + D_LEN, 0);	/* clear status for reuse */
+		last = d->rx_next;
+		d->rx_next = (d->rx_next + 1) % d->nrxd;
+	}
+	if (last != d->nrxd) {
+		st32(d->rdt, 0, last);
+		d->st.doorbells++;
+	}
+	return got;
+}
+
+bool
+udrv_link_up(const struct udrv *d)
+{
+	return (ld32(d->status, 0) & E1000E_STATUS_LU) != 0;
+}
+
+int
+udrv_close(struct udrv *d)
+{
+	return capio_goodbye(d->dev, d->token);
+}
