@@ -154,8 +154,8 @@ test_check_order(void)
 	expect_all_fault(mkcap(VA, 0x100, RWC), 0x100, FAULT_BOUNDS);
 	expect_all_fault(mkcap(VA, 0x100, RWC), -1, FAULT_BOUNDS);
 	/* Past 2^48 and sign-extended addresses: nothing mapped. */
-	expect_all_fault(cheri_perms_and(cap_root(), RWC), (int64_t)(1ull << 48),
-	    FAULT_PAGE_UNMAPPED);
+	expect_all_fault(cheri_perms_and(cap_root(), RWC),
+	    (int64_t)(1ull << 48), FAULT_PAGE_UNMAPPED);
 	expect_all_fault(cheri_perms_and(cap_root(), RWC), -64,
 	    FAULT_PAGE_UNMAPPED);
 }
@@ -221,7 +221,8 @@ test_bounds_property(void)
 		if (in) {
 			CHECK_EQ(r, 0);
 			CHECK_EQ(access_load(as, c, off, size, &v, &f), 0);
-			CHECK_EQ(v, size == 8 ? w : w & ((1ull << (size * 8)) - 1));
+			CHECK_EQ(v, size == 8 ? w :
+			    w & ((1ull << (size * 8)) - 1));
 		} else {
 			CHECK_EQ(r, -1);
 			CHECK(f.cause == FAULT_BOUNDS ||
@@ -278,7 +279,8 @@ test_tags_cleared(void)
 			    0);
 		for (uint64_t g = 0x3e00; g < 0x4000; g += 16) {
 			bool touched = g + 16 > off && g < off + len;
-			CHECK_EQ(access_load_cap(as, c, (int64_t)g, &got, &f), 0);
+			CHECK_EQ(access_load_cap(as, c, (int64_t)g, &got, &f),
+			    0);
 			if (got.tag == touched)
 				CHECK(!"tag state wrong after data store");
 			if (!touched && !cheri_is_equal_exact(got, c))
@@ -438,7 +440,8 @@ test_device(void)
 		fault_format(&f, line, sizeof line);
 		CHECK(strcmp(line, "bounds, nic0 BAR0+0x181c") == 0);
 		fault_describe(&f, line, sizeof line);
-		CHECK(strstr(line, "store of 4 bytes at va 0x2000181c") != NULL);
+		CHECK(strstr(line, "store of 4 bytes at va 0x2000181c") !=
+		    NULL);
 		CHECK(strstr(line, "[0x20001818, 0x2000181c)") != NULL);
 		CHECK(strstr(line, "Load,Store") != NULL);
 	}

@@ -63,7 +63,8 @@ test_map(void)
 	CHECK_EQ(iommu_map(io, ~0ull, RAM, 0x100, IOMMU_READ), -EINVAL);
 	/* RAM only, wholly inside one region. */
 	CHECK_EQ(iommu_map(io, 0x1000, MMIO, 0x100, IOMMU_READ), -ENXIO);
-	CHECK_EQ(iommu_map(io, 0x1000, RAM + 0xff00, 0x200, IOMMU_READ), -ENXIO);
+	CHECK_EQ(iommu_map(io, 0x1000, RAM + 0xff00, 0x200, IOMMU_READ),
+	    -ENXIO);
 	CHECK_EQ(iommu_map(io, 0x1000, 0x1000, 0x100, IOMMU_READ), -ENXIO);
 	/* Byte-granular windows; no overlap in iova space. */
 	CHECK_EQ(iommu_map(io, 0x1003, RAM + 0x7, 0x11, IOMMU_READ), 0);

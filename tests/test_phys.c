@@ -90,7 +90,8 @@ test_regions(void)
 
 	/* Running out of slots is a clean error. */
 	for (unsigned i = 3; i < PHYS_MAX_REGIONS; i++)
-		CHECK_EQ(phys_add_ram(p, 0x80000000ull + i * 0x1000, 0x1000), 0);
+		CHECK_EQ(phys_add_ram(p, 0x80000000ull + i * 0x1000,
+		    0x1000), 0);
 	CHECK_EQ(phys_add_ram(p, 0x90000000ull, 0x1000), -ENOSPC);
 	phys_free(p);
 }
@@ -154,7 +155,8 @@ test_tags(void)
 	/* Property: a random write clears exactly the granules it touches. */
 	for (int it = 0; it < 300; it++) {
 		uint8_t junk[200] = { 0 };
-		uint64_t off = check_rand() % 0x3f00, len = 1 + check_rand() % 200;
+		uint64_t off = check_rand() % 0x3f00;
+		uint64_t len = 1 + check_rand() % 200;
 		for (uint64_t g = 0; g < 0x4000; g += 16)
 			phys_store_cap(p, 0x10000 + g, c);
 		CHECK_EQ(phys_write(p, 0x10000 + off, junk, len), 0);

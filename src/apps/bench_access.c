@@ -177,16 +177,16 @@ bench_access(int argc, char **argv)
 			json = true;
 		else if (strcmp(argv[i], "--iterations") == 0) {
 			if (++i == argc)
-				return cli_usage_error(USAGE,
+				return cli_usage_error(USAGE, "bench access: "
 				    "--iterations needs a number");
 			if (!cli_parse_u64(argv[i], &iters) || iters == 0 ||
 			    iters > 10000000000ull)
-				return cli_usage_error(USAGE,
+				return cli_usage_error(USAGE, "bench access: "
 				    "bad iteration count '%s' (1..1e10)",
 				    argv[i]);
 		} else
-			return cli_usage_error(USAGE, "unknown argument '%s'",
-			    argv[i]);
+			return cli_usage_error(USAGE, "bench access: "
+			    "unknown argument '%s'", argv[i]);
 	}
 	r.batches = iters < MAX_BATCHES ? (unsigned)iters : MAX_BATCHES;
 	r.per_batch = iters / r.batches;
@@ -221,7 +221,8 @@ bench_access(int argc, char **argv)
 	if (aspace_stats(as)->loads != 2 * expect ||
 	    aspace_stats(as)->stores != 2 * expect ||
 	    aspace_stats(as)->mmio_writes != expect) {
-		fprintf(stderr, "capio: bench access: access counters disagree\n");
+		fprintf(stderr,
+		    "capio: bench access: access counters disagree\n");
 		goto out;
 	}
 	for (int m = 0; m < NMEASURES; m++)

@@ -20,6 +20,7 @@ struct e1000e_txq {
 	size_t	 len;		/* bytes gathered so far */
 	bool	 bad;		/* drop at EOP (fault, too long) */
 	bool	 busy;		/* inside e1000e_tx_process for this queue */
+	bool	 kick;		/* doorbell rung from inside a callback */
 	uint8_t	 buf[E1000E_FRAME_MAX];
 };
 

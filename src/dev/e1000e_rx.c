@@ -129,7 +129,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 	struct e1000e_ring r;
 	uint8_t desc[E1000E_DESC_SIZE];
 	size_t off = 0;
-	bool pending = false, ok;
+	bool pending = false, fault = false, ok;
 
 	*wrote = false;
 	if (!e1000e_ring_get(d, E1000E_RDBAL0, &r)) {
@@ -146,6 +146,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 		daddr = r.base + (uint64_t)r.head * E1000E_DESC_SIZE;
 		if (dma_read(d->dma, daddr, desc, sizeof(desc)) != 0) {
 			d->cnt.dma_faults++;
+			fault = true;
 			break;
 		}
 		baddr = 0;
@@ -157,6 +158,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 
 			if (dma_write(d->dma, daddr + 12, &sta, 1) != 0) {
 				d->cnt.dma_faults++;
+				fault = true;
 				break;
 			}
 			*wrote = true;
@@ -166,6 +168,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 			if (dma_write(d->dma, baddr, d->rxbuf + off,
 			    chunk) != 0) {
 				d->cnt.dma_faults++;
+				fault = true;
 				break;
 			}
 			/* The previous buffer is not the last one: close it. */
@@ -184,7 +187,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 	if (d->generation != gen)
 		return (false);
 	ok = off == total;
-	if (!ok)
+	if (!ok && !fault)
 		d->cnt.rx_truncated++;
 	if (pending && rx_writeback(d, pend_addr, pend_len,
 	    E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP,

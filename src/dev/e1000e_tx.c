@@ -57,6 +57,7 @@ e1000e_tx_reset(struct e1000e *d)
 		d->txq[q].len = 0;
 		d->txq[q].bad = false;
 		d->txq[q].busy = false;
+		d->txq[q].kick = false;
 	}
 }
 
@@ -147,8 +148,13 @@ tx_gather(struct e1000e *d, struct e1000e_txq *t, uint64_t addr,
 	t->len += len;
 }
 
-void
-e1000e_tx_process(struct e1000e *d, unsigned q)
+/*
+ * One pass over queue q: at most one ring's worth of descriptors. Returns
+ * the interrupt causes to raise; *reset when a callback reset the device
+ * (the caller must then touch nothing).
+ */
+static uint32_t
+tx_pass(struct e1000e *d, unsigned q, bool *reset)
 {
 	uint32_t bal = E1000E_TDBAL + q * E1000E_QUEUE_STRIDE;
 	struct e1000e_txq *t = &d->txq[q];
@@ -159,15 +165,7 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 	uint8_t desc[E1000E_DESC_SIZE], wb[4];
 	bool eop;
 
-	if (!(e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) ||
-	    !(e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
-	    E1000E_TARC_ENABLE))
-		return;
-	/* A doorbell rung from inside our own callbacks: the loop below
-	 * re-reads the tail, so it picks the new descriptors up. */
-	if (t->busy)
-		return;
-	t->busy = true;
+	*reset = false;
 	for (i = 0;; i++) {
 		if (!e1000e_ring_get(d, bal, &r)) {
 			if (r.n != 0)
@@ -181,10 +179,8 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 			d->cnt.dma_faults++;
 			t->len = 0;
 			t->bad = false;
-			break;
+			goto out;
 		}
-		if (d->generation != gen)
-			break;
 		baddr = le64(desc);
 		lower = le32(desc + 8);
 		upper = le32(desc + 12);
@@ -205,11 +201,11 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 		}
 		tx_gather(d, t, baddr, len);
 		if (d->generation != gen)
-			break;
+			goto out;
 		if (eop) {
 			tx_send(d, t);
 			if (d->generation != gen)
-				break;
+				goto out;
 		}
 		if (cmd & E1000E_TXD_CMD_RS) {
 			upper |= E1000E_TXD_STA_DD;
@@ -222,7 +218,7 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 			else
 				d->cnt.dma_faults++;
 			if (d->generation != gen)
-				break;
+				goto out;
 		}
 		d->cnt.tx_descs++;
 		/* Re-read: a callback may have rewritten TDLEN or TDH. */
@@ -233,11 +229,48 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 		}
 		e1000e_reg_set(d, r.off_h, (r.head + 1) % r.n);
 	}
-	if (d->generation != gen)
-		return;
-	t->busy = false;
 	if (e1000e_ring_get(d, bal, &r) && r.head == r.tail)
 		cause |= E1000E_ICR_TXQE;
-	if (cause != 0)
-		e1000e_set_cause(d, cause);
+out:
+	*reset = d->generation != gen;
+	return (cause);
+}
+
+void
+e1000e_tx_process(struct e1000e *d, unsigned q)
+{
+	struct e1000e_txq *t = &d->txq[q];
+	uint64_t gen = d->generation;
+	uint32_t cause;
+	bool reset;
+
+	if (!(e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) ||
+	    !(e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
+	    E1000E_TARC_ENABLE))
+		return;
+	/*
+	 * A doorbell rung from inside one of our callbacks (the wire, the
+	 * interrupt handler, the fault handler) is served by the loop
+	 * below once the callback returns: no recursion, and every
+	 * doorbell still gets its own ring's worth.
+	 */
+	if (t->busy) {
+		t->kick = true;
+		return;
+	}
+	t->busy = true;
+	do {
+		t->kick = false;
+		cause = tx_pass(d, q, &reset);
+		if (reset)
+			return;
+		if (cause != 0)
+			e1000e_set_cause(d, cause);
+		if (d->generation != gen)
+			return;
+	} while (t->kick &&
+	    (e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) &&
+	    (e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
+	    E1000E_TARC_ENABLE));
+	t->busy = false;
 }

@@ -112,7 +112,7 @@ kernel_boot(const struct kernel_opts *o, char *err, size_t errlen)
 	for (int i = 0; i < o->nics; i++) {
 		struct capio_dev *d = &k->dev[i];
 		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) };
-		char barname[32];
+		char barname[40];
 
 		snprintf(d->name, sizeof d->name, "e1000e%d", i);
 		snprintf(barname, sizeof barname, "%s BAR0", d->name);

@@ -71,7 +71,7 @@ struct capio_map {
 };
 
 struct capio_dev {
-	char name[16];
+	char name[24];
 	const struct manifest *m;
 	const struct capio_driver *drv;
 	void *stub;

@@ -95,4 +95,15 @@ void kcopyin(struct aspace *as, cap_t c, int64_t off, void *buf,
 void kcopyout(struct aspace *as, cap_t c, int64_t off, const void *buf,
     size_t len);
 
+/*
+ * Wait for event (Arm WFE): an unprivileged hint that the program is
+ * polling and has nothing to do. The simulated core hands the host
+ * thread to the next context; it is not a system call.
+ */
+static inline void
+wfe(void)
+{
+	ctx_yield();
+}
+
 #endif

@@ -1,0 +1,75 @@
+/* netdev.c — the two frame paths behind one interface (netdev.h). */
+#include "user/netdev.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "machine/cpu.h"
+#include "user/libcapio.h"
+
+static int
+udrv_tx(struct netdev *nd, const void *frame, uint16_t len)
+{
+	struct udrv_frame f = { (void *)(uintptr_t)frame, len, 0 };
+
+	return udrv_tx_burst(nd->drv, &f, 1);
+}
+
+static int
+udrv_rx(struct netdev *nd, struct udrv_frame *f, int n)
+{
+	return udrv_rx_burst(nd->drv, f, n);
+}
+
+void
+netdev_from_udrv(struct netdev *nd, struct udrv *d)
+{
+	memset(nd, 0, sizeof *nd);
+	memcpy(nd->mac, d->mac, 6);
+	nd->drv = d;
+	nd->dev = d->dev;
+	nd->tx = udrv_tx;
+	nd->rx = udrv_rx;
+}
+
+/* One system call per frame each way, and a copy through the kernel. */
+static int
+kern_tx(struct netdev *nd, const void *frame, uint16_t len)
+{
+	stbytes(nd->txbuf, 0, frame, len);
+	return sys_send(nd->dev, nd->txbuf, len) == len;
+}
+
+static int
+kern_rx(struct netdev *nd, struct udrv_frame *f, int n)
+{
+	int got = 0;
+
+	while (got < n) {
+		uint64_t flen;
+		int64_t r = sys_recv(nd->dev, nd->rxbuf, 2048, &flen);
+
+		if (r < 0)
+			break;
+		f[got].len = (uint16_t)(r < f[got].size ? r : f[got].size);
+		ldbytes(nd->rxbuf, 0, f[got].data, f[got].len);
+		got++;
+	}
+	return got;
+}
+
+int
+netdev_from_kernel(struct netdev *nd, int dev, const uint8_t mac[6])
+{
+	int err;
+
+	memset(nd, 0, sizeof *nd);
+	memcpy(nd->mac, mac, 6);
+	nd->dev = dev;
+	nd->tx = kern_tx;
+	nd->rx = kern_rx;
+	if ((err = sys_mmap(2048, &nd->txbuf)) != 0 ||
+	    (err = sys_mmap(2048, &nd->rxbuf)) != 0)
+		return err;
+	return 0;
+}

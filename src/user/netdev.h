@@ -1,0 +1,32 @@
+/*
+ * netdev.h — how a network stack in a process sends and receives frames:
+ * through the user-level driver (CAPIO, zero system calls) or through
+ * the kernel-mediated send/recv calls (the baseline).
+ */
+#ifndef CAPIO_USER_NETDEV_H
+#define CAPIO_USER_NETDEV_H
+
+#include <stdint.h>
+
+#include "cap/cap.h"
+#include "user/e1000e_driver.h"
+
+struct netdev {
+	uint8_t mac[6];
+	/* 1 if the frame was queued, 0 if the device had no room. */
+	int (*tx)(struct netdev *nd, const void *frame, uint16_t len);
+	/* Up to n received frames into f[] (data/size set by the caller). */
+	int (*rx)(struct netdev *nd, struct udrv_frame *f, int n);
+	/* Kernel path state. */
+	int dev;
+	cap_t txbuf, rxbuf;
+	/* CAPIO path state. */
+	struct udrv *drv;
+};
+
+/* The user-level driver (already open). */
+void netdev_from_udrv(struct netdev *nd, struct udrv *d);
+/* The kernel-mediated path on NIC dev; maps two bounce buffers. 0/-errno. */
+int netdev_from_kernel(struct netdev *nd, int dev, const uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * netstack.c — one private lwIP per process, glued to a netdev.
+ */
+#include "user/netstack.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lwip/etharp.h"
+#include "machine/cpu.h"
+#include "user/netdev.h"
+
+#ifndef CAPIO_LWIP_SO
+#define CAPIO_LWIP_SO "liblwip.so.0"
+#endif
+
+#define RX_BURST	32
+#define FRAME_ROOM	2048
+#define TX_RETRIES	256
+
+/*
+ * A fresh copy of the shared object, so that dlopen gives this process
+ * its own globals (the same path twice would give the same ones).
+ */
+static void *
+load_private_copy(char *err, size_t errlen)
+{
+	char path[] = "/tmp/capio-lwip-XXXXXX";
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+	void *h;
+
+	if ((in = open(CAPIO_LWIP_SO, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s (install liblwip-dev)",
+		    CAPIO_LWIP_SO, strerror(errno));
+		return NULL;
+	}
+	if ((out = mkstemp(path)) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		close(in);
+		return NULL;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	close(out);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot copy %s", CAPIO_LWIP_SO);
+		unlink(path);
+		return NULL;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	unlink(path);	/* the mapping stays; the name is not needed */
+	if (h == NULL)
+		snprintf(err, errlen, "dlopen lwIP: %s", dlerror());
+	return h;
+}
+
+#define BIND(name) do {							\
+	*(void **)&t->name = dlsym(h, #name);				\
+	if (t->name == NULL) {						\
+		snprintf(err, errlen, "lwIP lacks %s", #name);		\
+		return -1;						\
+	}								\
+} while (0)
+
+static int
+bind_api(void *h, struct lwip_api *t, char *err, size_t errlen)
+{
+	BIND(pbuf_alloc); BIND(pbuf_free); BIND(pbuf_copy_partial); BIND(pbuf_take);
+	BIND(udp_new); BIND(udp_bind); BIND(udp_recv); BIND(udp_sendto);
+	BIND(udp_remove); BIND(tcp_new); BIND(tcp_bind);
+	BIND(tcp_listen_with_backlog); BIND(tcp_accept); BIND(tcp_connect);
+	BIND(tcp_arg); BIND(tcp_recv); BIND(tcp_sent); BIND(tcp_err);
+	BIND(tcp_poll); BIND(tcp_write); BIND(tcp_output); BIND(tcp_recved);
+	BIND(tcp_close); BIND(tcp_abort); BIND(ip4addr_aton); BIND(lwip_init);
+	BIND(sys_check_timeouts); BIND(netif_add); BIND(netif_set_default);
+	BIND(netif_set_up); BIND(netif_set_link_up); BIND(ethernet_input);
+	BIND(etharp_output);
+	return 0;
+}
+
+/* lwIP hands us a frame to put on the wire. */
+static err_t
+linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct netstack *ns = netif->state;
+	uint8_t frame[FRAME_ROOM];
+	uint16_t len = p->tot_len;
+
+	if (len > sizeof frame) {
+		ns->st.tx_dropped++;
+		return ERR_BUF;
+	}
+	ns->api->pbuf_copy_partial(p, frame, len, 0);
+	for (int i = 0; i < TX_RETRIES; i++) {
+		if (ns->nd->tx(ns->nd, frame, len) == 1) {
+			ns->st.tx_frames++;
+			return ERR_OK;
+		}
+		wfe();	/* ring full: let the device's peer run */
+	}
+	ns->st.tx_dropped++;
+	return ERR_MEM;
+}
+
+static err_t
+netif_setup(struct netif *netif)
+{
+	struct netstack *ns = netif->state;
+
+	netif->name[0] = 'c';
+	netif->name[1] = 'e';
+	netif->hwaddr_len = 6;
+	memcpy(netif->hwaddr, ns->nd->mac, 6);
+	netif->mtu = 1500;
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+	    NETIF_FLAG_ETHERNET;
+	netif->output = ns->api->etharp_output;
+	netif->linkoutput = linkoutput;
+	return ERR_OK;
+}
+
+int
+netstack_parse_cidr(const char *s, uint32_t *addr_be, uint32_t *mask_be)
+{
+	unsigned a, b, c, d, len;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &len, &tail) != 5 ||
+	    a > 255 || b > 255 || c > 255 || d > 255 || len < 1 || len > 32)
+		return -1;
+	uint32_t host = a << 24 | b << 16 | c << 8 | d;
+	uint32_t mask = len == 32 ? 0xffffffffu : ~(0xffffffffu >> len);
+	*addr_be = __builtin_bswap32(host);
+	*mask_be = __builtin_bswap32(mask);
+	return 0;
+}
+
+int
+netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
+    char *err, size_t errlen)
+{
+	uint32_t a, m;
+	ip4_addr_t gw;
+
+	memset(ns, 0, sizeof *ns);
+	if (netstack_parse_cidr(cidr, &a, &m) != 0) {
+		snprintf(err, errlen, "bad address '%s' (expected a.b.c.d/len)", cidr);
+		return -1;
+	}
+	if ((ns->room = malloc(RX_BURST * FRAME_ROOM)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((ns->handle = load_private_copy(err, errlen)) == NULL)
+		goto fail;
+	if (bind_api(ns->handle, &ns->table, err, errlen) != 0)
+		goto fail;
+	ns->api = &ns->table;
+	ns->nd = nd;
+	ns->addr.addr = a;
+	ns->mask.addr = m;
+	gw.addr = 0;
+	ns->api->lwip_init();
+	if (ns->api->netif_add(&ns->netif, &ns->addr, &ns->mask, &gw, ns,
+	    netif_setup, ns->api->ethernet_input) == NULL) {
+		snprintf(err, errlen, "lwIP refused the interface");
+		goto fail;
+	}
+	ns->api->netif_set_default(&ns->netif);
+	ns->api->netif_set_up(&ns->netif);
+	ns->api->netif_set_link_up(&ns->netif);
+	return 0;
+fail:
+	free(ns->room);
+	ns->room = NULL;
+	return -1;
+}
+
+int
+netstack_poll(struct netstack *ns)
+{
+	struct udrv_frame f[RX_BURST];
+	int n;
+
+	/* Per stack: a callback below may yield to another process. */
+	for (int i = 0; i < RX_BURST; i++)
+		f[i] = (struct udrv_frame){ ns->room + i * FRAME_ROOM, 0, FRAME_ROOM };
+	n = ns->nd->rx(ns->nd, f, RX_BURST);
+	for (int i = 0; i < n; i++) {
+		struct pbuf *p = ns->api->pbuf_alloc(PBUF_RAW, f[i].len, PBUF_POOL);
+
+		if (p == NULL) {
+			ns->st.rx_dropped++;
+			continue;
+		}
+		ns->api->pbuf_take(p, f[i].data, f[i].len);
+		if (ns->netif.input(p, &ns->netif) != ERR_OK) {
+			ns->api->pbuf_free(p);
+			ns->st.rx_dropped++;
+		} else
+			ns->st.rx_frames++;
+	}
+	ns->api->sys_check_timeouts();
+	return n;
+}
+
+void
+netstack_close(struct netstack *ns)
+{
+	/*
+	 * The private copy stays loaded: lwIP keeps timers and pcbs in it,
+	 * and unloading would leave dangling callbacks. It is host memory of
+	 * the process, not modelled, and small.
+	 */
+	ns->api = NULL;
+	free(ns->room);
+	ns->room = NULL;
+}

@@ -1,0 +1,94 @@
+/*
+ * netstack.h — a TCP/IP stack inside an unprivileged process: Debian's
+ * lwIP (2.1.3) over a netdev (netdev.h). ARP, ICMP echo, UDP and TCP,
+ * static addressing.
+ *
+ * lwIP keeps its state in globals, and every simulated process needs a
+ * stack of its own, so each netstack loads a private copy of liblwip
+ * (dlopen of a fresh copy of the shared object, RTLD_LOCAL) and calls it
+ * through the function table below. Only frames leave the process.
+ */
+#ifndef CAPIO_USER_NETSTACK_H
+#define CAPIO_USER_NETSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lwip/err.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+
+struct netdev;
+
+/* The lwIP calls applications make, bound to this stack's copy. */
+struct lwip_api {
+	struct pbuf *(*pbuf_alloc)(pbuf_layer, u16_t, pbuf_type);
+	u8_t (*pbuf_free)(struct pbuf *);
+	u16_t (*pbuf_copy_partial)(const struct pbuf *, void *, u16_t, u16_t);
+	err_t (*pbuf_take)(struct pbuf *, const void *, u16_t);
+	struct udp_pcb *(*udp_new)(void);
+	err_t (*udp_bind)(struct udp_pcb *, const ip_addr_t *, u16_t);
+	void (*udp_recv)(struct udp_pcb *, udp_recv_fn, void *);
+	err_t (*udp_sendto)(struct udp_pcb *, struct pbuf *, const ip_addr_t *, u16_t);
+	void (*udp_remove)(struct udp_pcb *);
+	struct tcp_pcb *(*tcp_new)(void);
+	err_t (*tcp_bind)(struct tcp_pcb *, const ip_addr_t *, u16_t);
+	struct tcp_pcb *(*tcp_listen_with_backlog)(struct tcp_pcb *, u8_t);
+	void (*tcp_accept)(struct tcp_pcb *, tcp_accept_fn);
+	err_t (*tcp_connect)(struct tcp_pcb *, const ip_addr_t *, u16_t, tcp_connected_fn);
+	void (*tcp_arg)(struct tcp_pcb *, void *);
+	void (*tcp_recv)(struct tcp_pcb *, tcp_recv_fn);
+	void (*tcp_sent)(struct tcp_pcb *, tcp_sent_fn);
+	void (*tcp_err)(struct tcp_pcb *, tcp_err_fn);
+	void (*tcp_poll)(struct tcp_pcb *, tcp_poll_fn, u8_t);
+	err_t (*tcp_write)(struct tcp_pcb *, const void *, u16_t, u8_t);
+	err_t (*tcp_output)(struct tcp_pcb *);
+	void (*tcp_recved)(struct tcp_pcb *, u16_t);
+	err_t (*tcp_close)(struct tcp_pcb *);
+	void (*tcp_abort)(struct tcp_pcb *);
+	int (*ip4addr_aton)(const char *, ip4_addr_t *);
+	/* private to netstack.c */
+	void (*lwip_init)(void);
+	void (*sys_check_timeouts)(void);
+	struct netif *(*netif_add)(struct netif *, const ip4_addr_t *,
+	    const ip4_addr_t *, const ip4_addr_t *, void *, netif_init_fn,
+	    netif_input_fn);
+	void (*netif_set_default)(struct netif *);
+	void (*netif_set_up)(struct netif *);
+	void (*netif_set_link_up)(struct netif *);
+	err_t (*ethernet_input)(struct pbuf *, struct netif *);
+	err_t (*etharp_output)(struct netif *, struct pbuf *, const ip4_addr_t *);
+};
+
+struct netstack_stats {
+	uint64_t rx_frames, tx_frames, tx_dropped, rx_dropped;
+};
+
+struct netstack {
+	const struct lwip_api *api;
+	struct netif netif;
+	struct netdev *nd;
+	ip4_addr_t addr, mask;
+	struct netstack_stats st;
+	void *handle;			/* the private copy of liblwip */
+	uint8_t *room;			/* received frames, before lwIP */
+	struct lwip_api table;
+};
+
+/*
+ * A stack on nd with address CIDR ("10.0.0.1/24"). 0, or -1 with a
+ * message in err.
+ */
+int netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
+    char *err, size_t errlen);
+/* Move received frames into lwIP and run its timers. Returns the number
+ * of frames taken. Never blocks. */
+int netstack_poll(struct netstack *ns);
+void netstack_close(struct netstack *ns);
+/* Parse "a.b.c.d/len" (len 1..32). 0 or -1. */
+int netstack_parse_cidr(const char *s, uint32_t *addr_be, uint32_t *mask_be);
+
+#endif
