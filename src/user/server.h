@@ -1,0 +1,41 @@
+/*
+ * server.h — a server process: the NIC (user-level driver through CAPIO,
+ * or the kernel-mediated path), a private lwIP stack, and one
+ * application (UDP echo or memcached) until told to stop.
+ */
+#ifndef CAPIO_USER_SERVER_H
+#define CAPIO_USER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum server_app { APP_UDP_ECHO, APP_MEMCACHED };
+
+struct server_stats {
+	uint64_t rx_frames, tx_frames;
+	uint64_t datagrams;		/* UDP echo */
+	uint64_t connections, requests;	/* memcached */
+	uint64_t syscalls_at_ready;	/* filled by the harness */
+};
+
+struct server_cfg {
+	/* in */
+	enum server_app app;
+	int dev;
+	bool kernel_path;
+	uint8_t mac[6];			/* kernel path: the NIC's address */
+	char cidr[32];
+	uint16_t port;
+	size_t mc_memory;		/* memcached memory limit */
+	volatile bool stop;		/* set by the harness: goodbye, exit */
+	/* out */
+	volatile bool ready;		/* serving */
+	struct server_stats st;
+	char err[200];
+};
+
+/* Process entry point: arg is a struct server_cfg. */
+void server_main(void *arg);
+
+#endif
