@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "machine/aspace.h"
 #include "machine/fault.h"
 
 struct kernel;
@@ -75,6 +76,9 @@ struct proc_info {
 	struct fault fault;	/* when faulted */
 	uint64_t syscalls;	/* all system calls it made */
 	uint64_t syscalls_by_nr[16];
+	/* Its checked accesses: loads, stores, copies, MMIO transactions,
+	 * faults (while it runs; frozen when it ends). */
+	struct access_stats access;
 };
 /* 0 and *pi, or -ESRCH. The strings live as long as the kernel. */
 int kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi);

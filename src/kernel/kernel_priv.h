@@ -9,6 +9,7 @@
 #include "kernel/kernel.h"
 #include "kernel/manifest.h"
 #include "kernel/syscall.h"
+#include "machine/aspace.h"
 #include "machine/fault.h"
 
 #define KERNEL_MAX_PROCS	64
@@ -39,6 +40,7 @@ struct proc {
 	struct fault fault;
 	uint64_t syscalls;
 	uint64_t by_nr[SYS_NCALLS];
+	struct access_stats final_access;	/* when it ended */
 	uint64_t va_heap;		/* next free heap address */
 	uint64_t va_dev;		/* next free device-mapping address */
 	struct umem *mem;		/* memory SYS_MMAP gave it */

@@ -95,6 +95,7 @@ proc_end(struct proc *p, enum proc_state st)
 	p->nmem = p->capmem = 0;
 	ctx_free(p->ctx);
 	p->ctx = NULL;
+	p->final_access = *aspace_stats(p->as);
 	aspace_free(p->as);
 	p->as = NULL;
 	if (st == PROC_KILLED)
@@ -187,6 +188,7 @@ kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi)
 	pi->syscalls = p->syscalls;
 	for (int i = 0; i < SYS_NCALLS && i < 16; i++)
 		pi->syscalls_by_nr[i] = p->by_nr[i];
+	pi->access = p->as != NULL ? *aspace_stats(p->as) : p->final_access;
 	return 0;
 }
 
