@@ -3,7 +3,8 @@
 # Used by `make demo` and `make test`; safe to run again.
 set -eu
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
-      libpcap-dev tshark iproute2)
+      libpcap-dev liblwip-dev tshark iproute2 iputils-ping
+      memcached libmemcached-tools sockperf gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
