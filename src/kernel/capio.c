@@ -200,9 +200,12 @@ capio_do_info(struct kernel *k, struct proc *p, uint64_t devno, cap_t token,
 
 /* Revocation: unmap (the TLB forgets), quiesce, free, forget the owner. */
 static void
-revoke(struct capio_dev *d)
+revoke(struct kernel *k, struct capio_dev *d)
 {
 	struct proc *p = d->owner;
+
+	if (k->revoke_hook != NULL)
+		k->revoke_hook(k->revoke_arg, (int)(d - k->dev), p->pid);
 
 	for (unsigned i = 0; i < CAPIO_MAX_REGIONS; i++) {
 		if (d->maps[i].mapped && p->as != NULL)
@@ -224,7 +227,7 @@ capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t devno, cap_t token)
 		return -ENODEV;
 	if ((err = check_token(d, p, token)) != 0)
 		return err;
-	revoke(d);
+	revoke(k, d);
 	return 0;
 }
 
@@ -233,5 +236,5 @@ capio_release_proc(struct kernel *k, struct proc *p)
 {
 	for (int i = 0; i < k->nnics; i++)
 		if (k->dev[i].owner == p)
-			revoke(&k->dev[i]);
+			revoke(k, &k->dev[i]);
 }

@@ -249,6 +249,12 @@ e1000e_stub_get_stats(const struct e1000e_stub *s, struct e1000e_stub_stats *st)
 	*st = s->st;
 }
 
+uint64_t
+e1000e_stub_kernel_pa(const struct e1000e_stub *s, unsigned r)
+{
+	return r > R_BAR0 && r < R_COUNT ? s->kern.pa[r] : 0;
+}
+
 /* --- the CAPIO driver operations ---------------------------------------- */
 
 static uint64_t

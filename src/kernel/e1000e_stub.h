@@ -30,6 +30,10 @@ void e1000e_stub_free(struct e1000e_stub *s);
 
 extern const struct capio_driver e1000e_stub_driver;
 
+/* Physical address of the kernel's own region R (manifest index) of the
+ * kernel-mediated path; 0 for BAR0 or an index out of range. */
+uint64_t e1000e_stub_kernel_pa(const struct e1000e_stub *s, unsigned r);
+
 struct e1000e_stub_stats {
 	uint64_t sends, recvs, copied_bytes;	/* kernel-mediated path */
 	uint64_t interrupts, link_changes;

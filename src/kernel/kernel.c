@@ -262,6 +262,21 @@ kernel_private_page(const struct kernel *k)
 }
 
 void
+kernel_set_revoke_hook(struct kernel *k, kernel_revoke_hook fn, void *arg)
+{
+	k->revoke_hook = fn;
+	k->revoke_arg = arg;
+}
+
+uint64_t
+kernel_dev_kernel_pa(const struct kernel *k, int dev, unsigned region)
+{
+	if (dev < 0 || dev >= k->nnics || k->stub[dev] == NULL)
+		return 0;
+	return e1000e_stub_kernel_pa(k->stub[dev], region);
+}
+
+void
 kernel_get_stats(const struct kernel *k, struct kernel_stats *st)
 {
 	*st = k->stats;

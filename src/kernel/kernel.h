@@ -95,6 +95,23 @@ const struct kernel_opts *kernel_opts(const struct kernel *k);
  * "nothing changed" checks: a page at *pa. */
 uint64_t kernel_private_page(const struct kernel *k);
 
+/*
+ * Called just before the kernel takes device DEV back from process PID
+ * (goodbye, exit, kill), while the device still holds what its owner
+ * left in it: for harnesses that check that nothing changed.
+ */
+typedef void (*kernel_revoke_hook)(void *arg, int dev, int pid);
+void kernel_set_revoke_hook(struct kernel *k, kernel_revoke_hook fn,
+    void *arg);
+/* Physical address of the kernel's own copy of device DEV's DMA region
+ * REGION (its manifest index): the rings and buffers of the
+ * kernel-mediated path. 0 when there is none. */
+uint64_t kernel_dev_kernel_pa(const struct kernel *k, int dev,
+    unsigned region);
+/* Where VA of process PID maps now: 0 and *pa, -ESRCH or -EFAULT. */
+int kernel_proc_translate(const struct kernel *k, int pid, uint64_t va,
+    uint64_t *pa);
+
 struct kernel_stats {
 	uint64_t syscalls;		/* all processes, all calls */
 	uint64_t interrupts;		/* serviced */

@@ -105,6 +105,8 @@ struct kernel {
 	struct proc *cur;		/* running now, or NULL */
 	struct kernel_stats stats;
 	bool irq_pending;
+	kernel_revoke_hook revoke_hook;	/* trusted observer, or NULL */
+	void *revoke_arg;
 };
 
 /* The kernel whose process is running on this thread. */

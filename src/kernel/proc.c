@@ -192,6 +192,20 @@ kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi)
 	return 0;
 }
 
+int
+kernel_proc_translate(const struct kernel *k, int pid, uint64_t va,
+    uint64_t *pa)
+{
+	const struct proc *p = find(k, pid);
+	unsigned prot;
+
+	if (p == NULL)
+		return -ESRCH;
+	if (p->as == NULL || aspace_translate(p->as, va, pa, &prot) != 0)
+		return -EFAULT;
+	return 0;
+}
+
 /* Virtual addresses are never reused within a process: a capability
  * kept past an unmap can only ever fault. */
 uint64_t
