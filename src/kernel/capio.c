@@ -118,6 +118,41 @@ grant(struct kernel *k, uint64_t va, uint64_t len, uint32_t perms)
 	return cheri_perms_and(c, perms | CAP_PERM_GLOBAL);
 }
 
+/*
+ * A DMA region is mapped whole. Of a register region only the pages that
+ * hold slices are mapped (with the device attribute: strongly ordered,
+ * uncached, no capabilities): the rest of the BAR is not even in the
+ * page tables. The capabilities then do the byte-grained work.
+ */
+static int
+map_pages(struct proc *p, const struct region *rg, uint64_t va, uint64_t pa)
+{
+	int err;
+
+	if (rg->kind == REGION_DMA)
+		return aspace_map(p->as, va, pa, rg->size, MMU_READ | MMU_WRITE);
+	for (size_t i = 0; i < rg->nslices; i++) {
+		const struct slice *s = &rg->slices[i];
+		uint64_t first = s->offset & ~MMU_PAGE_MASK;
+		uint64_t end = (s->offset + s->length + MMU_PAGE_MASK) & ~MMU_PAGE_MASK;
+
+		for (uint64_t off = first; off < end; off += MMU_PAGE_SIZE) {
+			uint64_t mpa;
+			unsigned prot;
+
+			if (aspace_translate(p->as, va + off, &mpa, &prot) == 0)
+				continue;	/* a slice before shares the page */
+			err = aspace_map(p->as, va + off, pa + off, MMU_PAGE_SIZE,
+			    MMU_READ | MMU_WRITE | MMU_DEVICE);
+			if (err != 0) {
+				aspace_unmap(p->as, va, rg->size);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
 int64_t
 capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
     struct sysret *r)
@@ -150,11 +185,7 @@ capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
 	if ((va = proc_va_alloc_dev(p, rg->size, align)) == 0)
 		return -ENOMEM;
 	pa = d->drv->region_pa(d->stub, (unsigned)ri);
-	/* MMIO pages get the device attribute (strongly ordered, uncached,
-	 * no capabilities); the capabilities below do the fine-grained work. */
-	err = aspace_map(p->as, va, pa, rg->size, MMU_READ | MMU_WRITE |
-	    (rg->kind == REGION_MMIO ? MMU_DEVICE : 0));
-	if (err != 0)
+	if ((err = map_pages(p, rg, va, pa)) != 0)
 		return err;
 	d->maps[ri] = (struct capio_map){ true, va, rg->size };
 
