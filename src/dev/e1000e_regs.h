@@ -329,6 +329,11 @@ struct e1000e_rx_desc {
 	uint16_t special;
 };
 
+_Static_assert(sizeof(struct e1000e_tx_desc) == E1000E_DESC_SIZE,
+    "legacy TX descriptor is 16 bytes");
+_Static_assert(sizeof(struct e1000e_rx_desc) == E1000E_DESC_SIZE,
+    "legacy RX descriptor is 16 bytes");
+
 #define E1000E_RXD_STA_DD	(1u << 0)
 #define E1000E_RXD_STA_EOP	(1u << 1)
 #define E1000E_RXD_ERR_RXE	(1u << 7)
