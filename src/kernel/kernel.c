@@ -243,6 +243,18 @@ kernel_nic_bar(const struct kernel *k, int i)
 	return i >= 0 && i < k->nnics ? k->bar[i] : 0;
 }
 
+void
+kernel_nic_mac(const struct kernel *k, int i, uint8_t mac[6])
+{
+	uint32_t lo = e1000e_peek(k->nic[i], E1000E_RAL(0));
+	uint32_t hi = e1000e_peek(k->nic[i], E1000E_RAH(0));
+
+	for (int b = 0; b < 4; b++)
+		mac[b] = (uint8_t)(lo >> (8 * b));
+	mac[4] = (uint8_t)hi;
+	mac[5] = (uint8_t)(hi >> 8);
+}
+
 struct wire *
 kernel_wire(const struct kernel *k)
 {

@@ -89,6 +89,8 @@ struct phys *kernel_phys(const struct kernel *k);
 int kernel_nic_count(const struct kernel *k);
 struct e1000e *kernel_nic(const struct kernel *k, int i);
 uint64_t kernel_nic_bar(const struct kernel *k, int i);
+/* NIC i's MAC address, as its receive address register holds it. */
+void kernel_nic_mac(const struct kernel *k, int i, uint8_t mac[6]);
 struct wire *kernel_wire(const struct kernel *k);
 const struct kernel_opts *kernel_opts(const struct kernel *k);
 /* Kernel memory that no user region or DMA window ever covers, for
