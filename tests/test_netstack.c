@@ -64,7 +64,8 @@ server(void *arg)
 struct client_state {
 	struct netstack *ns;
 	int got, matched;
-	uint8_t last[256];
+	uint16_t size;
+	uint8_t last[1472];
 };
 
 static void
@@ -72,13 +73,13 @@ client_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
     const ip_addr_t *addr, u16_t port)
 {
 	struct client_state *c = arg;
-	uint8_t buf[256];
+	uint8_t buf[2048];
 	uint16_t n;
 
 	(void)pcb; (void)addr; (void)port;
 	n = c->ns->api->pbuf_copy_partial(p, buf, sizeof buf, 0);
 	c->got++;
-	if (n == 100 && memcmp(buf, c->last, 100) == 0)
+	if (n == c->size && memcmp(buf, c->last, n) == 0)
 		c->matched++;
 	c->ns->api->pbuf_free(p);
 }
@@ -104,10 +105,12 @@ client(void *arg)
 	w->client_ok = 1;
 	sys_yield();
 	for (int i = 0; i < NDGRAMS; i++) {
-		struct pbuf *p = l->pbuf_alloc(PBUF_TRANSPORT, 100, PBUF_RAM);
-		for (int j = 0; j < 100; j++)
+		/* Small and full-size datagrams (1472 bytes: 1514-byte frames). */
+		c.size = i % 2 ? 1472 : 100;
+		struct pbuf *p = l->pbuf_alloc(PBUF_TRANSPORT, c.size, PBUF_RAM);
+		for (int j = 0; j < c.size; j++)
 			c.last[j] = (uint8_t)(i + j);
-		l->pbuf_take(p, c.last, 100);
+		l->pbuf_take(p, c.last, c.size);
 		l->udp_sendto(pcb, p, &dst, 11111);
 		l->pbuf_free(p);
 		/* Wait (bounded) for the echo: first one waits on ARP too. */

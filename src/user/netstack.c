@@ -198,7 +198,12 @@ netstack_poll(struct netstack *ns)
 		f[i] = (struct udrv_frame){ ns->room + i * FRAME_ROOM, 0, FRAME_ROOM };
 	n = ns->nd->rx(ns->nd, f, RX_BURST);
 	for (int i = 0; i < n; i++) {
-		struct pbuf *p = ns->api->pbuf_alloc(PBUF_RAW, f[i].len, PBUF_POOL);
+		/*
+		 * PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 sizes its pool
+		 * buffers for a 536-byte MSS but fills them as if for 1460, so a
+		 * full-size frame in a pool pbuf overruns it (seen with ASan).
+		 */
+		struct pbuf *p = ns->api->pbuf_alloc(PBUF_RAW, f[i].len, PBUF_RAM);
 
 		if (p == NULL) {
 			ns->st.rx_dropped++;
