@@ -11,6 +11,7 @@ static const struct cli_cmd commands[] = {
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "measure the machine (access, nic)", cmd_bench },
 	{ "inspect", "print a device manifest (regions, slices)", cmd_inspect },
+	{ "attack", "run the attack catalogue under the page and capio arms", cmd_attack },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -237,20 +237,21 @@ exposure_print(FILE *f, const char *device, const struct exposure *e,
 		fprintf(f, "%s %s", i ? "," : "", e[0].want[i]->name);
 	fprintf(f, ": %llu bytes as CAPIO slices\n\n",
 	    (unsigned long long)e[0].granted_bytes);
-	fprintf(f, "  %-9s %-8s %-20s %-10s %s\n", "page", "mapped",
+	fprintf(f, "  %-9s %-12s %-16s %-10s %s\n", "page", "pages mapped",
 	    "bytes exposed", "registers", "privileged bytes");
 	for (size_t i = 0; i < n; i++) {
-		char ex[40];
+		char ex[40], mp[40];
 
 		size_name(e[i].page_size, psz, sizeof psz);
 		snprintf(ex, sizeof ex, "%llu (%llux)",
 		    (unsigned long long)e[i].exposed_bytes,
 		    (unsigned long long)(e[i].granted_bytes ?
 		    e[i].exposed_bytes / e[i].granted_bytes : 0));
-		fprintf(f, "  %-9s %3llu of %-3llu %-20s %-10zu %llu\n", psz,
+		snprintf(mp, sizeof mp, "%llu of %llu",
 		    (unsigned long long)e[i].mapped_pages,
-		    (unsigned long long)e[i].npages, ex, e[i].nregs,
-		    (unsigned long long)e[i].privileged_bytes);
+		    (unsigned long long)e[i].npages);
+		fprintf(f, "  %-9s %-12s %-16s %-10zu %llu\n", psz, mp, ex,
+		    e[i].nregs, (unsigned long long)e[i].privileged_bytes);
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned col = 4;
