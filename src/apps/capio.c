@@ -8,6 +8,7 @@
 
 static const struct cli_cmd commands[] = {
 	{ "demo",  "boot the machine and show capabilities at work", cmd_demo },
+	{ "run",   "serve memcached or UDP echo from a CAPIO process", cmd_run },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "measure the machine (access, nic)", cmd_bench },
 	{ "inspect", "print a device manifest (regions, slices)", cmd_inspect },

@@ -209,6 +209,7 @@ kernel_mmio_read(struct kernel *k, uint64_t pa)
 
 	if (phys_bus_read(k->phys, pa, 4, &v) != 0)
 		kernel_bus_panic(pa, false);
+	k->stats.mmio_reads++;
 	return (uint32_t)v;
 }
 
@@ -217,6 +218,7 @@ kernel_mmio_write(struct kernel *k, uint64_t pa, uint32_t v)
 {
 	if (phys_bus_write(k->phys, pa, 4, v) != 0)
 		kernel_bus_panic(pa, true);
+	k->stats.mmio_writes++;
 }
 
 struct phys *

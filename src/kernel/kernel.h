@@ -120,6 +120,8 @@ struct kernel_stats {
 	uint64_t link_changes;		/* LSC events the stubs handled */
 	uint64_t dma_faults;		/* reported by the IOMMUs */
 	uint64_t procs_killed;
+	uint64_t mmio_reads;		/* device registers the kernel itself */
+	uint64_t mmio_writes;		/* read and wrote (stubs) */
 };
 void kernel_get_stats(const struct kernel *k, struct kernel_stats *st);
 

@@ -49,6 +49,15 @@ link_open(struct client_cfg *c, struct link *l)
 	return netstack_open(&l->ns, &l->nd, c->cidr, c->err, sizeof c->err);
 }
 
+/* The workload is over: let the harness read the counters first. */
+static void
+finish(struct client_cfg *c)
+{
+	c->finished = true;
+	while (c->hold)
+		wfe();
+}
+
 static void
 link_close(struct client_cfg *c, struct link *l)
 {
@@ -138,6 +147,7 @@ udp_client_main(void *arg)
 		else
 			c->failed++;
 	}
+	finish(c);
 	a->udp_remove(pcb);
 	link_close(c, l);
 	free(payload);
@@ -331,6 +341,7 @@ mc_client_main(void *arg)
 		else
 			c->failed++;
 	}
+	finish(c);
 	if (m->pcb != NULL)
 		a->tcp_close(m->pcb);
 	for (int w = 0; w < 1000; w++)

@@ -24,8 +24,12 @@ struct client_cfg {
 	uint32_t set_percent;		/* memcached: share of sets */
 	uint64_t *lat_ns;		/* ops entries, or NULL */
 	uint8_t *is_set;		/* ops entries (memcached), or NULL */
+	volatile bool hold;		/* after the workload, wait (wfe) until
+					   the harness clears it: counters
+					   read then cover the data path only */
 	/* out */
 	volatile bool ready;
+	volatile bool finished;		/* the workload is over */
 	uint64_t done, verified, failed, timeouts;
 	uint64_t syscalls_at_ready;	/* filled by the harness */
 	char err[200];

@@ -1,6 +1,8 @@
 /*
  * udp_echo.h — a UDP echo server on a netstack: every datagram goes back
- * to its sender unchanged (what `sockperf ping-pong` expects).
+ * to its sender unchanged, except that a sockperf ping gets the answer
+ * sockperf's own server gives (its client flag cleared), so that
+ * `sockperf ping-pong` works against it.
  */
 #ifndef CAPIO_USER_UDP_ECHO_H
 #define CAPIO_USER_UDP_ECHO_H

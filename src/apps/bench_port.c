@@ -1,0 +1,227 @@
+/*
+ * bench_port.c — the four arms behind one frame interface (bench_port.h),
+ * and the counters that say what a round trip cost.
+ */
+#include "apps/bench_port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/kernel.h"
+#include "machine/cpu.h"
+#include "user/libcapio.h"
+
+#define BURST_MAX	64	/* frames one port call moves at most */
+
+const char *
+bench_arm_name(enum bench_arm a)
+{
+	static const char *const names[BENCH_NARMS] = {
+		[BARM_KERNEL] = "kernel", [BARM_PAGE] = "page",
+		[BARM_CAPIO] = "capio", [BARM_RAW] = "raw",
+	};
+
+	return (unsigned)a < BENCH_NARMS ? names[a] : "?";
+}
+
+struct kernel *
+bench_boot(enum bench_arm arm, bool host_syscalls, char *err, size_t errlen)
+{
+	struct kernel_opts o;
+
+	kernel_opts_default(&o);
+	o.nics = 2;
+	o.wire = "pair";
+	o.host_syscalls = host_syscalls;
+	/* raw takes over the capio arm's grants; kernel grants nothing. */
+	o.arm = arm == BARM_PAGE ? ARM_PAGE : ARM_CAPIO;
+	return kernel_boot(&o, err, errlen);
+}
+
+int
+bench_port_open(struct bench_port *p, enum bench_arm arm, int dev,
+    struct kernel *k, int pid)
+{
+	int err;
+
+	memset(p, 0, sizeof *p);
+	p->arm = arm;
+	p->dev = dev;
+	if (arm == BARM_KERNEL)
+		return 0;	/* the kernel drives it already */
+	if ((err = udrv_open(&p->u, dev)) != 0)
+		return err;
+	if (arm == BARM_RAW)
+		return bench_raw_open(&p->raw, &p->u, k, pid);
+	return 0;
+}
+
+void
+bench_port_close(struct bench_port *p)
+{
+	if (p->arm != BARM_KERNEL)
+		udrv_close(&p->u);
+}
+
+int
+bench_bufs(enum bench_arm arm, struct bench_buf *b, int n, uint16_t size)
+{
+	uint8_t *host;
+	cap_t mem;
+	int err;
+
+	if (n <= 0 || size == 0)
+		return -EINVAL;
+	memset(b, 0, (size_t)n * sizeof *b);
+	if (arm == BARM_KERNEL) {
+		/* One mapping, one bounded capability per buffer. */
+		if ((err = sys_mmap((uint64_t)n * size, &mem)) != 0)
+			return err;
+		for (int i = 0; i < n; i++) {
+			cap_t c = cheri_address_set(mem, cheri_base_get(mem) +
+			    (uint64_t)i * size);
+			b[i].cap = cheri_bounds_set_exact(c, size);
+			b[i].size = size;
+		}
+		return 0;
+	}
+	if ((host = calloc((size_t)n, size)) == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		b[i].host = host + (size_t)i * size;
+		b[i].size = size;
+	}
+	return 0;
+}
+
+void
+bench_bufs_free(struct bench_buf *b)
+{
+	free(b[0].host);
+	b[0].host = NULL;
+}
+
+void
+bench_buf_put(struct bench_buf *b, const uint8_t *data, uint16_t len)
+{
+	if (len > b->size)
+		len = b->size;
+	if (b->host != NULL)
+		memcpy(b->host, data, len);
+	else
+		stbytes(b->cap, 0, data, len);
+	b->len = len;
+}
+
+void
+bench_buf_get(const struct bench_buf *b, uint8_t *out, uint16_t len)
+{
+	if (len > b->size)
+		len = b->size;
+	if (b->host != NULL)
+		memcpy(out, b->host, len);
+	else
+		ldbytes(b->cap, 0, out, len);
+}
+
+int
+bench_port_tx(struct bench_port *p, struct bench_buf *b, int n)
+{
+	struct udrv_frame f[BURST_MAX];
+	int done = 0;
+
+	if (p->arm == BARM_KERNEL) {
+		/* One system call per frame: the kernel copies it in. */
+		for (; done < n; done++)
+			if (sys_send(p->dev, b[done].cap, b[done].len) < 0)
+				break;
+		return done;
+	}
+	while (done < n) {
+		int m = n - done < BURST_MAX ? n - done : BURST_MAX, q;
+
+		for (int i = 0; i < m; i++)
+			f[i] = (struct udrv_frame){ b[done + i].host,
+			    b[done + i].len, 0 };
+		q = p->arm == BARM_RAW ? bench_raw_tx_burst(&p->raw, f, m) :
+		    udrv_tx_burst(&p->u, f, m);
+		done += q;
+		if (q < m)
+			break;
+	}
+	return done;
+}
+
+int
+bench_port_rx(struct bench_port *p, struct bench_buf *b, int n)
+{
+	struct udrv_frame f[BURST_MAX];
+	int got = 0;
+
+	if (p->arm == BARM_KERNEL) {
+		for (; got < n; got++) {
+			int64_t r = sys_recv(p->dev, b[got].cap, b[got].size, NULL);
+			if (r < 0)
+				break;
+			b[got].len = (uint16_t)r;
+		}
+		return got;
+	}
+	while (got < n) {
+		int m = n - got < BURST_MAX ? n - got : BURST_MAX, q;
+
+		for (int i = 0; i < m; i++)
+			f[i] = (struct udrv_frame){ b[got + i].host, 0,
+			    b[got + i].size };
+		q = p->arm == BARM_RAW ? bench_raw_rx_burst(&p->raw, f, m) :
+		    udrv_rx_burst(&p->u, f, m);
+		for (int i = 0; i < q; i++)
+			b[got + i].len = f[i].len;
+		got += q;
+		if (q < m)
+			break;
+	}
+	return got;
+}
+
+void
+bench_counts_read(const struct kernel *k, const int *pids, int npids,
+    const struct bench_port *const *ports, int nports, struct bench_counts *c)
+{
+	struct kernel_stats ks;
+
+	/* The kernel's own register accesses: the kernel path's doorbells
+	 * (the benchmarks run nothing else that would make any). */
+	memset(c, 0, sizeof *c);
+	kernel_get_stats(k, &ks);
+	c->mmio = ks.mmio_reads + ks.mmio_writes;
+	for (int i = 0; i < npids; i++) {
+		struct proc_info pi;
+		const struct access_stats *a = &pi.access;
+
+		if (kernel_proc_info(k, pids[i], &pi) != 0)
+			continue;
+		c->syscalls += pi.syscalls;
+		c->mmio += a->mmio_reads + a->mmio_writes;
+		c->checks += a->loads + a->stores + a->cap_loads +
+		    a->cap_stores + a->copyins + a->copyouts;
+		c->copy_bytes += a->copy_bytes;
+	}
+	for (int i = 0; i < nports; i++)
+		if (ports[i] != NULL && ports[i]->arm == BARM_RAW) {
+			c->mmio += ports[i]->raw.doorbells;
+			c->copy_bytes += ports[i]->raw.copy_bytes;
+		}
+}
+
+void
+bench_counts_sub(struct bench_counts *d, const struct bench_counts *a,
+    const struct bench_counts *b)
+{
+	d->syscalls = a->syscalls - b->syscalls;
+	d->mmio = a->mmio - b->mmio;
+	d->checks = a->checks - b->checks;
+	d->copy_bytes = a->copy_bytes - b->copy_bytes;
+}

@@ -1,0 +1,548 @@
+/*
+ * bench_report.c — options, latency summaries, the JSON document, the
+ * output files and gnuplot, progress (bench_report.h).
+ */
+#include "apps/bench_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apps/cli.h"
+
+/* --- options ------------------------------------------------------------ */
+
+void
+bench_opts_help(FILE *f, unsigned accept)
+{
+	fprintf(f,
+	    "  --quick            few samples, short trials (CI)\n"
+	    "  --json             print one JSON object on one line\n"
+	    "  --out DIR          where the CSV, JSON and PNG go (default %s)\n"
+	    "  --no-host-syscalls the kernel arm's system calls do not pay a\n"
+	    "                     real host system call each\n", BENCH_OUT_DEFAULT);
+	if (accept & BOPT_SAMPLES)
+		fprintf(f,
+		    "  --warmup N         warm-up round trips/operations\n"
+		    "  --samples N        measured round trips/operations\n");
+	if (accept & BOPT_PROCS)
+		fprintf(f,
+		    "  --procs 1|2        one process drives both NICs (1), or\n"
+		    "                     one process per NIC (2)\n");
+	if (accept & BOPT_FRAMES)
+		fprintf(f, "  --frames N         frames per trial\n");
+}
+
+static bool
+number_arg(int argc, char **argv, int *i, uint64_t lo, uint64_t hi,
+    uint64_t *out, const char *usage, const char *name, int *rc)
+{
+	const char *opt = argv[*i];
+
+	if (++*i == argc) {
+		*rc = cli_usage_error(usage, "bench %s: %s needs a number", name,
+		    opt);
+		return false;
+	}
+	if (!cli_parse_u64(argv[*i], out) || *out < lo || *out > hi) {
+		*rc = cli_usage_error(usage, "bench %s: bad %s '%s' (%llu..%llu)",
+		    name, opt, argv[*i], (unsigned long long)lo,
+		    (unsigned long long)hi);
+		return false;
+	}
+	return true;
+}
+
+int
+bench_opts_parse(struct bench_opts *o, int argc, char **argv, unsigned accept,
+    const char *usage, const char *help)
+{
+	const char *name = argv[0];
+	uint64_t v;
+	int rc = EXIT_USAGE;
+
+	memset(o, 0, sizeof *o);
+	o->host_syscalls = true;
+	o->out = BENCH_OUT_DEFAULT;
+	o->procs = 1;
+	o->progress = isatty(STDERR_FILENO) == 1;
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: %s\n\n%s\noptions:\n", usage, help);
+		bench_opts_help(stdout, accept);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--quick") == 0)
+			o->quick = true;
+		else if (strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (strcmp(a, "--no-host-syscalls") == 0)
+			o->host_syscalls = false;
+		else if (strcmp(a, "--out") == 0) {
+			if (++i == argc || argv[i][0] == '\0')
+				return cli_usage_error(usage,
+				    "bench %s: --out needs a directory", name);
+			o->out = argv[i];
+		} else if ((accept & BOPT_SAMPLES) && strcmp(a, "--warmup") == 0) {
+			if (!number_arg(argc, argv, &i, 0, 1000000, &v, usage,
+			    name, &rc))
+				return rc;
+			o->warmup = v;
+			/* 0 means the default elsewhere; keep an explicit 0. */
+			if (v == 0)
+				o->warmup = UINT64_MAX;
+		} else if ((accept & BOPT_SAMPLES) && strcmp(a, "--samples") == 0) {
+			if (!number_arg(argc, argv, &i, 1, 1000000, &v, usage,
+			    name, &rc))
+				return rc;
+			o->samples = v;
+		} else if ((accept & BOPT_PROCS) && strcmp(a, "--procs") == 0) {
+			if (!number_arg(argc, argv, &i, 1, 2, &v, usage, name, &rc))
+				return rc;
+			o->procs = (int)v;
+		} else if ((accept & BOPT_FRAMES) && strcmp(a, "--frames") == 0) {
+			if (!number_arg(argc, argv, &i, 1000, 10000000, &v, usage,
+			    name, &rc))
+				return rc;
+			o->frames = v;
+		} else
+			return cli_usage_error(usage, "bench %s: unknown argument "
+			    "'%s'", name, a);
+	}
+	if (o->json)
+		o->progress = false;
+	return -1;
+}
+
+uint64_t
+bench_pick(uint64_t v, bool quick, uint64_t quick_v, uint64_t full_v)
+{
+	if (v == UINT64_MAX)
+		return 0;	/* an explicit zero */
+	if (v != 0)
+		return v;
+	return quick ? quick_v : full_v;
+}
+
+/* --- latency ------------------------------------------------------------ */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least p of the samples at or
+ * below it. */
+static double
+rank(const uint64_t *s, size_t n, double p)
+{
+	size_t r = (size_t)ceil(p * (double)n);
+
+	if (r < 1)
+		r = 1;
+	if (r > n)
+		r = n;
+	return (double)s[r - 1];
+}
+
+void
+bench_lat_summarize(uint64_t *ns, size_t n, struct bench_lat *s)
+{
+	double sum = 0;
+
+	memset(s, 0, sizeof *s);
+	s->n = n;
+	if (n == 0)
+		return;
+	qsort(ns, n, sizeof *ns, cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		sum += (double)ns[i];
+	s->min = (double)ns[0];
+	s->max = (double)ns[n - 1];
+	s->mean = sum / (double)n;
+	s->p50 = rank(ns, n, 0.50);
+	s->p99 = rank(ns, n, 0.99);
+	s->p999 = rank(ns, n, 0.999);
+}
+
+void
+bench_lat_cdf(FILE *f, const uint64_t *sorted, size_t n, unsigned points)
+{
+	size_t step;
+
+	if (n == 0 || points == 0)
+		return;
+	step = n / points ? n / points : 1;
+	for (size_t i = 0; i < n; i += step)
+		fprintf(f, "%llu %.6f\n", (unsigned long long)sorted[i],
+		    (double)(i + 1) / (double)n);
+	fprintf(f, "%llu 1.000000\n", (unsigned long long)sorted[n - 1]);
+}
+
+void
+bench_lat_json(FILE *f, const struct bench_lat *s)
+{
+	fprintf(f, "\"n\":%llu,\"min_ns\":", (unsigned long long)s->n);
+	bench_json_num(f, s->min);
+	fputs(",\"mean_ns\":", f);
+	bench_json_num(f, s->mean);
+	fputs(",\"p50_ns\":", f);
+	bench_json_num(f, s->p50);
+	fputs(",\"p99_ns\":", f);
+	bench_json_num(f, s->p99);
+	fputs(",\"p999_ns\":", f);
+	bench_json_num(f, s->p999);
+	fputs(",\"max_ns\":", f);
+	bench_json_num(f, s->max);
+}
+
+/* --- JSON --------------------------------------------------------------- */
+
+void
+bench_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void
+bench_json_num(FILE *f, double v)
+{
+	if (!isfinite(v))
+		fputs("null", f);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.4f", v);
+}
+
+/* First line of a command's output, trimmed; "" if none. */
+static void
+command_line(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	if (fgets(out, (int)len, p) == NULL)
+		out[0] = '\0';
+	pclose(p);
+	out[strcspn(out, "\r\n")] = '\0';
+}
+
+static void
+cpu_model(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(out, len, "unknown");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *colon = strchr(line, ':');
+		if (colon != NULL && (strncmp(line, "model name", 10) == 0 ||
+		    strncmp(line, "Model", 5) == 0)) {
+			colon++;
+			while (*colon == ' ' || *colon == '\t')
+				colon++;
+			colon[strcspn(colon, "\r\n")] = '\0';
+			snprintf(out, len, "%s", colon);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+const char *
+bench_commit(void)
+{
+	static char commit[64];
+	char dir[1024], cmd[1200];
+	char *slash;
+
+	if (commit[0] != '\0')
+		return commit;
+	/* This file is src/apps/bench_report.c of the tree it was built
+	 * from (CMake compiles it by its absolute path). */
+	snprintf(dir, sizeof dir, "%s", __FILE__);
+	for (int up = 0; up < 3 && (slash = strrchr(dir, '/')) != NULL; up++)
+		*slash = '\0';
+	if (dir[0] == '/' && strchr(dir, '\'') == NULL) {
+		snprintf(cmd, sizeof cmd,
+		    "git -C '%s' rev-parse HEAD 2>/dev/null", dir);
+		command_line(cmd, commit, sizeof commit);
+	}
+	if (commit[0] == '\0')
+		command_line("git rev-parse HEAD 2>/dev/null", commit,
+		    sizeof commit);
+	if (strspn(commit, "0123456789abcdef") != 40 || commit[40] != '\0')
+		snprintf(commit, sizeof commit, "unknown");
+	return commit;
+}
+
+const char *
+bench_machine_csv(void)
+{
+	static char line[400];
+	char cpu[256];
+
+	if (line[0] != '\0')
+		return line;
+	cpu_model(cpu, sizeof cpu);
+	for (char *p = cpu; *p; p++)
+		if (*p == '"' || *p == ',')
+			*p = ' ';
+	snprintf(line, sizeof line, "\"%s / %ld cpus\"", cpu,
+	    sysconf(_SC_NPROCESSORS_ONLN));
+	return line;
+}
+
+FILE *
+bench_doc_begin(const char *name, const struct bench_opts *o, char **buf,
+    size_t *len)
+{
+	struct utsname u;
+	char cpu[256], uts[600], date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	*buf = NULL;
+	if ((f = open_memstream(buf, len)) == NULL)
+		return NULL;
+	cpu_model(cpu, sizeof cpu);
+	if (uname(&u) == 0)
+		snprintf(uts, sizeof uts, "%s %s %s", u.sysname, u.release,
+		    u.machine);
+	else
+		snprintf(uts, sizeof uts, "unknown");
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs("{\"bench\":", f);
+	bench_json_str(f, name);
+	fputs(",\"machine\":{\"uname\":", f);
+	bench_json_str(f, uts);
+	fputs(",\"cpu\":", f);
+	bench_json_str(f, cpu);
+	fprintf(f, ",\"nproc\":%ld},\"commit\":", sysconf(_SC_NPROCESSORS_ONLN));
+	bench_json_str(f, bench_commit());
+	fputs(",\"date\":", f);
+	bench_json_str(f, date);
+	fprintf(f, ",\"options\":{\"quick\":%s,\"host_syscalls\":%s},",
+	    o->quick ? "true" : "false", o->host_syscalls ? "true" : "false");
+	return f;
+}
+
+int
+bench_doc_end(FILE *f)
+{
+	fputc('}', f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* --- targets ------------------------------------------------------- */
+
+bool
+bench_target_met(double v, double lo, double hi)
+{
+	return isfinite(v) && v >= lo && v <= hi;
+}
+
+void
+bench_target_json(FILE *f, const char *what, double v, double lo, double hi)
+{
+	fputs("{\"target\":", f);
+	bench_json_str(f, what);
+	fputs(",\"value\":", f);
+	bench_json_num(f, v);
+	fputs(",\"min\":", f);
+	bench_json_num(f, lo);
+	fputs(",\"max\":", f);
+	bench_json_num(f, hi);
+	fprintf(f, ",\"met\":%s}", bench_target_met(v, lo, hi) ? "true" : "false");
+}
+
+const char *
+bench_target_word(double v, double lo, double hi)
+{
+	return bench_target_met(v, lo, hi) ? "met" : "MISSED";
+}
+
+/* --- files -------------------------------------------------------------- */
+
+int
+bench_out_dir(const struct bench_opts *o)
+{
+	char path[1024];
+	size_t n = strlen(o->out);
+
+	if (n == 0 || n >= sizeof path) {
+		fprintf(stderr, "capio: bench: bad output directory\n");
+		return -1;
+	}
+	memcpy(path, o->out, n + 1);
+	for (char *p = path + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+				fprintf(stderr, "capio: bench: cannot create %s: %s\n",
+				    path, strerror(errno));
+				return -1;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(o->out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "capio: bench: %s is not a directory\n", o->out);
+		return -1;
+	}
+	return 0;
+}
+
+FILE *
+bench_out_open(const struct bench_opts *o, const char *name)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", o->out, name);
+	if ((f = fopen(path, "w")) == NULL)
+		fprintf(stderr, "capio: bench: cannot write %s: %s\n", path,
+		    strerror(errno));
+	return f;
+}
+
+int
+bench_out_write(const struct bench_opts *o, const char *name, const char *data)
+{
+	FILE *f = bench_out_open(o, name);
+	int bad;
+
+	if (f == NULL)
+		return -1;
+	fputs(data, f);
+	fputc('\n', f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		fprintf(stderr, "capio: bench: cannot write %s/%s\n", o->out, name);
+		return -1;
+	}
+	return 0;
+}
+
+void
+bench_plot_head(FILE *gp, const char *name, unsigned width, unsigned height)
+{
+	/* pngcairo when gnuplot has it (nicer), the plain png terminal if
+	 * not; both come with Debian's gnuplot-nox. */
+	fprintf(gp, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
+	    "{ set terminal pngcairo size %u,%u font ',9' } "
+	    "else { set terminal png size %u,%u }\n", width, height, width,
+	    height);
+	fprintf(gp, "set output '%s.png'\n", name);
+}
+
+static bool
+have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], cand[4200];
+
+	if (path == NULL)
+		return false;
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *save = NULL, *d = strtok_r(buf, ":", &save); d != NULL;
+	    d = strtok_r(NULL, ":", &save)) {
+		snprintf(cand, sizeof cand, "%s/gnuplot", d);
+		if (access(cand, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+bench_plot(const struct bench_opts *o, const char *name)
+{
+	char gp[300];
+	pid_t pid;
+	int st;
+
+	if (!have_gnuplot()) {
+		fprintf(stderr, "capio: bench: gnuplot is not installed: no "
+		    "%s/%s.png (apt-get install gnuplot-nox)\n", o->out, name);
+		return 1;
+	}
+	snprintf(gp, sizeof gp, "%s.gp", name);
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "capio: bench: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* In the output directory, so the script names files plainly. */
+		if (chdir(o->out) != 0)
+			_exit(126);
+		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			fprintf(stderr, "capio: bench: waitpid: %s\n", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "capio: bench: gnuplot failed on %s/%s\n", o->out,
+		    gp);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- a terminal ------------------------------------------------------- */
+
+void
+bench_progress(const struct bench_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->progress)
+		return;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void
+bench_progress_end(const struct bench_opts *o)
+{
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+}

@@ -1,0 +1,78 @@
+/*
+ * memcached.h — a memcached server's text-protocol engine, free of any
+ * transport: a store of items (LRU eviction under a memory limit) and
+ * connections that turn request bytes into response bytes the way
+ * memcached 1.6.18 does. The caller moves the bytes (lwIP, a socket, a
+ * test); the engine never blocks, and every buffer it keeps is bounded.
+ */
+#ifndef CAPIO_USER_MEMCACHED_H
+#define CAPIO_USER_MEMCACHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MC_VERSION		"1.6.18-capio"
+#define MC_KEY_MAX		250		/* bytes in a key */
+#define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* header + key + value */
+#define MC_MEMORY_DEFAULT	(64u * 1024 * 1024)
+#define MC_LINE_MAX		2048		/* command line, get/gets aside */
+#define MC_GET_LINE_MAX		(64 * 1024)	/* get/gets line */
+#define MC_OUT_HIGH		(64 * 1024)	/* output that pauses input */
+
+/* Seconds on a unix-like scale: exptimes over 30 days are read on it. */
+typedef int64_t (*mc_clock_fn)(void *arg);
+
+struct mc_store;
+struct mc_conn;
+
+/* The counters `stats` reports, with memcached's names. */
+struct mc_stats {
+	uint64_t cmd_get, cmd_set, cmd_flush, cmd_touch;
+	uint64_t get_hits, get_misses, get_expired, get_flushed;
+	uint64_t delete_misses, delete_hits;
+	uint64_t incr_misses, incr_hits, decr_misses, decr_hits;
+	uint64_t cas_misses, cas_hits, cas_badval;
+	uint64_t touch_hits, touch_misses;
+	uint64_t store_too_large, store_no_memory;
+	uint64_t bytes_read, bytes_written;
+	uint64_t curr_connections, total_connections;
+	uint64_t bytes, curr_items, total_items;
+	uint64_t evictions, reclaimed;
+	uint64_t limit_maxbytes;
+};
+
+/*
+ * A store holding at most memory_limit bytes of items (0: 64 MiB), each
+ * counted as memcached counts it (header, key, value). now() is read on
+ * every command. NULL when out of memory.
+ */
+struct mc_store *mc_store_new(size_t memory_limit, mc_clock_fn now,
+    void *clock_arg);
+/* The pid `stats` reports (0 unless set). */
+void mc_store_set_pid(struct mc_store *s, uint32_t pid);
+void mc_store_stats(const struct mc_store *s, struct mc_stats *out);
+/* Every connection must have been freed first. */
+void mc_store_free(struct mc_store *s);
+
+/* A client connection on store s. NULL when out of memory. */
+struct mc_conn *mc_conn_new(struct mc_store *s);
+/*
+ * Take request bytes; responses are appended to the connection's output.
+ * Returns how many bytes were taken: fewer than len while more than
+ * MC_OUT_HIGH bytes of output wait (drain them, then feed the rest), and
+ * all of them once the connection is closing (they are ignored).
+ */
+size_t mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len);
+/* The output waiting to be sent, contiguous; *len is 0 when none. */
+const void *mc_conn_output(struct mc_conn *c, size_t *len);
+/* n bytes of it were sent; a paused multi-key get may then go on. */
+void mc_conn_consume_output(struct mc_conn *c, size_t n);
+/*
+ * After `quit`, an over-long line, an HTTP request or the binary
+ * protocol's magic byte: send the output that remains, then close.
+ */
+bool mc_conn_closing(const struct mc_conn *c);
+void mc_conn_free(struct mc_conn *c);
+
+#endif

@@ -1,0 +1,615 @@
+/*
+ * memcached_store.c — the items: a hash table keyed by SipHash (a
+ * client cannot aim keys at one chain), one LRU list, a byte budget
+ * counted as memcached counts items, lazy expiry, flush_all, and the
+ * cas counter. Semantics follow memcached 1.6.18's items.c/memcached.c.
+ */
+#include "user/memcached_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define NO_FLUSH		INT64_MIN
+/* memcached dates its own start this much before it really started. */
+#define MC_STARTED_SLACK	62
+#define BUCKETS_MIN		1024
+#define BUCKETS_MAX		(1u << 24)
+/* memcached's item header and its cas field (items.h, 64-bit). */
+#define ITEM_HEADER		48
+#define ITEM_CAS		8
+
+struct mc_store {
+	mc_clock_fn clock;
+	void *clock_arg;
+	int64_t cur;			/* the clock, read once a command */
+	int64_t started;
+	size_t limit;
+	struct mc_item **tab;
+	size_t nbucket, count;
+	struct mc_item *head, *tail;	/* LRU */
+	uint64_t cas;			/* last one given */
+	int64_t flush_at;		/* items linked up to it die then */
+	bool flush_swept;
+	uint64_t k0, k1;		/* SipHash key */
+	uint32_t pid;
+	unsigned verbosity;
+	struct mc_stats st;
+};
+
+/* SipHash-2-4, for the bucket of a key. */
+static uint64_t
+rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND do { \
+	v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
+	v2 += v3; v3 = rotl(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+} while (0)
+
+static uint64_t
+siphash(uint64_t k0, uint64_t k1, const uint8_t *p, size_t len)
+{
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
+	uint64_t v3 = k1 ^ 0x7465646279746573ull;
+	uint64_t m, b = (uint64_t)len << 56;
+	size_t i, left = len & 7;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = 0;
+		for (int j = 7; j >= 0; j--)
+			m = (m << 8) | p[i + (size_t)j];
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t j = 0; j < left; j++)
+		b |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+size_t
+mc_item_ntotal(size_t nkey, uint32_t flags, size_t nbytes)
+{
+	return ITEM_HEADER + ITEM_CAS + (flags != 0 ? sizeof(flags) : 0) +
+	    nkey + 1 + nbytes;
+}
+
+static size_t
+item_ntotal(const struct mc_item *it)
+{
+	return mc_item_ntotal(it->nkey, it->flags, it->nbytes);
+}
+
+struct mc_store *
+mc_store_new(size_t memory_limit, mc_clock_fn now, void *clock_arg)
+{
+	struct mc_store *s = calloc(1, sizeof *s);
+	uint64_t key[2];
+
+	if (s == NULL)
+		return NULL;
+	s->nbucket = BUCKETS_MIN;
+	if ((s->tab = calloc(s->nbucket, sizeof *s->tab)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->clock = now;
+	s->clock_arg = clock_arg;
+	s->limit = memory_limit != 0 ? memory_limit : MC_MEMORY_DEFAULT;
+	s->flush_at = NO_FLUSH;
+	if (getrandom(key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key) {
+		/* Weaker, but still not known to a client in advance. */
+		key[0] = (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15ull;
+		key[1] = (uint64_t)(uintptr_t)&key ^ (uint64_t)now(clock_arg);
+	}
+	s->k0 = key[0];
+	s->k1 = key[1];
+	s->cur = s->started = now(clock_arg);
+	s->st.limit_maxbytes = s->limit;
+	return s;
+}
+
+void
+mc_store_set_pid(struct mc_store *s, uint32_t pid)
+{
+	s->pid = pid;
+}
+
+uint32_t
+mc_store_pid(struct mc_store *s)
+{
+	return s->pid;
+}
+
+uint64_t
+mc_store_started(struct mc_store *s)
+{
+	return (uint64_t)s->started;
+}
+
+unsigned
+mc_store_verbosity(struct mc_store *s, int set)
+{
+	if (set >= 0)
+		s->verbosity = (unsigned)set;
+	return s->verbosity;
+}
+
+struct mc_stats *
+mc_store_counters(struct mc_store *s)
+{
+	return &s->st;
+}
+
+void
+mc_store_stats(const struct mc_store *s, struct mc_stats *out)
+{
+	*out = s->st;
+}
+
+void
+mc_store_reset_stats(struct mc_store *s)
+{
+	struct mc_stats keep = s->st;
+
+	/* `stats reset` keeps what describes the present. */
+	memset(&s->st, 0, sizeof s->st);
+	s->st.curr_connections = keep.curr_connections;
+	s->st.bytes = keep.bytes;
+	s->st.curr_items = keep.curr_items;
+	s->st.limit_maxbytes = keep.limit_maxbytes;
+}
+
+void
+mc_store_conn(struct mc_store *s, int delta)
+{
+	if (delta > 0) {
+		s->st.curr_connections++;
+		s->st.total_connections++;
+	} else if (s->st.curr_connections > 0)
+		s->st.curr_connections--;
+}
+
+static struct mc_item **
+bucket(struct mc_store *s, const char *key, size_t nkey)
+{
+	uint64_t h = siphash(s->k0, s->k1, (const uint8_t *)key, nkey);
+
+	return &s->tab[h & (s->nbucket - 1)];
+}
+
+static void
+lru_unlink(struct mc_store *s, struct mc_item *it)
+{
+	if (it->prev != NULL)
+		it->prev->next = it->next;
+	else
+		s->head = it->next;
+	if (it->next != NULL)
+		it->next->prev = it->prev;
+	else
+		s->tail = it->prev;
+	it->prev = it->next = NULL;
+}
+
+static void
+lru_push(struct mc_store *s, struct mc_item *it)
+{
+	it->prev = NULL;
+	it->next = s->head;
+	if (s->head != NULL)
+		s->head->prev = it;
+	else
+		s->tail = it;
+	s->head = it;
+}
+
+static void
+bump(struct mc_store *s, struct mc_item *it)
+{
+	if (s->head != it) {
+		lru_unlink(s, it);
+		lru_push(s, it);
+	}
+}
+
+/* Take it out of the table and the LRU, and free it. */
+static void
+unlink_item(struct mc_store *s, struct mc_item *it)
+{
+	struct mc_item **pp = bucket(s, it->data, it->nkey);
+
+	while (*pp != it)
+		pp = &(*pp)->hnext;
+	*pp = it->hnext;
+	lru_unlink(s, it);
+	s->count--;
+	s->st.curr_items--;
+	s->st.bytes -= item_ntotal(it);
+	free(it);
+}
+
+static bool
+is_flushed(const struct mc_store *s, const struct mc_item *it)
+{
+	return s->flush_at != NO_FLUSH && s->flush_at <= s->cur &&
+	    it->time <= s->flush_at;
+}
+
+static bool
+is_expired(const struct mc_store *s, const struct mc_item *it)
+{
+	return it->exptime != 0 && it->exptime <= s->cur;
+}
+
+int64_t
+mc_store_now(struct mc_store *s)
+{
+	int64_t t = s->clock(s->clock_arg);
+
+	/* A clock that steps back must not bring items back to life. */
+	if (t > s->cur)
+		s->cur = t;
+	if (s->flush_at != NO_FLUSH && s->flush_at <= s->cur &&
+	    !s->flush_swept) {
+		struct mc_item *it, *next;
+
+		for (it = s->head; it != NULL; it = next) {
+			next = it->next;
+			if (is_flushed(s, it))
+				unlink_item(s, it);
+		}
+		s->flush_swept = true;
+	}
+	return s->cur;
+}
+
+int64_t
+mc_store_exptime(struct mc_store *s, int32_t exptime)
+{
+	if (exptime == 0)
+		return 0;
+	if (exptime < 0)
+		return MC_EXPIRED;
+	/* Over 30 days: a unix time, maybe past (then dead at once). */
+	if (exptime > MC_REALTIME_MAXDELTA)
+		return exptime;
+	return s->cur + exptime;
+}
+
+static void
+grow(struct mc_store *s)
+{
+	size_t n = s->nbucket * 2, i;
+	struct mc_item **tab, *it, *next;
+
+	if (n > BUCKETS_MAX || (tab = calloc(n, sizeof *tab)) == NULL)
+		return;		/* longer chains, still correct */
+	for (i = 0; i < s->nbucket; i++)
+		for (it = s->tab[i]; it != NULL; it = next) {
+			uint64_t h = siphash(s->k0, s->k1,
+			    (const uint8_t *)it->data, it->nkey);
+
+			next = it->hnext;
+			it->hnext = tab[h & (n - 1)];
+			tab[h & (n - 1)] = it;
+		}
+	free(s->tab);
+	s->tab = tab;
+	s->nbucket = n;
+}
+
+/*
+ * Room for need more bytes: least recently used first. The caller has
+ * checked need <= limit, so an empty store always has room.
+ */
+static void
+make_room(struct mc_store *s, size_t need)
+{
+	while (s->tail != NULL && s->st.bytes + need > s->limit) {
+		struct mc_item *victim = s->tail;
+
+		if (is_expired(s, victim) || is_flushed(s, victim))
+			s->st.reclaimed++;
+		else
+			s->st.evictions++;
+		unlink_item(s, victim);
+	}
+}
+
+static void
+link_item(struct mc_store *s, struct mc_item *it)
+{
+	struct mc_item **pp;
+	size_t n = item_ntotal(it);
+
+	make_room(s, n);
+	if (s->count >= s->nbucket)
+		grow(s);
+	pp = bucket(s, it->data, it->nkey);
+	it->hnext = *pp;
+	*pp = it;
+	lru_push(s, it);
+	it->time = s->cur;
+	it->cas = ++s->cas;
+	s->count++;
+	s->st.curr_items++;
+	s->st.total_items++;
+	s->st.bytes += n;
+}
+
+/* The item under key, dead or alive. */
+static struct mc_item *
+find(struct mc_store *s, const char *key, size_t nkey)
+{
+	struct mc_item *it;
+
+	for (it = *bucket(s, key, nkey); it != NULL; it = it->hnext)
+		if (it->nkey == nkey && memcmp(it->data, key, nkey) == 0)
+			return it;
+	return NULL;
+}
+
+struct mc_item *
+mc_store_get(struct mc_store *s, const char *key, size_t nkey, bool do_bump)
+{
+	struct mc_item *it = find(s, key, nkey);
+
+	if (it == NULL)
+		return NULL;
+	if (is_flushed(s, it)) {
+		s->st.get_flushed++;
+		unlink_item(s, it);
+		return NULL;
+	}
+	if (is_expired(s, it)) {
+		s->st.get_expired++;
+		unlink_item(s, it);
+		return NULL;
+	}
+	if (do_bump)
+		bump(s, it);
+	return it;
+}
+
+enum mc_alloc
+mc_item_new(struct mc_store *s, const char *key, size_t nkey, uint32_t flags,
+    int64_t exptime, size_t nbytes, struct mc_item **out)
+{
+	size_t n = mc_item_ntotal(nkey, flags, nbytes);
+	struct mc_item *it;
+
+	*out = NULL;
+	if (nkey > MC_KEY_MAX || n > MC_ITEM_SIZE_MAX)
+		return MC_ALLOC_TOO_LARGE;
+	if (n > s->limit)
+		return MC_ALLOC_NO_MEMORY;
+	if ((it = malloc(sizeof *it + nkey + nbytes)) == NULL)
+		return MC_ALLOC_NO_MEMORY;
+	memset(it, 0, sizeof *it);
+	memcpy(it->data, key, nkey);
+	it->nkey = (uint8_t)nkey;
+	it->flags = flags;
+	it->exptime = exptime;
+	it->nbytes = (uint32_t)nbytes;
+	*out = it;
+	return MC_ALLOC_OK;
+}
+
+void
+mc_item_free(struct mc_item *it)
+{
+	free(it);
+}
+
+/* append/prepend: old's flags and exptime, both values joined. */
+static struct mc_item *
+joined(struct mc_store *s, struct mc_item *old, struct mc_item *it,
+    enum mc_cmd cmd)
+{
+	struct mc_item *j;
+	size_t ov = old->nbytes - 2, nv = it->nbytes - 2;
+
+	if (mc_item_new(s, it->data, it->nkey, old->flags, old->exptime,
+	    ov + nv + 2, &j) != MC_ALLOC_OK)
+		return NULL;
+	if (cmd == MC_APPEND) {
+		memcpy(mc_item_value(j), mc_item_value(old), ov);
+		memcpy(mc_item_value(j) + ov, mc_item_value(it), nv + 2);
+	} else {
+		memcpy(mc_item_value(j), mc_item_value(it), nv);
+		memcpy(mc_item_value(j) + nv, mc_item_value(old), ov + 2);
+	}
+	return j;
+}
+
+enum mc_stored
+mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
+{
+	struct mc_item *old = mc_store_get(s, it->data, it->nkey, false);
+	enum mc_stored r = MC_NOT_STORED;
+	bool store = false;
+
+	if (old != NULL) {
+		switch (cmd) {
+		case MC_ADD:
+			/* memcached promotes the item it kept. */
+			bump(s, old);
+			break;
+		case MC_CAS:
+			if (it->cas != 0 && it->cas == old->cas) {
+				s->st.cas_hits++;
+				store = true;
+			} else {
+				s->st.cas_badval++;
+				r = MC_EXISTS;
+			}
+			break;
+		case MC_APPEND:
+		case MC_PREPEND: {
+			struct mc_item *j = joined(s, old, it, cmd);
+
+			if (j != NULL) {
+				mc_item_free(it);
+				it = j;
+				store = true;
+			}
+			break;
+		}
+		case MC_SET:
+		case MC_REPLACE:
+			store = true;
+			break;
+		}
+		if (store)
+			unlink_item(s, old);
+	} else {
+		switch (cmd) {
+		case MC_ADD:
+		case MC_SET:
+			store = true;
+			break;
+		case MC_CAS:
+			s->st.cas_misses++;
+			r = MC_NOT_FOUND;
+			break;
+		case MC_REPLACE:
+		case MC_APPEND:
+		case MC_PREPEND:
+			break;
+		}
+	}
+	if (store) {
+		link_item(s, it);
+		return MC_STORED;
+	}
+	mc_item_free(it);
+	return r;
+}
+
+bool
+mc_store_delete(struct mc_store *s, const char *key, size_t nkey)
+{
+	struct mc_item *it = mc_store_get(s, key, nkey, false);
+
+	if (it == NULL)
+		return false;
+	unlink_item(s, it);
+	return true;
+}
+
+enum mc_delta
+mc_store_delta(struct mc_store *s, const char *key, size_t nkey, bool incr,
+    uint64_t delta, char buf[24])
+{
+	struct mc_item *it = mc_store_get(s, key, nkey, false), *n;
+	uint64_t v;
+	size_t res;
+
+	if (it == NULL)
+		return MC_DELTA_NOT_FOUND;
+	if (it->nbytes <= 2 || !mc_parse_u64(mc_item_value(it), it->nbytes, &v))
+		return MC_DELTA_NON_NUMERIC;
+	if (incr)
+		v += delta;	/* wraps at 2^64, as memcached's does */
+	else
+		v = delta > v ? 0 : v - delta;
+	if (incr)
+		s->st.incr_hits++;
+	else
+		s->st.decr_hits++;
+	res = (size_t)snprintf(buf, 24, "%llu", (unsigned long long)v);
+	if (res + 2 <= it->nbytes) {
+		/* In place: the length stays, padded with spaces. */
+		it->cas = ++s->cas;
+		memcpy(mc_item_value(it), buf, res);
+		memset(mc_item_value(it) + res, ' ', it->nbytes - 2 - res);
+		bump(s, it);
+		return MC_DELTA_OK;
+	}
+	if (mc_item_new(s, key, nkey, it->flags, it->exptime, res + 2, &n) !=
+	    MC_ALLOC_OK)
+		return MC_DELTA_EOM;
+	memcpy(mc_item_value(n), buf, res);
+	memcpy(mc_item_value(n) + res, "\r\n", 2);
+	unlink_item(s, it);
+	link_item(s, n);
+	return MC_DELTA_OK;
+}
+
+struct mc_item *
+mc_store_touch(struct mc_store *s, const char *key, size_t nkey,
+    int64_t exptime)
+{
+	struct mc_item *it = mc_store_get(s, key, nkey, true);
+
+	if (it != NULL)
+		it->exptime = exptime;
+	return it;
+}
+
+static void
+drop_all(struct mc_store *s)
+{
+	while (s->head != NULL)
+		unlink_item(s, s->head);
+}
+
+void
+mc_store_flush(struct mc_store *s, int32_t delay)
+{
+	int64_t oldest;
+
+	/*
+	 * memcached invalidates the items linked up to (deadline - 1), from
+	 * then on: a deadline of now + 1 also kills what is stored during
+	 * this second. Reaching it at once uses up a cas value.
+	 */
+	if (delay <= 0)
+		oldest = s->cur - 1;
+	else if (delay <= MC_REALTIME_MAXDELTA)
+		oldest = s->cur + delay - 1;
+	else if (delay > s->started - MC_STARTED_SLACK)
+		oldest = delay - 1;
+	else {
+		/* A unix time before memcached started flushes nothing. */
+		s->cas++;
+		s->flush_at = NO_FLUSH;
+		return;
+	}
+	s->flush_at = oldest;
+	if (oldest <= s->cur) {
+		s->cas++;
+		drop_all(s);
+		s->flush_swept = true;
+	} else
+		s->flush_swept = false;
+}
+
+void
+mc_store_free(struct mc_store *s)
+{
+	if (s == NULL)
+		return;
+	drop_all(s);
+	free(s->tab);
+	free(s);
+}
