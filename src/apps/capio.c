@@ -12,6 +12,7 @@ static const struct cli_cmd commands[] = {
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "measure the machine (access, nic)", cmd_bench },
 	{ "inspect", "print a device manifest (regions, slices)", cmd_inspect },
+	{ "qtest", "answer QEMU qtest commands for an e1000e machine", cmd_qtest },
 	{ "attack", "run the attack catalogue under the page and capio arms", cmd_attack },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -21,6 +21,7 @@ int cmd_cap(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_qtest(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 

@@ -7,10 +7,12 @@
 #include <sys/mman.h>
 
 struct phys {
-	/* Regions never move once added: the TLBs keep pointers to them. */
+	/* Regions never move once added: the TLBs keep pointers to them.
+	 * A removed region's slot (size 0) is reused by the next add. */
 	struct phys_region regions[PHYS_MAX_REGIONS];
-	unsigned nregions;
-	unsigned order[PHYS_MAX_REGIONS];	/* indices sorted by base */
+	unsigned nslots;			/* slots ever used */
+	unsigned nregions;			/* live regions */
+	unsigned order[PHYS_MAX_REGIONS];	/* live indices sorted by base */
 };
 
 struct phys *
@@ -24,7 +26,7 @@ phys_free(struct phys *p)
 {
 	if (p == NULL)
 		return;
-	for (unsigned i = 0; i < p->nregions; i++) {
+	for (unsigned i = 0; i < p->nslots; i++) {
 		struct phys_region *r = &p->regions[i];
 		if (r->ram != NULL)
 			munmap(r->ram, r->size);
@@ -59,11 +61,17 @@ phys_slot(struct phys *p, uint64_t base, uint64_t size, unsigned *pos)
 static struct phys_region *
 phys_insert(struct phys *p, unsigned pos)
 {
-	unsigned idx = p->nregions++;
+	unsigned idx;
 
+	for (idx = 0; idx < p->nslots; idx++)
+		if (p->regions[idx].size == 0)
+			break;
+	if (idx == p->nslots)
+		p->nslots++;
 	memmove(&p->order[pos + 1], &p->order[pos],
-	    (idx - pos) * sizeof(p->order[0]));
+	    (p->nregions - pos) * sizeof(p->order[0]));
 	p->order[pos] = idx;
+	p->nregions++;
 	return &p->regions[idx];
 }
 
@@ -129,6 +137,30 @@ phys_add_mmio(struct phys *p, uint64_t base, uint64_t size,
 	r->ops = ops;
 	r->dev = dev;
 	return 0;
+}
+
+int
+phys_remove_mmio(struct phys *p, uint64_t base)
+{
+	struct phys_region *r;
+	unsigned i;
+
+	if (p == NULL)
+		return -EINVAL;
+	for (i = 0; i < p->nregions; i++) {
+		r = &p->regions[p->order[i]];
+		if (r->base != base)
+			continue;
+		if (r->ops == NULL)
+			return -EINVAL;	/* RAM stays */
+		free((char *)r->name);
+		memset(r, 0, sizeof(*r));
+		memmove(&p->order[i], &p->order[i + 1],
+		    (p->nregions - i - 1) * sizeof(p->order[0]));
+		p->nregions--;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 const struct phys_region *

@@ -39,6 +39,12 @@ void phys_free(struct phys *p);
 int phys_add_ram(struct phys *p, uint64_t base, uint64_t size);
 int phys_add_mmio(struct phys *p, uint64_t base, uint64_t size,
     const char *name, const struct mmio_ops *ops, void *dev);
+/*
+ * Remove the MMIO region that starts at BASE (a PCI BAR that moved or was
+ * disabled). 0, -ENOENT (none there) or -EINVAL (RAM). Whoever cached a
+ * pointer to the region (an MMU's TLB) must drop it first.
+ */
+int phys_remove_mmio(struct phys *p, uint64_t base);
 /* The region holding paddr, or NULL. */
 const struct phys_region *phys_find(const struct phys *p, uint64_t paddr);
 /* Number of regions, and region i in address order (NULL past the end). */

@@ -15,6 +15,7 @@
 static const struct wire_ops *const backends[] = {
 	&wire_pair_ops,
 	&wire_tap_ops,
+	&wire_udp_ops,
 };
 
 void

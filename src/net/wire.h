@@ -3,6 +3,8 @@
  *
  *   pair        two ports back to back, in process (the default)
  *   tap:IFNAME  one port to a Linux TAP interface (the host kernel)
+ *   udp:LOCAL,REMOTE  one port to a peer by UDP datagrams, one frame
+ *               each (QEMU's -netdev dgram format), HOST:PORT each
  *
  * Any wire can also record every frame crossing it, both ways, into a
  * pcap file. A wire is used from one thread; frames are whole Ethernet

@@ -1,6 +1,7 @@
 /*
- * wire_backend.h — what a wire backend (wire_pair.c, wire_tap.c) provides
- * to wire.c, and the accounting wire.c offers back. Internal to src/net/.
+ * wire_backend.h — what a wire backend (wire_pair.c, wire_tap.c,
+ * wire_udp.c) provides to wire.c, and the accounting wire.c offers back.
+ * Internal to src/net/.
  */
 #ifndef CAPIO_NET_WIRE_BACKEND_H
 #define CAPIO_NET_WIRE_BACKEND_H
@@ -43,6 +44,7 @@ struct wire {
 
 extern const struct wire_ops wire_pair_ops;
 extern const struct wire_ops wire_tap_ops;
+extern const struct wire_ops wire_udp_ops;
 
 /* Count a frame as having crossed in direction DIR and record it. */
 void wire_crossed(struct wire *w, int dir, const uint8_t *frame, size_t len);

@@ -1,0 +1,417 @@
+/*
+ * cmd_qtest.c — `capio qtest`: QEMU's qtest protocol on standard input
+ * (or one UNIX-socket client) against a q35-shaped machine with 82574L
+ * NICs, so the same script can drive capio and QEMU and their answers
+ * can be compared (tests/e2e_qtest.sh, docs/qtest.md).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "apps/cli.h"
+#include "dev/e1000e.h"
+#include "dev/e1000e_pci.h"
+#include "machine/qtest.h"
+#include "machine/qtest_q35.h"
+#include "net/wire.h"
+
+#define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... [--ram MIB] " \
+	"[--socket PATH]"
+#define MAX_NICS	8
+#define IN_BUF		65536
+#define POLL_FRAMES	64
+
+static const uint8_t default_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+struct nic_opt {
+	uint8_t		 mac[6];
+	const char	*wire;		/* NULL: no cable */
+};
+
+struct qtest_app {
+	struct q35		*m;
+	struct e1000e_pci	*nic[MAX_NICS];
+	struct wire		*wire[MAX_NICS];
+	unsigned		 nnics;
+	struct qtest		*qt;
+	int			 in, out;
+	bool			 out_broken;
+};
+
+static const char help_text[] =
+"Answer QEMU qtest commands (outb/inl on the PCI configuration ports,\n"
+"readl/writel/read/write/memset on guest-physical memory,\n"
+"irq_intercept_in, clock_step, ...) for a q35-shaped machine with\n"
+"Intel 82574L NICs, exactly as `qemu-system-x86_64 -M q35 -qtest stdio`\n"
+"answers them. Commands come on standard input, replies go to standard\n"
+"output; the session ends at the end of the input.\n"
+"\n"
+"options:\n"
+"  --nic [mac=MAC][,wire=SPEC]\n"
+"        an 82574L in the next PCI slot (1, 2, ...; INTA on IOAPIC\n"
+"        input 21, 22, 23, 20, ...). MAC: six hex bytes (default\n"
+"        52:54:00:12:34:56, the last +1 per NIC). SPEC, last because it\n"
+"        may hold a comma: udp:LOCAL,REMOTE (HOST:PORT each, QEMU's\n"
+"        -netdev dgram format), tap:IFNAME, or pair (this NIC and the\n"
+"        next, both wire=pair, back to back). No wire: no cable.\n"
+"        Without --nic: one NIC, no cable.\n"
+"  --ram MIB\n"
+"        RAM size, 2 to 2048 (default 128, as QEMU's)\n"
+"  --socket PATH\n"
+"        serve one client on a new UNIX socket at PATH instead of\n"
+"        standard input and output\n"
+"\n"
+"example:\n"
+"  printf 'outl 0xcf8 0x80000800\\ninl 0xcfc\\n' | capio qtest\n"
+"  OK\n"
+"  OK 0x10d38086\n"
+"\n"
+"See docs/qtest.md for the protocol and the machine.\n";
+
+static void
+help(void)
+{
+	printf("usage: %s\n\n%s", USAGE, help_text);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+/* xx:xx:xx:xx:xx:xx, hex digits only. */
+static bool
+parse_mac(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	if (strlen(s) != 17)
+		return (false);
+	for (i = 0; i < 6; i++) {
+		hi = hexval(s[3 * i]);
+		lo = hexval(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return (false);
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (true);
+}
+
+/* "--nic" option text: comma-separated keys, wire= last. */
+static bool
+parse_nic(const char *s, struct nic_opt *n, char *err, size_t errlen)
+{
+	char key[32];
+	const char *p = s, *comma;
+	size_t len;
+
+	while (*p != '\0') {
+		if (strncmp(p, "wire=", 5) == 0) {
+			n->wire = p + 5;
+			if (*n->wire == '\0') {
+				snprintf(err, errlen, "--nic: empty wire=");
+				return (false);
+			}
+			return (true);
+		}
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (strncmp(p, "mac=", 4) == 0) {
+			if (len - 4 >= sizeof(key)) {
+				snprintf(err, errlen, "--nic: bad MAC address");
+				return (false);
+			}
+			memcpy(key, p + 4, len - 4);
+			key[len - 4] = '\0';
+			if (!parse_mac(key, n->mac)) {
+				snprintf(err, errlen, "--nic: bad MAC address"
+				    " '%s' (expected xx:xx:xx:xx:xx:xx)", key);
+				return (false);
+			}
+		} else {
+			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
+			    " (expected mac= or wire=)", (int)len, p);
+			return (false);
+		}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+		if (*p == '\0') {
+			snprintf(err, errlen, "--nic: trailing comma");
+			return (false);
+		}
+	}
+	return (true);
+}
+
+static void
+app_out(void *arg, const char *buf, size_t len)
+{
+	struct qtest_app *a = arg;
+	ssize_t n;
+
+	while (len > 0 && !a->out_broken) {
+		n = write(a->out, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			a->out_broken = true;	/* the client went away */
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+app_irq(void *arg, unsigned irq, int level)
+{
+	struct qtest_app *a = arg;
+
+	qtest_set_irq(a->qt, irq, level);
+}
+
+static void
+app_free(struct qtest_app *a)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nnics; i++)
+		(void)wire_close(a->wire[i]);
+	qtest_free(a->qt);
+	q35_free(a->m);
+	for (i = 0; i < a->nnics; i++)
+		e1000e_pci_free(a->nic[i]);
+}
+
+/* Build the machine; 0, or 1 with a message printed. */
+static int
+app_build(struct qtest_app *a, const struct nic_opt *opt, unsigned nnics,
+    uint64_t ram)
+{
+	char err[256], name[24];
+	struct netport *peer;
+	unsigned i;
+
+	if ((a->m = q35_new(ram)) == NULL) {
+		fprintf(stderr, "capio qtest: cannot build the machine\n");
+		return (1);
+	}
+	for (i = 0; i < nnics; i++) {
+		snprintf(name, sizeof(name), "e1000e%u", i);
+		a->nic[i] = e1000e_pci_new(q35_pci(a->m), Q35_FIRST_SLOT + i,
+		    name, opt[i].mac);
+		if (a->nic[i] == NULL) {
+			fprintf(stderr, "capio qtest: cannot add %s\n", name);
+			return (1);
+		}
+		a->nnics = i + 1;
+	}
+	for (i = 0; i < nnics; i++) {
+		if (opt[i].wire == NULL || a->wire[i] != NULL)
+			continue;
+		peer = NULL;
+		if (strcmp(opt[i].wire, "pair") == 0) {
+			if (i + 1 >= nnics || opt[i + 1].wire == NULL ||
+			    strcmp(opt[i + 1].wire, "pair") != 0) {
+				fprintf(stderr, "capio qtest: wire=pair on"
+				    " NIC %u needs the next NIC on wire=pair"
+				    " too\n", i);
+				return (1);
+			}
+			peer = e1000e_port(e1000e_pci_dev(a->nic[i + 1]));
+		}
+		a->wire[i] = wire_open(opt[i].wire,
+		    e1000e_port(e1000e_pci_dev(a->nic[i])), peer, err,
+		    sizeof(err));
+		if (a->wire[i] == NULL) {
+			fprintf(stderr, "capio qtest: %s\n", err);
+			return (1);
+		}
+		if (peer != NULL)
+			a->wire[++i] = NULL;	/* the pair is NIC i's */
+	}
+	for (i = 0; i < a->nnics; i++)
+		e1000e_link_changed(e1000e_pci_dev(a->nic[i]));
+	a->qt = qtest_new(q35_phys(a->m), q35_pci(a->m), app_out, a);
+	if (a->qt == NULL) {
+		fprintf(stderr, "capio qtest: out of memory\n");
+		return (1);
+	}
+	q35_set_irq_sink(a->m, app_irq, a);
+	return (0);
+}
+
+/* Serve commands from a->in until it ends; wires are polled meanwhile. */
+static int
+app_serve(struct qtest_app *a)
+{
+	struct pollfd pfd[MAX_NICS + 1];
+	struct wire *pw[MAX_NICS];
+	char *buf;
+	unsigned i, nw = 0;
+	ssize_t n;
+
+	if ((buf = malloc(IN_BUF)) == NULL) {
+		fprintf(stderr, "capio qtest: out of memory\n");
+		return (1);
+	}
+	for (i = 0; i < a->nnics; i++) {
+		if (a->wire[i] == NULL || wire_fd(a->wire[i]) < 0)
+			continue;
+		pw[nw] = a->wire[i];
+		pfd[nw].fd = wire_fd(a->wire[i]);
+		pfd[nw].events = POLLIN;
+		nw++;
+	}
+	pfd[nw].fd = a->in;
+	pfd[nw].events = POLLIN;
+	while (!a->out_broken) {
+		if (poll(pfd, nw + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "capio qtest: poll: %s\n",
+			    strerror(errno));
+			free(buf);
+			return (1);
+		}
+		/* Frames that arrived first are delivered first. */
+		for (i = 0; i < nw; i++)
+			if (pfd[i].revents != 0)
+				(void)wire_poll(pw[i], POLL_FRAMES);
+		if (pfd[nw].revents == 0)
+			continue;
+		n = read(a->in, buf, IN_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		qtest_input(a->qt, buf, (size_t)n);
+		/* Frames a pair queued while a NIC was busy receiving. */
+		for (i = 0; i < a->nnics; i++)
+			if (a->wire[i] != NULL)
+				(void)wire_poll(a->wire[i], POLL_FRAMES);
+	}
+	free(buf);
+	return (0);
+}
+
+/* Listen on a new UNIX socket at PATH and take one client. */
+static int
+accept_one(const char *path)
+{
+	struct sockaddr_un sa;
+	int ls, fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "capio qtest: socket path too long\n");
+		return (-1);
+	}
+	memcpy(sa.sun_path, path, strlen(path));
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(ls, 1) != 0) {
+		fprintf(stderr, "capio qtest: cannot listen on %s: %s\n", path,
+		    strerror(errno));
+		if (ls >= 0)
+			close(ls);
+		return (-1);
+	}
+	do
+		fd = accept(ls, NULL, NULL);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		fprintf(stderr, "capio qtest: accept: %s\n", strerror(errno));
+	close(ls);
+	(void)unlink(path);
+	return (fd);
+}
+
+int
+cmd_qtest(int argc, char **argv)
+{
+	struct nic_opt opt[MAX_NICS];
+	struct qtest_app a;
+	const char *sock = NULL;
+	unsigned nnics = 0;
+	uint64_t ram_mib = Q35_RAM_DEFAULT >> 20;
+	char err[256];
+	int rc, fd = -1;
+
+	if (cli_wants_help(argc, argv)) {
+		help();
+		return (0);
+	}
+	memset(opt, 0, sizeof(opt));
+	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--nic") == 0 ||
+		    strncmp(argv[k], "--nic=", 6) == 0) {
+			const char *v = argv[k][5] == '=' ? argv[k] + 6 :
+			    (k + 1 < argc ? argv[++k] : NULL);
+
+			if (v == NULL)
+				return (cli_usage_error(USAGE,
+				    "--nic needs a value"));
+			if (nnics == MAX_NICS)
+				return (cli_usage_error(USAGE,
+				    "at most %d NICs", MAX_NICS));
+			memcpy(opt[nnics].mac, default_mac, 6);
+			opt[nnics].mac[5] = (uint8_t)(default_mac[5] + nnics);
+			if (!parse_nic(v, &opt[nnics], err, sizeof(err)))
+				return (cli_usage_error(USAGE, "%s", err));
+			nnics++;
+		} else if (strcmp(argv[k], "--ram") == 0) {
+			if (k + 1 >= argc || !cli_parse_u64(argv[++k],
+			    &ram_mib) || ram_mib < (Q35_RAM_MIN >> 20) ||
+			    ram_mib > (Q35_RAM_MAX >> 20))
+				return (cli_usage_error(USAGE, "--ram needs a"
+				    " size in MiB, %llu to %llu",
+				    Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20));
+		} else if (strcmp(argv[k], "--socket") == 0) {
+			if (k + 1 >= argc || argv[k + 1][0] == '\0')
+				return (cli_usage_error(USAGE,
+				    "--socket needs a path"));
+			sock = argv[++k];
+		} else {
+			return (cli_usage_error(USAGE, "unknown argument '%s'",
+			    argv[k]));
+		}
+	}
+	if (nnics == 0) {
+		memcpy(opt[0].mac, default_mac, 6);
+		nnics = 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.in = STDIN_FILENO;
+	a.out = STDOUT_FILENO;
+	/* A client that hangs up must not kill us mid-reply. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = app_build(&a, opt, nnics, ram_mib << 20)) == 0) {
+		if (sock != NULL && (fd = accept_one(sock)) < 0)
+			rc = 1;
+		if (fd >= 0)
+			a.in = a.out = fd;
+		if (rc == 0)
+			rc = app_serve(&a);
+	}
+	if (fd >= 0)
+		close(fd);
+	app_free(&a);
+	return (rc);
+}

@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# e2e_qtest.sh — the differential suite for `capio qtest` (docs/qtest.md):
+# every tests/qtest/*.qtest scenario runs against QEMU's e1000e and against
+# capio's, command by command, and every reply must be equal except on the
+# lines a scenario marks as a deviation listed in docs/conformance.md.
+#
+# A scenario drives one machine (A) or two (A and B) whose NICs share a UDP
+# cable. One-machine scenarios run as qemu (the reference) and capio;
+# two-machine ones as qemu+qemu (the reference), capio+capio, qemu+capio
+# and capio+qemu, so frames also cross between the two implementations.
+#
+# usage: e2e_qtest.sh /path/to/capio [SCENARIO...]
+# Environment: QEMU (default qemu-system-x86_64), QTEST_VERBOSE=1 prints
+# every transcript line. Exit 77 (skip) when QEMU is not installed, after
+# running the capio side alone.
+set -u
+
+capio=${1:?usage: e2e_qtest.sh /path/to/capio [SCENARIO...]}
+shift
+src=${CAPIO_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
+sdir=$src/tests/qtest
+conformance=$src/docs/conformance.md
+qemu=${QEMU:-qemu-system-x86_64}
+verbose=${QTEST_VERBOSE:-0}
+timeout_s=10		# per reply
+wait_tries=500		# #! wait: polls, 10 ms apart
+
+tmp=$(mktemp -d /tmp/capio-qtest.XXXXXX)
+declare -A pid=() wfd=() rfd=()
+
+cleanup() {
+	local m
+	for m in "${!pid[@]}"; do
+		kill "${pid[$m]}" 2>/dev/null
+		wait "${pid[$m]}" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+die() { echo "e2e_qtest: $*" >&2; exit 1; }
+
+[ -x "$capio" ] || die "no capio at $capio"
+have_qemu=1
+command -v "$qemu" >/dev/null 2>&1 || have_qemu=0
+
+# ---- the command line ----------------------------------------------------
+
+cli_bad=0
+cli_check() {	# cli_check WHAT STATUS-WANTED ARGS...
+	local what=$1 want=$2 rc
+	shift 2
+	"$capio" qtest "$@" </dev/null >"$tmp/cli.out" 2>"$tmp/cli.err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL cli: $what: exit $rc, want $want"; cli_bad=1
+	fi
+	if [ "$want" = 2 ] && ! { [ "$(wc -l <"$tmp/cli.err")" = 2 ] &&
+	    head -1 "$tmp/cli.err" | grep -q '^capio: ' &&
+	    tail -1 "$tmp/cli.err" | grep -q '^usage: capio qtest'; }; then
+		echo "FAIL cli: $what: want 'capio: ...' and 'usage: ...'," \
+		    "got: $(cat "$tmp/cli.err")"; cli_bad=1
+	fi
+}
+cli_check "--help" 0 --help
+grep -q '^usage: capio qtest' "$tmp/cli.out" ||
+    { echo "FAIL cli: --help prints no usage"; cli_bad=1; }
+cli_check "unknown option" 2 --bogus
+cli_check "--nic without value" 2 --nic
+cli_check "bad MAC" 2 --nic mac=52:54:00:12:34
+cli_check "bad key" 2 --nic speed=10
+cli_check "empty wire" 2 --nic wire=
+cli_check "--ram 1" 2 --ram 1
+cli_check "--ram junk" 2 --ram 12x
+cli_check "--socket without path" 2 --socket
+cli_check "bad wire" 1 --nic wire=udp:127.0.0.1:1
+cli_check "lonely pair" 1 --nic wire=pair
+cli_check "empty input" 0
+# Two NICs back to back in one machine, and a session over a UNIX socket.
+printf 'outl 0xcf8 0x80001000\ninl 0xcfc\noutl 0xcf8 0x80001800\ninl 0xcfc\n' |
+    "$capio" qtest --nic wire=pair --nic wire=pair >"$tmp/pair.out" 2>&1
+[ "$(tr '\n' ' ' <"$tmp/pair.out")" = "OK OK 0x10d38086 OK OK 0xffffffff " ] ||
+    { echo "FAIL cli: two NICs: $(cat "$tmp/pair.out")"; cli_bad=1; }
+"$capio" qtest --socket "$tmp/qt.sock" 2>"$tmp/sock.err" &
+sock_pid=$!
+for _ in $(seq 100); do [ -S "$tmp/qt.sock" ] && break; sleep 0.02; done
+sock_out=$(perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!";
+	print $s "endianness\noutl 0xcf8 0x80000800\ninl 0xcfc\n";
+	for (1 .. 3) { my $l = <$s>; print $l; }' "$tmp/qt.sock" 2>&1)
+wait "$sock_pid"
+[ "$(echo "$sock_out" | tr '\n' ' ')" = "OK little OK OK 0x10d38086 " ] ||
+    { echo "FAIL cli: --socket: $sock_out $(cat "$tmp/sock.err")"; cli_bad=1; }
+[ ! -e "$tmp/qt.sock" ] || { echo "FAIL cli: socket file left behind"; cli_bad=1; }
+((cli_bad == 0)) && echo "ok   command line (options, wire=pair, --socket)"
+
+# QEMU needs no firmware here, only a reset vector that idles the CPU:
+# a 64 KiB image whose last 16 bytes start with cli; hlt; jmp back.
+head -c 65536 /dev/zero >"$tmp/HALT"
+printf '\xfa\xf4\xeb\xfd' | dd of="$tmp/HALT" bs=1 seek=$((0xfff0)) \
+    conv=notrunc status=none
+
+# ---- scenario parsing -----------------------------------------------------
+
+declare -A vars=()
+# Steps of the current scenario, by index.
+st_kind=() st_mach=() st_text=() st_dev=() st_where=() st_mask=() st_want=()
+mach_names=()
+declare -A mach_mac=()
+
+# Evaluate {EXPR}: numbers, names set by "#! set", + - * / % & | ^ ~ << >>.
+eval_expr() {
+	local e=$1 out="" tok
+	while [[ -n $e ]]; do
+		if [[ $e =~ ^[[:space:]]+(.*)$ ]]; then
+			e=${BASH_REMATCH[1]}
+		elif [[ $e =~ ^(0[xX][0-9a-fA-F]+|[0-9]+)(.*)$ ]]; then
+			out+=${BASH_REMATCH[1]}; e=${BASH_REMATCH[2]}
+		elif [[ $e =~ ^([A-Za-z_][A-Za-z0-9_]*)(.*)$ ]]; then
+			tok=${BASH_REMATCH[1]}; e=${BASH_REMATCH[2]}
+			[[ -v vars[$tok] ]] || return 1
+			out+="(${vars[$tok]})"
+		elif [[ $e =~ ^([-+*/%\&|^~\(\)]|<<|>>)(.*)$ ]]; then
+			out+=${BASH_REMATCH[1]}; e=${BASH_REMATCH[2]}
+		else
+			return 1
+		fi
+	done
+	printf '0x%x' $((out))
+}
+
+# Replace every {EXPR} in $1 by its value in hex (0x...), every {EXPR:W}
+# by exactly W hex digits without 0x (for byte strings); result in
+# $expanded.
+expand() {
+	local s=$1 v e w pre
+	expanded=""
+	while [[ $s =~ ^([^{]*)\{([^}]*)\}(.*)$ ]]; do
+		pre=${BASH_REMATCH[1]} e=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+		w=""
+		if [[ $e =~ ^(.*):([0-9]+)$ ]]; then
+			e=${BASH_REMATCH[1]} w=${BASH_REMATCH[2]}
+		fi
+		v=$(eval_expr "$e") || return 1
+		if [ -n "$w" ]; then
+			v=$(printf '%0*x' "$w" "$v")
+			((${#v} == w)) || return 1
+		fi
+		expanded+="$pre$v"
+	done
+	expanded+=$s
+}
+
+# parse FILE PREFIX: append FILE's steps; PREFIX ("", "A" or "B") is the
+# machine lines without their own "M:" go to.
+parse() {
+	local file=$1 prefix=$2 line n=0 m text dev="" where
+	[ -r "$file" ] || die "cannot read $file"
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		where="${file#"$sdir"/}:$n"
+		line=${line%$'\r'}
+		[[ $line =~ ^[[:space:]]*$ ]] && continue
+		if [[ $line =~ ^#!\ *([a-z]+)\ *(.*)$ ]]; then
+			local d=${BASH_REMATCH[1]} arg=${BASH_REMATCH[2]}
+			case $d in
+			machine)
+				[[ $arg =~ ^([AB])\ +mac=([0-9a-f:]{17})$ ]] ||
+				    die "$where: #! machine A|B mac=xx:..:xx"
+				mach_names+=("${BASH_REMATCH[1]}")
+				mach_mac[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+				;;
+			set)
+				[[ $arg =~ ^([A-Z][A-Z0-9_]*)\ +(.+)$ ]] ||
+				    die "$where: #! set NAME EXPR"
+				vars[${BASH_REMATCH[1]}]=$(eval_expr \
+				    "${BASH_REMATCH[2]}") ||
+				    die "$where: bad expression"
+				;;
+			include)
+				[[ $arg =~ ^([^ ]+)\ *([AB]?)$ ]] ||
+				    die "$where: #! include FILE [A|B]"
+				parse "$sdir/${BASH_REMATCH[1]}" \
+				    "${BASH_REMATCH[2]:-$prefix}"
+				;;
+			deviation)
+				[[ $arg =~ ^[a-z0-9-]+$ ]] ||
+				    die "$where: #! deviation NAME"
+				grep -q "^### $arg\$" "$conformance" ||
+				    die "$where: deviation '$arg' is not a" \
+				    "'### $arg' entry in docs/conformance.md"
+				dev=$arg
+				;;
+			wait)
+				# wait [M:] readX ADDR [& MASK] == VALUE
+				[[ $arg =~ ^(([AB]):\ *)?(read[bwlq])\ +([^&=]+[^&=\ ])\ *(\&\ *([^=]+[^=\ ]))?\ *==\ *(.+)$ ]] ||
+				    die "$where: #! wait [M:] readX ADDR [& MASK] == VALUE"
+				m=${BASH_REMATCH[2]:-${prefix:-A}}
+				local wcmd="${BASH_REMATCH[3]} ${BASH_REMATCH[4]}"
+				local wmask=${BASH_REMATCH[6]:-0xffffffffffffffff}
+				local wval=${BASH_REMATCH[7]}
+				expand "$wcmd" || die "$where: bad expression"
+				st_kind+=(wait); st_mach+=("$m")
+				st_text+=("$expanded"); st_dev+=("$dev")
+				st_where+=("$where")
+				st_mask+=("$(eval_expr "$wmask")") ||
+				    die "$where: bad mask"
+				st_want+=("$(eval_expr "$wval")") ||
+				    die "$where: bad value"
+				dev=""
+				;;
+			*)	die "$where: unknown directive '$d'" ;;
+			esac
+			continue
+		fi
+		[[ $line =~ ^[[:space:]]*# ]] && continue
+		m=${prefix:-A}
+		text=$line
+		if [[ $line =~ ^([AB]):\ *(.*)$ ]]; then
+			m=${BASH_REMATCH[1]}; text=${BASH_REMATCH[2]}
+		fi
+		expand "$text" || die "$where: bad expression in '$text'"
+		st_kind+=(cmd); st_mach+=("$m"); st_text+=("$expanded")
+		st_dev+=("$dev"); st_where+=("$where"); st_mask+=(""); st_want+=("")
+		dev=""
+	done <"$file"
+	[ -z "$dev" ] || die "$file: #! deviation at the end applies to nothing"
+}
+
+# ---- machines -------------------------------------------------------------
+
+# start M KIND MAC LOCALPORT REMOTEPORT
+start() {
+	local m=$1 kind=$2 mac=$3 lp=$4 rp=$5 w r
+	rm -f "$tmp/in.$m" "$tmp/out.$m"
+	mkfifo "$tmp/in.$m" "$tmp/out.$m"
+	if [ "$kind" = qemu ]; then
+		"$qemu" -M q35 -accel tcg -bios "$tmp/HALT" -nodefaults \
+		    -display none -qtest stdio -qtest-log none \
+		    -device "e1000e,netdev=n0,mac=$mac,romfile=" \
+		    -netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lp,remote.type=inet,remote.host=127.0.0.1,remote.port=$rp" \
+		    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
+	else
+		"$capio" qtest --nic \
+		    "mac=$mac,wire=udp:127.0.0.1:$lp,127.0.0.1:$rp" \
+		    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
+	fi
+	pid[$m]=$!
+	exec {w}>"$tmp/in.$m"
+	exec {r}<"$tmp/out.$m"
+	wfd[$m]=$w
+	rfd[$m]=$r
+}
+
+stop_all() {
+	local m
+	for m in "${!pid[@]}"; do
+		exec {wfd[$m]}>&- {rfd[$m]}<&-
+		kill "${pid[$m]}" 2>/dev/null
+		wait "${pid[$m]}" 2>/dev/null
+	done
+	pid=() wfd=() rfd=()
+}
+
+# send M TEXT: one command; its reply in $reply, IRQ lines seen before it
+# appended to $irqs. Pins below 16 (QEMU's PIT and other ISA devices,
+# which the capio machine has not) are not compared.
+send() {
+	local m=$1 line
+	printf '%s\n' "$2" >&"${wfd[$m]}" || return 1
+	while :; do
+		IFS= read -r -t "$timeout_s" line <&"${rfd[$m]}" || return 1
+		if [[ $line =~ ^IRQ\ (raise|lower)\ ([0-9]+)$ ]]; then
+			((BASH_REMATCH[2] < 16)) && continue
+			irqs+="$m:$line|"
+			continue
+		fi
+		reply=$line
+		return 0
+	done
+}
+
+# run CONFIG: run the parsed steps with machines of the kinds CONFIG names
+# ("qemu", "capio", "qemu+capio", ...); the records go to $tmp/CONFIG.rec,
+# one line per step.
+run() {
+	local config=$1 kinds i m v tries ok=0
+	IFS=+ read -r -a kinds <<<"$config"
+	port=$((port + 2))
+	for i in "${!mach_names[@]}"; do
+		m=${mach_names[$i]}
+		start "$m" "${kinds[$i]}" "${mach_mac[$m]}" $((port + i)) \
+		    $((port + 1 - i))
+	done
+	: >"$tmp/$config.rec"
+	for i in "${!st_kind[@]}"; do
+		m=${st_mach[$i]}
+		irqs=""
+		[[ -v pid[$m] ]] || { echo "${st_where[$i]}: no machine $m" \
+		    >"$tmp/$config.fail"; break; }
+		if [ "${st_kind[$i]}" = cmd ]; then
+			if ! send "$m" "${st_text[$i]}"; then
+				echo "${st_where[$i]}: $config: no reply to" \
+				    "'${st_text[$i]}' ($(tail -c 300 \
+				    "$tmp/err.$m" | tr '\n' ' '))" \
+				    >"$tmp/$config.fail"
+				break
+			fi
+			printf '%s%s\n' "$irqs" "$reply" >>"$tmp/$config.rec"
+			continue
+		fi
+		for ((tries = 0; tries < wait_tries; tries++)); do
+			send "$m" "${st_text[$i]}" || break
+			v=${reply#OK }
+			[[ $v =~ ^0x[0-9a-f]+$ ]] || break
+			(((v & st_mask[i]) == st_want[i])) && { ok=1; break; }
+			sleep 0.01
+		done
+		if ((ok == 0)); then
+			echo "${st_where[$i]}: $config: wait '${st_text[$i]}'" \
+			    "gave up at '$reply'" >"$tmp/$config.fail"
+			break
+		fi
+		ok=0
+		printf '%swait ok\n' "$irqs" >>"$tmp/$config.rec"
+	done
+	stop_all
+	[ ! -e "$tmp/$config.fail" ]
+}
+
+# ---- the suite ------------------------------------------------------------
+
+port=$((20000 + ($$ % 4000) * 10))
+scenarios=("$@")
+if ((${#scenarios[@]} == 0)); then
+	for f in "$sdir"/*.qtest; do
+		scenarios+=("$(basename "$f" .qtest)")
+	done
+fi
+
+n_scen=0 n_replies=0 n_values=0 n_dev=0 n_devlines=0 n_bad=0 n_cross=0
+declare -A dev_seen=()
+for s in "${scenarios[@]}"; do
+	vars=() st_kind=() st_mach=() st_text=() st_dev=() st_where=()
+	st_mask=() st_want=() mach_names=() mach_mac=()
+	parse "$sdir/$s.qtest" ""
+	((${#mach_names[@]} >= 1)) || die "$s: no '#! machine A mac=...'"
+	n_scen=$((n_scen + 1))
+	if ((${#mach_names[@]} == 1)); then
+		ref=qemu others=(capio)
+	else
+		ref=qemu+qemu others=(capio+capio qemu+capio capio+qemu)
+	fi
+	if ((have_qemu == 0)); then
+		# Without QEMU: the capio side must at least answer every
+		# command and satisfy every wait.
+		if ! run "${others[0]}"; then
+			echo "FAIL $s: $(cat "$tmp/${others[0]}.fail")"
+			n_bad=$((n_bad + 1))
+		fi
+		continue
+	fi
+	if ! run "$ref"; then
+		echo "FAIL $s: reference run: $(cat "$tmp/$ref.fail")"
+		n_bad=$((n_bad + 1))
+		continue
+	fi
+	mapfile -t want <"$tmp/$ref.rec"
+	bad=0
+	for c in "${others[@]}"; do
+		if ! run "$c"; then
+			echo "FAIL $s: $(cat "$tmp/$c.fail")"
+			bad=$((bad + 1))
+			continue
+		fi
+		mapfile -t got <"$tmp/$c.rec"
+		[[ $c == *qemu* ]] && n_cross=$((n_cross + 1))
+		for i in "${!want[@]}"; do
+			w=${want[$i]} g=${got[$i]-}
+			n_replies=$((n_replies + 1))
+			[[ $w =~ (OK\ [0-9a-zA-Z/+=]|IRQ|wait) ]] &&
+			    n_values=$((n_values + 1))
+			[ "$verbose" = 1 ] && printf '%s %-11s %-40s %s\n' \
+			    "$s" "$c" "${st_text[$i]}" "$g"
+			[ "$w" = "$g" ] && continue
+			if [ -n "${st_dev[$i]}" ]; then
+				n_devlines=$((n_devlines + 1))
+				dev_seen[${st_dev[$i]}]=1
+				[ "$verbose" = 1 ] && echo "  deviation" \
+				    "${st_dev[$i]}: $ref '$w', $c '$g'"
+				continue
+			fi
+			echo "FAIL $s ${st_where[$i]}: '${st_text[$i]}':" \
+			    "$ref '$w', $c '$g'"
+			bad=$((bad + 1))
+		done
+	done
+	if ((bad == 0)); then
+		echo "ok   $s (${#st_kind[@]} commands, ${others[*]} vs $ref)"
+	else
+		n_bad=$((n_bad + 1))
+	fi
+done
+
+if ((have_qemu == 0)); then
+	echo "e2e_qtest: $qemu not found: ran the capio side of $n_scen" \
+	    "scenarios alone; skipping the comparison (install" \
+	    "qemu-system-x86 through scripts/deps.sh)"
+	((n_bad == 0 && cli_bad == 0)) || exit 1
+	exit 77
+fi
+n_dev=${#dev_seen[@]}
+echo "qtest: $n_scen scenarios, $n_replies replies compared ($n_values" \
+    "carrying values), $n_cross runs with frames crossing between QEMU and" \
+    "capio, $n_devlines replies differing as $n_dev documented" \
+    "deviations, $n_bad scenarios failing"
+((n_bad == 0 && cli_bad == 0))
