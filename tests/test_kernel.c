@@ -328,9 +328,20 @@ test_kernel_path(void)
 	struct kernel *k = boot(ARM_CAPIO);
 	int pid;
 
+	struct kernel_stats before, after;
+
 	kpath_ok = kpath_frames = 0;
+	kernel_run(k, 1);	/* service the boot-time link interrupts first */
+	kernel_get_stats(k, &before);
 	pid = kernel_spawn(k, "kpath", kpath_main, NULL);
 	kernel_run(k, 10);
+	kernel_get_stats(k, &after);
+	/* The kernel rings the doorbells: one TDT per send, one RDT per
+	 * frame received (the last receive faults before it), nothing read
+	 * back. */
+	CHECK_EQ(after.mmio_writes - before.mmio_writes, 101 + 100);
+	CHECK_EQ(after.mmio_reads - before.mmio_reads, 0);
+	CHECK_EQ(after.syscalls - before.syscalls, 2 + 101 + 101);
 	CHECK_EQ(kpath_frames, 100);
 	CHECK_EQ(kpath_ok, 1100);
 	struct proc_info pi = info(k, pid);

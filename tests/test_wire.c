@@ -128,7 +128,7 @@ test_bad_specs(void)
 	nic_init(&a);
 	nic_init(&b);
 	expect_error("x", &a.port, &b.port,
-	    "unknown wire 'x' (expected pair or tap:IFNAME)");
+	    "unknown wire 'x' (expected pair, tap:IFNAME or udp:LOCAL,REMOTE)");
 	expect_error("", &a.port, &b.port, "unknown wire ''");
 	expect_error(NULL, &a.port, &b.port, "unknown wire");
 	expect_error("pairs", &a.port, &b.port, "unknown wire 'pairs'");

@@ -100,7 +100,7 @@ wire_open(const char *spec, struct netport *a, struct netport *b, char *err,
 		err[0] = '\0';
 	if (spec == NULL || (ops = wire_lookup(spec, &arg)) == NULL) {
 		snprintf(err, errlen,
-		    "unknown wire '%s' (expected pair or tap:IFNAME)",
+		    "unknown wire '%s' (expected pair, tap:IFNAME or udp:LOCAL,REMOTE)",
 		    spec == NULL ? "" : spec);
 		return (NULL);
 	}
