@@ -7,11 +7,11 @@
 #include "apps/cli.h"
 
 static const struct cli_cmd commands[] = {
-	{ "demo",  "boot the machine and show capabilities at work", cmd_demo },
+	{ "demo",  "memcached through CAPIO, a checked client, a trapped attacker", cmd_demo },
 	{ "run",   "serve memcached or UDP echo from a CAPIO process", cmd_run },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
-	{ "bench", "measure the machine (access, nic)", cmd_bench },
-	{ "inspect", "print a device manifest (regions, slices)", cmd_inspect },
+	{ "bench", "benchmarks: rtt, throughput, udp, memcached, access, nic", cmd_bench },
+	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },
 	{ "qtest", "answer QEMU qtest commands for an e1000e machine", cmd_qtest },
 	{ "attack", "run the attack catalogue under the page and capio arms", cmd_attack },
 };
