@@ -3,9 +3,13 @@
 # entirely inside a network namespace this test creates (10.77.0.0/24 exists
 # only in there; nothing leaves it): ping gets ICMP replies, `sockperf
 # ping-pong` gets answers from udp-echo, memccp/memccat store and read back
-# values through memcached. Skips (77) without root or /dev/net/tun.
+# values through memcached, and tests/memcached_corpus.txt gets the same
+# answers from it as from a real memcached started in the namespace
+# (test_memcached_ref --target). Skips (77) without root or /dev/net/tun.
 set -u
 capio=$(readlink -f "$1")
+build=$PWD
+src=${CAPIO_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 [[ $(id -u) == 0 && -c /dev/net/tun ]] || { echo "SKIPPED: needs root and /dev/net/tun"; exit 77; }
 command -v ip >/dev/null || { echo "SKIPPED: no iproute2"; exit 77; }
 ns=capio-run-$$
@@ -82,6 +86,22 @@ if wait_up capio1; then
   reply=$(inns bash -c 'exec 3<>/dev/tcp/10.77.0.2/11211; printf "set k 5 0 2\r\nhi\r\nget k\r\nquit\r\n" >&3; timeout 5 cat <&3')
   [[ $reply == *"STORED"*"VALUE k 5 2"*"hi"*"END"* ]] || { echo "FAILED: raw protocol: $reply"; fail=1; }
   cd - >/dev/null || true
+  # The whole corpus, to this server and to a real memcached on the
+  # namespace's own loopback, answer for answer.
+  if [[ -x /usr/bin/memcached && -x $build/test_memcached_ref ]]; then
+    inns ip link set lo up
+    # Each request in one write, then cut in pieces of a few bytes.
+    for split in "" --split; do
+      if inns "$build/test_memcached_ref" --target 10.77.0.2:11211 $split \
+          "$src/tests/memcached_corpus.txt" > "$work/ref.log" 2>&1; then
+        echo "${split:-one write}: $(grep "corpus entries compared" "$work/ref.log")"
+      else
+        echo "FAILED: corpus over TCP (${split:-one write}) differs from memcached"; tail -40 "$work/ref.log"; fail=1
+      fi
+    done
+  else
+    echo "FAILED: memcached or test_memcached_ref missing"; fail=1
+  fi
 else
   echo "FAILED: memcached did not come up"; cat "$work/mc.log"; fail=1
 fi

@@ -6,18 +6,33 @@
  * the VERSION text and the STAT values not named are let differ.
  * Skipped (and passing) when memcached is not installed.
  *
+ *   test_memcached_ref [--target HOST:PORT [--split]]
+ *       [--reference-listen ADDR] [CORPUS]
+ *
+ * With --target the corpus goes over TCP to that server (`capio run
+ * memcached`) instead of the in-process engine, and to the reference,
+ * which listens on ADDR (default 127.0.0.1). The target may have served
+ * others before: both servers first get a probe (flush_all, set, gets,
+ * delete, stats reset), the target's cas uniques are compared as offsets
+ * from the probe's, and named STAT values as changes since it. The
+ * reference answers first; the target is read until it has said as many
+ * bytes. An answer either gives beyond that shows in the next entry.
+ * --split sends the target each request in pieces of 1 to 13 bytes
+ * (requests over 10000 bytes: up to 4000), one write each, so that it
+ * arrives in many small segments; memcached still gets one write.
+ *
  * Corpus lines: a request, sent in one write, with escapes \r \n \t \\
  * \0 \xHH and {c*N} (N times c), {now+N} / {now-N} (unix time), {cas}
- * (the last cas the engine answered). Or a directive:
+ * (the last cas that server answered). Or a directive:
  *   @version [request]  version (or request): any text after "VERSION "
  *   @stats f1 f2 ...    stats: same form, fields f1.. equal
  *   @close <request>    both must answer alike and then hang up
  * Lines starting with # are comments.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -36,6 +51,14 @@
 
 #define MEMCACHED	"/usr/bin/memcached"
 #define CORPUS		"tests/memcached_corpus.txt"
+#define USAGE		"usage: test_memcached_ref [--target HOST:PORT " \
+			"[--split]] [--reference-listen ADDR] [CORPUS]"
+
+/* Reading a network answer of unknown length (--target). */
+#define QUIET_MS	50	/* no byte by then: there is no answer */
+#define GRACE_MS	5	/* a complete answer that stays complete */
+#define WAIT_MS		3000	/* a server that stops mid-answer */
+#define PROBE_KEY	"test_memcached_ref_probe"
 
 struct buf {
 	char *p;
@@ -66,43 +89,62 @@ wall_clock(void *arg)
 	return (int64_t)time(NULL);
 }
 
-/* A port nobody listens on right now. */
-static int
-free_port(void)
+static struct addrinfo *
+resolve(const char *host, const char *port, int flags)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+	    .ai_socktype = SOCK_STREAM, .ai_flags = flags }, *ai = NULL;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return NULL;
+	return ai;
+}
+
+/* A port nobody listens on right now at host. */
+static int
+free_port(const char *host)
+{
+	struct sockaddr_storage a;
+	socklen_t alen = sizeof a;
+	struct addrinfo *ai = resolve(host, "0", AI_NUMERICHOST);
+	int fd, port = -1;
+
+	if (ai == NULL)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&a, &alen) == 0)
-		port = ntohs(a.sin_port);
+		port = ntohs(a.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&a)->sin6_port :
+		    ((struct sockaddr_in *)&a)->sin_port);
 	if (fd >= 0)
 		close(fd);
+	freeaddrinfo(ai);
 	return port;
 }
 
 static int
-dial(int port)
+dial(const char *host, const char *port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct addrinfo *ai = resolve(host, port, 0);
+	int fd, one = 1;
 
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
+	if (ai == NULL)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 		close(fd);
-		return -1;
+		fd = -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	freeaddrinfo(ai);
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return fd;
 }
 
 static pid_t server_pid = -1;
-static int server_port;
+static char server_port[16];
+static const char *server_host = "127.0.0.1";
 
 static void
 stop_server(void)
@@ -118,11 +160,11 @@ static bool
 start_server(void)
 {
 	for (int attempt = 0; attempt < 5; attempt++) {
-		char port[16];
-		int fd;
+		int fd, port = free_port(server_host);
 
-		server_port = free_port();
-		snprintf(port, sizeof port, "%d", server_port);
+		if (port < 0)
+			return false;
+		snprintf(server_port, sizeof server_port, "%d", port);
 		if ((server_pid = fork()) == 0) {
 			int devnull = open("/dev/null", O_RDWR);
 
@@ -130,13 +172,13 @@ start_server(void)
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			dup2(devnull, 1);
 			dup2(devnull, 2);
-			execl(MEMCACHED, "memcached", "-U", "0", "-p", port,
-			    "-l", "127.0.0.1", "-m", "64", "-t", "1",
-			    "-u", "root", (char *)NULL);
+			execl(MEMCACHED, "memcached", "-U", "0", "-p",
+			    server_port, "-l", server_host, "-m", "64",
+			    "-t", "1", "-u", "root", (char *)NULL);
 			_exit(127);
 		}
 		for (int i = 0; i < 300; i++) {
-			if ((fd = dial(server_port)) >= 0) {
+			if ((fd = dial(server_host, server_port)) >= 0) {
 				close(fd);
 				return true;
 			}
@@ -149,15 +191,24 @@ start_server(void)
 	return false;
 }
 
+/* One read into b; true at EOF or reset. */
+static bool
+read_some(int fd, struct buf *b)
+{
+	char tmp[65536];
+	ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
+
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
 /* Read until want bytes, or text ending in end, or EOF, or a timeout. */
 static bool
 recv_until(int fd, struct buf *b, size_t want, const char *end, int ms)
 {
-	char tmp[65536];
-
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
 
 		if (want != 0 && b->len >= want)
 			return false;
@@ -166,10 +217,8 @@ recv_until(int fd, struct buf *b, size_t want, const char *end, int ms)
 			return false;
 		if (poll(&p, 1, ms) <= 0)
 			return false;
-		n = read(fd, tmp, sizeof tmp);
-		if (n <= 0)
-			return true;	/* EOF or reset */
-		buf_add(b, tmp, (size_t)n);
+		if (read_some(fd, b))
+			return true;
 	}
 }
 
@@ -184,6 +233,158 @@ send_all(int fd, const char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+}
+
+/*
+ * Send a request, reading the answer meanwhile: a server may answer
+ * while it still receives, and stop receiving until it is read.
+ * True when the peer hung up.
+ */
+static bool
+send_recv(int fd, const char *p, size_t n, struct buf *b)
+{
+	while (n > 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN | POLLOUT };
+		ssize_t w;
+
+		if (poll(&pf, 1, WAIT_MS) <= 0)
+			return false;	/* stuck: the answer shows it */
+		if ((pf.revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
+		    read_some(fd, b))
+			return true;
+		if ((pf.revents & POLLOUT) != 0) {
+			w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0 && errno != EAGAIN && errno != EINTR)
+				return true;
+			if (w > 0) {
+				p += w;
+				n -= (size_t)w;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * Whether line (ll bytes, without CRLF) is "VALUE key flags bytes [cas]":
+ * then *nb is its data length, and *cas_at where its cas starts (0 if it
+ * has none). Keys have no spaces but may hold any other byte.
+ */
+static bool
+value_line(const char *line, size_t ll, size_t *nb, size_t *cas_at)
+{
+	size_t tok[6], tl[6], n = 0, i = 0;
+
+	if (ll < 6 || memcmp(line, "VALUE ", 6) != 0)
+		return false;
+	while (i < ll && n < 6) {
+		tok[n] = i;
+		while (i < ll && line[i] != ' ')
+			i++;
+		tl[n] = i - tok[n];
+		n++;
+		if (i < ll)
+			i++;
+	}
+	if (i < ll || (n != 4 && n != 5))
+		return false;
+	for (size_t t = 2; t < n; t++) {
+		if (tl[t] == 0 || tl[t] > 20)
+			return false;
+		for (size_t j = 0; j < tl[t]; j++)
+			if (!isdigit((unsigned char)line[tok[t] + j]))
+				return false;
+	}
+	*nb = (size_t)strtoull(line + tok[3], NULL, 10);
+	*cas_at = n == 5 ? tok[4] : 0;
+	return true;
+}
+
+/*
+ * Whether b is whole answers: full lines, each VALUE line followed by
+ * its whole data block.
+ */
+static bool
+answers_complete(const struct buf *b)
+{
+	size_t i = 0;
+
+	while (i < b->len) {
+		const char *eol = memmem(b->p + i, b->len - i, "\r\n", 2);
+		size_t ll, nb, cas_at;
+
+		if (eol == NULL)
+			return false;
+		ll = (size_t)(eol - (b->p + i));
+		if (value_line(b->p + i, ll, &nb, &cas_at)) {
+			if (nb > b->len || i + ll + 2 + nb + 2 > b->len)
+				return false;
+			i += nb + 2;
+		}
+		i += ll + 2;
+	}
+	return true;
+}
+
+/*
+ * An answer of unknown length from the reference: until it is complete
+ * and stays so briefly, or nothing comes at all. True at EOF.
+ */
+static bool
+recv_answer(int fd, struct buf *b)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ms = b->len == 0 ? QUIET_MS :
+		    answers_complete(b) ? GRACE_MS : WAIT_MS;
+
+		if (poll(&p, 1, ms) <= 0)
+			return false;
+		if (read_some(fd, b))
+			return true;
+	}
+}
+
+/*
+ * Rewrite the cas of each VALUE line in b to cas - shift: the target's
+ * counter may have run ahead of the fresh reference's.
+ */
+static void
+shift_cas(struct buf *b, uint64_t shift)
+{
+	struct buf out = { 0 };
+	size_t i = 0;
+
+	if (shift == 0 || b->len == 0)
+		return;
+	while (i < b->len) {
+		const char *eol = memmem(b->p + i, b->len - i, "\r\n", 2);
+		size_t ll = eol != NULL ? (size_t)(eol - (b->p + i)) : 0;
+		size_t nb, cas_at;
+		unsigned long long cas;
+
+		if (eol == NULL) {
+			buf_add(&out, b->p + i, b->len - i);
+			break;
+		}
+		if (value_line(b->p + i, ll, &nb, &cas_at) && cas_at != 0 &&
+		    (cas = strtoull(b->p + i + cas_at, NULL, 10)) >= shift &&
+		    nb <= b->len && i + ll + 2 + nb + 2 <= b->len) {
+			char num[32];
+
+			buf_add(&out, b->p + i, cas_at);
+			snprintf(num, sizeof num, "%llu",
+			    cas - (unsigned long long)shift);
+			buf_add(&out, num, strlen(num));
+			buf_add(&out, b->p + i + ll, 2 + nb + 2);
+			i += ll + 2 + nb + 2;
+			continue;
+		}
+		buf_add(&out, b->p + i, ll + 2);
+		i += ll + 2;
+	}
+	free(b->p);
+	*b = out;
 }
 
 /* Feed a request to the engine; its whole answer into out. */
@@ -207,11 +408,9 @@ engine_run(struct mc_conn *c, const char *p, size_t n, struct buf *out)
 	}
 }
 
-static uint64_t last_cas;
-
 /* Remember the cas of the last gets answer, for {cas}. */
 static void
-note_cas(const struct buf *b)
+note_cas(const struct buf *b, uint64_t *last)
 {
 	const char *p = b->p;
 
@@ -222,14 +421,14 @@ note_cas(const struct buf *b)
 
 		if (sscanf(p, "VALUE %299s %u %u %llu\r", key, &fl, &nb,
 		    &cas) == 4)
-			last_cas = cas;
+			*last = cas;
 		p += 6;
 	}
 }
 
 /* A corpus line to bytes. */
 static void
-expand(const char *s, struct buf *b)
+expand(const char *s, struct buf *b, time_t now, uint64_t cas)
 {
 	while (*s != '\0') {
 		char ch = *s++;
@@ -260,11 +459,11 @@ expand(const char *s, struct buf *b)
 			} else if (strncmp(s, "now", 3) == 0) {
 				n = strtol(s + 3, NULL, 10);
 				snprintf(tmp, sizeof tmp, "%lld",
-				    (long long)time(NULL) + n);
+				    (long long)now + n);
 				buf_add(b, tmp, strlen(tmp));
 			} else if (strncmp(s, "cas}", 4) == 0) {
 				snprintf(tmp, sizeof tmp, "%llu",
-				    (unsigned long long)last_cas);
+				    (unsigned long long)cas);
 				buf_add(b, tmp, strlen(tmp));
 			}
 			s = strchr(s, '}') + 1;
@@ -294,14 +493,16 @@ show(const char *who, const struct buf *b)
 }
 
 static int mismatches;
+static const char *corpus = CORPUS;
+static const char *other = "engine";	/* or "target" */
 
 static void
 mismatch(int lineno, const char *req, const struct buf *eng,
     const struct buf *ref, const char *why)
 {
 	mismatches++;
-	fprintf(stderr, "%s:%d: %s: %.120s\n", CORPUS, lineno, why, req);
-	show("engine", eng);
+	fprintf(stderr, "%s:%d: %s: %.120s\n", corpus, lineno, why, req);
+	show(other, eng);
 	show("memcached", ref);
 }
 
@@ -334,6 +535,8 @@ stat_value(const struct buf *b, const char *name, char *out, size_t n)
 	const char *p;
 	size_t len;
 
+	if (b->p == NULL)
+		return false;
 	snprintf(pat, sizeof pat, "STAT %s ", name);
 	for (p = b->p; (p = strstr(p, pat)) != NULL; p++)
 		if (p == b->p || p[-1] == '\n') {
@@ -348,22 +551,118 @@ stat_value(const struct buf *b, const char *name, char *out, size_t n)
 	return false;
 }
 
+/* STAT name in b, as a change since base when base has it too. */
+static bool
+stat_since(const struct buf *b, const struct buf *base, const char *name,
+    char *out, size_t n)
+{
+	char bv[64], *e1, *e2;
+	long long v, v0;
+
+	if (!stat_value(b, name, out, n))
+		return false;
+	if (base == NULL || !stat_value(base, name, bv, sizeof bv))
+		return true;
+	v = strtoll(out, &e1, 10);
+	v0 = strtoll(bv, &e2, 10);
+	if (*out != '\0' && *e1 == '\0' && *bv != '\0' && *e2 == '\0')
+		snprintf(out, n, "%lld", v - v0);
+	return true;
+}
+
+/*
+ * Bring a server to a known point: drop every item, store, read back
+ * and delete a probe key (its cas tells where the server's counter is),
+ * reset the counters, and keep a stats answer to measure from.
+ */
+static bool
+probe(int fd, uint64_t *cas, struct buf *stats)
+{
+	static const char req[] =
+	    "flush_all\r\nset " PROBE_KEY " 0 0 1\r\nx\r\n"
+	    "gets " PROBE_KEY "\r\n"
+	    "delete " PROBE_KEY "\r\nstats reset\r\n";
+	struct buf b = { 0 };
+	unsigned long long c = 0;
+	char want[256];
+	bool ok;
+
+	send_recv(fd, req, sizeof req - 1, &b);
+	recv_until(fd, &b, 0, "RESET\r\n", WAIT_MS);
+	ok = b.len > 0 && sscanf(b.p, "OK\r\nSTORED\r\nVALUE " PROBE_KEY
+	    " 0 1 %llu\r", &c) == 1;
+	snprintf(want, sizeof want, "OK\r\nSTORED\r\nVALUE " PROBE_KEY
+	    " 0 1 %llu\r\nx\r\nEND\r\nDELETED\r\nRESET\r\n", c);
+	ok = ok && strcmp(b.p, want) == 0;
+	if (!ok)
+		show("probe answer", &b);
+	*cas = c;
+	free(b.p);
+	send_recv(fd, "stats\r\n", 7, stats);
+	recv_until(fd, stats, 0, "END\r\n", WAIT_MS);
+	return ok && stats_form(stats);
+}
+
+enum kind { PLAIN, VERSION, STATS, CLOSE };
+
 int
 main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : CORPUS;
-	struct mc_store *s;
-	struct mc_conn *c;
+	const char *target = NULL;
+	bool split = false;
+	char thost[256] = "", tport[16] = "";
+	struct mc_store *s = NULL;
+	struct mc_conn *c = NULL;
+	struct buf rbase = { 0 }, tbase = { 0 };
+	uint64_t rcas = 0, tcas = 0, shift = 0;
 	FILE *f;
 	char line[8192];
-	int fd, lineno = 0, entries = 0;
+	int fd, tfd = -1, lineno = 0, entries = 0;
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc)
+			target = argv[++i];
+		else if (strcmp(argv[i], "--reference-listen") == 0 &&
+		    i + 1 < argc)
+			server_host = argv[++i];
+		else if (strcmp(argv[i], "--split") == 0)
+			split = true;
+		else if (strcmp(argv[i], "--help") == 0) {
+			puts(USAGE);
+			return 0;
+		} else if (argv[i][0] != '-' && i == argc - 1)
+			corpus = argv[i];
+		else {
+			fprintf(stderr, "test_memcached_ref: bad argument "
+			    "%s\n%s\n", argv[i], USAGE);
+			return 2;
+		}
+	}
+	if (split && target == NULL) {
+		fprintf(stderr, "test_memcached_ref: --split needs --target\n"
+		    "%s\n", USAGE);
+		return 2;
+	}
+	if (target != NULL) {
+		const char *colon = strrchr(target, ':');
+		size_t hl = colon != NULL ? (size_t)(colon - target) : 0;
+
+		if (colon == NULL || hl == 0 || hl >= sizeof thost ||
+		    colon[1] == '\0' || strlen(colon + 1) >= sizeof tport) {
+			fprintf(stderr, "test_memcached_ref: --target wants "
+			    "HOST:PORT, not %s\n%s\n", target, USAGE);
+			return 2;
+		}
+		memcpy(thost, target, hl);
+		snprintf(tport, sizeof tport, "%s", colon + 1);
+		other = "target";
+	}
 	if (access(MEMCACHED, X_OK) != 0) {
 		printf("SKIPPED: memcached not installed (%s)\n", MEMCACHED);
 		return check_done("test_memcached_ref");
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
+	if ((f = fopen(corpus, "r")) == NULL) {
+		fprintf(stderr, "cannot open %s\n", corpus);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -371,97 +670,203 @@ main(int argc, char **argv)
 	if (server_pid < 0)
 		return check_done("test_memcached_ref");
 	atexit(stop_server);
-	fd = dial(server_port);
+	fd = dial(server_host, server_port);
 	CHECK(fd >= 0);
-	s = mc_store_new(64u << 20, wall_clock, NULL);
-	c = mc_conn_new(s);
+	if (target != NULL) {
+		uint64_t c0 = 0, c1 = 0;
+
+		tfd = dial(thost, tport);
+		if (tfd < 0) {
+			fprintf(stderr, "cannot connect to %s\n", target);
+			CHECK(tfd >= 0);
+			return check_done("test_memcached_ref");
+		}
+		CHECK(probe(fd, &c0, &rbase));
+		CHECK(probe(tfd, &c1, &tbase));
+		CHECK(c1 >= c0);
+		shift = c1 - c0;
+	} else {
+		s = mc_store_new(64u << 20, wall_clock, NULL);
+		c = mc_conn_new(s);
+	}
 	while (fgets(line, sizeof line, f) != NULL) {
-		struct buf req = { 0 }, eng = { 0 }, ref = { 0 };
+		struct buf req = { 0 }, treq = { 0 }, eng = { 0 }, ref = { 0 };
 		const char *text = line;
-		bool eof = false;
+		enum kind k = PLAIN;
+		bool eof = false, teof = false, gone;
+		time_t now = time(NULL);
 
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		entries++;
-		if (strcmp(line, "@version") == 0)
+		if (strcmp(line, "@version") == 0) {
 			text = "version\\r\\n";
-		else if (strncmp(line, "@version ", 9) == 0)
+			k = VERSION;
+		} else if (strncmp(line, "@version ", 9) == 0) {
 			text = line + 9;
-		else if (strncmp(line, "@stats", 6) == 0)
+			k = VERSION;
+		} else if (strncmp(line, "@stats", 6) == 0) {
 			text = "stats\\r\\n";
-		else if (strncmp(line, "@close ", 7) == 0)
+			k = STATS;
+		} else if (strncmp(line, "@close ", 7) == 0) {
 			text = line + 7;
-		expand(text, &req);
-		engine_run(c, req.p, req.len, &eng);
-		note_cas(&eng);
-		send_all(fd, req.p, req.len);
-		if (strncmp(line, "@close ", 7) == 0) {
-			eof = recv_until(fd, &ref, 0, NULL, 3000);
-			if (!eof || !mc_conn_closing(c) || eng.len != ref.len ||
+			k = CLOSE;
+		}
+		expand(text, &req, now, rcas);
+		if (target == NULL) {
+			/* The engine first; memcached for as many bytes. */
+			engine_run(c, req.p, req.len, &eng);
+			note_cas(&eng, &rcas);
+			send_all(fd, req.p, req.len);
+			if (k == CLOSE)
+				eof = recv_until(fd, &ref, 0, NULL, WAIT_MS);
+			else if (k == VERSION)
+				recv_until(fd, &ref, 0, "\r\n", 2000);
+			else if (k == STATS)
+				recv_until(fd, &ref, 0, "END\r\n", 2000);
+			else
+				/* If memcached says more, the next entry
+				 * shows it. */
+				eof = recv_until(fd, &ref, eng.len, NULL,
+				    eng.len != 0 ? 2000 : 20);
+			gone = mc_conn_closing(c);
+		} else {
+			/* memcached first; the target for as many bytes. */
+			eof = send_recv(fd, req.p, req.len, &ref);
+			if (k == CLOSE)
+				eof |= recv_until(fd, &ref, 0, NULL, WAIT_MS);
+			else if (k == VERSION)
+				eof |= recv_until(fd, &ref, 0, "\r\n", WAIT_MS);
+			else if (k == STATS)
+				eof |= recv_until(fd, &ref, 0, "END\r\n",
+				    WAIT_MS);
+			else
+				eof |= recv_answer(fd, &ref);
+			note_cas(&ref, &rcas);
+			expand(text, &treq, now, tcas);
+			for (size_t off = 0, piece; off < treq.len && !teof;
+			    off += piece) {
+				piece = !split ? treq.len :
+				    1 + check_rand() % (treq.len > 10000 ?
+				    4000 : 13);
+				if (piece > treq.len - off)
+					piece = treq.len - off;
+				teof = send_recv(tfd, treq.p + off, piece,
+				    &eng);
+			}
+			if (k == CLOSE)
+				teof |= recv_until(tfd, &eng, 0, NULL, WAIT_MS);
+			else if (k == VERSION)
+				teof |= recv_until(tfd, &eng, 0, "\r\n",
+				    WAIT_MS);
+			else if (k == STATS)
+				teof |= recv_until(tfd, &eng, 0, "END\r\n",
+				    WAIT_MS);
+			else
+				/* Not longer than memcached was given: a late
+				 * answer of its must not look like an extra
+				 * one of the target. */
+				teof |= recv_until(tfd, &eng, ref.len, NULL,
+				    ref.len != 0 ? WAIT_MS : GRACE_MS);
+			note_cas(&eng, &tcas);
+			shift_cas(&eng, shift);
+			gone = teof;
+		}
+		if (k == CLOSE) {
+			if (!eof || !gone || eng.len != ref.len ||
 			    (eng.len != 0 && memcmp(eng.p, ref.p, eng.len) != 0))
 				mismatch(lineno, line, &eng, &ref,
-				    eof ? (mc_conn_closing(c) ? "answers differ"
-				    : "engine stayed open") :
+				    eof ? (gone ? "answers differ" :
+				    target ? "target stayed open" :
+				    "engine stayed open") :
 				    "memcached stayed open");
-			CHECK(eof && mc_conn_closing(c));
-			/* Both hang up: go on over new connections. */
-			close(fd);
-			mc_conn_free(c);
-			fd = dial(server_port);
-			c = mc_conn_new(s);
-			CHECK(fd >= 0 && c != NULL);
-		} else if (strncmp(line, "@version", 8) == 0) {
-			recv_until(fd, &ref, 0, "\r\n", 2000);
-			CHECK(strcmp(eng.p, "VERSION " MC_VERSION "\r\n") == 0);
-			if (strncmp(ref.p ? ref.p : "", "VERSION ", 8) != 0)
+			CHECK(eof && gone);
+		} else if (k == VERSION) {
+			if (target == NULL)
+				CHECK(strcmp(eng.p ? eng.p : "", "VERSION "
+				    MC_VERSION "\r\n") == 0);
+			if (strncmp(ref.p ? ref.p : "", "VERSION ", 8) != 0 ||
+			    strncmp(eng.p ? eng.p : "", "VERSION ", 8) != 0)
 				mismatch(lineno, line, &eng, &ref, "version");
-		} else if (strncmp(line, "@stats", 6) == 0) {
+		} else if (k == STATS) {
 			char names[sizeof line], *name, *save = NULL;
 
-			recv_until(fd, &ref, 0, "END\r\n", 2000);
 			if (!stats_form(&eng) || !stats_form(&ref))
 				mismatch(lineno, line, &eng, &ref, "stats form");
 			memcpy(names, line + 6, strlen(line + 6) + 1);
 			for (name = strtok_r(names, " ", &save); name != NULL;
 			    name = strtok_r(NULL, " ", &save)) {
 				char ev[64] = "(none)", rv[64] = "(none)";
-				bool e = stat_value(&eng, name, ev, sizeof ev);
-				bool r = stat_value(&ref, name, rv, sizeof rv);
+				bool e = stat_since(&eng, target ? &tbase :
+				    NULL, name, ev, sizeof ev);
+				bool r = stat_since(&ref, target ? &rbase :
+				    NULL, name, rv, sizeof rv);
 
 				if (!e || !r || strcmp(ev, rv) != 0) {
 					mismatches++;
-					fprintf(stderr, "%s:%d: STAT %s: engine "
-					    "%s, memcached %s\n", path, lineno,
-					    name, ev, rv);
+					fprintf(stderr, "%s:%d: STAT %s: %s "
+					    "%s, memcached %s\n", corpus,
+					    lineno, name, other, ev, rv);
 				}
 			}
 		} else {
-			/*
-			 * As many bytes as the engine gave; if memcached
-			 * says more, the next entry shows it.
-			 */
-			eof = recv_until(fd, &ref, eng.len,
-			    NULL, eng.len != 0 ? 2000 : 20);
-			if (eof || eng.len != ref.len ||
+			if (eof || gone || eng.len != ref.len ||
 			    (eng.len != 0 && memcmp(eng.p, ref.p, eng.len) != 0))
 				mismatch(lineno, line, &eng, &ref,
-				    eof ? "memcached hung up" : "answers differ");
-			CHECK(!mc_conn_closing(c));
+				    eof ? "memcached hung up" : gone ?
+				    "target hung up" : "answers differ");
+			CHECK(!gone);
+		}
+		if (k == CLOSE || eof || gone) {
+			/* Both hang up: go on over new connections. */
+			close(fd);
+			fd = dial(server_host, server_port);
+			CHECK(fd >= 0);
+			if (target != NULL) {
+				close(tfd);
+				tfd = dial(thost, tport);
+				CHECK(tfd >= 0);
+			} else {
+				mc_conn_free(c);
+				c = mc_conn_new(s);
+				CHECK(c != NULL);
+			}
 		}
 		free(req.p);
+		free(treq.p);
 		free(eng.p);
 		free(ref.p);
 	}
 	fclose(f);
-	printf("%d corpus entries compared with %s, %d differ\n", entries,
-	    MEMCACHED, mismatches);
+	if (target != NULL) {
+		struct buf ref = { 0 }, eng = { 0 };
+
+		/* Neither may have more to say. */
+		recv_until(fd, &ref, 0, NULL, QUIET_MS);
+		recv_until(tfd, &eng, 0, NULL, QUIET_MS);
+		if (ref.len != 0 || eng.len != 0)
+			mismatch(lineno, "(end of corpus)", &eng, &ref,
+			    "output after the last answer");
+		free(ref.p);
+		free(eng.p);
+		printf("%d corpus entries compared between %s and %s over "
+		    "TCP (target cas %llu ahead), %d differ\n", entries,
+		    MEMCACHED, target, (unsigned long long)shift, mismatches);
+		close(tfd);
+	} else
+		printf("%d corpus entries compared with %s, %d differ\n",
+		    entries, MEMCACHED, mismatches);
 	CHECK(entries > 100);
 	CHECK_EQ(mismatches, 0);
 	close(fd);
-	mc_conn_free(c);
-	mc_store_free(s);
+	free(rbase.p);
+	free(tbase.p);
+	if (c != NULL)
+		mc_conn_free(c);
+	if (s != NULL)
+		mc_store_free(s);
 	stop_server();
 	return check_done("test_memcached_ref");
 }

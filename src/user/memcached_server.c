@@ -147,7 +147,7 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	}
 	a->pbuf_copy_partial(p, c->in + c->nin, p->tot_len, 0);
 	c->nin += p->tot_len;
-	c->s->requests++;
+	c->s->deliveries++;
 	a->pbuf_free(p);
 	pump(c);
 	if (mc_conn_closing(c->mc) && drained(c))

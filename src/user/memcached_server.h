@@ -19,7 +19,8 @@ struct mc_server {
 	struct mcs_conn *conns;		/* open connections */
 	struct tcp_pcb *listen;
 	struct mc_store *store;
-	uint64_t connections, closed, requests;
+	uint64_t connections, closed;
+	uint64_t deliveries;		/* TCP deliveries of request bytes */
 };
 
 /* Listen on port with a store of `memory` bytes; 0 or -1. */

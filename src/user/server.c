@@ -56,7 +56,7 @@ server_main(void *arg)
 			c->st.datagrams = echo.datagrams;
 		else {
 			c->st.connections = mc.connections;
-			c->st.requests = mc.requests;
+			c->st.deliveries = mc.deliveries;
 		}
 		if (n == 0)
 			wfe();

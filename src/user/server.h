@@ -15,7 +15,7 @@ enum server_app { APP_UDP_ECHO, APP_MEMCACHED };
 struct server_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t datagrams;		/* UDP echo */
-	uint64_t connections, requests;	/* memcached */
+	uint64_t connections, deliveries;	/* memcached: TCP deliveries */
 	uint64_t syscalls_at_ready;	/* filled by the harness */
 };
 
