@@ -99,7 +99,7 @@ bring_up(uint8_t n)
 	unsigned i;
 	uint8_t d[16];
 
-	w32(E1000E_CTRL, 0x00150241);
+	w32(E1000E_CTRL, 0x00140241);
 	w32(E1000E_TDBAL, RW);
 	w32(E1000E_TDLEN, nd * 16);
 	w32(E1000E_RDBAL, RW + 0x1000);

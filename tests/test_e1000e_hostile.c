@@ -1,8 +1,8 @@
 /*
  * test_e1000e_hostile.c — what a hostile or broken driver can make the
  * model do: heads, tails and lengths outside the ring, descriptors and
- * buffers outside the DMA windows (DMA faults: counted, reported, frame
- * dropped, nothing outside the windows touched), zero and oversized
+ * buffers outside the DMA windows (DMA faults: counted, reported,
+ * nothing outside the windows touched), zero and oversized
  * lengths, callbacks that re-enter the device, and random programs.
  */
 #include "test_e1000e_world.h"
@@ -226,37 +226,93 @@ test_rx_hostile(void)
 	CHECK_EQ(rd(&w, E1000E_RDH), 0);
 	CHECK_EQ(counters(&w).dma_faults, 1);
 	CHECK_EQ(w.faults, 1);
-	/* A buffer outside the windows. */
+	/* A buffer outside the windows: the write is posted, the part
+	 * never learns it failed. Nothing lands, the fault is counted and
+	 * reported, and the descriptor completes as if the data had. */
 	wr(&w, E1000E_RDBAL, W_RXRING);
 	rx_desc(&w, W_RXRING, 0, W_CANARY + 64);
 	CHECK(!deliver(&w, f, sizeof(f)));
-	CHECK_EQ(rd(&w, E1000E_RDH), 0);
-	CHECK_EQ(rx_wb(&w, W_RXRING, 0).sta, 0);
+	CHECK_EQ(rd(&w, E1000E_RDH), 1);
+	r = rx_wb(&w, W_RXRING, 0);
+	CHECK_EQ(r.sta, E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP);
+	CHECK_EQ(r.err, 0);
+	CHECK_EQ(r.len, sizeof(f));
 	CHECK_EQ(counters(&w).dma_faults, 2);
+	CHECK_EQ(w.faults, 2);
 	CHECK(iommu_last_fault(w.io)->write);
+	CHECK_EQ(iommu_last_fault(w.io)->iova, W_CANARY + 64);
+	CHECK_EQ(rd(&w, E1000E_GPRC), 1);
+	CHECK_EQ(rd(&w, E1000E_ICR), E1000E_ICR_RXT0 | E1000E_ICR_INT_ASSERTED);
+	CHECK_EQ(counters(&w).rx_frames, 0);
+	CHECK_EQ(counters(&w).rx_descs, 1);
+	CHECK(canary_intact(&w));
 	/* A buffer in the read-only window cannot be written either. */
-	rx_desc(&w, W_RXRING, 0, W_RO);
-	CHECK(!deliver(&w, f, sizeof(f)));
-	CHECK_EQ(counters(&w).dma_faults, 3);
-	/* A good first buffer, a bad second one (256-byte buffers): the
-	 * first is closed with EOP and RXE; head stops at the bad one. */
+	{
+		uint8_t before[sizeof(f)], after[sizeof(f)];
+
+		ram_read(&w, W_RO, before, sizeof(before));
+		wr(&w, E1000E_RDH, 0);
+		rx_desc(&w, W_RXRING, 0, W_RO);
+		CHECK(!deliver(&w, f, sizeof(f)));
+		ram_read(&w, W_RO, after, sizeof(after));
+		CHECK(memcmp(before, after, sizeof(f)) == 0);
+		CHECK_EQ(rx_wb(&w, W_RXRING, 0).sta,
+		    E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP);
+		CHECK_EQ(rd(&w, E1000E_RDH), 1);
+		CHECK_EQ(counters(&w).dma_faults, 3);
+	}
+	/* 256-byte buffers, the second one bad: all three complete, the
+	 * good ones hold their part of the frame. */
 	wr(&w, E1000E_RCTL, rd(&w, E1000E_RCTL) | (3u << 16));
+	wr(&w, E1000E_RDH, 0);
+	ram_fill(&w, W_RXBUF, 0, 4096);
 	rx_desc(&w, W_RXRING, 0, W_RXBUF);
 	rx_desc(&w, W_RXRING, 1, 0xFFFFFFFFFFFFF000ull);
+	rx_desc(&w, W_RXRING, 2, W_RXBUF + 2048);
 	CHECK(!deliver(&w, f, sizeof(f)));
 	r = rx_wb(&w, W_RXRING, 0);
+	CHECK_EQ(r.sta, E1000E_RXD_STA_DD);
+	CHECK_EQ(r.len, 256);
+	r = rx_wb(&w, W_RXRING, 1);
+	CHECK_EQ(r.sta, E1000E_RXD_STA_DD);
+	CHECK_EQ(r.len, 256);
+	r = rx_wb(&w, W_RXRING, 2);
+	CHECK_EQ(r.sta, E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP);
+	CHECK_EQ(r.err, 0);
+	CHECK_EQ(r.len, sizeof(f) - 512);
+	{
+		uint8_t got[256];
+
+		ram_read(&w, W_RXBUF, got, 256);
+		CHECK(memcmp(got, f, 256) == 0);
+		ram_read(&w, W_RXBUF + 2048, got, sizeof(f) - 512);
+		CHECK(memcmp(got, f + 512, sizeof(f) - 512) == 0);
+	}
+	CHECK_EQ(rd(&w, E1000E_RDH), 3);
+	CHECK_EQ(counters(&w).dma_faults, 4);
+	/* A descriptor read that faults stops the frame: the buffer filled
+	 * before it is closed with EOP and RXE, and the head stays on the
+	 * unreadable descriptor. The ring wraps from index 7 (at the start
+	 * of the window) to index 0 (below it, no RAM). */
+	wr(&w, E1000E_RDBAL, W_RW - 0x70);
+	wr(&w, E1000E_RDH, 7);
+	wr(&w, E1000E_RDT, 3);
+	rx_desc(&w, W_RW - 0x70, 7, W_RXBUF);
+	CHECK(!deliver(&w, f, sizeof(f)));
+	r = rx_wb(&w, W_RW - 0x70, 7);
 	CHECK_EQ(r.sta, E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP);
 	CHECK_EQ(r.err, E1000E_RXD_ERR_RXE);
 	CHECK_EQ(r.len, 256);
-	CHECK_EQ(rd(&w, E1000E_RDH), 1);
-	CHECK_EQ(counters(&w).dma_faults, 4);
+	CHECK_EQ(rd(&w, E1000E_RDH), 0);
+	CHECK_EQ(counters(&w).dma_faults, 5);
+	CHECK(!iommu_last_fault(w.io)->write);
 	/* A ring in the read-only window: data lands, write-back faults. */
 	wr(&w, E1000E_RCTL, rd(&w, E1000E_RCTL) & ~(3u << 16));
 	wr(&w, E1000E_RDBAL, W_RO);
 	wr(&w, E1000E_RDH, 0);
 	ram_write(&w, W_RO, (uint8_t[16]){ 0, 0, 0x15 }, 16);
 	CHECK(!deliver(&w, f, sizeof(f)));
-	CHECK_EQ(counters(&w).dma_faults, 5);
+	CHECK_EQ(counters(&w).dma_faults, 6);
 	/* Head and tail outside the ring: counted, frame missed. */
 	wr(&w, E1000E_RDBAL, W_RXRING);
 	wr(&w, E1000E_RDH, 9);
@@ -311,6 +367,16 @@ irq_rings_doorbell(void *arg, bool level)
 }
 
 static void
+fault_resets(void *arg, const char *dev, const struct dma_fault *f)
+{
+	(void)arg;
+	(void)dev;
+	(void)f;
+	cb_calls++;
+	wr(cb_w, E1000E_CTRL, E1000E_CTRL_RST);
+}
+
+static void
 test_reentry(void)
 {
 	struct world w;
@@ -332,7 +398,30 @@ test_reentry(void)
 	CHECK_EQ(cb_calls, 1);
 	CHECK_EQ(rd(&w, E1000E_TDLEN), 0);
 	CHECK_EQ(rd(&w, E1000E_TDH), 0);
-	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00150201);
+	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00140201);
+	world_free(&w);
+
+	/* The IOMMU's owner resets the device from its fault report while
+	 * a frame is being stored: nothing more is written. */
+	world_init(&w);
+	world_up(&w, 8, 8);
+	cb_w = &w;
+	iommu_set_fault_handler(w.io, fault_resets, &w);
+	wr(&w, E1000E_RCTL, rd(&w, E1000E_RCTL) | (3u << 16));
+	rx_desc(&w, W_RXRING, 1, W_CANARY);
+	{
+		uint8_t big[600];
+
+		make_frame(big, sizeof(big), w.mac, peer, 7);
+		cb_calls = 0;
+		CHECK(!deliver(&w, big, sizeof(big)));
+	}
+	CHECK_EQ(cb_calls, 1);
+	CHECK_EQ(rx_wb(&w, W_RXRING, 0).sta, 0);
+	CHECK_EQ(rx_wb(&w, W_RXRING, 1).sta, 0);
+	CHECK_EQ(rd(&w, E1000E_RDH), 0);
+	CHECK_EQ(rd(&w, E1000E_RDLEN), 0);
+	CHECK(canary_intact(&w));
 	world_free(&w);
 
 	/* The wire loops the frame back into the same NIC (to its own

@@ -12,7 +12,7 @@ test_reset_values(void)
 	struct world w;
 
 	world_init(&w);
-	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00150201);
+	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00140201);
 	CHECK_EQ(rd(&w, E1000E_CTRL) & E1000E_CTRL_SLU, 0);
 	/* No wire, no SLU: link down; full duplex, 1000 Mb/s, GIO master. */
 	CHECK_EQ(rd(&w, E1000E_STATUS), 0x00080281);
@@ -36,6 +36,8 @@ test_reset_values(void)
 	CHECK_EQ(rd(&w, E1000E_TDH), 0);
 	CHECK_EQ(rd(&w, E1000E_RDT), 0);
 	CHECK_EQ(rd(&w, E1000E_SWSM), 1);
+	CHECK_EQ(rd(&w, E1000E_VET), 0x8100);
+	CHECK_EQ(rd(&w, E1000E_GCR), 0x06800200);
 	/* RAL0/RAH0 hold the MAC from the EEPROM, marked valid. */
 	CHECK_EQ(rd(&w, E1000E_RAL(0)), 0x12005452);
 	CHECK_EQ(rd(&w, E1000E_RAH(0)), 0x80005634);
@@ -65,11 +67,21 @@ test_eerd(void)
 	wr(&w, E1000E_EERD, (2u << 2) | E1000E_EERD_START);
 	CHECK_EQ(rd(&w, E1000E_EERD), (0x5634u << 16) | (2u << 2) |
 	    E1000E_EERD_DONE);
-	/* Device and vendor ID words, and the 0xBABA checksum. */
-	wr(&w, E1000E_EERD, (0x0Du << 2) | E1000E_EERD_START);
-	CHECK_EQ(rd(&w, E1000E_EERD) >> 16, E1000E_DEVICE_ID);
-	wr(&w, E1000E_EERD, (0x0Eu << 2) | E1000E_EERD_START);
-	CHECK_EQ(rd(&w, E1000E_EERD) >> 16, E1000E_VENDOR_ID);
+	/* The NVM image: init control words, subsystem and device IDs,
+	 * and the 0xBABA checksum. */
+	{
+		static const struct { uint32_t a; uint16_t v; } ee[] = {
+			{ 0x03, 0x0420 }, { 0x0A, 0x026B },
+			{ 0x0B, E1000E_DEVICE_ID }, { 0x0C, E1000E_VENDOR_ID },
+			{ 0x0D, E1000E_DEVICE_ID }, { 0x0E, 0 },
+			{ 0x0F, 0x8058 }, { 0x3E, 0xFFFF },
+		};
+
+		for (a = 0; a < sizeof(ee) / sizeof(ee[0]); a++) {
+			wr(&w, E1000E_EERD, (ee[a].a << 2) | E1000E_EERD_START);
+			CHECK_EQ(rd(&w, E1000E_EERD) >> 16, ee[a].v);
+		}
+	}
 	for (a = 0; a < 64; a++) {
 		wr(&w, E1000E_EERD, (a << 2) | E1000E_EERD_START);
 		v = rd(&w, E1000E_EERD);
@@ -165,6 +177,14 @@ test_register_types(void)
 	CHECK_EQ(rd(&w, E1000E_EECD), 0x300);
 	wr(&w, E1000E_EECD, 0x3);
 	CHECK_EQ(rd(&w, E1000E_EECD), 0x303);
+	/* VET keeps 16 bits; GCR's L1 entry latency bits stay set. */
+	wr(&w, E1000E_VET, 0xFFFFFFFF);
+	CHECK_EQ(rd(&w, E1000E_VET), 0xFFFF);
+	wr(&w, E1000E_GCR, 0);
+	CHECK_EQ(rd(&w, E1000E_GCR), 0x06800000);
+	wr(&w, E1000E_GCR, 0xFFFFFFFF);
+	CHECK_EQ(rd(&w, E1000E_GCR), 0xFFFFFFFF);
+	CHECK(strcmp(e1000e_reg_name(E1000E_GCR), "GCR") == 0);
 	/* SWSM: reading takes the semaphore. */
 	wr(&w, E1000E_SWSM, 0);
 	CHECK_EQ(rd(&w, E1000E_SWSM), 0);
@@ -201,32 +221,36 @@ test_ctrl_reset(void)
 	wr(&w, E1000E_RAL(0), 0x01020304);
 	wr(&w, E1000E_IMS, E1000E_ICR_LSC);
 	wr(&w, E1000E_ICS, E1000E_ICR_LSC);
+	wr(&w, E1000E_VET, 0x88A8);
+	wr(&w, E1000E_GCR, 0);
 	CHECK(e1000e_irq_level(w.dev));
 	wr(&w, E1000E_CTRL, rd(&w, E1000E_CTRL) | E1000E_CTRL_RST);
 	/* RST self-clears; everything is back to its reset value, the MAC
 	 * reloaded from the EEPROM, the interrupt line down. */
-	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00150201);
+	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00140201);
 	CHECK_EQ(rd(&w, E1000E_RAL(0)), 0x12005452);
 	CHECK_EQ(rd(&w, E1000E_TDLEN), 0);
 	CHECK_EQ(rd(&w, E1000E_RCTL), 0);
 	CHECK_EQ(rd(&w, E1000E_IMS), 0);
 	CHECK_EQ(rd(&w, E1000E_ICR), 0);
+	CHECK_EQ(rd(&w, E1000E_VET), 0x8100);
+	CHECK_EQ(rd(&w, E1000E_GCR), 0x06800200);
 	CHECK(!e1000e_irq_level(w.dev));
 	CHECK(!w.irq_level);
 	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU, 0);
 	e1000e_get_counters(w.dev, &c);
 	CHECK_EQ(c.resets, 2);
 	/* PHY reset through CTRL raises STATUS.PHYRA, cleared by a 0. */
-	wr(&w, E1000E_CTRL, 0x00150201 | E1000E_CTRL_PHY_RST);
+	wr(&w, E1000E_CTRL, 0x00140201 | E1000E_CTRL_PHY_RST);
 	CHECK(rd(&w, E1000E_STATUS) & E1000E_STATUS_PHYRA);
 	wr(&w, E1000E_STATUS, E1000E_STATUS_PHYRA);
 	CHECK(rd(&w, E1000E_STATUS) & E1000E_STATUS_PHYRA);
 	wr(&w, E1000E_STATUS, 0);
 	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_PHYRA, 0);
 	/* CTRL_DUP is CTRL. */
-	wr(&w, E1000E_CTRL_DUP, 0x00150241);
-	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00150241);
-	CHECK_EQ(rd(&w, E1000E_CTRL_DUP), 0x00150241);
+	wr(&w, E1000E_CTRL_DUP, 0x00140241);
+	CHECK_EQ(rd(&w, E1000E_CTRL), 0x00140241);
+	CHECK_EQ(rd(&w, E1000E_CTRL_DUP), 0x00140241);
 	world_free(&w);
 }
 

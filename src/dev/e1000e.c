@@ -10,12 +10,26 @@
 
 #include "dev/e1000e_core.h"
 
-/* EEPROM words the model fills besides the MAC (82574L NVM map). */
-#define EE_SUBSYS_ID	0x0B
-#define EE_SUBSYS_VENDOR 0x0C
-#define EE_DEVICE_ID	0x0D
-#define EE_VENDOR_ID	0x0E
+/*
+ * The NVM image behind EERD: an 82574L image as QEMU's e1000e carries it
+ * (compatibility 0x03, PBA number 0x08-0x09, init control words 0x0A and
+ * 0x0F, subsystem ID 0x0B, subsystem vendor 0x0C, device ID 0x0D, PCIe,
+ * LED and PHY settings above). Words 0-2 take the MAC, word 0x3F the
+ * checksum; both are filled in per device.
+ */
 #define EE_CHECKSUM	0x3F
+
+static const uint16_t eeprom_image[E1000E_EEPROM_WORDS] = {
+	0x0000, 0x0000, 0x0000, 0x0420, 0xF746, 0x2010, 0xFFFF, 0xFFFF,
+	0x0000, 0x0000, 0x026B, E1000E_DEVICE_ID, E1000E_VENDOR_ID,
+	E1000E_DEVICE_ID, 0x0000, 0x8058,
+	0x0000, 0x2001, 0x7E7C, 0xFFFF, 0x1000, 0x00C8, 0x0000, 0x2704,
+	0x6CC9, 0x3150, 0x070E, 0x460B, 0x2D84, 0x0100, 0xF000, 0x0706,
+	0x6000, 0x0080, 0x0F04, 0x7FFF, 0x4F01, 0xC600, 0x0000, 0x20FF,
+	0x0028, 0x0003, 0x0000, 0x0000, 0x0000, 0x0003, 0x0000, 0xFFFF,
+	0x0100, 0xC000, 0x121C, 0xC007, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
+	0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0x0000, 0x0120, 0xFFFF, 0x0000,
+};
 
 static void
 eeprom_init(struct e1000e *d)
@@ -23,14 +37,10 @@ eeprom_init(struct e1000e *d)
 	uint16_t sum = 0;
 	unsigned i;
 
-	memset(d->eeprom, 0, sizeof(d->eeprom));
+	memcpy(d->eeprom, eeprom_image, sizeof(d->eeprom));
 	for (i = 0; i < 3; i++)
 		d->eeprom[i] = (uint16_t)(d->mac_addr[2 * i] |
 		    d->mac_addr[2 * i + 1] << 8);
-	d->eeprom[EE_SUBSYS_ID] = 0;
-	d->eeprom[EE_SUBSYS_VENDOR] = E1000E_VENDOR_ID;
-	d->eeprom[EE_DEVICE_ID] = E1000E_DEVICE_ID;
-	d->eeprom[EE_VENDOR_ID] = E1000E_VENDOR_ID;
 	/* Drivers check that words 0x00-0x3F sum to 0xBABA. */
 	for (i = 0; i < EE_CHECKSUM; i++)
 		sum = (uint16_t)(sum + d->eeprom[i]);

@@ -73,7 +73,7 @@ struct e1000e_counters {
 	uint64_t tx_no_wire;	/* sent while no wire / no link: lost */
 	uint64_t tx_malformed;	/* dropped: empty, runt, over 16 KiB */
 	uint64_t tx_descs;	/* descriptors consumed */
-	uint64_t rx_frames;	/* stored in the RX ring */
+	uint64_t rx_frames;	/* stored in the RX ring, every byte landed */
 	uint64_t rx_bytes;
 	uint64_t rx_filtered;	/* refused by the address filter */
 	uint64_t rx_disabled;	/* RCTL.EN clear or link down */

@@ -39,9 +39,10 @@ struct reg_def {
  * e1000e model where it does not (docs/e1000e.md lists the differences).
  */
 static const struct reg_def reg_defs[] = {
+	/* SLU starts clear: the MAC ignores the PHY's link until software
+	 * sets it (docs/conformance.md, ctrl-slu-reset). */
 	SP(E1000E_CTRL, E1000E_CTRL_FD | E1000E_CTRL_SPEED_1000 |
-	    E1000E_CTRL_SWDPIN0 | E1000E_CTRL_SWDPIN2 | E1000E_CTRL_ADVD3WUC,
-	    "CTRL"),
+	    E1000E_CTRL_SDP0_DATA | E1000E_CTRL_ADVD3WUC, "CTRL"),
 	SP(E1000E_CTRL_DUP, 0, "CTRL_DUP"),
 	SP(E1000E_STATUS, 0, "STATUS"),
 	SP(E1000E_EECD, E1000E_EECD_PRES | E1000E_EECD_AUTO_RD, "EECD"),
@@ -52,7 +53,7 @@ static const struct reg_def reg_defs[] = {
 	RW(E1000E_FCAL, ALL, 0, "FCAL"),
 	RW(E1000E_FCAH, 0xFFFF, 0, "FCAH"),
 	RW(E1000E_FCT, 0xFFFF, 0, "FCT"),
-	RW(E1000E_VET, 0xFFFF, 0, "VET"),
+	RW(E1000E_VET, 0xFFFF, E1000E_VET_8021Q, "VET"),
 	SP(E1000E_ICR, 0, "ICR"),
 	RW(E1000E_ITR, 0xFFFF, 0, "ITR"),
 	SP(E1000E_ICS, 0, "ICS"),
@@ -155,6 +156,7 @@ static const struct reg_def reg_defs[] = {
 	RW(E1000E_MRQC, ALL, 0, "MRQC"),
 	ARR(E1000E_RETA, 32, 1, ALL, "RETA"),
 	ARR(E1000E_RSSRK, 10, 1, ALL, "RSSRK"),
+	SP(E1000E_GCR, E1000E_GCR_RO_BITS | E1000E_GCR_L0S_ADJUST, "GCR"),
 	SP(E1000E_SWSM, 1, "SWSM"),
 };
 
@@ -420,6 +422,10 @@ reg_write(struct e1000e *d, uint32_t off, uint32_t val)
 	case E1000E_TDT1:
 		e1000e_reg_set(d, off, val & E1000E_DH_MASK);
 		e1000e_tx_process(d, off == E1000E_TDT ? 0 : 1);
+		break;
+	case E1000E_GCR:
+		e1000e_reg_set(d, off, (val & ~E1000E_GCR_RO_BITS) |
+		    E1000E_GCR_RO_BITS);
 		break;
 	case E1000E_SWSM:
 		e1000e_reg_set(d, off, val);

@@ -184,8 +184,7 @@
 #define E1000E_CTRL_SPEED_1000	(2u << 8)
 #define E1000E_CTRL_FRCSPD	(1u << 11)
 #define E1000E_CTRL_FRCDPX	(1u << 12)
-#define E1000E_CTRL_SWDPIN0	(1u << 16)
-#define E1000E_CTRL_SWDPIN2	(1u << 18)
+#define E1000E_CTRL_SDP0_DATA	(1u << 18)	/* software-defined pin 0 */
 #define E1000E_CTRL_ADVD3WUC	(1u << 20)
 #define E1000E_CTRL_RST		(1u << 26)
 #define E1000E_CTRL_RFCE	(1u << 27)
@@ -203,6 +202,14 @@
 #define E1000E_STATUS_ASDV_1000	(2u << 8)
 #define E1000E_STATUS_PHYRA	(1u << 10)
 #define E1000E_STATUS_GIO_MASTER_ENABLE (1u << 19)
+
+/* VET: the 802.1Q tag type. */
+#define E1000E_VET_8021Q	0x8100u
+
+/* GCR: PCIe control. Rx L0s adjustment (9) is writable; the L1 entry
+ * latency bits (23, 26:25) are read-only ones. */
+#define E1000E_GCR_L0S_ADJUST	(1u << 9)
+#define E1000E_GCR_RO_BITS	0x06800000u
 
 /* EECD. */
 #define E1000E_EECD_PRES	(1u << 8)

@@ -6,9 +6,12 @@
  *
  * Queue 0 receives everything (RSS, which would pick queue 1, is not
  * modelled). With no free descriptor the frame is missed (MPC, RNBC,
- * ICR.RXO). A fault on a descriptor or buffer stops the frame there: the
- * descriptors already filled are closed with EOP and the RXE error bit,
- * and the head stays on the descriptor that faulted.
+ * ICR.RXO). A buffer write the IOMMU refuses is a posted write: the part
+ * never learns of it, so the fault is counted (and reported by the IOMMU)
+ * and the descriptor completes as if the data had landed. A descriptor
+ * read that faults stops the frame there: the descriptors already filled
+ * are closed with EOP and the RXE error bit, and the head stays on the
+ * descriptor that faulted.
  */
 #include <string.h>
 
@@ -117,10 +120,11 @@ rx_length_ok(struct e1000e *d, size_t len)
 
 /*
  * Store d->rxbuf[0..total) into queue 0. Returns true when the whole
- * frame landed; *wrote says whether any descriptor was written back.
+ * frame went through its descriptors; *lost says whether a buffer write
+ * faulted on the way, *wrote whether any descriptor was written back.
  */
 static bool
-rx_store(struct e1000e *d, size_t total, bool *wrote)
+rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 {
 	uint64_t gen = d->generation;
 	uint32_t bsize = rx_buf_size(e1000e_reg(d, E1000E_RCTL));
@@ -132,6 +136,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 	bool pending = false, fault = false, ok;
 
 	*wrote = false;
+	*lost = false;
 	if (!e1000e_ring_get(d, E1000E_RDBAL0, &r)) {
 		if (r.n != 0)
 			d->cnt.ring_errors++;
@@ -165,11 +170,15 @@ rx_store(struct e1000e *d, size_t total, bool *wrote)
 		} else {
 			chunk = (uint32_t)(total - off < bsize ? total - off :
 			    bsize);
+			/* Nothing lands outside the windows; the descriptor
+			 * completes all the same. */
 			if (dma_write(d->dma, baddr, d->rxbuf + off,
 			    chunk) != 0) {
 				d->cnt.dma_faults++;
-				fault = true;
-				break;
+				*lost = true;
+				/* The fault handler may have reset the part. */
+				if (d->generation != gen)
+					return (false);
 			}
 			/* The previous buffer is not the last one: close it. */
 			if (pending && rx_writeback(d, pend_addr, pend_len,
@@ -213,7 +222,7 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	uint32_t rctl, cause, thr, before;
 	struct e1000e_ring r;
 	size_t flen, total;
-	bool ok, wrote;
+	bool ok, wrote, lost;
 
 	if (d == NULL || frame == NULL)
 		return (false);
@@ -249,12 +258,16 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	before = 0;
 	if (e1000e_ring_get(d, E1000E_RDBAL0, &r))
 		before = ring_free(&r);
-	ok = rx_store(d, total, &wrote);
+	ok = rx_store(d, total, &wrote, &lost);
 	if (d->generation != gen)
 		return (false);
 	cause = 0;
 	if (ok) {
+		/* The statistics are the part's view: it saw no fault. */
 		rx_stats(d, d->rxbuf, flen + E1000E_FCS_LEN);
+		ok = !lost;
+	}
+	if (ok) {
 		d->cnt.rx_frames++;
 		d->cnt.rx_bytes += len;
 	}
