@@ -53,29 +53,73 @@ int access_copyin(struct aspace *as, cap_t c, int64_t off, void *buf,
 int access_copyout(struct aspace *as, cap_t c, int64_t off,
     const void *buf, size_t len, struct fault *f);
 
-/* The complete path; the inline functions fall back on it. */
+/* The complete path: every check, one at a time, in order. */
 int access_slow(struct aspace *as, const cap_t *c, uint64_t va,
     uint64_t size, enum fault_op op, void *data, struct fault *f);
 
-/* --- the hot path: tagged, unsealed, in bounds, TLB hit on RAM --------- */
+/*
+ * --- the hot path --------------------------------------------------------
+ * Tagged, unsealed, permitted, in bounds, and a TLB hit on RAM or on a
+ * device register: every check passes at once, and the access is made
+ * here. Anything else (a miss, a fault) takes access_slow.
+ */
 
 #define ACCESS_PESBT_LOAD	(1ull << (46 + 17))
 #define ACCESS_PESBT_STORE	(1ull << (46 + 16))
 #define ACCESS_PESBT_OTYPE	((uint64_t)CAP_OTYPE_MAX << 31)
 
+/*
+ * Tag, seal, permission and bounds in one expression: true if all pass
+ * for [va, va+size). Without branches, since they almost always pass;
+ * any failure goes to the complete path, which finds the first cause.
+ */
 ACCESS_INLINE int
-access_fast_ok(const cap_t *c, uint64_t va, unsigned size, uint64_t perm)
+access_cap_ok(const cap_t *c, uint64_t va, uint64_t size, uint64_t perm)
 {
 	return c->tag & ((c->pesbt & (ACCESS_PESBT_OTYPE | perm)) == perm) &
 	    c->bounds_valid & (va >= c->base) &
-	    ((cap_len_t)va + size <= c->top) &
-	    ((va & MMU_PAGE_MASK) + size <= MMU_PAGE_SIZE);
+	    ((cap_len_t)va + size <= c->top);
+}
+
+/* The same, and the access stays in one span (a page, or a granule). */
+ACCESS_INLINE int
+access_fast_ok(const cap_t *c, uint64_t va, unsigned size, uint64_t perm,
+    uint64_t span)
+{
+	return access_cap_ok(c, va, size, perm) &
+	    ((va & (span - 1)) + size <= span);
 }
 
 ACCESS_INLINE const struct tlb_entry *
 access_tlb(const struct aspace *as, uint64_t va)
 {
-	return &as->tlb[(va >> MMU_PAGE_SHIFT) & (ASPACE_TLB_SIZE - 1)];
+	return &as->tlb[aspace_tlb_index(va >> MMU_PAGE_SHIFT)];
+}
+
+/*
+ * The device register case: ok is the verdict on the capability and the
+ * span, the size a data size, naturally aligned, the page in the TLB as
+ * a device page of an MMIO region with permission need. Then every check
+ * of the complete path has passed; the region, or NULL if one may fail.
+ */
+ACCESS_INLINE const struct phys_region *
+access_mmio_hit(const struct tlb_entry *e, int ok, uint64_t va,
+    unsigned size, unsigned need)
+{
+	if (ok & (e->vpn == va >> MMU_PAGE_SHIFT) &
+	    ((size == 1) | (size == 2) | (size == 4) | (size == 8)) &
+	    ((va & (size - 1)) == 0) &
+	    ((e->flags & (TLB_DEVICE | need)) == (TLB_DEVICE | need)) &&
+	    e->region != NULL && e->region->ops != NULL)
+		return e->region;
+	return NULL;
+}
+
+/* What the bus carries of v: the low size bytes. */
+ACCESS_INLINE uint64_t
+access_bus_value(uint64_t v, unsigned size)
+{
+	return size < 8 ? v & ((1ull << (size * 8)) - 1) : v;
 }
 
 ACCESS_INLINE int
@@ -84,10 +128,11 @@ access_load(struct aspace *as, cap_t c, int64_t off, unsigned size,
 {
 	uint64_t va = cap_bounds_address(c.cursor + (uint64_t)off);
 	const struct tlb_entry *e = access_tlb(as, va);
+	int ok = access_fast_ok(&c, va, size, ACCESS_PESBT_LOAD, MMU_PAGE_SIZE);
+	const struct phys_region *r;
 	const uint8_t *p;
 
-	if (__builtin_expect(access_fast_ok(&c, va, size, ACCESS_PESBT_LOAD) &
-	    (e->vpn == va >> MMU_PAGE_SHIFT) &
+	if (__builtin_expect(ok & (e->vpn == va >> MMU_PAGE_SHIFT) &
 	    ((e->flags & (TLB_RAM | TLB_R)) == (TLB_RAM | TLB_R)), 1)) {
 		p = e->host + (va & MMU_PAGE_MASK);
 		switch (size) {
@@ -102,6 +147,13 @@ access_load(struct aspace *as, cap_t c, int64_t off, unsigned size,
 		return 0;
 	}
 slow:
+	if ((r = access_mmio_hit(e, ok, va, size, TLB_R)) != NULL) {
+		*val = access_bus_value(r->ops->read(r->dev,
+		    e->pa - r->base + (va & MMU_PAGE_MASK), size), size);
+		as->stats.mmio_reads++;
+		as->stats.loads++;
+		return 0;
+	}
 	return access_slow(as, &c, va, size, FAULT_OP_LOAD, val, f);
 }
 
@@ -111,11 +163,14 @@ access_store(struct aspace *as, cap_t c, int64_t off, unsigned size,
 {
 	uint64_t va = cap_bounds_address(c.cursor + (uint64_t)off);
 	const struct tlb_entry *e = access_tlb(as, va);
-	uint64_t pgoff = va & MMU_PAGE_MASK, g0, g1;
+	uint64_t pgoff = va & MMU_PAGE_MASK, g = pgoff / PHYS_GRANULE;
+	/* In one granule, so one tag to clear; a store across two takes
+	 * the complete path. */
+	int ok = access_fast_ok(&c, va, size, ACCESS_PESBT_STORE, PHYS_GRANULE);
+	const struct phys_region *r;
 	uint8_t *p;
 
-	if (__builtin_expect(access_fast_ok(&c, va, size, ACCESS_PESBT_STORE) &
-	    (e->vpn == va >> MMU_PAGE_SHIFT) &
+	if (__builtin_expect(ok & (e->vpn == va >> MMU_PAGE_SHIFT) &
 	    ((e->flags & (TLB_RAM | TLB_W)) == (TLB_RAM | TLB_W)), 1)) {
 		p = e->host + pgoff;
 		switch (size) {
@@ -126,16 +181,23 @@ access_store(struct aspace *as, cap_t c, int64_t off, unsigned size,
 		default:
 			goto slow;
 		}
-		/* A data store is never a capability: clear the granules'
-		 * tags (at most two, possibly the same one). */
-		g0 = pgoff / PHYS_GRANULE;
-		g1 = (pgoff + size - 1) / PHYS_GRANULE;
-		e->tags[g0 / 64] &= ~(1ull << (g0 & 63));
-		e->tags[g1 / 64] &= ~(1ull << (g1 & 63));
+		/* A data store is never a capability: clear the granule's
+		 * tag. It is nearly always clear already, and testing
+		 * first spares the next access to the word a wait on this
+		 * one's store. */
+		if (__builtin_expect((e->tags[g / 64] >> (g & 63)) & 1, 0))
+			e->tags[g / 64] &= ~(1ull << (g & 63));
 		as->stats.stores++;
 		return 0;
 	}
 slow:
+	if ((r = access_mmio_hit(e, ok, va, size, TLB_W)) != NULL) {
+		r->ops->write(r->dev, e->pa - r->base + pgoff,
+		    access_bus_value(val, size), size);
+		as->stats.mmio_writes++;
+		as->stats.stores++;
+		return 0;
+	}
 	return access_slow(as, &c, va, size, FAULT_OP_STORE, &val, f);
 }
 

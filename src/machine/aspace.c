@@ -103,6 +103,13 @@ pt_free(void *t, int level)
 	free(t);
 }
 
+static void
+tlb_drop(struct tlb_entry *e)
+{
+	e->vpn = UINT64_MAX;
+	e->flags = 0;
+}
+
 struct aspace *
 aspace_new(struct phys *p)
 {
@@ -143,22 +150,30 @@ aspace_mapped_pages(const struct aspace *as)
 void
 aspace_tlb_flush(struct aspace *as)
 {
-	for (unsigned i = 0; i < ASPACE_TLB_SIZE; i++) {
-		as->tlb[i].vpn = UINT64_MAX;
-		as->tlb[i].flags = 0;
-	}
+	for (unsigned i = 0; i < ASPACE_TLB_SIZE; i++)
+		tlb_drop(&as->tlb[i]);
 }
 
-/* Drop the TLB entries of pages [vpn, vpn+n). */
+/*
+ * Drop the TLB entries of pages [vpn, vpn+n). A page can only sit in its
+ * own slot, so a short range looks at its slots alone; a long one at
+ * every entry.
+ */
 static void
 tlb_invalidate(struct aspace *as, uint64_t vpn, uint64_t n)
 {
+	if (n < ASPACE_TLB_SIZE) {
+		for (uint64_t v = vpn; v < vpn + n; v++) {
+			struct tlb_entry *e = &as->tlb[aspace_tlb_index(v)];
+			if (e->vpn == v)
+				tlb_drop(e);
+		}
+		return;
+	}
 	for (unsigned i = 0; i < ASPACE_TLB_SIZE; i++) {
 		struct tlb_entry *e = &as->tlb[i];
-		if (e->vpn != UINT64_MAX && e->vpn - vpn < n) {
-			e->vpn = UINT64_MAX;
-			e->flags = 0;
-		}
+		if (e->vpn != UINT64_MAX && e->vpn - vpn < n)
+			tlb_drop(e);
 	}
 }
 
@@ -297,7 +312,7 @@ aspace_tlb_fill(struct aspace *as, uint64_t va)
 		return NULL;
 	as->stats.tlb_misses++;
 	pa &= ~MMU_PAGE_MASK;
-	e = &as->tlb[(va >> MMU_PAGE_SHIFT) & (ASPACE_TLB_SIZE - 1)];
+	e = &as->tlb[aspace_tlb_index(va >> MMU_PAGE_SHIFT)];
 	r = phys_find(as->phys, pa);
 	e->vpn = va >> MMU_PAGE_SHIFT;
 	e->pa = pa;
