@@ -15,7 +15,6 @@
  * Arms: kernel, page and capio (no raw arm: the client and server come
  * with the checked paths only).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "apps/bench.h"
 #include "apps/bench_app.h"
 #include "apps/bench_report.h"
-#include "apps/cli.h"
 #include "user/server.h"
 
 #define USAGE	"capio bench memcached [--quick] [--json] [--out DIR] " \
@@ -91,51 +89,31 @@ run_one(const struct bench_opts *o, enum bench_arm arm, unsigned size,
 	return 0;
 }
 
-static double
-per(uint64_t v, uint64_t n)
-{
-	return n ? (double)v / (double)n : NAN;
-}
-
 static void
 plot_script(const struct bench_opts *o, struct result res[][NSIZES])
 {
-	FILE *gp = bench_out_open(o, "memcached.gp");
+	static const struct bench_cdf_plot plot = {
+		.name = "memcached", .width = 1100, .height = 900,
+		.rows = 2, .cols = NSIZES,
+		.title = "capio bench memcached: operation latency per arm",
+		.xlabel = "latency (ns)",
+		.ylabel = "fraction of operations",
+	};
+	struct bench_cdf_panel panel[NOPS * NSIZES], *p = panel;
 
-	if (gp == NULL)
-		return;
-	bench_plot_head(gp, "memcached", 1100, 900);
-	fprintf(gp,
-	    "set multiplot layout 2,%d title 'capio bench memcached: operation "
-	    "latency per arm%s'\n"
-	    "set logscale x\nset xtics 2\nset format x '%%g'\nset grid\n"
-	    "set key bottom right\n"
-	    "set xlabel 'latency (ns)'\n"
-	    "set ylabel 'fraction of operations'\nset yrange [0:1]\n",
-	    NSIZES, o->quick ? " (quick run)" : "");
+	/* A row per operation, a column per value size. */
 	for (int op = 0; op < NOPS; op++)
-		for (int s = 0; s < NSIZES; s++) {
-			double lo = INFINITY, hi = 0;
-
-			for (int a = 0; a < NARMS; a++) {
-				lo = fmin(lo, res[a][s].lat[op].min);
-				hi = fmax(hi, res[a][s].lat[op].p999);
-			}
-			/* From 100 ns times a power of two: round tics. */
-			if (isfinite(lo) && hi > lo)
-				fprintf(gp, "set xrange [%.0f:%.0f]\n",
-				    100 * exp2(floor(log2(lo * 0.9 / 100))), hi * 1.5);
-			fprintf(gp, "set title '%s, %u-byte values'\nplot ",
+		for (int s = 0; s < NSIZES; s++, p++) {
+			snprintf(p->title, sizeof p->title, "%s, %u-byte values",
 			    op == GET ? "GET" : "SET", sizes[s]);
-			for (int a = 0; a < NARMS; a++)
-				fprintf(gp, "%s'memcached.dat' index %d using 1:2 with "
-				    "lines lw 2 title '%s'", a ? ", " : "",
-				    (s * NARMS + a) * NOPS + op,
-				    bench_arm_name((enum bench_arm)a));
-			fputc('\n', gp);
+			p->nlines = NARMS;
+			for (int a = 0; a < NARMS; a++) {
+				p->line[a].label = bench_arm_name((enum bench_arm)a);
+				p->line[a].block = (s * NARMS + a) * NOPS + op;
+				p->line[a].lat = &res[a][s].lat[op];
+			}
 		}
-	fprintf(gp, "unset multiplot\n");
-	fclose(gp);
+	bench_plot_cdf(o, &plot, panel, NOPS * NSIZES);
 }
 
 int
@@ -221,10 +199,10 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 				    (unsigned long long)samples,
 				    (unsigned long long)l->n, l->min, l->mean, l->p50,
 				    l->p99, l->p999, l->max, r->ops_per_s,
-				    per(r->cost.syscalls, r->ops),
-				    per(r->cost.mmio, r->ops),
-				    per(r->cost.checks, r->ops),
-				    per(r->cost.copy_bytes, r->ops));
+				    bench_per(r->cost.syscalls, r->ops),
+				    bench_per(r->cost.mmio, r->ops),
+				    bench_per(r->cost.checks, r->ops),
+				    bench_per(r->cost.copy_bytes, r->ops));
 			}
 	if (fclose(csv) != 0) {
 		csv = NULL;
@@ -255,14 +233,7 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 			}
 			fputs("\"ops_per_s\":", doc);
 			bench_json_num(doc, r->ops_per_s);
-			fputs(",\"syscalls_per_op\":", doc);
-			bench_json_num(doc, per(r->cost.syscalls, r->ops));
-			fputs(",\"mmio_per_op\":", doc);
-			bench_json_num(doc, per(r->cost.mmio, r->ops));
-			fputs(",\"checks_per_op\":", doc);
-			bench_json_num(doc, per(r->cost.checks, r->ops));
-			fputs(",\"bytes_copied_per_op\":", doc);
-			bench_json_num(doc, per(r->cost.copy_bytes, r->ops));
+			bench_counts_json(doc, &r->cost, r->ops, "op");
 			fputc('}', doc);
 		}
 		fputc('}', doc);
@@ -318,9 +289,9 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 					    bench_arm_name((enum bench_arm)a), opname[op],
 					    (unsigned long long)l->n, l->min, l->p50, l->p99,
 					    l->p999, l->max, r->ops_per_s,
-					    per(r->cost.syscalls, r->ops),
-					    per(r->cost.mmio, r->ops),
-					    per(r->cost.checks, r->ops));
+					    bench_per(r->cost.syscalls, r->ops),
+					    bench_per(r->cost.mmio, r->ops),
+					    bench_per(r->cost.checks, r->ops));
 				}
 		printf("\nratios (capio/kernel, capio/page; raw: n/a)\n"
 		    "%5s  %-17s %-17s %-17s\n", "value", "GET p50", "SET p50",
@@ -346,12 +317,7 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_progress_end(o);
-	if (csv != NULL)
-		fclose(csv);
-	if (dat != NULL)
-		fclose(dat);
-	free(buf);
+	bench_run_end(o, csv, dat, buf);
 	free(lat);
 	free(tmp);
 	free(is_set);
@@ -361,22 +327,11 @@ out:
 int
 bench_memcached(int argc, char **argv)
 {
-	struct bench_opts o;
-	char *json;
-	int rc;
-
-	rc = bench_opts_parse(&o, argc, argv, BOPT_SAMPLES, USAGE,
+	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
 	    "memcached GET and SET latency and operations per second: the server\n"
 	    "process on NIC 0, the workload client on NIC 1 (one connection, one\n"
 	    "request in flight; 100 keys, 90% GET, values of 64 and 1024 bytes),\n"
 	    "through the kernel path, page-granular bypass or CAPIO. Writes\n"
-	    "memcached.csv, memcached.json, memcached.png under --out.\n");
-	if (rc >= 0)
-		return rc;
-	if (bench_memcached_run(&o, &json) != 0)
-		return 1;
-	if (o.json)
-		printf("%s\n", json);
-	free(json);
-	return 0;
+	    "memcached.csv, memcached.json, memcached.png under --out.\n",
+	    bench_memcached_run);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apps/bench_port.h"
 #include "apps/cli.h"
 
 /* --- options ------------------------------------------------------------ */
@@ -133,6 +134,35 @@ bench_pick(uint64_t v, bool quick, uint64_t quick_v, uint64_t full_v)
 	return quick ? quick_v : full_v;
 }
 
+int
+bench_main(int argc, char **argv, unsigned accept, const char *usage,
+    const char *help, bench_run_fn *run)
+{
+	struct bench_opts o;
+	char *json;
+	int rc;
+
+	if ((rc = bench_opts_parse(&o, argc, argv, accept, usage, help)) >= 0)
+		return rc;
+	if (run(&o, &json) != 0)
+		return 1;
+	if (o.json)
+		printf("%s\n", json);
+	free(json);
+	return 0;
+}
+
+void
+bench_run_end(const struct bench_opts *o, FILE *csv, FILE *dat, char *doc)
+{
+	bench_progress_end(o);
+	if (csv != NULL)
+		fclose(csv);
+	if (dat != NULL)
+		fclose(dat);
+	free(doc);
+}
+
 /* --- latency ------------------------------------------------------------ */
 
 static int
@@ -206,6 +236,26 @@ bench_lat_json(FILE *f, const struct bench_lat *s)
 	bench_json_num(f, s->p999);
 	fputs(",\"max_ns\":", f);
 	bench_json_num(f, s->max);
+}
+
+double
+bench_per(uint64_t v, uint64_t n)
+{
+	return n ? (double)v / (double)n : NAN;
+}
+
+void
+bench_counts_json(FILE *f, const struct bench_counts *c, uint64_t n,
+    const char *unit)
+{
+	fprintf(f, ",\"syscalls_per_%s\":", unit);
+	bench_json_num(f, bench_per(c->syscalls, n));
+	fprintf(f, ",\"mmio_per_%s\":", unit);
+	bench_json_num(f, bench_per(c->mmio, n));
+	fprintf(f, ",\"checks_per_%s\":", unit);
+	bench_json_num(f, bench_per(c->checks, n));
+	fprintf(f, ",\"bytes_copied_per_%s\":", unit);
+	bench_json_num(f, bench_per(c->copy_bytes, n));
 }
 
 /* --- JSON --------------------------------------------------------------- */
@@ -456,9 +506,16 @@ bench_out_write(const struct bench_opts *o, const char *name, const char *data)
 	return 0;
 }
 
-void
-bench_plot_head(FILE *gp, const char *name, unsigned width, unsigned height)
+FILE *
+bench_plot_begin(const struct bench_opts *o, const char *name,
+    unsigned width, unsigned height, int rows, int cols, const char *title)
 {
+	char file[300];
+	FILE *gp;
+
+	snprintf(file, sizeof file, "%s.gp", name);
+	if ((gp = bench_out_open(o, file)) == NULL)
+		return NULL;
 	/* pngcairo when gnuplot has it (nicer), the plain png terminal if
 	 * not; both come with Debian's gnuplot-nox. */
 	fprintf(gp, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) "
@@ -466,6 +523,54 @@ bench_plot_head(FILE *gp, const char *name, unsigned width, unsigned height)
 	    "else { set terminal png size %u,%u }\n", width, height, width,
 	    height);
 	fprintf(gp, "set output '%s.png'\n", name);
+	fprintf(gp, "set multiplot layout %d,%d title '%s%s'\n", rows, cols,
+	    title, o->quick ? " (quick run)" : "");
+	return gp;
+}
+
+void
+bench_plot_end(FILE *gp)
+{
+	fprintf(gp, "unset multiplot\n");
+	fclose(gp);
+}
+
+void
+bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
+    const struct bench_cdf_panel *panel, int npanels)
+{
+	FILE *gp = bench_plot_begin(o, c->name, c->width, c->height, c->rows,
+	    c->cols, c->title);
+
+	if (gp == NULL)
+		return;
+	fprintf(gp,
+	    "set logscale x\nset xtics 2\nset format x '%%g'\nset grid\n"
+	    "set key bottom right\n"
+	    "set xlabel '%s'\n"
+	    "set ylabel '%s'\nset yrange [0:1]\n", c->xlabel, c->ylabel);
+	for (const struct bench_cdf_panel *p = panel; p < panel + npanels; p++) {
+		int n = p->nlines < BENCH_CDF_LINES ? p->nlines : BENCH_CDF_LINES;
+		double lo = INFINITY, hi = 0;
+
+		/* The body of the distributions; the few slowest samples (host
+		 * noise) run off the right edge. */
+		for (int l = 0; l < n; l++) {
+			lo = fmin(lo, p->line[l].lat->min);
+			hi = fmax(hi, p->line[l].lat->p999);
+		}
+		/* From 100 ns times a power of two: round tics. */
+		if (isfinite(lo) && hi > lo)
+			fprintf(gp, "set xrange [%.0f:%.0f]\n",
+			    100 * exp2(floor(log2(lo * 0.9 / 100))), hi * 1.5);
+		fprintf(gp, "set title '%s'\nplot ", p->title);
+		for (int l = 0; l < n; l++)
+			fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 "
+			    "title '%s'", l ? ", " : "", c->name, p->line[l].block,
+			    p->line[l].label);
+		fputc('\n', gp);
+	}
+	bench_plot_end(gp);
 }
 
 static bool

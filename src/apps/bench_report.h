@@ -44,6 +44,22 @@ void bench_opts_help(FILE *f, unsigned accept);
 uint64_t bench_pick(uint64_t v, bool quick, uint64_t quick_v,
     uint64_t full_v);
 
+/* A benchmark's run with parsed options (bench.h's bench_X_run). */
+typedef int bench_run_fn(const struct bench_opts *o, char **json);
+/*
+ * `capio bench X`: parse argv (as bench_opts_parse), run, print the JSON
+ * document after --json. The exit status.
+ */
+int bench_main(int argc, char **argv, unsigned accept, const char *usage,
+    const char *help, bench_run_fn *run);
+/*
+ * The end of a run, whatever came of it: erase the progress line, close
+ * the files still open and free the document not handed over (each may
+ * be NULL).
+ */
+void bench_run_end(const struct bench_opts *o, FILE *csv, FILE *dat,
+    char *doc);
+
 /* --- latency ---------------------------------------------------------- */
 
 struct bench_lat {
@@ -59,6 +75,15 @@ void bench_lat_cdf(FILE *f, const uint64_t *sorted, size_t n,
     unsigned points);
 /* "min":…,"mean":…,… (ns) for a JSON object. */
 void bench_lat_json(FILE *f, const struct bench_lat *s);
+/* v per one of n (a cost per round trip), NaN when n is 0. */
+double bench_per(uint64_t v, uint64_t n);
+struct bench_counts;
+/*
+ * ,"syscalls_per_UNIT":…,"mmio_per_UNIT":…,"checks_per_UNIT":…,
+ * "bytes_copied_per_UNIT":… — what C counted, per one of n (bench_port.h).
+ */
+void bench_counts_json(FILE *f, const struct bench_counts *c, uint64_t n,
+    const char *unit);
 
 /* --- the JSON document ------------------------------------------------ */
 
@@ -106,9 +131,41 @@ int bench_out_write(const struct bench_opts *o, const char *name,
  * failed (message on stderr).
  */
 int bench_plot(const struct bench_opts *o, const char *name);
-/* Start a gnuplot script for NAME.png: terminal, output, size. */
-void bench_plot_head(FILE *gp, const char *name, unsigned width,
-    unsigned height);
+/*
+ * Open o->out/NAME.gp and start it: NAME.png of width x height pixels,
+ * ROWS x COLS panels under TITLE (" (quick run)" added after --quick).
+ * NULL with a message on stderr.
+ */
+FILE *bench_plot_begin(const struct bench_opts *o, const char *name,
+    unsigned width, unsigned height, int rows, int cols, const char *title);
+/* End the panels and close the script. */
+void bench_plot_end(FILE *gp);
+
+/* Latency distributions (blocks of NAME.dat from bench_lat_cdf), one
+ * panel per table entry, one line per arm. */
+#define BENCH_CDF_LINES	4
+
+struct bench_cdf_panel {
+	char title[80];
+	int nlines;
+	struct {
+		const char *label;		/* the key */
+		int block;			/* its index in NAME.dat */
+		const struct bench_lat *lat;	/* its x range: min..p99.9 */
+	} line[BENCH_CDF_LINES];
+};
+
+struct bench_cdf_plot {
+	const char *name;		/* NAME.gp, NAME.dat, NAME.png */
+	unsigned width, height;
+	int rows, cols;
+	const char *title, *xlabel, *ylabel;
+};
+
+/* Write o->out/NAME.gp: the panels' CDFs on a log scale (lines past
+ * BENCH_CDF_LINES are left out). */
+void bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
+    const struct bench_cdf_panel *panel, int npanels);
 
 /* --- a terminal ------------------------------------------------------- */
 

@@ -21,7 +21,6 @@
 #include "apps/bench.h"
 #include "apps/bench_port.h"
 #include "apps/bench_report.h"
-#include "apps/cli.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
@@ -243,12 +242,6 @@ run_arm(struct rtt_job *j)
 	return rc;
 }
 
-static double
-per(uint64_t v, uint64_t n)
-{
-	return n ? (double)v / (double)n : NAN;
-}
-
 /* Ratio targets (reported, not asserted): 64 and 1518 bytes only for
  * capio/kernel. */
 static void
@@ -261,41 +254,27 @@ kernel_target(unsigned size, double *lo, double *hi)
 static void
 plot_script(const struct bench_opts *o, struct bench_lat lat[][NSIZES])
 {
-	FILE *gp = bench_out_open(o, "rtt.gp");
+	static const struct bench_cdf_plot plot = {
+		.name = "rtt", .width = 1500, .height = 500,
+		.rows = 1, .cols = NSIZES,
+		.title = "capio bench rtt: round-trip time distribution per arm",
+		.xlabel = "round-trip time (ns)",
+		.ylabel = "fraction of round trips",
+	};
+	struct bench_cdf_panel panel[NSIZES];
 
-	if (gp == NULL)
-		return;
-	bench_plot_head(gp, "rtt", 1500, 500);
-	fprintf(gp,
-	    "set multiplot layout 1,%d title 'capio bench rtt: round-trip time "
-	    "distribution per arm%s'\n"
-	    "set logscale x\nset xtics 2\nset format x '%%g'\nset grid\n"
-	    "set key bottom right\n"
-	    "set xlabel 'round-trip time (ns)'\n"
-	    "set ylabel 'fraction of round trips'\nset yrange [0:1]\n",
-	    NSIZES, o->quick ? " (quick run)" : "");
+	_Static_assert(BENCH_NARMS <= BENCH_CDF_LINES, "a line per arm");
 	for (int s = 0; s < NSIZES; s++) {
-		double lo = INFINITY, hi = 0;
-
-		/* The body of the distributions; the few slowest samples (host
-		 * noise) run off the right edge. */
+		snprintf(panel[s].title, sizeof panel[s].title,
+		    "%u-byte frames", sizes[s]);
+		panel[s].nlines = BENCH_NARMS;
 		for (int a = 0; a < BENCH_NARMS; a++) {
-			lo = fmin(lo, lat[a][s].min);
-			hi = fmax(hi, lat[a][s].p999);
+			panel[s].line[a].label = bench_arm_name((enum bench_arm)a);
+			panel[s].line[a].block = s * BENCH_NARMS + a;
+			panel[s].line[a].lat = &lat[a][s];
 		}
-		/* From 100 ns times a power of two: round tics. */
-		if (isfinite(lo) && hi > lo)
-			fprintf(gp, "set xrange [%.0f:%.0f]\n",
-			    100 * exp2(floor(log2(lo * 0.9 / 100))), hi * 1.5);
-		fprintf(gp, "set title '%u-byte frames'\nplot ", sizes[s]);
-		for (int a = 0; a < BENCH_NARMS; a++)
-			fprintf(gp, "%s'rtt.dat' index %d using 1:2 with lines "
-			    "lw 2 title '%s'", a ? ", " : "", s * BENCH_NARMS + a,
-			    bench_arm_name((enum bench_arm)a));
-		fputc('\n', gp);
 	}
-	fprintf(gp, "unset multiplot\n");
-	fclose(gp);
+	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
 int
@@ -355,8 +334,10 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 			    sizes[s], o->procs, o->host_syscalls,
 			    (unsigned long long)warmup, (unsigned long long)samples,
 			    l->min, l->mean, l->p50, l->p99, l->p999, l->max,
-			    per(c->syscalls, samples), per(c->mmio, samples),
-			    per(c->checks, samples), per(c->copy_bytes, samples));
+			    bench_per(c->syscalls, samples),
+			    bench_per(c->mmio, samples),
+			    bench_per(c->checks, samples),
+			    bench_per(c->copy_bytes, samples));
 		}
 	if (fclose(csv) != 0 || fclose(dat) != 0) {
 		csv = dat = NULL;
@@ -381,18 +362,9 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 		fprintf(doc, "%s\"%s\":{", a ? "," : "",
 		    bench_arm_name((enum bench_arm)a));
 		for (int s = 0; s < NSIZES; s++) {
-			const struct bench_counts *c = &jobs[a].cost[s];
-
 			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
 			bench_lat_json(doc, &lat[a][s]);
-			fputs(",\"syscalls_per_rtt\":", doc);
-			bench_json_num(doc, per(c->syscalls, samples));
-			fputs(",\"mmio_per_rtt\":", doc);
-			bench_json_num(doc, per(c->mmio, samples));
-			fputs(",\"checks_per_rtt\":", doc);
-			bench_json_num(doc, per(c->checks, samples));
-			fputs(",\"bytes_copied_per_rtt\":", doc);
-			bench_json_num(doc, per(c->copy_bytes, samples));
+			bench_counts_json(doc, &jobs[a].cost[s], samples, "rtt");
 			fputc('}', doc);
 		}
 		fputc('}', doc);
@@ -465,9 +437,10 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 				    "%7.2f %7.2f %7.2f %8.1f\n", sizes[s],
 				    bench_arm_name((enum bench_arm)a), l->min, l->p50,
 				    l->mean, l->p99, l->p999, l->max,
-				    per(c->syscalls, samples), per(c->mmio, samples),
-				    per(c->checks, samples),
-				    per(c->copy_bytes, samples));
+				    bench_per(c->syscalls, samples),
+				    bench_per(c->mmio, samples),
+				    bench_per(c->checks, samples),
+				    bench_per(c->copy_bytes, samples));
 			}
 		printf("\nratios of median RTT (targets: capio/kernel <= 0.50 at "
 		    "64 B, <= 0.70 at 1518 B;\ncapio/page 0.95-1.05; capio/raw "
@@ -494,12 +467,7 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_progress_end(o);
-	if (csv != NULL)
-		fclose(csv);
-	if (dat != NULL)
-		fclose(dat);
-	free(buf);
+	bench_run_end(o, csv, dat, buf);
 	for (int a = 0; a < BENCH_NARMS; a++)
 		for (int s = 0; s < NSIZES; s++) {
 			free(jobs[a].lat[s]);
@@ -511,22 +479,11 @@ out:
 int
 bench_rtt(int argc, char **argv)
 {
-	struct bench_opts o;
-	char *json;
-	int rc;
-
-	rc = bench_opts_parse(&o, argc, argv, BOPT_SAMPLES | BOPT_PROCS, USAGE,
+	return bench_main(argc, argv, BOPT_SAMPLES | BOPT_PROCS, USAGE,
 	    "Round-trip time through each arm (kernel, page, capio, raw): transmit\n"
 	    "on NIC 0 of a pair wire, reflect on NIC 1, receive on NIC 0; frames of\n"
 	    "64, 1028 and 1518 bytes. Per arm: min, mean, p50, p99, p99.9, max and\n"
 	    "per round trip the system calls, MMIO transactions, capability checks\n"
-	    "and bytes copied. Writes rtt.csv, rtt.json, rtt.png under --out.\n");
-	if (rc >= 0)
-		return rc;
-	if (bench_rtt_run(&o, &json) != 0)
-		return 1;
-	if (o.json)
-		printf("%s\n", json);
-	free(json);
-	return 0;
+	    "and bytes copied. Writes rtt.csv, rtt.json, rtt.png under --out.\n",
+	    bench_rtt_run);
 }

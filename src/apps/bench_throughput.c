@@ -36,7 +36,6 @@
 #include "apps/bench.h"
 #include "apps/bench_port.h"
 #include "apps/bench_report.h"
-#include "apps/cli.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -330,19 +329,16 @@ gbps(double mpps, unsigned size)
 static void
 plot_script(const struct bench_opts *o)
 {
-	FILE *gp = bench_out_open(o, "throughput.gp");
+	FILE *gp = bench_plot_begin(o, "throughput", 1200, 500, 1, NSIZES,
+	    "capio bench throughput: trials of the zero-loss search per arm");
 
 	if (gp == NULL)
 		return;
-	bench_plot_head(gp, "throughput", 1200, 500);
 	fprintf(gp,
-	    "set multiplot layout 1,%d title 'capio bench throughput: trials of "
-	    "the zero-loss search per arm%s'\n"
 	    "set grid\nset key top left\n"
 	    "set xlabel 'offered load (Mpps)'\n"
 	    "set ylabel 'frames lost (%%)'\n"
-	    "set offsets 0, 0, graph 0.05, graph 0.05\n",
-	    NSIZES, o->quick ? " (quick run)" : "");
+	    "set offsets 0, 0, graph 0.05, graph 0.05\n");
 	for (int s = 0; s < NSIZES; s++) {
 		fprintf(gp, "set title '%u-byte frames'\nplot ", sizes[s]);
 		for (int a = 0; a < BENCH_NARMS; a++)
@@ -351,8 +347,7 @@ plot_script(const struct bench_opts *o)
 			    s * BENCH_NARMS + a, bench_arm_name((enum bench_arm)a));
 		fputc('\n', gp);
 	}
-	fprintf(gp, "unset multiplot\n");
-	fclose(gp);
+	bench_plot_end(gp);
 }
 
 int
@@ -541,35 +536,19 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_progress_end(o);
-	if (csv != NULL)
-		fclose(csv);
-	if (dat != NULL)
-		fclose(dat);
-	free(buf);
+	bench_run_end(o, csv, dat, buf);
 	return rc;
 }
 
 int
 bench_throughput(int argc, char **argv)
 {
-	struct bench_opts o;
-	char *json;
-	int rc;
-
-	rc = bench_opts_parse(&o, argc, argv, BOPT_FRAMES, USAGE,
+	return bench_main(argc, argv, BOPT_FRAMES, USAGE,
 	    "Highest rate each arm (kernel, page, capio, raw) carries from NIC 0\n"
 	    "to NIC 1 of a pair wire with zero loss, on one core: trials of N\n"
 	    "frames offered at a rate on the host clock, binary search on the\n"
 	    "rate (RFC 2544 style); frames of 64 and 1518 bytes. Loss is counted\n"
 	    "on the receiving side, RX ring overruns (MPC) included. Writes\n"
-	    "throughput.csv, throughput.json, throughput.png under --out.\n");
-	if (rc >= 0)
-		return rc;
-	if (bench_throughput_run(&o, &json) != 0)
-		return 1;
-	if (o.json)
-		printf("%s\n", json);
-	free(json);
-	return 0;
+	    "throughput.csv, throughput.json, throughput.png under --out.\n",
+	    bench_throughput_run);
 }

@@ -2,8 +2,9 @@
  * bench_udp.c — `capio bench udp`: UDP round trips through lwIP and a
  * UDP echo server, per arm. The server process (server_main,
  * APP_UDP_ECHO) owns NIC 0 (10.0.0.1, port 7) and the client process
- * (udp_client_main) NIC 1 (10.0.0.2); each has its own lwIP. The client sends a datagram, waits for the echo and
- * checks it byte for byte; the time is on the client's monotonic clock.
+ * (udp_client_main) NIC 1 (10.0.0.2); each has its own lwIP. The client
+ * sends a datagram, waits for the echo and checks it byte for byte; the
+ * time is on the client's monotonic clock.
  *
  * Arms: kernel (both processes use sys_send/sys_recv), page and capio
  * (both use the user-level driver). There is no raw arm here: the client
@@ -13,7 +14,6 @@
  * Frame sizes are on the wire with the FCS: a 64-byte frame carries 18
  * bytes of UDP payload, a 1518-byte frame 1472.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,6 @@
 #include "apps/bench.h"
 #include "apps/bench_app.h"
 #include "apps/bench_report.h"
-#include "apps/cli.h"
 #include "user/server.h"
 
 #define USAGE	"capio bench udp [--quick] [--json] [--out DIR] " \
@@ -88,49 +87,31 @@ run_one(const struct bench_opts *o, enum bench_arm arm, unsigned size,
 	return 0;
 }
 
-static double
-per(uint64_t v, uint64_t n)
-{
-	return n ? (double)v / (double)n : NAN;
-}
-
 static void
 plot_script(const struct bench_opts *o, struct result res[][NSIZES])
 {
-	FILE *gp = bench_out_open(o, "udp.gp");
+	static const struct bench_cdf_plot plot = {
+		.name = "udp", .width = 1100, .height = 500,
+		.rows = 1, .cols = NSIZES,
+		.title = "capio bench udp: UDP echo round trips through lwIP per "
+		    "arm",
+		.xlabel = "round-trip time (ns)",
+		.ylabel = "fraction of round trips",
+	};
+	struct bench_cdf_panel panel[NSIZES];
 
-	if (gp == NULL)
-		return;
-	bench_plot_head(gp, "udp", 1100, 500);
-	fprintf(gp,
-	    "set multiplot layout 1,%d title 'capio bench udp: UDP echo round "
-	    "trips through lwIP per arm%s'\n"
-	    "set logscale x\nset xtics 2\nset format x '%%g'\nset grid\n"
-	    "set key bottom right\n"
-	    "set xlabel 'round-trip time (ns)'\n"
-	    "set ylabel 'fraction of round trips'\nset yrange [0:1]\n",
-	    NSIZES, o->quick ? " (quick run)" : "");
 	for (int s = 0; s < NSIZES; s++) {
-		double lo = INFINITY, hi = 0;
-
+		snprintf(panel[s].title, sizeof panel[s].title,
+		    "%u-byte frames (%u-byte payload)", sizes[s],
+		    sizes[s] - HEADERS);
+		panel[s].nlines = NARMS;
 		for (int a = 0; a < NARMS; a++) {
-			lo = fmin(lo, res[a][s].lat.min);
-			hi = fmax(hi, res[a][s].lat.p999);
+			panel[s].line[a].label = bench_arm_name((enum bench_arm)a);
+			panel[s].line[a].block = s * NARMS + a;
+			panel[s].line[a].lat = &res[a][s].lat;
 		}
-		/* From 100 ns times a power of two: round tics. */
-		if (isfinite(lo) && hi > lo)
-			fprintf(gp, "set xrange [%.0f:%.0f]\n",
-			    100 * exp2(floor(log2(lo * 0.9 / 100))), hi * 1.5);
-		fprintf(gp, "set title '%u-byte frames (%u-byte payload)'\nplot ",
-		    sizes[s], sizes[s] - HEADERS);
-		for (int a = 0; a < NARMS; a++)
-			fprintf(gp, "%s'udp.dat' index %d using 1:2 with lines lw 2 "
-			    "title '%s'", a ? ", " : "", s * NARMS + a,
-			    bench_arm_name((enum bench_arm)a));
-		fputc('\n', gp);
 	}
-	fprintf(gp, "unset multiplot\n");
-	fclose(gp);
+	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
 int
@@ -191,9 +172,10 @@ bench_udp_run(const struct bench_opts *o, char **json)
 			    (unsigned long long)warmup, (unsigned long long)samples,
 			    r->lat.min, r->lat.mean, r->lat.p50, r->lat.p99,
 			    r->lat.p999, r->lat.max, r->ops_per_s,
-			    per(r->cost.syscalls, r->ops), per(r->cost.mmio, r->ops),
-			    per(r->cost.checks, r->ops),
-			    per(r->cost.copy_bytes, r->ops));
+			    bench_per(r->cost.syscalls, r->ops),
+			    bench_per(r->cost.mmio, r->ops),
+			    bench_per(r->cost.checks, r->ops),
+			    bench_per(r->cost.copy_bytes, r->ops));
 		}
 	if (fclose(csv) != 0) {
 		csv = NULL;
@@ -220,14 +202,7 @@ bench_udp_run(const struct bench_opts *o, char **json)
 			bench_lat_json(doc, &r->lat);
 			fputs(",\"round_trips_per_s\":", doc);
 			bench_json_num(doc, r->ops_per_s);
-			fputs(",\"syscalls_per_rtt\":", doc);
-			bench_json_num(doc, per(r->cost.syscalls, r->ops));
-			fputs(",\"mmio_per_rtt\":", doc);
-			bench_json_num(doc, per(r->cost.mmio, r->ops));
-			fputs(",\"checks_per_rtt\":", doc);
-			bench_json_num(doc, per(r->cost.checks, r->ops));
-			fputs(",\"bytes_copied_per_rtt\":", doc);
-			bench_json_num(doc, per(r->cost.copy_bytes, r->ops));
+			bench_counts_json(doc, &r->cost, r->ops, "rtt");
 			fputc('}', doc);
 		}
 		fputc('}', doc);
@@ -270,10 +245,10 @@ bench_udp_run(const struct bench_opts *o, char **json)
 				    bench_arm_name((enum bench_arm)a), r->lat.min,
 				    r->lat.p50, r->lat.mean, r->lat.p99, r->lat.p999,
 				    r->lat.max, r->ops_per_s,
-				    per(r->cost.syscalls, r->ops),
-				    per(r->cost.mmio, r->ops),
-				    per(r->cost.checks, r->ops),
-				    per(r->cost.copy_bytes, r->ops));
+				    bench_per(r->cost.syscalls, r->ops),
+				    bench_per(r->cost.mmio, r->ops),
+				    bench_per(r->cost.checks, r->ops),
+				    bench_per(r->cost.copy_bytes, r->ops));
 			}
 		printf("\nratios of median RTT\n%5s  %-12s %-12s %-12s\n", "size",
 		    "capio/kernel", "capio/page", "capio/raw");
@@ -291,12 +266,7 @@ bench_udp_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_progress_end(o);
-	if (csv != NULL)
-		fclose(csv);
-	if (dat != NULL)
-		fclose(dat);
-	free(buf);
+	bench_run_end(o, csv, dat, buf);
 	free(lat);
 	return rc;
 }
@@ -304,21 +274,10 @@ out:
 int
 bench_udp(int argc, char **argv)
 {
-	struct bench_opts o;
-	char *json;
-	int rc;
-
-	rc = bench_opts_parse(&o, argc, argv, BOPT_SAMPLES, USAGE,
+	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
 	    "UDP round trips through lwIP: an echo server process on NIC 0, a\n"
 	    "client process on NIC 1, each with its own lwIP, both through the\n"
 	    "kernel path, page-granular bypass, or CAPIO; frames of 64 and 1518\n"
-	    "bytes. Writes udp.csv, udp.json, udp.png under --out.\n");
-	if (rc >= 0)
-		return rc;
-	if (bench_udp_run(&o, &json) != 0)
-		return 1;
-	if (o.json)
-		printf("%s\n", json);
-	free(json);
-	return 0;
+	    "bytes. Writes udp.csv, udp.json, udp.png under --out.\n",
+	    bench_udp_run);
 }
