@@ -225,3 +225,20 @@ bench_counts_sub(struct bench_counts *d, const struct bench_counts *a,
 	d->checks = a->checks - b->checks;
 	d->copy_bytes = a->copy_bytes - b->copy_bytes;
 }
+
+int
+bench_run_to_end(struct kernel *k, enum bench_arm arm, const int *pids,
+    int n, char *err, size_t errlen)
+{
+	kernel_run(k, 0);
+	for (int i = 0; i < n; i++) {
+		struct proc_info pi;
+
+		kernel_proc_info(k, pids[i], &pi);
+		if ((pi.state != PROC_EXITED || pi.exit_code != 0) &&
+		    err[0] == '\0')
+			snprintf(err, errlen, "%s arm: %s %s", bench_arm_name(arm),
+			    pi.name, pi.status);
+	}
+	return err[0] == '\0' ? 0 : -1;
+}

@@ -35,6 +35,13 @@ const char *bench_arm_name(enum bench_arm a);
 /* Boot a two-NIC pair-wire machine for ARM. NULL and a message in err. */
 struct kernel *bench_boot(enum bench_arm arm, bool host_syscalls, char *err,
     size_t errlen);
+/*
+ * Run k's processes to the end. If one of pids[0..n) did not exit 0,
+ * note "<arm> arm: <name> <status>" in err unless err already holds a
+ * message. 0 when err is empty afterwards, else -1.
+ */
+int bench_run_to_end(struct kernel *k, enum bench_arm arm, const int *pids,
+    int n, char *err, size_t errlen);
 
 /* --- the raw driver (bench_raw.c) ------------------------------------ */
 

@@ -222,18 +222,8 @@ run_arm(struct rtt_job *j)
 		kernel_halt(k);
 		return -1;
 	}
-	kernel_run(k, 0);
-	for (int i = 0; i < j->nprocs; i++) {
-		struct proc_info pi;
-
-		kernel_proc_info(k, j->pid[i], &pi);
-		if (pi.state != PROC_EXITED || pi.exit_code != 0) {
-			if (j->err[0] == '\0')
-				snprintf(j->err, sizeof j->err, "%s arm: %s %s",
-				    bench_arm_name(j->arm), pi.name, pi.status);
-		}
-	}
-	if (j->err[0] != '\0') {
+	if (bench_run_to_end(k, j->arm, j->pid, j->nprocs, j->err,
+	    sizeof j->err) != 0) {
 		bench_progress_end(j->o);
 		fprintf(stderr, "capio: bench rtt: %s\n", j->err);
 		rc = -1;

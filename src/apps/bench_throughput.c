@@ -291,7 +291,6 @@ run_arm(struct tp_job *j)
 	char err[200];
 	struct kernel *k = bench_boot(j->arm, j->o->host_syscalls, err,
 	    sizeof err);
-	struct proc_info pi;
 	int rc = 0;
 
 	if (k == NULL) {
@@ -304,12 +303,8 @@ run_arm(struct tp_job *j)
 		kernel_halt(k);
 		return -1;
 	}
-	kernel_run(k, 0);
-	kernel_proc_info(k, j->pid, &pi);
-	if ((pi.state != PROC_EXITED || pi.exit_code != 0) && j->err[0] == '\0')
-		snprintf(j->err, sizeof j->err, "%s arm: %s", bench_arm_name(j->arm),
-		    pi.status);
-	if (j->err[0] != '\0') {
+	if (bench_run_to_end(k, j->arm, &j->pid, 1, j->err,
+	    sizeof j->err) != 0) {
 		bench_progress_end(j->o);
 		fprintf(stderr, "capio: bench throughput: %s\n", j->err);
 		rc = -1;
