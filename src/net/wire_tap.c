@@ -4,7 +4,10 @@
  * come back through wire_poll. Plain Ethernet frames (IFF_NO_PI), a
  * non-blocking descriptor, so a poll is bounded work. The carrier follows
  * the host side: a TAP that is not up (ip link set IFNAME up) is a cable
- * nobody plugged in at the far end.
+ * nobody plugged in at the far end, and one that is up but not yet
+ * running is one whose far end is still starting: until the kernel's link
+ * watcher has seen our attach (up to a second later), the kernel throws
+ * away whatever it sends out of the interface.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +37,8 @@ struct tap {
 	uint8_t	*buf;
 };
 
-/* Is the host's side of the interface up? Unknown counts as up. */
+/* Is the host's side of the interface up and running (able to send to
+ * us)? Unknown counts as up. */
 static bool
 tap_host_up(const struct tap *t)
 {
@@ -46,7 +50,8 @@ tap_host_up(const struct tap *t)
 	memcpy(ifr.ifr_name, t->ifname, sizeof(ifr.ifr_name));
 	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) != 0)
 		return (errno != ENODEV);	/* gone: no link */
-	return ((ifr.ifr_flags & IFF_UP) != 0);
+	return ((ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+	    (IFF_UP | IFF_RUNNING));
 }
 
 /* The kernel's own rule for interface names (dev_valid_name); one "%d"
