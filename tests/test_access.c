@@ -95,7 +95,8 @@ mkcap(uint64_t va, uint64_t len, uint32_t perms)
 }
 
 #define RW	(CAP_PERM_LOAD | CAP_PERM_STORE)
-#define RWC	(RW | CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP)
+#define RWC	(RW | CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP | \
+	CAP_PERM_STORE_LOCAL_CAP | CAP_PERM_MUTABLE_LOAD)
 
 static cap_t
 sealed(cap_t c)
@@ -187,14 +188,73 @@ test_permissions(void)
 	CHECK_EQ(f.cause, FAULT_PERM_LOAD);
 	CHECK_EQ(access_load_cap(as, wo, 0, &cv, &f), -1);
 	CHECK_EQ(f.cause, FAULT_PERM_LOAD);
-	CHECK_EQ(access_store_cap(as, wo, 0, wo, &f), 0);
+	CHECK_EQ(access_store_cap(as, wo, 0,
+	    mkcap(VA, 0x10, CAP_PERM_LOAD | CAP_PERM_GLOBAL), &f), 0);
 
-	/* Load/Store without LoadCap/StoreCap: data only. */
-	CHECK_EQ(access_load_cap(as, rw, 0, &cv, &f), -1);
-	CHECK_EQ(f.cause, FAULT_PERM_LOAD_CAP);
+	/* Store without StoreCap: a tagged capability is refused. */
 	CHECK_EQ(access_store_cap(as, rw, 0x10, rw, &f), -1);
 	CHECK_EQ(f.cause, FAULT_PERM_STORE_CAP);
 	CHECK(!phys_tag_get(p, RAM + 0x10));
+}
+
+/* Morello's rules for what a capability store needs and what a
+ * capability load hands back. */
+static void
+test_cap_load_store_rules(void)
+{
+	const uint32_t mut = CAP_PERM_STORE | CAP_PERM_STORE_CAP |
+	    CAP_PERM_STORE_LOCAL_CAP | CAP_PERM_MUTABLE_LOAD;
+	const uint32_t all = RWC | CAP_PERM_STORE_LOCAL_CAP |
+	    CAP_PERM_MUTABLE_LOAD | CAP_PERM_GLOBAL;
+	cap_t full = mkcap(VA, 0x100, all);
+	cap_t rw = mkcap(VA, 0x100, RW | CAP_PERM_GLOBAL);
+	cap_t nolocal = mkcap(VA, 0x100, all & ~CAP_PERM_STORE_LOCAL_CAP);
+	cap_t nomut = mkcap(VA, 0x100, all & ~CAP_PERM_MUTABLE_LOAD);
+	cap_t local = cheri_perms_and(full, all & ~CAP_PERM_GLOBAL);
+	cap_t v, cv;
+	struct fault f;
+
+	/* An untagged capability is data: no StoreCap needed. */
+	v = cheri_tag_clear(full);
+	CHECK_EQ(access_store_cap(as, rw, 0x20, v, &f), 0);
+	CHECK(!phys_tag_get(p, RAM + 0x20));
+	CHECK_EQ(access_load_cap(as, full, 0x20, &cv, &f), 0);
+	CHECK(!cv.tag && cv.cursor == v.cursor && cv.pesbt == v.pesbt);
+
+	/* A local capability needs StoreLocalCap; a global one does not. */
+	CHECK_EQ(access_store_cap(as, nolocal, 0x30, local, &f), -1);
+	CHECK_EQ(f.cause, FAULT_PERM_STORE_LOCAL_CAP);
+	CHECK(strcmp(fault_cause_id(f.cause), "perm_store_local_cap") == 0);
+	CHECK(!phys_tag_get(p, RAM + 0x30));
+	CHECK_EQ(access_store_cap(as, nolocal, 0x30, full, &f), 0);
+	CHECK(phys_tag_get(p, RAM + 0x30));
+	CHECK_EQ(access_store_cap(as, full, 0x40, local, &f), 0);
+	CHECK(phys_tag_get(p, RAM + 0x40));
+
+	/* Without LoadCap the load succeeds and the tag stays behind. */
+	CHECK_EQ(access_load_cap(as, rw, 0x30, &cv, &f), 0);
+	CHECK(!cv.tag);
+	CHECK(cv.cursor == full.cursor && cv.pesbt == full.pesbt);
+	CHECK(phys_tag_get(p, RAM + 0x30));	/* memory keeps it */
+	CHECK_EQ(access_load_cap(as, full, 0x30, &cv, &f), 0);
+	CHECK(cv.tag && cheri_perms_get(cv) == cheri_perms_get(full));
+
+	/* Without MutableLoad: read-only all the way down. */
+	CHECK_EQ(access_load_cap(as, nomut, 0x30, &cv, &f), 0);
+	CHECK(cv.tag);
+	CHECK_EQ(cheri_perms_get(cv), cheri_perms_get(full) & ~mut);
+	CHECK(cheri_base_get(cv) == cheri_base_get(full) &&
+	    cheri_address_get(cv) == cheri_address_get(full));
+	CHECK_EQ(access_store(as, cv, 0, 4, 1, &f), -1);
+	CHECK_EQ(f.cause, FAULT_PERM_STORE);
+	/* ... but a sealed value is left exactly as stored. */
+	v = sealed(full);
+	CHECK_EQ(access_store_cap(as, full, 0x50, v, &f), 0);
+	CHECK_EQ(access_load_cap(as, nomut, 0x50, &cv, &f), 0);
+	CHECK(cv.tag && cv.pesbt == v.pesbt && cv.cursor == v.cursor);
+	/* An untagged value is not touched either. */
+	CHECK_EQ(access_load_cap(as, nomut, 0x20, &cv, &f), 0);
+	CHECK(!cv.tag && cv.pesbt == full.pesbt);
 }
 
 static void
@@ -499,6 +559,7 @@ main(void)
 	boot();
 	test_check_order();
 	test_permissions();
+	test_cap_load_store_rules();
 	test_bounds_property();
 	test_sealed_property();
 	test_tags_cleared();

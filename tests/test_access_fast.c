@@ -118,7 +118,8 @@ random_cap(void)
 	uint64_t base = VA + check_rand() % (NPAGES * PG);
 	uint64_t len = 1 + check_rand() % (2 * PG);
 	uint32_t perms = CAP_PERM_LOAD | CAP_PERM_STORE |
-	    CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP;
+	    CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP | CAP_PERM_STORE_LOCAL_CAP |
+	    CAP_PERM_MUTABLE_LOAD;
 	cap_t c = cheri_bounds_set(cheri_address_set(cap_root(), base), len);
 
 	if (check_rand() % 4 == 0)
@@ -292,7 +293,8 @@ static void
 test_fixed(void)
 {
 	cap_t c = cheri_perms_and(cap_root(), CAP_PERM_LOAD | CAP_PERM_STORE |
-	    CAP_PERM_STORE_CAP | CAP_PERM_LOAD_CAP);
+	    CAP_PERM_STORE_CAP | CAP_PERM_LOAD_CAP | CAP_PERM_STORE_LOCAL_CAP |
+	    CAP_PERM_MUTABLE_LOAD);
 	uint8_t buf[3 * PG];
 	struct fault f;
 	uint64_t v;

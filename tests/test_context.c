@@ -22,7 +22,7 @@ mkcap(uint64_t va, uint64_t len, uint32_t perms)
 }
 
 #define RWC (CAP_PERM_LOAD | CAP_PERM_STORE | CAP_PERM_LOAD_CAP | \
-	CAP_PERM_STORE_CAP)
+	CAP_PERM_STORE_CAP | CAP_PERM_STORE_LOCAL_CAP | CAP_PERM_MUTABLE_LOAD)
 
 /* --- plain runs and yields --------------------------------------------- */
 

@@ -57,9 +57,16 @@ fault_raise(struct aspace *as, struct fault *f, enum fault_cause cause,
 	return -1;
 }
 
-/* The capability checks, in architectural order. */
+/*
+ * The capability checks, in architectural order. VAL is the capability
+ * a capability store would write (else NULL): as on Morello, StoreCap is
+ * needed only to store a tagged one, and StoreLocalCap only to store a
+ * tagged one without Global. A capability load never faults for want of
+ * LoadCap; post_load_cap takes the tag away instead.
+ */
 static enum fault_cause
-cap_check(const cap_t *c, uint64_t va, uint64_t size, enum fault_op op)
+cap_check(const cap_t *c, uint64_t va, uint64_t size, enum fault_op op,
+    const cap_t *val)
 {
 	uint32_t perms = cheri_perms_get(*c);
 
@@ -70,13 +77,16 @@ cap_check(const cap_t *c, uint64_t va, uint64_t size, enum fault_op op)
 	if (op_stores(op)) {
 		if (!(perms & CAP_PERM_STORE))
 			return FAULT_PERM_STORE;
-		if (op == FAULT_OP_STORE_CAP && !(perms & CAP_PERM_STORE_CAP))
-			return FAULT_PERM_STORE_CAP;
+		if (op == FAULT_OP_STORE_CAP && val->tag) {
+			if (!(perms & CAP_PERM_STORE_CAP))
+				return FAULT_PERM_STORE_CAP;
+			if (!(cheri_perms_get(*val) & CAP_PERM_GLOBAL) &&
+			    !(perms & CAP_PERM_STORE_LOCAL_CAP))
+				return FAULT_PERM_STORE_LOCAL_CAP;
+		}
 	} else {
 		if (!(perms & CAP_PERM_LOAD))
 			return FAULT_PERM_LOAD;
-		if (op == FAULT_OP_LOAD_CAP && !(perms & CAP_PERM_LOAD_CAP))
-			return FAULT_PERM_LOAD_CAP;
 	}
 	if (!c->bounds_valid || va < c->base ||
 	    (cap_len_t)va + size > c->top)
@@ -87,6 +97,29 @@ cap_check(const cap_t *c, uint64_t va, uint64_t size, enum fault_op op)
 	    size != 1 && size != 2 && size != 4 && size != 8)
 		return FAULT_ALIGNMENT;
 	return FAULT_NONE;
+}
+
+/*
+ * What a capability load hands back, given the authorising capability C
+ * (Morello's squash after a capability load): without LoadCap the value
+ * arrives untagged; without MutableLoad a tagged, unsealed value loses
+ * every permission that would let it write (Store, StoreCap,
+ * StoreLocalCap, MutableLoad).
+ */
+static cap_t
+post_load_cap(const cap_t *c, cap_t v)
+{
+	uint32_t perms = cheri_perms_get(*c);
+
+	if (!v.tag)
+		return v;
+	if (!(perms & CAP_PERM_LOAD_CAP))
+		return cheri_tag_clear(v);
+	if (!(perms & CAP_PERM_MUTABLE_LOAD) && !cheri_is_sealed(v))
+		v = cheri_perms_and(v, ~(uint32_t)(CAP_PERM_STORE |
+		    CAP_PERM_STORE_CAP | CAP_PERM_STORE_LOCAL_CAP |
+		    CAP_PERM_MUTABLE_LOAD));
+	return v;
 }
 
 /* The MMU checks for every page [va, va+size) touches. */
@@ -202,7 +235,8 @@ access_slow(struct aspace *as, const cap_t *c, uint64_t va, uint64_t size,
 	uint64_t pa;
 	cap_t cv;
 
-	if ((cause = cap_check(c, va, size, op)) != FAULT_NONE ||
+	if ((cause = cap_check(c, va, size, op, op == FAULT_OP_STORE_CAP ?
+	    (const cap_t *)data : NULL)) != FAULT_NONE ||
 	    (cause = mmu_check(as, va, size, op)) != FAULT_NONE)
 		return fault_raise(as, f, cause, op, va, size, c);
 	switch (op) {
@@ -219,7 +253,7 @@ access_slow(struct aspace *as, const cap_t *c, uint64_t va, uint64_t size,
 	case FAULT_OP_LOAD_CAP:
 		aspace_translate(as, va, &pa, NULL);
 		phys_load_cap(as->phys, pa, &cv);
-		*(cap_t *)data = cv;
+		*(cap_t *)data = post_load_cap(c, cv);
 		as->stats.cap_loads++;
 		break;
 	case FAULT_OP_STORE_CAP:

@@ -19,8 +19,10 @@ enum fault_cause {
 	FAULT_SEAL,		/* capability sealed */
 	FAULT_PERM_LOAD,	/* no Load permission */
 	FAULT_PERM_STORE,	/* no Store permission */
-	FAULT_PERM_LOAD_CAP,	/* capability load without LoadCap */
-	FAULT_PERM_STORE_CAP,	/* capability store without StoreCap */
+	FAULT_PERM_STORE_CAP,	/* tagged capability store without
+				   StoreCap */
+	FAULT_PERM_STORE_LOCAL_CAP, /* local (non-Global) capability store
+				   without StoreLocalCap */
 	FAULT_BOUNDS,		/* some byte outside the bounds */
 	FAULT_ALIGNMENT,	/* capability access not 16-aligned; MMIO
 				   access not naturally aligned or sized */
