@@ -15,6 +15,7 @@
  * Arms: kernel, page and capio (no raw arm: the client and server come
  * with the checked paths only).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,21 +243,18 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 	for (int s = 0; s < NSIZES; s++) {
 		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
 		for (int op = 0; op < NOPS; op++) {
-			double c = res[BARM_CAPIO][s].lat[op].p50;
+			char key[16];
 
-			fprintf(doc, "\"%s_p50\":{\"capio_kernel\":", opname[op]);
-			bench_json_num(doc, c / res[BARM_KERNEL][s].lat[op].p50);
-			fputs(",\"capio_page\":", doc);
-			bench_json_num(doc, c / res[BARM_PAGE][s].lat[op].p50);
-			fputs(",\"capio_raw\":null},", doc);
+			snprintf(key, sizeof key, "%s_p50", opname[op]);
+			bench_ratios_json(doc, key, res[BARM_CAPIO][s].lat[op].p50,
+			    res[BARM_KERNEL][s].lat[op].p50,
+			    res[BARM_PAGE][s].lat[op].p50, NAN);
+			fputc(',', doc);
 		}
-		fputs("\"ops_per_s\":{\"capio_kernel\":", doc);
-		bench_json_num(doc, res[BARM_CAPIO][s].ops_per_s /
-		    res[BARM_KERNEL][s].ops_per_s);
-		fputs(",\"capio_page\":", doc);
-		bench_json_num(doc, res[BARM_CAPIO][s].ops_per_s /
-		    res[BARM_PAGE][s].ops_per_s);
-		fputs(",\"capio_raw\":null}}", doc);
+		bench_ratios_json(doc, "ops_per_s", res[BARM_CAPIO][s].ops_per_s,
+		    res[BARM_KERNEL][s].ops_per_s, res[BARM_PAGE][s].ops_per_s,
+		    NAN);
+		fputc('}', doc);
 	}
 	fputs("}", doc);
 	if (bench_doc_end(doc) != 0 || buf == NULL)

@@ -286,6 +286,20 @@ bench_json_num(FILE *f, double v)
 		fprintf(f, "%.4f", v);
 }
 
+void
+bench_ratios_json(FILE *f, const char *key, double capio, double kernel,
+    double page, double raw)
+{
+	bench_json_str(f, key);
+	fputs(":{\"capio_kernel\":", f);
+	bench_json_num(f, capio / kernel);
+	fputs(",\"capio_page\":", f);
+	bench_json_num(f, capio / page);
+	fputs(",\"capio_raw\":", f);
+	bench_json_num(f, capio / raw);
+	fputc('}', f);
+}
+
 /* First line of a command's output, trimmed; "" if none. */
 static void
 command_line(const char *cmd, char *out, size_t len)

@@ -92,6 +92,12 @@ void bench_json_str(FILE *f, const char *s);
 /* A number, or null when it is not finite. */
 void bench_json_num(FILE *f, double v);
 /*
+ * "KEY":{"capio_kernel":…,"capio_page":…,"capio_raw":…}: capio's figure
+ * over each other arm's (an arm not run is NAN, printed null).
+ */
+void bench_ratios_json(FILE *f, const char *key, double capio, double kernel,
+    double page, double raw);
+/*
  * Open a JSON document in memory: `{"bench":NAME,"machine":{...},
  * "commit":…,"date":…,"options":{...},` — the caller adds its fields
  * and closes it with bench_doc_end. NULL if out of memory.

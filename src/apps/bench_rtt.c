@@ -363,17 +363,15 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	double ratio[NSIZES][3];
 	for (int s = 0; s < NSIZES; s++) {
 		double cap = lat[BARM_CAPIO][s].p50;
+		char key[16];
 
 		ratio[s][0] = cap / lat[BARM_KERNEL][s].p50;
 		ratio[s][1] = cap / lat[BARM_PAGE][s].p50;
 		ratio[s][2] = cap / lat[BARM_RAW][s].p50;
-		fprintf(doc, "%s\"%u\":{\"capio_kernel\":", s ? "," : "", sizes[s]);
-		bench_json_num(doc, ratio[s][0]);
-		fputs(",\"capio_page\":", doc);
-		bench_json_num(doc, ratio[s][1]);
-		fputs(",\"capio_raw\":", doc);
-		bench_json_num(doc, ratio[s][2]);
-		fputc('}', doc);
+		snprintf(key, sizeof key, "%u", sizes[s]);
+		fputs(s ? "," : "", doc);
+		bench_ratios_json(doc, key, cap, lat[BARM_KERNEL][s].p50,
+		    lat[BARM_PAGE][s].p50, lat[BARM_RAW][s].p50);
 	}
 	fputs("},\"targets\":[", doc);
 	for (int s = 0, first = 1; s < NSIZES; s++) {

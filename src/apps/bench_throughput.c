@@ -466,15 +466,14 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	double cap64 = jobs[BARM_CAPIO].zero_loss_mpps[0];
 	fputs("},\"ratios\":{", doc);
 	for (int s = 0; s < NSIZES; s++) {
-		double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
+		char key[16];
 
-		fprintf(doc, "%s\"%u\":{\"capio_kernel\":", s ? "," : "", sizes[s]);
-		bench_json_num(doc, c / jobs[BARM_KERNEL].zero_loss_mpps[s]);
-		fputs(",\"capio_page\":", doc);
-		bench_json_num(doc, c / jobs[BARM_PAGE].zero_loss_mpps[s]);
-		fputs(",\"capio_raw\":", doc);
-		bench_json_num(doc, c / jobs[BARM_RAW].zero_loss_mpps[s]);
-		fputc('}', doc);
+		snprintf(key, sizeof key, "%u", sizes[s]);
+		fputs(s ? "," : "", doc);
+		bench_ratios_json(doc, key, jobs[BARM_CAPIO].zero_loss_mpps[s],
+		    jobs[BARM_KERNEL].zero_loss_mpps[s],
+		    jobs[BARM_PAGE].zero_loss_mpps[s],
+		    jobs[BARM_RAW].zero_loss_mpps[s]);
 	}
 	fputs("},\"targets\":[", doc);
 	bench_target_json(doc, "capio zero-loss Mpps, 64 B", cap64, 2.0,

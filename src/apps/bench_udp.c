@@ -14,6 +14,7 @@
  * Frame sizes are on the wire with the FCS: a 64-byte frame carries 18
  * bytes of UDP payload, a 1518-byte frame 1472.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,13 +210,12 @@ bench_udp_run(const struct bench_opts *o, char **json)
 	}
 	fputs("},\"ratios\":{", doc);
 	for (int s = 0; s < NSIZES; s++) {
-		double c = res[BARM_CAPIO][s].lat.p50;
+		char key[16];
 
-		fprintf(doc, "%s\"%u\":{\"capio_kernel\":", s ? "," : "", sizes[s]);
-		bench_json_num(doc, c / res[BARM_KERNEL][s].lat.p50);
-		fputs(",\"capio_page\":", doc);
-		bench_json_num(doc, c / res[BARM_PAGE][s].lat.p50);
-		fputs(",\"capio_raw\":null}", doc);
+		snprintf(key, sizeof key, "%u", sizes[s]);
+		fputs(s ? "," : "", doc);
+		bench_ratios_json(doc, key, res[BARM_CAPIO][s].lat.p50,
+		    res[BARM_KERNEL][s].lat.p50, res[BARM_PAGE][s].lat.p50, NAN);
 	}
 	fputs("}", doc);
 	if (bench_doc_end(doc) != 0 || buf == NULL)
