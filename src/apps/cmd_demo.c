@@ -116,6 +116,7 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	kernel_nic_mac(k, 0, sc->mac);
 	kernel_nic_mac(k, 1, cc->mac);
 
+	cc->start_hold = true;
 	int sp = kernel_spawn(k, "memcached", server_main, sc);
 	int cp = kernel_spawn(k, "client", mc_client_main, cc);
 	/* Set-up: attach, map, lwIP, connect; then count system calls. */
@@ -140,8 +141,18 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	    ops);
 	fflush(stdout);
 
+	/* The attack runs to its end while the server serves and before the
+	 * workload starts: in this one-thread machine, the kernel's work for
+	 * it (bring-up, then revocation) would otherwise land in the
+	 * latency of whichever operation was waiting. */
 	int ap = kernel_spawn(k, "attacker", attacker_main, &at);
+	for (int guard = 0; guard < 100000; guard++) {
+		kernel_proc_info(k, ap, &pa);
+		if (pa.state != PROC_RUNNABLE || kernel_run(k, 1) == 0)
+			break;
+	}
 	uint64_t last = 0;
+	cc->start_hold = false;
 	cc->hold = true;
 	for (int guard = 0; guard < 10000000 && !cc->finished; guard++) {
 		kernel_run(k, 16);
@@ -229,9 +240,11 @@ cmd_demo(int argc, char **argv)
 		    "Boot a machine with two e1000e NICs joined by a wire. An unprivileged\n"
 		    "process serves memcached on NIC 0, driving the NIC itself through\n"
 		    "CAPIO capabilities (no system calls) with lwIP; a client process on\n"
-		    "NIC 1 runs a mixed get/set workload and verifies every reply; an\n"
-		    "attacker process stores one word outside its doorbell slice and is\n"
-		    "killed by the capability hardware. Exit status 0 when all of that holds.\n\n"
+		    "NIC 1 runs a mixed get/set workload and verifies every reply; before\n"
+		    "the workload starts, while the server is up, an attacker process\n"
+		    "stores one word outside its doorbell slice and is killed by the\n"
+		    "capability hardware. Latencies cover the workload alone. Exit status 0\n"
+		    "when all of that holds.\n\n"
 		    "  --machine    only the capability machine: a slice, a load, a trap\n"
 		    "  --ops N      client operations (default 5000)\n"
 		    "  --pcap FILE  record the wire between the NICs\n"

@@ -119,6 +119,8 @@ udp_client_main(void *arg)
 	a->udp_recv(pcb, udp_answer, &u);
 	c->ready = true;
 	sys_yield();
+	while (c->start_hold)
+		wfe();
 	for (uint32_t i = 0; i < c->ops; i++) {
 		struct pbuf *p = a->pbuf_alloc(PBUF_TRANSPORT, (u16_t)c->size, PBUF_RAM);
 		uint64_t t0;
@@ -281,6 +283,8 @@ mc_client_main(void *arg)
 	}
 	c->ready = true;
 	sys_yield();
+	while (c->start_hold)
+		wfe();
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	for (uint32_t i = 0; i < c->ops && !m->failed; i++) {
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
