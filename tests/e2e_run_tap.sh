@@ -61,6 +61,8 @@ kill -INT "${pids[0]}" 2>/dev/null
 wait "${pids[0]}"; rc=$?
 [[ $rc == 0 ]] || { echo "FAILED: capio run udp-echo exited $rc after SIGINT"; cat "$work/udp.log"; fail=1; }
 grep -q "stopped; server exited 0" "$work/udp.log" || { echo "FAILED: no clean goodbye"; cat "$work/udp.log"; fail=1; }
+# The once-a-second line saw the link up and the frames sockperf sent.
+grep -Eq "link up, rx [1-9][0-9]* tx" "$work/udp.log" || { echo "FAILED: no counter line with link up and frames"; cat "$work/udp.log"; fail=1; }
 
 # --- memcached: real clients store and read back --------------------------
 ip netns exec "$ns" "$capio" run memcached --tap capio1 --ip 10.77.0.2/24 --host-ip 10.77.0.1/24 \

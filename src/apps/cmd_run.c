@@ -129,6 +129,9 @@ help(void)
 	    "  --pcap FILE      record every frame on the wire\n"
 	    "  --seconds N      with --tap: stop after N seconds (0: until a signal)\n"
 	    "  --ops N          without --tap: operations the built-in client makes\n\n"
+	    "With --tap it prints a line a second: the NIC's link (up once the TAP\n"
+	    "is up and running on the host), frames received and sent, connections\n"
+	    "or datagrams served, and system calls so far.\n\n"
 	    "example (as root):\n"
 	    "  capio run udp-echo --tap capio0 --ip 10.77.0.2/24 --host-ip 10.77.0.1/24\n"
 	    "  sockperf ping-pong -i 10.77.0.2 -p 11111 --time 5   # another terminal\n",
@@ -146,6 +149,7 @@ serve_tap(const struct run_opts *o)
 	struct sigaction sa;
 	double start, last;
 	int pid, fd, rc = 0;
+	bool told_down = false;
 
 	kernel_opts_default(&ko);
 	ko.nics = 1;
@@ -203,8 +207,17 @@ serve_tap(const struct run_opts *o)
 		if (t - last >= 1.0) {
 			struct kernel_stats ks;
 			kernel_get_stats(k, &ks);
-			printf("[%6.1fs] rx %llu tx %llu frames, %s %llu, syscalls %llu\n",
-			    t - start, (unsigned long long)sc->st.rx_frames,
+			bool lu = (e1000e_peek(kernel_nic(k, 0), E1000E_STATUS) &
+			    E1000E_STATUS_LU) != 0;
+			if (!lu && !told_down) {
+				fprintf(stderr, "capio: run: no link yet: %s is not up"
+				    " on the host (ip link set %s up)\n", o->tap,
+				    o->tap);
+				told_down = true;
+			}
+			printf("[%6.1fs] link %s, rx %llu tx %llu frames, %s %llu,"
+			    " syscalls %llu\n", t - start, lu ? "up" : "down",
+			    (unsigned long long)sc->st.rx_frames,
 			    (unsigned long long)sc->st.tx_frames,
 			    o->app == APP_MEMCACHED ? "connections" : "datagrams",
 			    (unsigned long long)(o->app == APP_MEMCACHED ?
