@@ -5,6 +5,9 @@ set -u
 capio=$1
 shared=${CAPIO_SHARED:-../shared}
 fail=0
+# Our own scratch directory: tests run in parallel in the same build dir.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/capio-e2e.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
 expect() { # expect "description" "expected" "actual"
   if [[ "$2" != "$3" ]]; then echo "FAILED: $1"; echo "  want: $2"; echo "  got:  $3"; fail=1; fi
 }
@@ -27,10 +30,10 @@ expect "replen" \
 # Bad arguments: one-line error + usage, exit 2.
 for args in "cap" "cap frob" "cap decode 1" "cap decode zz 0" "cap replen 0x10000000000000000" \
             "cap setbounds 0 0 0x20000000000000000" "cap root extra" "cap decode 0 0 --bogus" "nosuchcommand"; do
-  "$capio" $args >/dev/null 2>err.txt; rc=$?
+  "$capio" $args >/dev/null 2>"$tmp/err.txt"; rc=$?
   [[ $rc == 2 ]] || { echo "FAILED: capio $args exited $rc, want 2"; fail=1; }
-  head -1 err.txt | grep -q '^capio: ' || { echo "FAILED: capio $args: no one-line error"; fail=1; }
-  grep -q '^usage: ' err.txt || { echo "FAILED: capio $args: no usage line"; fail=1; }
+  head -1 "$tmp/err.txt" | grep -q '^capio: ' || { echo "FAILED: capio $args: no one-line error"; fail=1; }
+  grep -q '^usage: ' "$tmp/err.txt" || { echo "FAILED: capio $args: no usage line"; fail=1; }
 done
 "$capio" cap --help | grep -q '^usage: capio cap' || { echo "FAILED: cap --help"; fail=1; }
 

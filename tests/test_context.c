@@ -1,4 +1,5 @@
 /* test_context.c — execution contexts, trapping and panicking accessors. */
+#include <fenv.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,61 @@ test_many(void)
 		ctx_free(xs[i]);
 }
 
+/* --- what a switch keeps ------------------------------------------------ */
+
+/*
+ * Each context keeps its own floating-point control state (rounding
+ * mode: x87 control word and MXCSR), and callee-saved registers survive
+ * a switch even when the other side uses them all.
+ */
+struct fpstate {
+	int seen_mode;		/* the context's mode after being resumed */
+	double sum;
+};
+
+static void
+fp_fn(void *arg)
+{
+	struct fpstate *f = arg;
+	volatile double one = 1.0, three = 3.0;
+	double acc = 0;
+
+	fesetround(FE_UPWARD);
+	for (int i = 0; i < 4; i++) {
+		acc += one / three;	/* rounded up each time */
+		ctx_yield();
+	}
+	f->seen_mode = fegetround();
+	f->sum = acc;
+}
+
+static void
+test_switch_state(void)
+{
+	struct fpstate f = { 0 };
+	struct ctx *x = ctx_new(fp_fn, &f, as1);
+	volatile double one = 1.0, three = 3.0;
+	double up, near = 0;
+
+	CHECK(x != NULL);
+	CHECK_EQ(fegetround(), FE_TONEAREST);
+	while (ctx_run(x) == CTX_YIELDED) {
+		/* Ours stayed to-nearest while the context rounds up. */
+		CHECK_EQ(fegetround(), FE_TONEAREST);
+		near += one / three;
+	}
+	CHECK_EQ(ctx_status(x), CTX_DONE);
+	CHECK_EQ(f.seen_mode, FE_UPWARD);
+	fesetround(FE_UPWARD);
+	up = 0;
+	for (int i = 0; i < 4; i++)
+		up += one / three;
+	fesetround(FE_TONEAREST);
+	CHECK(f.sum == up);
+	CHECK(near < up);
+	ctx_free(x);
+}
+
 /* --- panics: run in a child, which must die of SIGABRT ------------------ */
 
 static void
@@ -335,6 +391,7 @@ main(void)
 	test_trap_kinds();
 	test_spaces_and_nesting();
 	test_many();
+	test_switch_state();
 	test_panics();
 	aspace_free(as1);
 	aspace_free(as2);

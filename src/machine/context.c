@@ -1,12 +1,13 @@
-/* context.c — see context.h: ucontext coroutines with guarded stacks. */
+/* context.c — see context.h: coroutines on guarded stacks, switched by
+ * stack_switch.c. */
 #include "machine/context.h"
+#include "machine/stack_switch.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -16,8 +17,8 @@
 #endif
 
 struct ctx {
-	ucontext_t uc;		/* the context's own registers */
-	ucontext_t owner;	/* where ctx_run waits */
+	struct stack_regs regs;	/* the context's own, while suspended */
+	struct stack_regs owner; /* where ctx_run waits */
 	uint8_t *map;		/* stack mapping, guard page first */
 	size_t maplen;
 	ctx_fn fn;
@@ -46,28 +47,6 @@ page_size(void)
 	return n > 0 ? (size_t)n : 4096;
 }
 
-/*
- * Save the running registers in save and continue from to. ASan's
- * swapcontext interceptor wipes the target stack's shadow (and warns
- * that it does); with the fiber annotations below that is neither
- * needed nor right, so ASan builds switch with getcontext/setcontext.
- */
-#ifdef CTX_ASAN
-static void __attribute__((noinline))
-swap(ucontext_t *save, const ucontext_t *to)
-{
-	volatile bool resumed = false;
-
-	getcontext(save);
-	if (!resumed) {
-		resumed = true;
-		setcontext(to);
-	}
-}
-#else
-#define swap(save, to)	swapcontext(save, to)
-#endif
-
 /* Into x from its owner (ctx_run). */
 static void
 switch_in(struct ctx *x)
@@ -76,7 +55,7 @@ switch_in(struct ctx *x)
 	__sanitizer_start_switch_fiber(&x->fake_owner,
 	    x->map + page_size(), x->maplen - page_size());
 #endif
-	swap(&x->owner, &x->uc);
+	stack_switch(&x->owner, &x->regs);
 #ifdef CTX_ASAN
 	__sanitizer_finish_switch_fiber(x->fake_owner, NULL, NULL);
 #endif
@@ -102,7 +81,7 @@ switch_out(struct ctx *x)
 	__sanitizer_start_switch_fiber(&x->fake_self, x->owner_bottom,
 	    x->owner_size);
 #endif
-	swap(&x->uc, &x->owner);
+	stack_switch(&x->regs, &x->owner);
 	arrived(x);
 }
 
@@ -114,8 +93,7 @@ leave(struct ctx *x)
 	/* NULL: x's fake stack dies with it. */
 	__sanitizer_start_switch_fiber(NULL, x->owner_bottom, x->owner_size);
 #endif
-	setcontext(&x->owner);
-	abort();		/* setcontext does not return */
+	stack_jump(&x->owner);
 }
 
 static void
@@ -127,19 +105,6 @@ entry(void)
 	x->fn(x->arg);
 	x->status = CTX_DONE;
 	leave(x);
-}
-
-/* Apart from ctx_new: getcontext returns twice. */
-static int __attribute__((noinline))
-prepare(struct ctx *x, size_t pg)
-{
-	if (getcontext(&x->uc) != 0)
-		return -1;
-	x->uc.uc_stack.ss_sp = x->map + pg;
-	x->uc.uc_stack.ss_size = x->maplen - pg;
-	x->uc.uc_link = NULL;	/* entry() never returns */
-	makecontext(&x->uc, entry, 0);
-	return 0;
 }
 
 struct ctx *
@@ -158,7 +123,9 @@ ctx_new(ctx_fn fn, void *arg, struct aspace *as)
 		return NULL;
 	}
 	/* Overflowing the stack hits the guard page, not the heap. */
-	if (mprotect(x->map, pg, PROT_NONE) != 0 || prepare(x, pg) != 0) {
+	if (mprotect(x->map, pg, PROT_NONE) != 0 ||
+	    stack_regs_init(&x->regs, x->map + pg, x->maplen - pg,
+	    entry) != 0) {
 		munmap(x->map, x->maplen);
 		free(x);
 		return NULL;
