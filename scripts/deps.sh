@@ -5,7 +5,7 @@ set -eu
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libpcap-dev liblwip-dev tshark iproute2 iputils-ping
       memcached libmemcached-tools sockperf gnuplot-nox librsvg2-bin jq
-      qemu-system-x86)
+      qemu-system-x86 strace)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
