@@ -137,8 +137,6 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	    sp, (unsigned long long)s0);
 	printf("client    pid %d: attached NIC 1, lwIP 10.0.0.2, connected "
 	    "(%llu setup syscalls)\n", cp, (unsigned long long)c0);
-	printf("workload  %u operations, 30%% set / 70%% get, 500 keys, 100-byte values\n",
-	    ops);
 	fflush(stdout);
 
 	/* The attack runs to its end while the server serves and before the
@@ -151,6 +149,19 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 		if (pa.state != PROC_RUNNABLE || kernel_run(k, 1) == 0)
 			break;
 	}
+	kernel_proc_info(k, ap, &pa);
+	printf("attacker  pid %d: attached NIC 2 (%s), mapped its slices (%s), "
+	    "then st32(TDT - 0x18)\n          -> %s\n", ap,
+	    at.attach ? capio_strerror(at.attach) : "ok",
+	    at.map ? capio_strerror(at.map) : "ok", pa.status);
+	uint32_t tdbal = e1000e_peek(kernel_nic(k, 2), E1000E_TDBAL);
+	printf("          NIC 2 TDBAL afterwards: 0x%08x (%s the attacker's "
+	    "0x00100000)\n", tdbal, tdbal == 0x00100000 ? "IS" : "not");
+	if (tdbal == 0x00100000)
+		rc = 1;
+	printf("workload  %u operations, 30%% set / 70%% get, 500 keys, 100-byte values\n",
+	    ops);
+	fflush(stdout);
 	uint64_t last = 0;
 	cc->start_hold = false;
 	cc->hold = true;
@@ -197,15 +208,6 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	}
 	printf("  system calls on the data path: server %llu, client %llu\n",
 	    (unsigned long long)s_data, (unsigned long long)c_data);
-	printf("  attacker     pid %d: attached NIC 2 (%s), mapped its slices (%s), "
-	    "then st32(TDT - 0x18)\n               -> %s\n", ap,
-	    at.attach ? capio_strerror(at.attach) : "ok",
-	    at.map ? capio_strerror(at.map) : "ok", pa.status);
-	uint32_t tdbal = e1000e_peek(kernel_nic(k, 2), E1000E_TDBAL);
-	printf("  NIC 2 TDBAL afterwards: 0x%08x (%s the attacker's 0x00100000)\n",
-	    tdbal, tdbal == 0x00100000 ? "IS" : "not");
-	if (tdbal == 0x00100000)
-		rc = 1;
 	printf("  server %s, client %s\n", ps.status, pc.status);
 
 	if (cc->verified != ops || cc->failed || cc->timeouts)
