@@ -89,7 +89,7 @@ stack_jump(struct stack_regs *to)
 
 #else	/* ucontext */
 
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef STACK_SWITCH_ASAN
 #include <stdbool.h>
 #endif
 
@@ -115,7 +115,7 @@ stack_regs_init(struct stack_regs *r, void *stack, size_t size,
 void __attribute__((noinline))
 stack_switch(struct stack_regs *save, struct stack_regs *to)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef STACK_SWITCH_ASAN
 	volatile bool resumed = false;
 
 	getcontext(&save->uc);

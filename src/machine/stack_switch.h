@@ -14,6 +14,15 @@
 
 #include <stddef.h>
 
+/* AddressSanitizer is on: GCC says so with a macro, clang with a feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STACK_SWITCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STACK_SWITCH_ASAN 1
+#endif
+#endif
+
 #if defined(__x86_64__) && !defined(CAPIO_UCONTEXT_SWITCH)
 #define STACK_SWITCH_ASM 1
 struct stack_regs {

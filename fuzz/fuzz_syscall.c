@@ -1,0 +1,390 @@
+/*
+ * fuzz_syscall.c — libFuzzer target for the kernel's system-call surface,
+ * driven by a hostile process. Each input is a program one unprivileged
+ * process runs: system calls of any number with any arguments, passing
+ * any capability it holds (what calls returned, what it derived, integers
+ * made to look like capabilities, the sealed tokens), capability
+ * derivations, loads, stores, capability loads and stores, and copies
+ * through any of them. A fault kills it, as the hardware would.
+ *
+ * Every input gets a fresh machine (so a crash reproduces from its input
+ * alone) on which a victim process owns NIC 1 and a page of its own
+ * memory. Oracles, checked after the hostile process ended: the kernel's private page, the victim's page and NIC 1's
+ * privileged registers are exactly as they were, the victim still runs,
+ * and NIC 0 is free again (a probe process attaches and says goodbye):
+ * whatever the hostile process did, revocation took everything back.
+ * ASan/UBSan catch the rest. Work per input is bounded (MAX_OPS).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap/cap.h"
+#include "dev/e1000e.h"
+#include "kernel/e1000e_manifest.h"
+#include "kernel/kernel.h"
+#include "kernel/syscall.h"
+#include "machine/cpu.h"
+#include "machine/phys.h"
+
+#define MAX_OPS		256
+#define POOL		16
+#define PAGE		4096
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct kernel *k;
+static int victim_pid;
+static uint64_t victim_pa;	/* the victim's page, physically */
+static uint8_t secret[PAGE], victim_pattern[PAGE];
+static uint32_t nic1_regs[4];
+static const uint32_t nic_priv[4] = { E1000E_TDBAL, E1000E_TDLEN,
+    E1000E_RDBAL, E1000E_RDLEN };
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "fuzz_syscall: oracle failed: %s\n", what);
+	abort();
+}
+
+/* --- the victim: owns NIC 1 and a page, and never gives them up ------- */
+
+static volatile bool victim_ready;
+static volatile uint64_t victim_va;
+
+static void
+victim_main(void *arg)
+{
+	struct sysargs a = { .x = { PAGE } };
+	struct sysret r;
+	cap_t page;
+
+	(void)arg;
+	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+		die("victim mmap");
+	page = r.c[0];
+	stbytes(page, 0, victim_pattern, PAGE);
+	victim_va = cheri_address_get(page);
+	a = (struct sysargs){ .c = { page }, .x = { 1 } };
+	if (syscall_enter(SYS_ATTACH, &a, &r) != 0)
+		die("victim attach");
+	victim_ready = true;
+	for (;;)
+		wfe();
+}
+
+/* --- the hostile process ------------------------------------------------ */
+
+struct prog {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint64_t
+take(struct prog *pr, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes && pr->n > 0; i++, pr->p++, pr->n--)
+		v |= (uint64_t)pr->p[0] << (8 * i);
+	return (v);
+}
+
+/* A small number most of the time, anything sometimes. */
+static uint64_t
+take_arg(struct prog *pr)
+{
+	uint64_t sel = take(pr, 1);
+
+	switch (sel & 3) {
+	case 0:
+		return (sel >> 2) & 7;
+	case 1: {
+		static const uint64_t sizes[] = { 4, PAGE, 0x20000,
+		    E1000E_TX_RING_SIZE, E1000E_TX_POOL_SIZE,
+		    E1000E_RX_RING_SIZE, E1000E_RX_POOL_SIZE,
+		    CAP_PERM_LOAD | CAP_PERM_STORE, CAP_PERM_LOAD,
+		    CAP_PERM_LOAD | CAP_PERM_STORE | CAP_PERM_LOAD_CAP |
+		    CAP_PERM_STORE_CAP, 0x3ffff, 1u << 30, UINT64_MAX, 0 };
+		return sizes[(sel >> 2) % (sizeof(sizes) / sizeof(sizes[0]))];
+	}
+	case 2:
+		return take(pr, 2);
+	default:
+		return take(pr, 8);
+	}
+}
+
+struct hostile {
+	struct prog pr;
+	cap_t pool[POOL];
+	unsigned npool;
+};
+
+static void
+keep(struct hostile *h, cap_t c)
+{
+	h->pool[h->npool % POOL] = c;
+	h->npool++;
+}
+
+static cap_t
+pick(struct hostile *h, struct prog *pr)
+{
+	unsigned n = h->npool < POOL ? h->npool : POOL;
+
+	return (n == 0 ? cap_null() : h->pool[take(pr, 1) % n]);
+}
+
+static void
+hostile_main(void *arg)
+{
+	struct hostile *h = arg;
+	struct prog *pr = &h->pr;
+	struct sysargs a;
+	struct sysret r;
+	uint8_t buf[PAGE];
+	cap_t c, d;
+	int64_t off;
+
+	keep(h, cap_null());
+	a = (struct sysargs){ .x = { PAGE } };
+	if (syscall_enter(SYS_MMAP, &a, &r) == 0)
+		keep(h, r.c[0]);
+	for (int op = 0; op < MAX_OPS && pr->n > 0; op++) {
+		switch (take(pr, 1) % 12) {
+		case 0:
+		case 1:		/* any system call */
+			memset(&a, 0, sizeof(a));
+			a.c[0] = pick(h, pr);
+			a.c[1] = pick(h, pr);
+			for (int i = 0; i < 4; i++)
+				a.x[i] = take_arg(pr);
+			memset(&r, 0xa5, sizeof(r));
+			(void)syscall_enter((enum sysno)(take(pr, 1) %
+			    (SYS_NCALLS + 2)), &a, &r);
+			if (r.ncaps > SYS_MAXCAPS)
+				die("sysret.ncaps out of range");
+			for (unsigned i = 0; i < r.ncaps; i++)
+				keep(h, r.c[i]);
+			break;
+		case 2:		/* derive */
+			c = pick(h, pr);
+			switch (take(pr, 1) % 7) {
+			case 0:
+				c = cheri_bounds_set(c, take_arg(pr));
+				break;
+			case 1:
+				c = cheri_bounds_set_exact(c, take_arg(pr));
+				break;
+			case 2:
+				c = cheri_perms_and(c, (uint32_t)take(pr, 3));
+				break;
+			case 3:
+				c = cheri_address_set(c, take_arg(pr));
+				break;
+			case 4:
+				c = cheri_offset_increment(c,
+				    (int64_t)take_arg(pr));
+				break;
+			case 5:
+				d = pick(h, pr);
+				c = cheri_seal(c, d);
+				break;
+			default:
+				d = pick(h, pr);
+				c = cheri_unseal(c, d);
+				break;
+			}
+			keep(h, c);
+			break;
+		case 3:		/* an integer dressed as a capability */
+			c = cap_from_mem(take(pr, 8), take(pr, 8), false);
+			keep(h, c);
+			break;
+		case 4:		/* data load */
+			c = pick(h, pr);
+			off = (int64_t)take_arg(pr);
+			switch (take(pr, 1) & 3) {
+			case 0: (void)ld8(c, off); break;
+			case 1: (void)ld16(c, off); break;
+			case 2: (void)ld32(c, off); break;
+			default: (void)ld64(c, off); break;
+			}
+			break;
+		case 5:		/* data store */
+			c = pick(h, pr);
+			off = (int64_t)take_arg(pr);
+			switch (take(pr, 1) & 3) {
+			case 0: st8(c, off, (uint8_t)take(pr, 1)); break;
+			case 1: st16(c, off, (uint16_t)take(pr, 2)); break;
+			case 2: st32(c, off, (uint32_t)take(pr, 4)); break;
+			default: st64(c, off, take(pr, 8)); break;
+			}
+			break;
+		case 6:		/* capability load */
+			c = pick(h, pr);
+			keep(h, ldcap(c, (int64_t)take_arg(pr)));
+			break;
+		case 7:		/* capability store */
+			c = pick(h, pr);
+			d = pick(h, pr);
+			stcap(c, (int64_t)take_arg(pr), d);
+			break;
+		case 8:		/* copies */
+			c = pick(h, pr);
+			off = (int64_t)take_arg(pr);
+			if (take(pr, 1) & 1)
+				ldbytes(c, off, buf, take(pr, 2) % PAGE);
+			else {
+				memset(buf, (int)take(pr, 1), sizeof(buf));
+				stbytes(c, off, buf, take(pr, 2) % PAGE);
+			}
+			break;
+		case 9:
+			wfe();
+			break;
+		default:	/* the usual prologue, so deeper calls happen */
+			memset(&a, 0, sizeof(a));
+			a.c[0] = pick(h, pr);
+			a.x[0] = take(pr, 1) & 1;
+			if (syscall_enter(SYS_ATTACH, &a, &r) == 0) {
+				keep(h, r.c[0]);
+				a.c[0] = r.c[0];
+				a.x[1] = take(pr, 1) %
+				    (e1000e_manifest.nregions + 1);
+				a.x[2] = a.x[1] < e1000e_manifest.nregions ?
+				    e1000e_manifest.regions[a.x[1]].size : 0;
+				a.x[3] = CAP_PERM_LOAD | CAP_PERM_STORE;
+				if (syscall_enter(SYS_MAP, &a, &r) == 0)
+					for (unsigned i = 0; i < r.ncaps; i++)
+						keep(h, r.c[i]);
+			}
+			break;
+		}
+	}
+}
+
+/* --- the probe: NIC 0 must be free again -------------------------------- */
+
+static volatile int probe_attach, probe_goodbye;
+
+static void
+probe_main(void *arg)
+{
+	struct sysargs a = { .x = { PAGE } };
+	struct sysret r;
+
+	(void)arg;
+	probe_attach = probe_goodbye = -1;
+	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+		return;
+	a = (struct sysargs){ .c = { r.c[0] }, .x = { 0 } };
+	probe_attach = (int)syscall_enter(SYS_ATTACH, &a, &r);
+	if (probe_attach == 0) {
+		a.c[0] = r.c[0];
+		probe_goodbye = (int)syscall_enter(SYS_GOODBYE, &a, &r);
+	}
+}
+
+/* --- setup and oracles -------------------------------------------------- */
+
+static void
+run_until_done(int pid)
+{
+	struct proc_info pi;
+
+	/* The victim stays runnable: bound the rounds instead. */
+	for (int i = 0; i < 100000; i++) {
+		if (kernel_proc_info(k, pid, &pi) != 0 ||
+		    pi.state != PROC_RUNNABLE)
+			return;
+		kernel_run(k, 1);
+	}
+	kernel_kill(k, pid, "fuzz: did not end");
+}
+
+static void
+setup(void)
+{
+	struct kernel_opts o;
+	char err[200];
+	uint64_t pa;
+
+	victim_ready = false;
+	kernel_opts_default(&o);
+	o.ram_size = 64u << 20;
+	o.host_syscalls = false;
+	if ((k = kernel_boot(&o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fuzz_syscall: %s\n", err);
+		abort();
+	}
+	for (size_t i = 0; i < PAGE; i++) {
+		secret[i] = (uint8_t)(i * 7 + 3);
+		victim_pattern[i] = (uint8_t)(i * 13 + 5);
+	}
+	pa = kernel_private_page(k);
+	if (phys_write(kernel_phys(k), pa, secret, PAGE) != 0)
+		die("plant secret");
+	victim_pid = kernel_spawn(k, "victim", victim_main, NULL);
+	for (int i = 0; i < 1000 && !victim_ready; i++)
+		kernel_run(k, 1);
+	if (!victim_ready ||
+	    kernel_proc_translate(k, victim_pid, victim_va, &victim_pa) != 0)
+		die("victim set-up");
+	for (int i = 0; i < 4; i++)
+		nic1_regs[i] = e1000e_peek(kernel_nic(k, 1), nic_priv[i]);
+}
+
+static void
+check(void)
+{
+	uint8_t b[PAGE];
+	struct proc_info pi;
+	uint64_t pa;
+	int pid;
+
+	if (phys_read(kernel_phys(k), kernel_private_page(k), b, PAGE) != 0 ||
+	    memcmp(b, secret, PAGE) != 0)
+		die("the kernel's private page changed");
+	if (kernel_proc_translate(k, victim_pid, victim_va, &pa) != 0 ||
+	    pa != victim_pa ||
+	    phys_read(kernel_phys(k), victim_pa, b, PAGE) != 0 ||
+	    memcmp(b, victim_pattern, PAGE) != 0)
+		die("the victim's page changed");
+	if (kernel_proc_info(k, victim_pid, &pi) != 0 ||
+	    pi.state != PROC_RUNNABLE)
+		die("the victim died");
+	for (int i = 0; i < 4; i++)
+		if (e1000e_peek(kernel_nic(k, 1), nic_priv[i]) != nic1_regs[i])
+			die("NIC 1's ring registers changed");
+	pid = kernel_spawn(k, "probe", probe_main, NULL);
+	if (pid < 0)
+		die("cannot spawn the probe");
+	run_until_done(pid);
+	if (probe_attach != 0 || probe_goodbye != 0)
+		die("NIC 0 was not free after the hostile process ended");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct hostile h;
+	int pid;
+
+	setup();
+	memset(&h, 0, sizeof(h));
+	h.pr = (struct prog){ data, size };
+	pid = kernel_spawn(k, "hostile", hostile_main, &h);
+	if (pid < 0)
+		die("cannot spawn");
+	run_until_done(pid);
+	check();
+	kernel_halt(k);
+	k = NULL;
+	return (0);
+}
