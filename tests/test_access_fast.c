@@ -179,7 +179,13 @@ static void
 same_device_log(void)
 {
 	CHECK_EQ(fast.dev.n, ref.dev.n);
-	CHECK(memcmp(fast.dev.log, ref.dev.log, sizeof fast.dev.log) == 0);
+	/* Field by field: a struct's padding bytes are not its value. */
+	for (int i = 0; i < 4; i++) {
+		const struct txn *a = &fast.dev.log[i], *b = &ref.dev.log[i];
+
+		CHECK(a->off == b->off && a->val == b->val &&
+		    a->size == b->size && a->write == b->write);
+	}
 }
 
 /* Unmap, map or re-protect one page, the same on both machines. */
