@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "growbuf.h"
 #include "user/memcached.h"
 
 static int64_t fake_now = 1000000000;	/* a unix time, 2001 */
@@ -18,28 +19,6 @@ static int64_t
 fake_clock(void *arg)
 {
 	return *(int64_t *)arg;
-}
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			abort();
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
 }
 
 static void

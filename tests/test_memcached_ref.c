@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "growbuf.h"
 #include "user/memcached.h"
 
 #define MEMCACHED	"/usr/bin/memcached"
@@ -59,28 +60,6 @@
 #define GRACE_MS	5	/* a complete answer that stays complete */
 #define WAIT_MS		3000	/* a server that stops mid-answer */
 #define PROBE_KEY	"test_memcached_ref_probe"
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((b->p = realloc(b->p, cap)) == NULL)
-			abort();
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 static int64_t
 wall_clock(void *arg)
