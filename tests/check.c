@@ -5,6 +5,7 @@
 
 int check_failures;
 int check_count;
+static int check_skips;
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 void
@@ -15,11 +16,23 @@ check_fail(const char *file, int line, const char *what)
 		fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
 }
 
+void
+check_skip(const char *why)
+{
+	check_skips++;
+	printf("SKIPPED: %s\n", why);
+}
+
 int
 check_done(const char *suite)
 {
-	printf("%s: %d checks, %d failed\n", suite, check_count, check_failures);
-	return check_failures ? 1 : 0;
+	printf("%s: %d checks, %d failed", suite, check_count, check_failures);
+	if (check_skips > 0)
+		printf(", %d skipped (see SKIPPED above)", check_skips);
+	printf("\n");
+	if (check_failures)
+		return 1;
+	return check_skips ? 77 : 0;	/* CTest's SKIP_RETURN_CODE */
 }
 
 void

@@ -10,6 +10,9 @@ extern int check_count;
 
 /* Record one failed expectation; the test goes on and exits non-zero. */
 void check_fail(const char *file, int line, const char *what);
+/* A check that cannot run here: said on stdout; the suite then exits 77
+ * (skipped) unless something failed. */
+void check_skip(const char *why);
 /* Summary line and exit status for main(). */
 int check_done(const char *suite);
 

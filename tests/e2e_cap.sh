@@ -3,7 +3,7 @@
 # every reference vector through --batch.
 set -u
 capio=$1
-shared=${CAPIO_SHARED:-../shared}
+data=${CAPIO_SRC:-$(cd "$(dirname "$0")/.." && pwd)}/tests/data
 fail=0
 # Our own scratch directory: tests run in parallel in the same build dir.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/capio-e2e.XXXXXX") || exit 1
@@ -38,7 +38,7 @@ done
 "$capio" cap --help | grep -q '^usage: capio cap' || { echo "FAILED: cap --help"; fail=1; }
 
 # Batch mode over the public reference vectors: every row must agree.
-dir=$shared/conformance/morello
+dir=$data/morello
 if [[ -d $dir ]]; then
   tail -n +2 "$dir/morello_replen.tsv" | cut -f1 | "$capio" cap replen --batch > replen.out
   tail -n +2 "$dir/morello_replen.tsv" | awk -F'\t' '{

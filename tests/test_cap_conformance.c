@@ -1,7 +1,7 @@
 /*
  * test_cap_conformance.c — the public Morello reference vectors in
- * ../shared/conformance/morello/ (decode, set-bounds, representable
- * length), every row checked bit for bit.
+ * tests/data/morello/ (decode, set-bounds, representable length), every
+ * row checked bit for bit.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,12 +14,13 @@
 static FILE *
 open_vectors(const char *name)
 {
-	const char *dir = getenv("CAPIO_SHARED");
+	const char *dir = getenv("CAPIO_TEST_DATA");
 	char path[1024];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/conformance/morello/%s",
-	    dir ? dir : "../shared", name);
+	/* CTest runs unit tests from the source tree. */
+	snprintf(path, sizeof path, "%s/morello/%s",
+	    dir ? dir : "tests/data", name);
 	f = fopen(path, "r");
 	if (f == NULL) {
 		fprintf(stderr, "cannot open %s\n", path);

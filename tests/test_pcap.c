@@ -371,8 +371,8 @@ main(void)
 		check_tshark_fields(path);
 		check_tshark_bytes(path);
 	} else {
-		printf("test_pcap: tshark not found, skipping the tshark"
-		    " read-back (apt-get install tshark)\n");
+		check_skip("tshark not found: the tshark read-back did not "
+		    "run (sh make.sh test installs it)");
 	}
 	unlink(path);
 	rmdir(dir);

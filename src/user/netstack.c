@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lwip/etharp.h"
@@ -24,16 +25,17 @@
 #define TX_RETRIES	256
 
 /*
- * A fresh copy of the shared object, so that dlopen gives this process
- * its own globals (the same path twice would give the same ones).
+ * Copy the shared object into FD and load it from there. Each copy must
+ * have a name no loaded object has (dlopen hands back an object already
+ * loaded under the same name, globals and all), so a memfd stays open for
+ * the life of its copy: its /proc/self/fd/N name is never reused.
  */
 static void *
-load_private_copy(char *err, size_t errlen)
+load_copy(int fd, const char *name, char *err, size_t errlen)
 {
-	char path[] = "/tmp/capio-lwip-XXXXXX";
 	char buf[65536];
-	int in, out;
 	ssize_t n;
+	int in;
 	void *h;
 
 	if ((in = open(CAPIO_LWIP_SO, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -41,27 +43,69 @@ load_private_copy(char *err, size_t errlen)
 		    CAPIO_LWIP_SO, strerror(errno));
 		return NULL;
 	}
-	if ((out = mkstemp(path)) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-		close(in);
-		return NULL;
-	}
 	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n) {
+		if (write(fd, buf, (size_t)n) != n) {
 			n = -1;
 			break;
 		}
 	close(in);
-	close(out);
 	if (n < 0) {
-		snprintf(err, errlen, "cannot copy %s", CAPIO_LWIP_SO);
-		unlink(path);
+		snprintf(err, errlen, "cannot copy %s to %s: %s", CAPIO_LWIP_SO,
+		    name, strerror(errno));
 		return NULL;
 	}
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		snprintf(err, errlen, "cannot load lwIP from %s: %s", name,
+		    dlerror());
+	return h;
+}
+
+/*
+ * A fresh copy of lwIP, so that this process has globals of its own. The
+ * copy lives in anonymous memory (memfd); where the host refuses that
+ * (no memfd, or memfd mappings not executable), in $TMPDIR (default
+ * /tmp), unlinked once loaded.
+ */
+static void *
+load_private_copy(char *err, size_t errlen)
+{
+	char path[4096], merr[512];
+	const char *dir;
+	int fd;
+	void *h;
+
+	merr[0] = '\0';
+	if ((fd = memfd_create("capio-lwip", MFD_CLOEXEC)) >= 0) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		if ((h = load_copy(fd, path, merr, sizeof merr)) != NULL)
+			return h;	/* fd stays open: see load_copy */
+		close(fd);
+	} else
+		snprintf(merr, sizeof merr, "memfd_create: %s", strerror(errno));
+	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof path, "%s/capio-lwip-XXXXXX", dir) >=
+	    sizeof path) {
+		snprintf(err, errlen, "TMPDIR is too long");
+		return NULL;
+	}
+	if ((fd = mkstemp(path)) < 0) {
+		snprintf(err, errlen, "cannot load a private lwIP (%s), nor "
+		    "create %s: %s; set TMPDIR to a writable directory on a "
+		    "filesystem mounted with exec", merr, path, strerror(errno));
+		return NULL;
+	}
+	h = load_copy(fd, path, err, errlen);
+	close(fd);
 	unlink(path);	/* the mapping stays; the name is not needed */
-	if (h == NULL)
-		snprintf(err, errlen, "dlopen lwIP: %s", dlerror());
+	if (h == NULL) {
+		char why[512];
+
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, errlen, "cannot load a private lwIP (%s; %s); set "
+		    "TMPDIR to a writable directory on a filesystem mounted with "
+		    "exec", merr, why);
+	}
 	return h;
 }
 
