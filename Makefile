@@ -7,6 +7,8 @@ ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 PREFIX  ?= /usr/local
 CMAKE_FLAGS ?=
+# CMake's own make runs below ours: no "Entering directory" lines.
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps deps-test build demo test asan fuzz install uninstall clean
 

@@ -63,9 +63,18 @@ fi
 cleanup() { [ "$ours" = 1 ] && $SUDO rm -f "$policy"; return 0; }
 trap cleanup EXIT INT TERM
 
-$SUDO apt-get update -qq || echo "capio: apt-get update failed; trying the package lists we have" >&2
+# apt's own chatter goes to a log, shown only if something fails.
+log=$(mktemp "${TMPDIR:-/tmp}/capio-apt.XXXXXX")
+$SUDO apt-get update >"$log" 2>&1 ||
+    echo "capio: apt-get update failed; trying the package lists we have" >&2
 # shellcheck disable=SC2086  # one word per package
-$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null
+if ! $SUDO apt-get install -y --no-install-recommends $missing </dev/null >>"$log" 2>&1; then
+	tail -20 "$log" >&2
+	echo "capio: apt-get install failed (whole log: $log)" >&2
+	exit 1
+fi
+echo "capio: installed $(grep -c '^Setting up ' "$log") packages" >&2
+rm -f "$log"
 
 # A package's postinst enables its service for the next boot even when it
 # may not start it now: memcached is the tests' to start, never the system's.
