@@ -419,9 +419,9 @@ for s in "${scenarios[@]}"; do
 done
 
 if ((have_qemu == 0)); then
-	echo "e2e_qtest: $qemu not found: ran the capio side of $n_scen" \
-	    "scenarios alone; skipping the comparison (install" \
-	    "qemu-system-x86 through scripts/deps.sh)"
+	echo "SKIPPED: $qemu not found: ran the capio side of $n_scen" \
+	    "scenarios alone, without the comparison with QEMU" \
+	    "(sh make.sh test installs qemu-system-x86)"
 	((n_bad == 0 && cli_bad == 0)) || exit 1
 	exit 77
 fi
