@@ -3,8 +3,11 @@
 # and leaves well-formed CSV, JSON and (with gnuplot) PNG files; the
 # --json one-liners carry the keys the issue names; the per-round-trip
 # counts are what the arms are (4 system calls for the kernel path, none
-# for the user-level driver); bad arguments exit 2. No timing figure is
-# asserted.
+# for the user-level driver); the ratios come as a median and an
+# interquartile range per size; the verdicts are honest (--quick judges
+# nothing, --check fails a run that is too noisy or misses a target);
+# bad arguments exit 2 with a message that says what is wrong. No timing
+# figure is asserted.
 set -u
 capio=$1
 fail=0
@@ -51,14 +54,22 @@ for b in "${benches[@]}"; do
 	grep -q "files: .*$b.csv" "$out/all.txt" || bad "no $b summary"
 done
 grep -q 'capio/kernel' "$out/all.txt" || bad "no ratio table"
+# A quick run has too few samples to judge a target: no verdict.
+grep -q 'MISSED' "$out/all.txt" && bad "bench --quick printed MISSED"
+grep -Eq '(^| )met( |$)' "$out/all.txt" && bad "bench --quick printed met"
+grep -q 'not judged' "$out/all.txt" || bad "bench --quick: no 'not judged'"
+grep -q '^bench rtt: 64 B done (1/3)$' "$out/all.err" ||
+	bad "no progress line per phase on a non-terminal stderr"
 
 # 2. The one-line JSON of rtt and throughput.
 rtt=$("$capio" bench rtt --quick --json --out "$out/rtt") || bad "rtt --json exited $?"
 [[ $(printf '%s\n' "$rtt" | wc -l) == 1 ]] || bad "rtt --json is not one line"
+spread='\{"median":[0-9.]+,"p25":[0-9.]+,"p75":[0-9.]+,"blocks":[0-9]+\}'
 for s in 64 1028 1518; do
-	[[ $rtt =~ \"ratios\":\{.*\"$s\":\{\"capio_kernel\":[0-9.]+,\"capio_page\":[0-9.]+,\"capio_raw\":[0-9.]+\} ]] ||
-		bad "rtt --json: no ratios for $s"
+	[[ $rtt =~ \"ratios\":\{.*\"$s\":\{\"capio_kernel\":$spread,\"capio_page\":$spread,\"capio_raw\":$spread\} ]] ||
+		bad "rtt --json: no ratio median and IQR for $s"
 done
+[[ $rtt =~ \"noisy\":(true|false),\"noise\":\[ ]] || bad "rtt --json: no noise verdict"
 tp=$("$capio" bench throughput --quick --json --frames 5000 --out "$out/tp") ||
 	bad "throughput --json exited $?"
 [[ $(printf '%s\n' "$tp" | wc -l) == 1 ]] || bad "throughput --json is not one line"
@@ -66,6 +77,8 @@ for a in kernel page capio raw; do
 	[[ $tp =~ \"mpps\":\{.*\"$a\":\{\"64\":[0-9.]+,\"1518\":[0-9.]+\} ]] ||
 		bad "throughput --json: no mpps for $a"
 done
+[[ $tp =~ \"void_trials\":[0-9]+,.*\"noisy\":(true|false) ]] ||
+	bad "throughput --json: no void trials or noise verdict"
 
 # 3. What a round trip costs, by arm: counts, not times.
 if ((have_py)); then
@@ -76,7 +89,12 @@ r = d["results"]
 for k in ("machine", "commit", "date", "options", "arms", "sizes", "targets"):
     assert k in d, k
 assert d["options"]["quick"] is True
+for t in d["targets"]:
+    assert t["verdict"] == "not judged" and t["met"] is None, t
 for s in ("64", "1028", "1518"):
+    for k, x in d["ratios"][s].items():
+        assert x["blocks"] == d["blocks"], (s, k, x)
+        assert x["p25"] <= x["median"] <= x["p75"], (s, k, x)
     assert r["kernel"][s]["syscalls_per_rtt"] == 4, r["kernel"][s]
     assert r["kernel"][s]["mmio_per_rtt"] == 4, r["kernel"][s]
     for a in ("page", "capio", "raw"):
@@ -92,21 +110,70 @@ fi
 
 # 4. Two processes, one per NIC.
 "$capio" bench rtt --quick --procs 2 --samples 200 --warmup 20 --json \
-	--out "$out/p2" >/dev/null || bad "rtt --procs 2 exited $?"
+	--out "$out/p2" >/dev/null 2>&1 || bad "rtt --procs 2 exited $?"
 
-# 5. Help and bad arguments.
+# 5. --check: a run too short to judge fails it; so does a target no
+# machine meets (CAPIO_BENCH_KERNEL_TARGET tightens capio/kernel to 0.01:
+# capio is not a hundred times faster than the kernel path); without
+# --check the same runs exit 0.
+few=(rtt --samples 100 --warmup 10)
+"$capio" bench "${few[@]}" --out "$out/few" >"$out/few.txt" 2>/dev/null ||
+	bad "rtt --samples 100 without --check exited $?"
+"$capio" bench "${few[@]}" --check --json --out "$out/few" >"$out/few.json" 2>"$out/few.err"
+rc=$?
+[[ $rc == 1 ]] || bad "rtt --samples 100 --check exited $rc, not 1"
+grep -q '"noisy":true' "$out/few.json" || bad "rtt --samples 100: not noisy in the JSON"
+grep -q '^rtt: too noisy to judge capio/page at 64 B: 1 valid block' "$out/few.err" ||
+	bad "rtt --samples 100: no noise line on stderr"
+grep -q 'MISSED' "$out/few.txt" && bad "rtt --samples 100 printed MISSED"
+miss=(rtt --samples 2000 --warmup 100 --out "$out/miss")
+CAPIO_BENCH_KERNEL_TARGET=0.01 "$capio" bench "${miss[@]}" >"$out/miss.txt" 2>/dev/null ||
+	bad "rtt with a tightened target, without --check, exited $?"
+grep -Eq '^ +64 +[0-9.]+ \([0-9.-]+\) MISSED' "$out/miss.txt" ||
+	bad "rtt: capio/kernel at 64 B not MISSED against 0.01"
+CAPIO_BENCH_KERNEL_TARGET=0.01 "$capio" bench "${miss[@]}" --check >/dev/null 2>&1
+rc=$?
+[[ $rc == 1 ]] || bad "rtt --check with a missed target exited $rc, not 1"
+if ((have_py)); then
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [t for t in d["targets"] if t["target"] == "capio/kernel median RTT, 64 B"][0]
+assert t["verdict"] == "MISSED" and t["met"] is False and t["max"] == 0.01, t
+' "$out/miss/rtt.json" || bad "rtt.json: the missed target"
+fi
+
+# 6. Help and bad arguments.
 "$capio" bench --help | grep -q '^usage: capio bench' || bad "bench --help"
 "$capio" bench rtt --help | grep -q '^usage: capio bench rtt' || bad "rtt --help"
-for args in "nosuch" "--bogus" "rtt --procs 3" "rtt --samples x" \
-    "rtt --samples" "throughput --frames 5" "udp --procs 2" "all --frames 9000" \
-    "rtt --out"; do
-	# shellcheck disable=SC2086
-	"$capio" bench $args >/dev/null 2>"$out/err"
+check_bad() {	# message, then the arguments
+	local want=$1
+	shift
+	"$capio" bench "$@" >/dev/null 2>"$out/err"
 	rc=$?
-	[[ $rc == 2 ]] || bad "bench $args exited $rc, not 2"
-	[[ $(grep -c '^capio: ' "$out/err") == 1 ]] || bad "bench $args: message"
-	grep -q '^usage: ' "$out/err" || bad "bench $args: no usage line"
-done
+	[[ $rc == 2 ]] || bad "bench $*: exited $rc, not 2"
+	[[ $(grep -c '^capio' "$out/err") == 1 ]] || bad "bench $*: not one message"
+	grep -qF -- "$want" "$out/err" || bad "bench $*: not '$want': $(head -1 "$out/err")"
+	grep -q '^usage: capio bench' "$out/err" || bad "bench $*: no usage line"
+}
+check_bad "capio bench: unknown benchmark 'nosuch'" nosuch
+check_bad "capio bench: unknown argument '--bogus'" --bogus
+check_bad "capio bench rtt: --procs must be 1..2, not '3'" rtt --procs 3
+check_bad "capio bench rtt: --samples must be 1..1000000, not 'x'" rtt --samples x
+check_bad "capio bench rtt: --samples must be 1..1000000, not '0'" rtt --samples 0
+check_bad "capio bench rtt: --samples needs a value" rtt --samples
+check_bad "capio bench rtt: --samples needs a value" rtt --samples --json
+check_bad "capio bench rtt: --warmup needs a value" rtt --warmup=
+check_bad "capio bench throughput: --frames must be 1000..10000000" throughput --frames 5
+check_bad "capio bench udp: --procs is an option of rtt only" udp --procs 2
+check_bad "capio bench: --frames is an option of throughput only" all --frames 9000
+check_bad "capio bench rtt: --out needs a value" rtt --out
+check_bad "capio bench rtt: --check needs a full run" rtt --quick --check
+# --opt=value, whether it arrives split or not.
+"$capio" bench rtt --quick --samples=200 --warmup=20 --json --out "$out/eq" >/dev/null 2>&1 ||
+	bad "rtt --samples=200 exited $?"
+"$capio" bench udp --help | grep -q 'interquartile' || bad "udp --help: no method"
+"$capio" bench --help | grep -q -- '--check' || bad "bench --help: no --check"
 
 [[ $fail == 0 ]] && echo "e2e_bench: all passed"
 exit $fail

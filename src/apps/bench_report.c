@@ -15,113 +15,181 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apps/bench.h"
 #include "apps/bench_port.h"
 #include "apps/cli.h"
 
 /* --- options ------------------------------------------------------------ */
 
+/* Targets missed and runs too noisy to judge, over the whole command
+ * (`capio bench all` runs several). */
+static int tally_missed, tally_noisy;
+
 void
 bench_opts_help(FILE *f, unsigned accept)
 {
 	fprintf(f,
-	    "  --quick            few samples, short trials (CI)\n"
+	    "  --quick            few samples, short trials (CI); targets are not\n"
+	    "                     judged\n"
 	    "  --json             print one JSON object on one line\n"
+	    "  --check            exit 1 when a target is missed or the run is too\n"
+	    "                     noisy to judge it (not with --quick)\n"
 	    "  --out DIR          where the CSV, JSON and PNG go (default %s)\n"
 	    "  --no-host-syscalls the kernel arm's system calls do not pay a\n"
 	    "                     real host system call each\n", BENCH_OUT_DEFAULT);
 	if (accept & BOPT_SAMPLES)
 		fprintf(f,
-		    "  --warmup N         warm-up round trips/operations\n"
-		    "  --samples N        measured round trips/operations\n");
+		    "  --warmup N         warm-up round trips/operations per arm\n"
+		    "  --samples N        measured round trips/operations per arm and\n"
+		    "                     size, in blocks of at least %d (at most %d\n"
+		    "                     blocks; %d needed to judge a ratio)\n",
+		    BENCH_BLOCK_MIN, BENCH_MAX_BLOCKS, BENCH_MIN_BLOCKS);
 	if (accept & BOPT_PROCS)
 		fprintf(f,
 		    "  --procs 1|2        one process drives both NICs (1), or\n"
 		    "                     one process per NIC (2)\n");
 	if (accept & BOPT_FRAMES)
 		fprintf(f, "  --frames N         frames per trial\n");
+	fprintf(f, "\nThe arms run interleaved, block by block; ratios are the "
+	    "median of the\nper-block ratios, with their interquartile range. "
+	    "Progress goes to stderr.\n");
 }
 
-static bool
-number_arg(int argc, char **argv, int *i, uint64_t lo, uint64_t hi,
-    uint64_t *out, const char *usage, const char *name, int *rc)
+/* "capio bench NAME: MESSAGE" and the usage line; exit status 2. */
+static int
+opt_error(const char *usage, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+opt_error(const char *usage, const char *name, const char *fmt, ...)
 {
-	const char *opt = argv[*i];
+	va_list ap;
 
-	if (++*i == argc) {
-		*rc = cli_usage_error(usage, "bench %s: %s needs a number", name,
-		    opt);
-		return false;
-	}
-	if (!cli_parse_u64(argv[*i], out) || *out < lo || *out > hi) {
-		*rc = cli_usage_error(usage, "bench %s: bad %s '%s' (%llu..%llu)",
-		    name, opt, argv[*i], (unsigned long long)lo,
-		    (unsigned long long)hi);
-		return false;
-	}
-	return true;
+	if (strcmp(name, "all") == 0)
+		fputs("capio bench: ", stderr);
+	else
+		fprintf(stderr, "capio bench %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", usage);
+	return EXIT_USAGE;
 }
+
+/* The shared options: which take a value, and which BOPT_ allows them. */
+static const struct {
+	const char *name;
+	bool value;
+	unsigned need;		/* 0: every benchmark */
+	uint64_t lo, hi;	/* numbers */
+	const char *who;	/* the benchmarks that take it */
+} known[] = {
+	{ "--quick", false, 0, 0, 0, NULL },
+	{ "--json", false, 0, 0, 0, NULL },
+	{ "--check", false, 0, 0, 0, NULL },
+	{ "--no-host-syscalls", false, 0, 0, 0, NULL },
+	{ "--out", true, 0, 0, 0, NULL },
+	{ "--warmup", true, BOPT_SAMPLES, 0, 1000000, "rtt, udp and memcached" },
+	{ "--samples", true, BOPT_SAMPLES, 1, 1000000, "rtt, udp and memcached" },
+	{ "--procs", true, BOPT_PROCS, 1, 2, "rtt" },
+	{ "--frames", true, BOPT_FRAMES, 1000, 10000000, "throughput" },
+};
+#define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
 int
 bench_opts_parse(struct bench_opts *o, int argc, char **argv, unsigned accept,
     const char *usage, const char *help)
 {
 	const char *name = argv[0];
-	uint64_t v;
-	int rc = EXIT_USAGE;
 
 	memset(o, 0, sizeof *o);
 	o->host_syscalls = true;
 	o->out = BENCH_OUT_DEFAULT;
 	o->procs = 1;
 	o->progress = isatty(STDERR_FILENO) == 1;
+	o->phases = !o->progress;
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: %s\n\n%s\noptions:\n", usage, help);
 		bench_opts_help(stdout, accept);
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *eq = NULL, *val = NULL;
+		size_t alen = strlen(a);
+		uint64_t v;
+		size_t k;
 
-		if (strcmp(a, "--quick") == 0)
+		/* --opt=value, should it come unsplit. */
+		if (strncmp(a, "--", 2) == 0 && (eq = strchr(a, '=')) != NULL)
+			alen = (size_t)(eq - a);
+		for (k = 0; k < NKNOWN; k++)
+			if (strlen(known[k].name) == alen &&
+			    strncmp(a, known[k].name, alen) == 0)
+				break;
+		if (k == NKNOWN)
+			return opt_error(usage, name, "unknown argument '%s'", a);
+		if (known[k].need != 0 && !(accept & known[k].need))
+			return opt_error(usage, name, "%s is an option of %s only",
+			    known[k].name, known[k].who);
+		if (!known[k].value) {
+			if (eq != NULL)
+				return opt_error(usage, name, "%s takes no value",
+				    known[k].name);
+		} else if (eq != NULL)
+			val = eq + 1;
+		else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+			val = argv[++i];
+		if (known[k].value && (val == NULL || val[0] == '\0'))
+			return opt_error(usage, name, "%s needs a value",
+			    known[k].name);
+		if (known[k].value && strcmp(known[k].name, "--out") != 0 &&
+		    (!cli_parse_u64(val, &v) || v < known[k].lo ||
+		    v > known[k].hi))
+			return opt_error(usage, name, "%s must be %llu..%llu, not "
+			    "'%s'", known[k].name, (unsigned long long)known[k].lo,
+			    (unsigned long long)known[k].hi, val);
+		switch (k) {
+		case 0:
 			o->quick = true;
-		else if (strcmp(a, "--json") == 0)
+			break;
+		case 1:
 			o->json = true;
-		else if (strcmp(a, "--no-host-syscalls") == 0)
+			break;
+		case 2:
+			o->check = true;
+			break;
+		case 3:
 			o->host_syscalls = false;
-		else if (strcmp(a, "--out") == 0) {
-			if (++i == argc || argv[i][0] == '\0')
-				return cli_usage_error(usage,
-				    "bench %s: --out needs a directory", name);
-			o->out = argv[i];
-		} else if ((accept & BOPT_SAMPLES) && strcmp(a, "--warmup") == 0) {
-			if (!number_arg(argc, argv, &i, 0, 1000000, &v, usage,
-			    name, &rc))
-				return rc;
-			o->warmup = v;
+			break;
+		case 4:
+			o->out = val;
+			break;
+		case 5:
 			/* 0 means the default elsewhere; keep an explicit 0. */
-			if (v == 0)
-				o->warmup = UINT64_MAX;
-		} else if ((accept & BOPT_SAMPLES) && strcmp(a, "--samples") == 0) {
-			if (!number_arg(argc, argv, &i, 1, 1000000, &v, usage,
-			    name, &rc))
-				return rc;
+			o->warmup = v == 0 ? UINT64_MAX : v;
+			break;
+		case 6:
 			o->samples = v;
-		} else if ((accept & BOPT_PROCS) && strcmp(a, "--procs") == 0) {
-			if (!number_arg(argc, argv, &i, 1, 2, &v, usage, name, &rc))
-				return rc;
+			break;
+		case 7:
 			o->procs = (int)v;
-		} else if ((accept & BOPT_FRAMES) && strcmp(a, "--frames") == 0) {
-			if (!number_arg(argc, argv, &i, 1000, 10000000, &v, usage,
-			    name, &rc))
-				return rc;
+			break;
+		case 8:
 			o->frames = v;
-		} else
-			return cli_usage_error(usage, "bench %s: unknown argument "
-			    "'%s'", name, a);
+			break;
+		}
 	}
-	if (o->json)
-		o->progress = false;
+	/* A quick run is too short to judge anything (bench_judge). */
+	if (o->check && o->quick)
+		return opt_error(usage, name, "--check needs a full run: a "
+		    "--quick run judges no target");
 	return -1;
+}
+
+int
+bench_check_status(const struct bench_opts *o)
+{
+	return o->check && (tally_missed > 0 || tally_noisy > 0) ? 1 : 0;
 }
 
 uint64_t
@@ -149,7 +217,7 @@ bench_main(int argc, char **argv, unsigned accept, const char *usage,
 	if (o.json)
 		printf("%s\n", json);
 	free(json);
-	return 0;
+	return bench_check_status(&o);
 }
 
 void
@@ -286,20 +354,6 @@ bench_json_num(FILE *f, double v)
 		fprintf(f, "%.4f", v);
 }
 
-void
-bench_ratios_json(FILE *f, const char *key, double capio, double kernel,
-    double page, double raw)
-{
-	bench_json_str(f, key);
-	fputs(":{\"capio_kernel\":", f);
-	bench_json_num(f, capio / kernel);
-	fputs(",\"capio_page\":", f);
-	bench_json_num(f, capio / page);
-	fputs(",\"capio_raw\":", f);
-	bench_json_num(f, capio / raw);
-	fputc('}', f);
-}
-
 /* First line of a command's output, trimmed; "" if none. */
 static void
 command_line(const char *cmd, char *out, size_t len)
@@ -426,7 +480,90 @@ bench_doc_end(FILE *f)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* --- targets ------------------------------------------------------- */
+/* --- blocks and spreads ------------------------------------------- */
+
+int
+bench_nblocks(uint64_t n)
+{
+	uint64_t nb = n / BENCH_BLOCK_MIN;
+
+	if (nb < 1)
+		nb = 1;
+	return nb > BENCH_MAX_BLOCKS ? BENCH_MAX_BLOCKS : (int)nb;
+}
+
+uint64_t
+bench_block_start(uint64_t n, int nb, int b)
+{
+	return n * (uint64_t)b / (uint64_t)nb;
+}
+
+double
+bench_median_u64(uint64_t *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_u64);
+	return n % 2 ? (double)v[n / 2] :
+	    ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2;
+}
+
+/* Quantile q of sorted v[0..n), interpolating between ranks. */
+static double
+quantile(const double *v, int n, double q)
+{
+	double x = q * (n - 1);
+	int i = (int)x;
+
+	if (n == 0)
+		return NAN;
+	if (i >= n - 1)
+		return v[n - 1];
+	return v[i] + (x - i) * (v[i + 1] - v[i]);
+}
+
+void
+bench_spread_ratio(const double *num, const double *den, int n,
+    struct bench_spread *s)
+{
+	double r[n > 0 ? n : 1];
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (isfinite(num[i]) && isfinite(den[i]) && num[i] > 0 &&
+		    den[i] > 0)
+			r[m++] = num[i] / den[i];
+	qsort(r, (size_t)m, sizeof r[0], bench_cmp_double);
+	s->n = m;
+	s->med = quantile(r, m, 0.50);
+	s->p25 = quantile(r, m, 0.25);
+	s->p75 = quantile(r, m, 0.75);
+}
+
+void
+bench_spread_json(FILE *f, const char *key, const struct bench_spread *s)
+{
+	bench_json_str(f, key);
+	fputs(":{\"median\":", f);
+	bench_json_num(f, s->med);
+	fputs(",\"p25\":", f);
+	bench_json_num(f, s->p25);
+	fputs(",\"p75\":", f);
+	bench_json_num(f, s->p75);
+	fprintf(f, ",\"blocks\":%d}", s->n);
+}
+
+const char *
+bench_spread_str(const struct bench_spread *s, char *buf, size_t len)
+{
+	if (s->n == 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.3f (%.2f-%.2f)", s->med, s->p25, s->p75);
+	return buf;
+}
+
+/* --- targets and the noise verdict ---------------------------------- */
 
 bool
 bench_target_met(double v, double lo, double hi)
@@ -435,23 +572,180 @@ bench_target_met(double v, double lo, double hi)
 }
 
 void
-bench_target_json(FILE *f, const char *what, double v, double lo, double hi)
+bench_verdicts_init(struct bench_verdicts *v, const char *bench)
+{
+	memset(v, 0, sizeof *v);
+	v->bench = bench;
+}
+
+void
+bench_verdicts_noise(struct bench_verdicts *v, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	v->noisy++;
+	if (v->nlines == BENCH_NOISE_LINES)
+		return;
+	n = snprintf(v->line[v->nlines], sizeof v->line[0], "%s: ", v->bench);
+	va_start(ap, fmt);
+	vsnprintf(v->line[v->nlines] + n, sizeof v->line[0] - (size_t)n, fmt,
+	    ap);
+	va_end(ap);
+	v->nlines++;
+}
+
+/* "0.95-1.05", "<= 1.25", ">= 2" */
+static void
+band_str(double lo, double hi, char *buf, size_t len)
+{
+	if (isfinite(lo) && isfinite(hi))
+		snprintf(buf, len, "%.2f-%.2f", lo, hi);
+	else if (isfinite(hi))
+		snprintf(buf, len, "<= %.2f", hi);
+	else
+		snprintf(buf, len, ">= %.2f", lo);
+}
+
+/*
+ * Whether the blocks support a verdict on lo..hi: enough of them, an
+ * IQR no wider than a two-sided band, and the median's 95% interval
+ * (McGill's notch, median +- 1.58 IQR / sqrt(n)) clear of both ends.
+ * The IQR is the spread of single blocks and does not shrink with more
+ * of them; the interval is how well the median is known, and does.
+ */
+static bool
+supported(struct bench_verdicts *v, const char *what,
+    const struct bench_spread *s, double lo, double hi, const char *target)
+{
+	double h;
+
+	if (s->n < BENCH_MIN_BLOCKS) {
+		bench_verdicts_noise(v, "too noisy to judge %s: %d valid block%s, "
+		    "at least %d needed", what, s->n, s->n == 1 ? "" : "s",
+		    BENCH_MIN_BLOCKS);
+		return false;
+	}
+	if (isfinite(lo) && isfinite(hi) && s->p75 - s->p25 > hi - lo) {
+		bench_verdicts_noise(v, "too noisy to judge %s: IQR %.2f-%.2f "
+		    "wider than the %s target", what, s->p25, s->p75, target);
+		return false;
+	}
+	h = 1.58 * (s->p75 - s->p25) / sqrt(s->n);
+	if ((isfinite(lo) && s->med - h < lo && lo < s->med + h) ||
+	    (isfinite(hi) && s->med - h < hi && hi < s->med + h)) {
+		bench_verdicts_noise(v, "too noisy to judge %s: median %.3f, its "
+		    "95%% interval %.3f-%.3f straddles the %s target (IQR "
+		    "%.2f-%.2f, %d blocks)", what, s->med, s->med - h, s->med + h,
+		    target, s->p25, s->p75, s->n);
+		return false;
+	}
+	return true;
+}
+
+enum bench_verdict
+bench_judge(struct bench_verdicts *v, const struct bench_opts *o,
+    const char *what, const struct bench_spread *s, double lo, double hi)
+{
+	char target[40];
+
+	if (o->quick)
+		return BENCH_UNJUDGED;
+	band_str(lo, hi, target, sizeof target);
+	if (!supported(v, what, s, lo, hi, target))
+		return BENCH_NOISY;
+	if (bench_target_met(s->med, lo, hi))
+		return BENCH_MET;
+	v->missed++;
+	return BENCH_MISSED;
+}
+
+enum bench_verdict
+bench_spread_check(struct bench_verdicts *v, const struct bench_opts *o,
+    const char *what, const struct bench_spread *s)
+{
+	if (o->quick)
+		return BENCH_NONE;
+	if (s->n < BENCH_MIN_BLOCKS) {
+		bench_verdicts_noise(v, "too noisy to read %s: %d valid block%s, "
+		    "at least %d needed", what, s->n, s->n == 1 ? "" : "s",
+		    BENCH_MIN_BLOCKS);
+		return BENCH_NOISY;
+	}
+	/* The yardstick is the capio/page band: +-5%. */
+	if (s->p75 - s->p25 > 0.10 * s->med) {
+		bench_verdicts_noise(v, "too noisy to read %s: IQR %.2f-%.2f wider "
+		    "than +-5%% of its median %.3f", what, s->p25, s->p75, s->med);
+		return BENCH_NOISY;
+	}
+	return BENCH_NONE;
+}
+
+const char *
+bench_verdict_word(enum bench_verdict v)
+{
+	switch (v) {
+	case BENCH_MET:
+		return "met";
+	case BENCH_MISSED:
+		return "MISSED";
+	case BENCH_NOISY:
+		return "noisy";
+	case BENCH_UNJUDGED:
+		return "not judged";
+	default:
+		return "";
+	}
+}
+
+void
+bench_verdicts_json(FILE *f, const struct bench_verdicts *v)
+{
+	fprintf(f, ",\"noisy\":%s,\"noise\":[", v->noisy ? "true" : "false");
+	for (int i = 0; i < v->nlines; i++) {
+		fputs(i ? "," : "", f);
+		bench_json_str(f, v->line[i]);
+	}
+	fprintf(f, "],\"targets_missed\":%d", v->missed);
+}
+
+void
+bench_verdicts_done(const struct bench_opts *o, const struct bench_verdicts *v)
+{
+	FILE *f = o->json ? stderr : stdout;
+
+	if (o->quick && !o->json)
+		fprintf(f, "%s: a --quick run is too short to judge its targets: "
+		    "not judged\n", v->bench);
+	for (int i = 0; i < v->nlines; i++)
+		fprintf(f, "%s\n", v->line[i]);
+	if (v->noisy > v->nlines)
+		fprintf(f, "%s: ... and %d more\n", v->bench,
+		    v->noisy - v->nlines);
+	tally_missed += v->missed;
+	tally_noisy += v->noisy;
+}
+
+void
+bench_target_json(FILE *f, const char *what, const struct bench_spread *s,
+    double lo, double hi, enum bench_verdict verdict)
 {
 	fputs("{\"target\":", f);
 	bench_json_str(f, what);
 	fputs(",\"value\":", f);
-	bench_json_num(f, v);
-	fputs(",\"min\":", f);
+	bench_json_num(f, s->med);
+	fputs(",\"p25\":", f);
+	bench_json_num(f, s->p25);
+	fputs(",\"p75\":", f);
+	bench_json_num(f, s->p75);
+	fprintf(f, ",\"blocks\":%d,\"min\":", s->n);
 	bench_json_num(f, lo);
 	fputs(",\"max\":", f);
 	bench_json_num(f, hi);
-	fprintf(f, ",\"met\":%s}", bench_target_met(v, lo, hi) ? "true" : "false");
-}
-
-const char *
-bench_target_word(double v, double lo, double hi)
-{
-	return bench_target_met(v, lo, hi) ? "met" : "MISSED";
+	fputs(",\"verdict\":", f);
+	bench_json_str(f, bench_verdict_word(verdict));
+	fprintf(f, ",\"met\":%s}", verdict == BENCH_MET ? "true" :
+	    verdict == BENCH_MISSED ? "false" : "null");
 }
 
 /* --- files -------------------------------------------------------------- */
@@ -643,25 +937,68 @@ bench_plot(const struct bench_opts *o, const char *name)
 	return 0;
 }
 
-/* --- a terminal ------------------------------------------------------- */
+/* --- progress ------------------------------------------------------- */
+
+static struct {
+	const char *bench;
+	uint64_t t0, last;
+} prog;
 
 void
-bench_progress(const struct bench_opts *o, const char *fmt, ...)
+bench_progress_begin(const struct bench_opts *o, const char *bench)
 {
+	(void)o;
+	prog.bench = bench;
+	prog.t0 = bench_now_ns();
+	prog.last = 0;
+}
+
+void
+bench_progress(const struct bench_opts *o, double fraction, const char *fmt,
+    ...)
+{
+	uint64_t now = bench_now_ns();
 	va_list ap;
 
-	if (!o->progress)
+	if (!o->progress || now - prog.last < 100000000u)
 		return;
-	fputs("\r\033[K", stderr);
+	prog.last = now;
+	fprintf(stderr, "\r\033[Kbench %s: ", prog.bench);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	if (fraction > 0.01 && fraction < 1) {
+		double left = (double)(now - prog.t0) / 1e9 * (1 - fraction) /
+		    fraction;
+
+		fprintf(stderr, ", %.0f%%, %.0f s left", fraction * 100,
+		    ceil(left));
+	} else if (fraction >= 0 && fraction < 1)
+		fprintf(stderr, ", %.0f%%", fraction * 100);
+	fflush(stderr);
+}
+
+void
+bench_progress_phase(const struct bench_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->phases)
+		return;
+	fprintf(stderr, "bench %s: ", prog.bench);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	fflush(stderr);
 }
 
 void
 bench_progress_end(const struct bench_opts *o)
 {
-	if (o->progress)
+	if (o->progress && prog.last != 0) {
 		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	prog.last = 0;
 }

@@ -17,7 +17,9 @@ struct bench_opts {
 	bool quick;		/* CI: fewer samples, shorter trials */
 	bool json;		/* one JSON object on stdout */
 	bool host_syscalls;	/* kernel arm pays a host getppid() per call */
-	bool progress;		/* stderr is a terminal */
+	bool check;		/* exit 1 when a target is missed or noisy */
+	bool progress;		/* stderr is a terminal: a progress line */
+	bool phases;		/* it is not: a line per phase */
 	const char *out;	/* directory for the files */
 	uint64_t warmup;	/* round trips / operations; 0: default */
 	uint64_t samples;
@@ -40,6 +42,11 @@ int bench_opts_parse(struct bench_opts *o, int argc, char **argv,
     unsigned accept, const char *usage, const char *help);
 /* The help text for the shared options ACCEPT allows. */
 void bench_opts_help(FILE *f, unsigned accept);
+/*
+ * Exit status of a completed run: 1 when o->check and a target was
+ * missed or could not be judged (bench_verdicts_done tallies them).
+ */
+int bench_check_status(const struct bench_opts *o);
 /* v if set, else the quick or full default. */
 uint64_t bench_pick(uint64_t v, bool quick, uint64_t quick_v,
     uint64_t full_v);
@@ -92,12 +99,6 @@ void bench_json_str(FILE *f, const char *s);
 /* A number, or null when it is not finite. */
 void bench_json_num(FILE *f, double v);
 /*
- * "KEY":{"capio_kernel":…,"capio_page":…,"capio_raw":…}: capio's figure
- * over each other arm's (an arm not run is NAN, printed null).
- */
-void bench_ratios_json(FILE *f, const char *key, double capio, double kernel,
-    double page, double raw);
-/*
  * Open a JSON document in memory: `{"bench":NAME,"machine":{...},
  * "commit":…,"date":…,"options":{...},` — the caller adds its fields
  * and closes it with bench_doc_end. NULL if out of memory.
@@ -112,15 +113,89 @@ const char *bench_machine_csv(void);
 /* The commit (git rev-parse HEAD of the source tree), or "unknown". */
 const char *bench_commit(void);
 
-/* --- targets (reported, never asserted) ------------------------------- */
+/* --- interleaved blocks, ratios and their spread ---------------------- */
 
+/*
+ * Every comparing benchmark measures its arms in rounds: one block of
+ * samples per arm, arms in a rotating order, many rounds, so that a slow
+ * spell of the host lands on every arm alike. A ratio is computed per
+ * round (block figure of capio over the other arm's, same round) and
+ * reported as the median of those with its interquartile range.
+ */
+#define BENCH_MIN_BLOCKS	10	/* fewer: the ratio is not judged */
+#define BENCH_MAX_BLOCKS	80	/* rounds per size */
+#define BENCH_BLOCK_MIN		100	/* samples per block, at least */
+
+/* Blocks for n samples per arm: n / BENCH_BLOCK_MIN, 1..BENCH_MAX_BLOCKS. */
+int bench_nblocks(uint64_t n);
+/* First sample of block b of nb over n samples (b == nb: n). */
+uint64_t bench_block_start(uint64_t n, int nb, int b);
+/* Median of v[0..n) (sorts v); NAN when n is 0. */
+double bench_median_u64(uint64_t *v, size_t n);
+
+struct bench_spread {
+	double med, p25, p75;	/* of the per-block ratios */
+	int n;			/* valid blocks (both figures finite, > 0) */
+};
+
+/* The spread of num[i] / den[i] over i < n blocks. */
+void bench_spread_ratio(const double *num, const double *den, int n,
+    struct bench_spread *s);
+/* "KEY":{"median":…,"p25":…,"p75":…,"blocks":n} */
+void bench_spread_json(FILE *f, const char *key, const struct bench_spread *s);
+/* "0.952 (0.94-0.97)" */
+const char *bench_spread_str(const struct bench_spread *s, char *buf,
+    size_t len);
+
+/* --- targets and the noise verdict ---------------------------------- */
+
+enum bench_verdict {
+	BENCH_MET, BENCH_MISSED, BENCH_NOISY, BENCH_UNJUDGED, BENCH_NONE,
+};
+
+#define BENCH_NOISE_LINES	16
+
+/* What one run concluded: its noise lines and verdict counts. */
+struct bench_verdicts {
+	const char *bench;		/* "rtt" */
+	int missed, noisy;
+	int nlines;
+	char line[BENCH_NOISE_LINES][240];
+};
+
+void bench_verdicts_init(struct bench_verdicts *v, const char *bench);
+/*
+ * Judge the ratio WHAT ("capio/page at 64 B") against lo..hi (either
+ * may be infinite): met or MISSED when the run supports it, else noisy
+ * (a line noted); not judged at all after --quick.
+ */
+enum bench_verdict bench_judge(struct bench_verdicts *v,
+    const struct bench_opts *o, const char *what,
+    const struct bench_spread *s, double lo, double hi);
+/* A ratio with no target: noisy when its blocks scatter more than
+ * +-5% about their median, or are too few (a line noted). */
+enum bench_verdict bench_spread_check(struct bench_verdicts *v,
+    const struct bench_opts *o, const char *what,
+    const struct bench_spread *s);
+/* Any other reason the run cannot be trusted (one line, noted). */
+void bench_verdicts_noise(struct bench_verdicts *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "met", "MISSED", "noisy", "not judged" (--quick), "". */
+const char *bench_verdict_word(enum bench_verdict v);
+/* ,"noisy":…,"noise":[…] for the document. */
+void bench_verdicts_json(FILE *f, const struct bench_verdicts *v);
+/* The noise lines: under the summary, or on stderr after --json (stdout
+ * is the document); then tally the run for --check. */
+void bench_verdicts_done(const struct bench_opts *o,
+    const struct bench_verdicts *v);
+/*
+ * {"target":WHAT,"value":median,"p25":…,"p75":…,"blocks":…,"min":lo,
+ * "max":hi,"verdict":…,"met":true|false|null}; open ends null.
+ */
+void bench_target_json(FILE *f, const char *what, const struct bench_spread *s,
+    double lo, double hi, enum bench_verdict verdict);
 /* lo <= v <= hi (either may be -INFINITY/INFINITY). */
 bool bench_target_met(double v, double lo, double hi);
-/* {"target":WHAT,"value":v,"min":lo,"max":hi,"met":…}; open ends null. */
-void bench_target_json(FILE *f, const char *what, double v, double lo,
-    double hi);
-/* "met" or "MISSED". */
-const char *bench_target_word(double v, double lo, double hi);
 
 /* --- files -------------------------------------------------------------- */
 
@@ -173,12 +248,18 @@ struct bench_cdf_plot {
 void bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
     const struct bench_cdf_panel *panel, int npanels);
 
-/* --- a terminal ------------------------------------------------------- */
+/* --- progress on stderr (stdout stays the summary or the document) --- */
 
-/* One progress line on stderr (rewritten in place), if o->progress. */
-void bench_progress(const struct bench_opts *o, const char *fmt, ...)
+/* A run starts: the clock for the time left. */
+void bench_progress_begin(const struct bench_opts *o, const char *bench);
+/* On a terminal, one line rewritten in place: the benchmark, WHAT, the
+ * percentage and the time left (at most ten updates a second). */
+void bench_progress(const struct bench_opts *o, double fraction,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Not on a terminal: one line per phase ("bench rtt: 64 B done (1/3)"). */
+void bench_progress_phase(const struct bench_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Erase it. */
+/* Erase the terminal line. */
 void bench_progress_end(const struct bench_opts *o);
 
 #endif

@@ -49,7 +49,14 @@ usage(FILE *f)
 	fprintf(f, "\nThe arms: kernel (a system call per frame), page (user-level "
 	    "driver,\nwhole 4 KiB pages), capio (user-level driver, byte-exact "
 	    "slices), raw\n(host pointers, no checks: the simulator's floor; "
-	    "benchmark only).\n`capio bench SUB --help` describes one.\n");
+	    "benchmark only).\nrtt, udp and memcached measure the arms "
+	    "interleaved, in rounds of one block\neach, and report each ratio "
+	    "as the median of its per-round ratios with\nthe interquartile "
+	    "range (p25-p75); throughput interleaves the arms'\nsearches trial "
+	    "by trial. A target is met or MISSED only when the run\nsupports "
+	    "it, else noisy (one line says why; \"noisy\" in the JSON). With\n"
+	    "--check the exit status is 1 when a target is missed or noisy.\n"
+	    "Progress goes to stderr. `capio bench SUB --help` describes one.\n");
 }
 
 /* Every benchmark in turn; --json prints {"rtt":{…},"throughput":{…},…}
@@ -90,7 +97,7 @@ bench_all(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NALL; i++)
 		free(docs[i]);
-	return rc;
+	return rc != 0 ? rc : bench_check_status(&o);
 }
 
 int
@@ -109,5 +116,7 @@ cmd_bench(int argc, char **argv)
 	for (size_t i = 0; i < NBENCHES; i++)
 		if (strcmp(argv[1], benches[i].name) == 0)
 			return benches[i].run(argc - 1, argv + 1);
-	return cli_usage_error(USAGE, "bench: unknown benchmark '%s'", argv[1]);
+	fprintf(stderr, "capio bench: unknown benchmark '%s'\nusage: %s\n",
+	    argv[1], USAGE);
+	return EXIT_USAGE;
 }
