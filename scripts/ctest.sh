@@ -10,7 +10,7 @@ cd "$dir" || exit 1
 rc=0
 ctest --output-on-failure -j "$jobs" >ctest.log 2>&1 || rc=$?
 cat ctest.log
-skipped=$(sed -n 's/^ *[0-9]* - \([A-Za-z0-9_]*\) (Skipped)$/\1/p' ctest.log)
+skipped=$(sed -n 's/^[[:space:]]*[0-9]* - \([A-Za-z0-9_]*\) (Skipped)$/\1/p' ctest.log)
 total=$(sed -n 's/.* tests failed out of \([0-9]*\)$/\1/p' ctest.log)
 failed=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' ctest.log)
 if [ -z "$total" ] || [ -z "$failed" ]; then

@@ -8,7 +8,7 @@ capio=$(readlink -f "$1")
 skip() { echo "SKIPPED: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (mounts a noexec /tmp in a private mount namespace)"
 command -v unshare >/dev/null || skip "no unshare (util-linux)"
-unshare -m true 2>/dev/null || skip "cannot make a mount namespace here"
+unshare -m true 2>/dev/null || skip "cannot make a mount namespace here (a chroot or container whose / is not a mount point?)"
 fail=0
 # Inside: a fresh noexec tmpfs on /tmp, seen by this command only.
 in_noexec() {
