@@ -444,8 +444,8 @@ bench_memcached(int argc, char **argv)
 	    "request in flight; 100 keys, 90% GET, values of 64 and 1024 bytes),\n"
 	    "through the kernel path, page-granular bypass or CAPIO. The arms run\n"
 	    "interleaved, block by block; the ratios are per round, reported as\n"
-	    "median and interquartile range (noisy when the blocks scatter more\n"
-	    "than +-5%). Writes\n"
+	    "median and interquartile range (noisy when the median is not known\n"
+	    "to +-5%). Writes\n"
 	    "memcached.csv, memcached.json, memcached.png under --out.\n",
 	    bench_memcached_run);
 }

@@ -664,6 +664,8 @@ enum bench_verdict
 bench_spread_check(struct bench_verdicts *v, const struct bench_opts *o,
     const char *what, const struct bench_spread *s)
 {
+	double h;
+
 	if (o->quick)
 		return BENCH_NONE;
 	if (s->n < BENCH_MIN_BLOCKS) {
@@ -672,10 +674,14 @@ bench_spread_check(struct bench_verdicts *v, const struct bench_opts *o,
 		    BENCH_MIN_BLOCKS);
 		return BENCH_NOISY;
 	}
-	/* The yardstick is the capio/page band: +-5%. */
-	if (s->p75 - s->p25 > 0.10 * s->med) {
-		bench_verdicts_noise(v, "too noisy to read %s: IQR %.2f-%.2f wider "
-		    "than +-5%% of its median %.3f", what, s->p25, s->p75, s->med);
+	/* No target to straddle: the median should be known to +-5% (the
+	 * capio/page band), by its 95% interval as in supported(). */
+	h = 1.58 * (s->p75 - s->p25) / sqrt(s->n);
+	if (h > 0.05 * s->med) {
+		bench_verdicts_noise(v, "too noisy to read %s: median %.3f known "
+		    "only to +-%.1f%% (95%% interval %.3f-%.3f; IQR %.2f-%.2f, %d "
+		    "blocks)", what, s->med, 100 * h / s->med, s->med - h,
+		    s->med + h, s->p25, s->p75, s->n);
 		return BENCH_NOISY;
 	}
 	return BENCH_NONE;

@@ -172,8 +172,8 @@ void bench_verdicts_init(struct bench_verdicts *v, const char *bench);
 enum bench_verdict bench_judge(struct bench_verdicts *v,
     const struct bench_opts *o, const char *what,
     const struct bench_spread *s, double lo, double hi);
-/* A ratio with no target: noisy when its blocks scatter more than
- * +-5% about their median, or are too few (a line noted). */
+/* A ratio with no target: noisy when its median is not known to +-5%
+ * (its 95% interval), or its blocks are too few (a line noted). */
 enum bench_verdict bench_spread_check(struct bench_verdicts *v,
     const struct bench_opts *o, const char *what,
     const struct bench_spread *s);

@@ -489,7 +489,7 @@ plot_script(const struct bench_opts *o, const struct tp_job *jobs)
 	if (gp == NULL)
 		return;
 	fprintf(gp,
-	    "set grid\nset key top left\n"
+	    "set grid\nset key below horizontal\n"
 	    "set xlabel 'offered load (Mpps); dashed: zero-loss rate'\n"
 	    "set ylabel 'frames lost (%%)'\n"
 	    "set yrange [0:*]\n"

@@ -393,7 +393,7 @@ bench_udp(int argc, char **argv)
 	    "kernel path, page-granular bypass, or CAPIO; frames of 64 and 1518\n"
 	    "bytes. The arms run interleaved, block by block; the ratios are\n"
 	    "per round, reported as median and interquartile range (noisy when\n"
-	    "the blocks scatter more than +-5%). Writes udp.csv, udp.json,\n"
+	    "the median is not known to +-5%). Writes udp.csv, udp.json,\n"
 	    "udp.png under --out.\n",
 	    bench_udp_run);
 }
