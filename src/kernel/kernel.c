@@ -38,6 +38,8 @@ kernel_opts_default(struct kernel_opts *o)
 	o->host_syscalls = true;
 	o->arm = ARM_CAPIO;
 	o->iommu = true;
+	o->slice_ms = 2000;
+	o->grace_ms = 10000;
 }
 
 static void
@@ -86,6 +88,8 @@ kernel_boot(const struct kernel_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* A host fault in a process's code is that process's fault. */
+	ctx_contain_init();
 	k->opts = *o;
 	snprintf(k->wire_spec, sizeof k->wire_spec, "%s", wire);
 	k->opts.wire = k->wire_spec;

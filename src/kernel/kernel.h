@@ -39,6 +39,11 @@ struct kernel_opts {
 	bool host_syscalls;	/* each syscall pays a real host syscall */
 	enum grant_arm arm;
 	bool iommu;		/* device DMA only into its owner's regions */
+	/* The watchdog (docs/kernel.md): a process that holds the CPU this
+	 * long without a yield, wfe or exit is killed at its next simulated
+	 * memory access (default 2000 ms); one that makes no such access
+	 * for grace_ms stops the machine (default 10000). 0: no limit. */
+	uint32_t slice_ms, grace_ms;
 };
 
 void kernel_opts_default(struct kernel_opts *o);
@@ -71,7 +76,9 @@ struct proc_info {
 	enum proc_state state;
 	int exit_code;		/* PROC_EXITED */
 	const char *status;	/* "running", "exited 0", "SIGPROT: bounds,
-				   e1000e0 BAR0+0x3800 (TDBAL)", ... */
+				   e1000e0 BAR0+0x3800 (TDBAL)", "SIGABRT:
+				   host signal in process code (...)",
+				   "killed: ran 2.0 s without ...", ... */
 	bool faulted;
 	struct fault fault;	/* when faulted */
 	uint64_t syscalls;	/* all system calls it made */
@@ -110,6 +117,9 @@ void kernel_set_revoke_hook(struct kernel *k, kernel_revoke_hook fn,
  * kernel-mediated path. 0 when there is none. */
 uint64_t kernel_dev_kernel_pa(const struct kernel *k, int dev,
     unsigned region);
+/* Pages of RAM the kernel has not given out (to processes, rings,
+ * buffers): what a process that ends must give back. */
+uint64_t kernel_free_pages(const struct kernel *k);
 /* Where VA of process PID maps now: 0 and *pa, -ESRCH or -EFAULT. */
 int kernel_proc_translate(const struct kernel *k, int pid, uint64_t va,
     uint64_t *pa);

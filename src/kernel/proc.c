@@ -1,7 +1,8 @@
 /*
  * proc.c — processes: each an execution context in its own address space,
  * run round-robin by a deterministic cooperative scheduler. A fault in a
- * process ends that process only, with a status naming the cause.
+ * process (a capability or page fault, a host signal its code raised,
+ * the watchdog) ends that process only, with a status naming the cause.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ int
 kernel_spawn(struct kernel *k, const char *name, proc_fn fn, void *arg)
 {
 	struct proc *p;
+	char label[48];
 
 	if (k->nprocs == KERNEL_MAX_PROCS)
 		return -EAGAIN;
@@ -48,6 +50,8 @@ kernel_spawn(struct kernel *k, const char *name, proc_fn fn, void *arg)
 		free(p);
 		return -ENOMEM;
 	}
+	snprintf(label, sizeof label, "pid %d (%s)", p->pid, p->name);
+	ctx_set_label(p->ctx, label);
 	k->procs[k->nprocs++] = p;
 	return p->pid;
 }
@@ -60,11 +64,13 @@ find(const struct kernel *k, int pid)
 	return k->procs[pid - 1];
 }
 
-/* What a CheriBSD process would die of. */
+/* What a CheriBSD process would die of; a host signal by its name. */
 static const char *
-signal_for(enum fault_cause c)
+signal_for(const struct fault *f)
 {
-	switch (c) {
+	switch (f->cause) {
+	case FAULT_HOST_SIGNAL:
+		return fault_signal_name(f->signo);
 	case FAULT_PAGE_UNMAPPED:
 	case FAULT_PAGE_PERM:
 		return "SIGSEGV";
@@ -123,6 +129,8 @@ kernel_run(struct kernel *k, uint64_t max_rounds)
 {
 	int runnable = 0;
 
+	ctx_set_slice(k->opts.slice_ms * 1000000ull,
+	    k->opts.grace_ms * 1000000ull);
 	for (uint64_t round = 0; max_rounds == 0 || round < max_rounds; round++) {
 		kernel_service(k);
 		runnable = 0;
@@ -154,8 +162,13 @@ kernel_run(struct kernel *k, uint64_t max_rounds)
 				p->faulted = true;
 				p->fault = *ctx_fault(p->ctx);
 				fault_format(&p->fault, why, sizeof why);
-				snprintf(p->status, sizeof p->status, "%s: %s",
-				    signal_for(p->fault.cause), why);
+				if (p->fault.cause == FAULT_SLICE)
+					snprintf(p->status, sizeof p->status,
+					    "killed: %s (no yield, wfe or exit)",
+					    why);
+				else
+					snprintf(p->status, sizeof p->status,
+					    "%s: %s", signal_for(&p->fault), why);
 				proc_end(p, PROC_KILLED);
 				break;
 			}
@@ -204,6 +217,12 @@ kernel_proc_translate(const struct kernel *k, int pid, uint64_t va,
 	if (p->as == NULL || aspace_translate(p->as, va, pa, &prot) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+uint64_t
+kernel_free_pages(const struct kernel *k)
+{
+	return kmem_free_pages(k->kmem);
 }
 
 /* Virtual addresses are never reused within a process: a capability

@@ -11,12 +11,18 @@
 #ifndef CAPIO_MACHINE_CONTEXT_H
 #define CAPIO_MACHINE_CONTEXT_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "machine/aspace.h"
 #include "machine/fault.h"
 
 #define CTX_STACK_SIZE	(1u << 20)	/* committed lazily; guard below */
+/* Inaccessible, below the stack: a frame larger than this could step
+ * over it, so it is generous (address space only). */
+#define CTX_GUARD_SIZE	(64u << 10)
 
 enum ctx_status {
 	CTX_READY,	/* created, never run */
@@ -60,5 +66,44 @@ const char *ctx_status_name(enum ctx_status s);
 /* The running context's address space (NULL outside contexts): what the
  * trapping accessors in cpu.h use. */
 extern _Thread_local struct aspace *ctx_cur_aspace;
+
+/*
+ * --- containment ----------------------------------------------------------
+ *
+ * ctx_contain_init() makes a host fault in a context that context's
+ * fault: a synchronous SIGSEGV, SIGBUS, SIGFPE or SIGILL, or a SIGABRT
+ * the thread raised itself (abort(), so a failed assertion), while a
+ * context runs ends it with FAULT_HOST_SIGNAL, exactly as ctx_trap()
+ * does; outside any context the handler that was there before runs
+ * (ASan's, or the default action), so a kernel bug still crashes. It
+ * also starts the watchdog (ctx_set_slice). Once per host process,
+ * idempotent; CAPIO_NO_CONTAIN=1 in the environment turns both off (for
+ * a debugger). True if containment is on.
+ */
+bool ctx_contain_init(void);
+bool ctx_contained(void);
+
+/*
+ * The slice of the outermost contexts this thread runs: one that has run
+ * slice_ns without giving the CPU back to its owner (yield, return,
+ * fault) is trapped with FAULT_SLICE at its next trapping access (cpu.h),
+ * the first point where stopping it is safe. One that reaches grace_ns
+ * without such an access stops the machine (a panic naming it): host
+ * code cannot be interrupted anywhere safely. 0: no limit. Only with
+ * containment on.
+ */
+void ctx_set_slice(uint64_t slice_ns, uint64_t grace_ns);
+/* What the watchdog calls x in its message ("pid 3 (memcached)"). */
+void ctx_set_label(struct ctx *x, const char *label);
+/* Abort for a machine panic: containment off first, so the abort is
+ * not taken for a fault of the running context. */
+void ctx_panic_abort(void) __attribute__((noreturn));
+
+/* Set by the watchdog when some slice has run out: the trapping
+ * accessors then call ctx_safe_point(). */
+extern _Atomic int ctx_watch_flag;
+/* Trap the running context if its slice has run out; else clear the
+ * flag and return. */
+void ctx_safe_point(void);
 
 #endif

@@ -10,7 +10,17 @@ cpu_no_context(void)
 	fprintf(stderr, "capio: kernel panic: trapping access outside any "
 	    "context\n");
 	fflush(stderr);
-	abort();
+	ctx_panic_abort();
+}
+
+struct aspace *
+cpu_aspace_slow(void)
+{
+	if (atomic_load_explicit(&ctx_watch_flag, memory_order_relaxed))
+		ctx_safe_point();
+	if (ctx_cur_aspace == NULL)
+		cpu_no_context();
+	return ctx_cur_aspace;
 }
 
 cap_t

@@ -5,7 +5,7 @@
  * ld32(c, off) and friends are for code running in a context
  * (context.h): they use the context's address space, and a fault ends
  * the context and reports the record to its owner. Outside any context
- * they panic the machine.
+ * they panic the machine. They are also the watchdog's safe points.
  *
  * kld32(as, c, off) and friends are kernel mode: a fault in kernel code
  * is a machine panic with the record, never silently ignored.
@@ -21,14 +21,23 @@
 
 /* Panic: a trapping accessor used outside any context. */
 void cpu_no_context(void) __attribute__((noreturn));
+/* No context (a panic), or the watchdog's flag is up: a safe point. */
+struct aspace *cpu_aspace_slow(void);
 
+/*
+ * Every trapping access starts here, and so it is where a context that
+ * outran its slice is stopped (context.h): holding no host lock, between
+ * two instructions of the simulated machine. The watchdog's share of the
+ * fast path is one load and one branch that is never taken.
+ */
 ACCESS_INLINE struct aspace *
 cpu_aspace(void)
 {
 	struct aspace *as = ctx_cur_aspace;
 
-	if (__builtin_expect(as == NULL, 0))
-		cpu_no_context();
+	if (__builtin_expect((as == NULL) | atomic_load_explicit(
+	    &ctx_watch_flag, memory_order_relaxed), 0))
+		return cpu_aspace_slow();
 	return as;
 }
 

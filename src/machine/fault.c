@@ -2,9 +2,12 @@
 #include "machine/fault.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "machine/context.h"
 
 static const struct {
 	const char *name;
@@ -24,6 +27,8 @@ static const struct {
 	[FAULT_PAGE_PERM] =	{ "page", "page_perm" },
 	[FAULT_CAP_TO_DEVICE] =	{ "device", "cap_to_device" },
 	[FAULT_BUS] =		{ "bus", "bus" },
+	[FAULT_HOST_SIGNAL] =	{ "host signal", "host_signal" },
+	[FAULT_SLICE] =		{ "watchdog", "slice" },
 };
 
 const char *
@@ -78,6 +83,79 @@ put_target(const struct fault *f, char *buf, size_t n, int *len)
 		put(buf, n, len, "va 0x%" PRIx64, f->vaddr);
 }
 
+const char *
+fault_signal_name(int signo)
+{
+	switch (signo) {
+	case SIGABRT:	return "SIGABRT";
+	case SIGBUS:	return "SIGBUS";
+	case SIGFPE:	return "SIGFPE";
+	case SIGILL:	return "SIGILL";
+	case SIGSEGV:	return "SIGSEGV";
+	case SIGTRAP:	return "SIGTRAP";
+	case SIGSYS:	return "SIGSYS";
+	}
+	return "SIG?";
+}
+
+/* What si_code adds, for the signals contexts are stopped by. */
+static const char *
+signal_detail(int signo, int code)
+{
+	switch (signo) {
+	case SIGSEGV:
+		if (code == SEGV_MAPERR)
+			return "nothing mapped there";
+		if (code == SEGV_ACCERR)
+			return "mapped, access refused";
+		break;
+	case SIGBUS:
+		if (code == BUS_ADRALN)
+			return "misaligned";
+		if (code == BUS_ADRERR)
+			return "no such physical address";
+		if (code == BUS_OBJERR)
+			return "object error";
+		break;
+	case SIGFPE:
+		if (code == FPE_INTDIV)
+			return "integer divide by zero";
+		if (code == FPE_INTOVF)
+			return "integer overflow";
+		if (code == FPE_FLTDIV)
+			return "floating-point divide by zero";
+		return "arithmetic";
+	case SIGILL:
+		return "illegal instruction: a compiler trap?";
+	}
+	return NULL;
+}
+
+static void
+put_host_signal(const struct fault *f, char *buf, size_t n, int *len)
+{
+	const char *d = signal_detail(f->signo, f->si_code);
+
+	if (f->stack_overflow) {
+		put(buf, n, len, "stack overflow (host fault at 0x%" PRIx64
+		    " in the guard below the process's stack)", f->host_addr);
+		return;
+	}
+	if (f->signo == SIGABRT) {
+		put(buf, n, len, "host signal in process code (abort: an "
+		    "assertion in a library it runs?)");
+		return;
+	}
+	if (f->si_code <= 0) {	/* raise(), kill(): no faulting address */
+		put(buf, n, len, "host signal in process code");
+		return;
+	}
+	put(buf, n, len, "host fault at 0x%" PRIx64 " in process code",
+	    f->host_addr);
+	if (d != NULL)
+		put(buf, n, len, " (%s)", d);
+}
+
 int
 fault_format(const struct fault *f, char *buf, size_t n)
 {
@@ -85,6 +163,15 @@ fault_format(const struct fault *f, char *buf, size_t n)
 
 	if (n > 0)
 		buf[0] = '\0';
+	if (f->cause == FAULT_HOST_SIGNAL) {
+		put_host_signal(f, buf, n, &len);
+		return len;
+	}
+	if (f->cause == FAULT_SLICE) {
+		put(buf, n, &len, "ran %.1f s without giving up the CPU",
+		    (double)f->ran_ns / 1e9);
+		return len;
+	}
 	put(buf, n, &len, "%s, ", fault_cause_name(f->cause));
 	put_target(f, buf, n, &len);
 	return len;
@@ -134,6 +221,17 @@ fault_describe(const struct fault *f, char *buf, size_t n)
 
 	if (n > 0)
 		buf[0] = '\0';
+	if (f->cause == FAULT_HOST_SIGNAL || f->cause == FAULT_SLICE) {
+		/* No access, no capability: the short form is the record. */
+		put(buf, n, &len, "%s (%s): ", fault_cause_name(f->cause),
+		    fault_cause_id(f->cause));
+		if (f->cause == FAULT_HOST_SIGNAL)
+			put(buf, n, &len, "%s, code %d: ",
+			    fault_signal_name(f->signo), f->si_code);
+		fault_format(f, buf + ((size_t)len < n ? (size_t)len : n),
+		    (size_t)len < n ? n - (size_t)len : 0);
+		return len + fault_format(f, NULL, 0);
+	}
 	fault_format_cap(f->cap, cap, sizeof cap);
 	put(buf, n, &len, "%s fault (%s): %s of %" PRIu64 " byte%s at va 0x%"
 	    PRIx64, fault_cause_name(f->cause), fault_cause_id(f->cause),
@@ -156,5 +254,5 @@ machine_panic(const struct fault *f)
 	fprintf(stderr, "capio: kernel panic: fault in kernel code: %s\n",
 	    line);
 	fflush(stderr);
-	abort();
+	ctx_panic_abort();
 }

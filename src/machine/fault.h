@@ -30,6 +30,10 @@ enum fault_cause {
 	FAULT_PAGE_PERM,	/* MMU: page not readable / writable */
 	FAULT_CAP_TO_DEVICE,	/* capability load/store to device memory */
 	FAULT_BUS,		/* mapping onto no region */
+	/* Not access checks: how else the machine stops a context. */
+	FAULT_HOST_SIGNAL,	/* a host signal (SIGSEGV, SIGABRT, ...)
+				   raised by the context's own code */
+	FAULT_SLICE,		/* held the CPU past its slice (watchdog) */
 	FAULT_NCAUSES
 };
 
@@ -55,10 +59,19 @@ struct fault {
 	const char *region;	/* region name, or NULL */
 	uint64_t offset;	/* offset of paddr in the region */
 	const char *reg;	/* MMIO register name, or NULL */
+	/* FAULT_HOST_SIGNAL: the signal, its si_code and si_addr; whether
+	 * si_addr lies in the context's stack guard (an overflow). */
+	int signo;
+	int si_code;
+	uint64_t host_addr;
+	bool stack_overflow;
+	/* FAULT_SLICE: how long it had run, at least. */
+	uint64_t ran_ns;
 };
 
 /* Short cause name for people: "tag", "seal", "permission", "bounds",
- * "alignment", "page", "device", "bus" ("none" for FAULT_NONE). */
+ * "alignment", "page", "device", "bus", "host signal", "watchdog"
+ * ("none" for FAULT_NONE). */
 const char *fault_cause_name(enum fault_cause c);
 /* Distinct identifier per cause: "perm_store", "page_unmapped", ... */
 const char *fault_cause_id(enum fault_cause c);
@@ -66,8 +79,11 @@ const char *fault_op_name(enum fault_op op);
 
 /*
  * "bounds, e1000e0 BAR0+0x3800 (TDBAL)" for device targets,
- * "bounds, va 0x10001004" otherwise. snprintf-like: returns the length
- * the full text needs, and always terminates buf when n > 0.
+ * "bounds, va 0x10001004" otherwise; for a host signal "host fault at
+ * 0x... in process code (...)" or "host signal in process code (...)",
+ * for the watchdog "ran 2.0 s without giving up the CPU". snprintf-like:
+ * returns the length the full text needs, and always terminates buf
+ * when n > 0.
  */
 int fault_format(const struct fault *f, char *buf, size_t n);
 /* The whole record on one line: operation, size, address, cause,
@@ -75,6 +91,9 @@ int fault_format(const struct fault *f, char *buf, size_t n);
 int fault_describe(const struct fault *f, char *buf, size_t n);
 /* A capability as "[base, top) Load,Store ..." with tag and seal state. */
 int fault_format_cap(cap_t c, char *buf, size_t n);
+
+/* "SIGSEGV" for SIGSEGV (any signal number); "SIG?" if unknown. */
+const char *fault_signal_name(int signo);
 
 /* A fault in kernel code: print the record to stderr and abort. */
 void machine_panic(const struct fault *f) __attribute__((noreturn));
