@@ -14,8 +14,25 @@
 
 #define MC_VERSION		"1.6.18-capio"
 #define MC_KEY_MAX		250		/* bytes in a key */
-#define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* header + key + value */
+#define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* -I default: header + key + value */
+#define MC_ITEM_SIZE_MIN	1024		/* -I bounds, as memcached's */
+#define MC_ITEM_SIZE_TOP	(1024u * 1024 * 1024)
 #define MC_MEMORY_DEFAULT	(64u * 1024 * 1024)
+/*
+ * memcached's -c default is 1024; a capio connection may hold about
+ * 1.3 MiB at worst (docs/memcached.md), so 64 of them at most cost about
+ * what the default store does.
+ */
+#define MC_MAXCONNS_DEFAULT	64
+#define MC_MAXCONNS_TOP		65535
+/*
+ * memcached's idle_timeout is off by default. Here lwIP runs no
+ * keepalive: a peer that vanished without a FIN would hold its slot and
+ * its buffers for ever, so idle connections go after five minutes, long
+ * enough for a client's pooled connections.
+ */
+#define MC_IDLE_TIMEOUT_DEFAULT	300
+#define MC_IDLE_TIMEOUT_TOP	(30u * 24 * 60 * 60)
 #define MC_LINE_MAX		2048		/* command line, get/gets aside */
 #define MC_GET_LINE_MAX		(64 * 1024)	/* get/gets line */
 #define MC_OUT_HIGH		(64 * 1024)	/* output that pauses input */
@@ -25,6 +42,24 @@ typedef int64_t (*mc_clock_fn)(void *arg);
 
 struct mc_store;
 struct mc_conn;
+
+/*
+ * memcached's limits, by its option names. mc_settings_default() fills
+ * them; mc_settings_check() says what is wrong, or NULL.
+ */
+struct mc_settings {
+	size_t memory_limit;		/* -m: bytes of items and in-flight
+					   sets together */
+	size_t item_size_max;		/* -I: bytes an item may count */
+	uint32_t max_connections;	/* -c: open client connections */
+	uint32_t idle_timeout;		/* -o idle_timeout: seconds; 0 off */
+	size_t inflight_max;		/* bytes of sets still arriving;
+					   0: a quarter of memory_limit,
+					   at least one item of the largest */
+};
+
+void mc_settings_default(struct mc_settings *set);
+const char *mc_settings_check(const struct mc_settings *set);
 
 /* The counters `stats` reports, with memcached's names. */
 struct mc_stats {
@@ -37,18 +72,29 @@ struct mc_stats {
 	uint64_t store_too_large, store_no_memory;
 	uint64_t bytes_read, bytes_written;
 	uint64_t curr_connections, total_connections;
+	uint64_t rejected_connections, idle_kicks;
 	uint64_t bytes, curr_items, total_items;
 	uint64_t evictions, reclaimed;
 	uint64_t limit_maxbytes;
+	uint64_t inflight_bytes;	/* reserved by sets still arriving */
 };
 
 /*
  * A store holding at most memory_limit bytes of items (0: 64 MiB), each
- * counted as memcached counts it (header, key, value). now() is read on
- * every command. NULL when out of memory.
+ * counted as memcached counts it (header, key, value), and of the sets
+ * whose data is still arriving: a set reserves its item's bytes when its
+ * command line is read. now() is read on every command. The other
+ * settings are the defaults. NULL when out of memory.
  */
 struct mc_store *mc_store_new(size_t memory_limit, mc_clock_fn now,
     void *clock_arg);
+/* The same with every setting given (zero sizes: their defaults). */
+struct mc_store *mc_store_open(const struct mc_settings *set,
+    mc_clock_fn now, void *clock_arg);
+const struct mc_settings *mc_store_settings(const struct mc_store *s);
+/* The connection layer's counters: `stats` reports them. */
+void mc_store_rejected(struct mc_store *s);
+void mc_store_idle_kick(struct mc_store *s);
 /* The pid `stats` reports (0 unless set). */
 void mc_store_set_pid(struct mc_store *s, uint32_t pid);
 void mc_store_stats(const struct mc_store *s, struct mc_stats *out);
@@ -73,6 +119,12 @@ void mc_conn_consume_output(struct mc_conn *c, size_t n);
  * protocol's magic byte: send the output that remains, then close.
  */
 bool mc_conn_closing(const struct mc_conn *c);
+/* Host bytes its buffers hold now (an item still arriving aside). */
+size_t mc_conn_memory(const struct mc_conn *c);
+/* The most mc_conn_memory() reaches with items of item_size_max. */
+size_t mc_conn_memory_bound(size_t item_size_max);
+/* Between commands, nothing buffered: let the buffers go. */
+void mc_conn_trim(struct mc_conn *c);
 void mc_conn_free(struct mc_conn *c);
 
 #endif

@@ -71,7 +71,7 @@ mc_conn_free(struct mc_conn *c)
 	if (c == NULL)
 		return;
 	mc_store_conn(c->s, -1);
-	mc_item_free(c->item);
+	mc_item_free(c->s, c->item);
 	free(c->line);
 	free(c->out);
 	free(c);
@@ -83,11 +83,48 @@ mc_conn_closing(const struct mc_conn *c)
 	return c->state == ST_CLOSING;
 }
 
+size_t
+mc_conn_memory(const struct mc_conn *c)
+{
+	return sizeof *c + c->cap + c->ocap;
+}
+
+size_t
+mc_conn_memory_bound(size_t item_size_max)
+{
+	/*
+	 * The line stops at MC_GET_LINE_MAX; output goes past MC_OUT_HIGH by
+	 * one VALUE line, its value and an END (or a stats answer), and
+	 * out_bytes() gives it 1 KiB of slack there.
+	 */
+	size_t out = MC_OUT_HIGH + item_size_max + 8192;
+
+	if (out < 2 * MC_OUT_HIGH)
+		out = 2 * MC_OUT_HIGH;
+	return sizeof(struct mc_conn) + MC_GET_LINE_MAX + 2 + out;
+}
+
+void
+mc_conn_trim(struct mc_conn *c)
+{
+	if (c->len == 0 && c->state != ST_GET) {
+		free(c->line);
+		c->line = NULL;
+		c->cap = 0;
+	}
+	if (c->olen == 0) {
+		free(c->out);
+		c->out = NULL;
+		c->ocap = 0;
+		c->head = 0;
+	}
+}
+
 static void
 close_conn(struct mc_conn *c)
 {
 	c->state = ST_CLOSING;
-	mc_item_free(c->item);
+	mc_item_free(c->s, c->item);
 	c->item = NULL;
 }
 
@@ -108,6 +145,12 @@ out_bytes(struct mc_conn *c, const void *p, size_t n)
 
 			while (cap < c->olen + n)
 				cap *= 2;
+			/*
+			 * Past MC_OUT_HIGH only one value and an END come:
+			 * room for them, not twice what may be a 1 MiB item.
+			 */
+			if (cap > 2 * MC_OUT_HIGH)
+				cap = c->olen + n + 1024;
 			if ((o = realloc(c->out, cap)) == NULL) {
 				close_conn(c);
 				return;
@@ -395,7 +438,7 @@ complete_data(struct mc_conn *c)
 	c->state = ST_LINE;
 	mc_store_counters(c->s)->cmd_set++;
 	if (memcmp(mc_item_value(it) + it->nbytes - 2, "\r\n", 2) != 0) {
-		mc_item_free(it);
+		mc_item_free(c->s, it);
 		out_string(c, "CLIENT_ERROR bad data chunk");
 		return;
 	}
@@ -537,6 +580,7 @@ process_stats(struct mc_conn *c, struct token *t, size_t ntokens)
 {
 	struct mc_store *s = c->s;
 	const struct mc_stats *st = mc_store_counters(s);
+	const struct mc_settings *set = mc_store_settings(s);
 	int64_t now = mc_store_now(s);
 
 	if (ntokens > 2 && strcmp(t[1].v, "reset") == 0) {
@@ -546,11 +590,14 @@ process_stats(struct mc_conn *c, struct token *t, size_t ntokens)
 	}
 	if (ntokens > 2 && strcmp(t[1].v, "settings") == 0) {
 		stat_u64(c, "maxbytes", st->limit_maxbytes);
+		stat_u64(c, "maxconns", set->max_connections);
 		out_fmt(c, "STAT verbosity %u\r\n", mc_store_verbosity(s, -1));
 		out_fmt(c, "STAT evictions on\r\n");
 		out_fmt(c, "STAT cas_enabled yes\r\n");
-		stat_u64(c, "item_size_max", MC_ITEM_SIZE_MAX);
+		stat_u64(c, "item_size_max", set->item_size_max);
+		out_fmt(c, "STAT maxconns_fast yes\r\n");
 		out_fmt(c, "STAT flush_enabled yes\r\n");
+		stat_u64(c, "idle_timeout", set->idle_timeout);
 		out_bytes(c, "END\r\n", 5);
 		return;
 	}
@@ -564,8 +611,10 @@ process_stats(struct mc_conn *c, struct token *t, size_t ntokens)
 	stat_u64(c, "time", (uint64_t)now);
 	out_fmt(c, "STAT version %s\r\n", MC_VERSION);
 	stat_u64(c, "pointer_size", 8 * sizeof(void *));
+	stat_u64(c, "max_connections", set->max_connections);
 	stat_u64(c, "curr_connections", st->curr_connections);
 	stat_u64(c, "total_connections", st->total_connections);
+	stat_u64(c, "rejected_connections", st->rejected_connections);
 	stat_u64(c, "cmd_get", st->cmd_get);
 	stat_u64(c, "cmd_set", st->cmd_set);
 	stat_u64(c, "cmd_flush", st->cmd_flush);
@@ -587,6 +636,9 @@ process_stats(struct mc_conn *c, struct token *t, size_t ntokens)
 	stat_u64(c, "touch_misses", st->touch_misses);
 	stat_u64(c, "store_too_large", st->store_too_large);
 	stat_u64(c, "store_no_memory", st->store_no_memory);
+	/* memcached shows it only when the timeout is on. */
+	if (set->idle_timeout != 0)
+		stat_u64(c, "idle_kicks", st->idle_kicks);
 	stat_u64(c, "bytes_read", st->bytes_read);
 	stat_u64(c, "bytes_written", st->bytes_written);
 	stat_u64(c, "limit_maxbytes", st->limit_maxbytes);
@@ -786,6 +838,9 @@ take_line(struct mc_conn *c, const char *p, size_t n, bool *whole)
 
 		while (cap < c->len + take + 1)
 			cap *= 2;
+		/* A line never needs more: no 128 KiB for a 64 KiB get. */
+		if (cap > MC_GET_LINE_MAX + 2)
+			cap = MC_GET_LINE_MAX + 2;
 		if ((l = realloc(c->line, cap)) == NULL) {
 			close_conn(c);
 			return n;

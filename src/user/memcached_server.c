@@ -1,7 +1,9 @@
 /*
  * memcached_server.c — the protocol engine on lwIP TCP: bytes in from
  * tcp_recv, answers out with tcp_write as the send window allows, the
- * connection closed after `quit`.
+ * connection closed after `quit`. Connections past max_connections are
+ * told so and closed, as memcached does; idle ones are reset after
+ * idle_timeout; buffers grow with need and go when idle.
  */
 #include "user/memcached_server.h"
 
@@ -9,21 +11,29 @@
 #include <string.h>
 #include <time.h>
 
-#include "user/memcached.h"
 #include "user/netstack.h"
 
-/* Input TCP has delivered and the engine has not taken yet: bounded by
- * the receive window, since only what the engine takes is acknowledged
- * to TCP (tcp_recved). */
-#define PENDING_MAX	(256 * 1024)
+/*
+ * Input TCP has delivered and the engine has not taken yet: only what
+ * the engine takes is acknowledged to TCP (tcp_recved), so the receive
+ * window bounds it.
+ */
+#define IN_MAX		TCP_WND
+#define IN_MIN		2048		/* first allocation of a buffer */
+/* tcp_poll ticks (lwIP's coarse timer, 500 ms): idle checks, trimming. */
+#define POLL_TICKS	2
+/* memcached's answer to a connection over -c, before it closes it. */
+#define TOO_MANY	"ERROR Too many open connections\r\n"
 
 struct mcs_conn {
 	struct mc_server *s;
 	struct tcp_pcb *pcb;
 	struct mc_conn *mc;
 	struct mcs_conn *next;
-	uint8_t *in;
-	size_t nin;
+	uint8_t *in;			/* input the engine has not taken */
+	size_t nin, incap;
+	int64_t last;			/* clock second of the last activity */
+	bool busy;			/* activity since the last poll */
 };
 
 static int64_t
@@ -34,6 +44,13 @@ clock_s(void *arg)
 	(void)arg;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec;
+}
+
+static void
+touch(struct mcs_conn *c)
+{
+	c->last = c->s->clock(c->s->clock_arg);
+	c->busy = true;
 }
 
 static void
@@ -49,7 +66,22 @@ conn_free(struct mcs_conn *c)
 	mc_conn_free(c->mc);
 	free(c->in);
 	free(c);
+	s->nconns--;
 	s->closed++;
+}
+
+/*
+ * lwIP calls none of ours for pcb from now on, on_err included: whoever
+ * detaches frees the connection, once.
+ */
+static void
+detach(const struct lwip_api *a, struct tcp_pcb *pcb)
+{
+	a->tcp_arg(pcb, NULL);
+	a->tcp_recv(pcb, NULL);
+	a->tcp_sent(pcb, NULL);
+	a->tcp_err(pcb, NULL);
+	a->tcp_poll(pcb, NULL, 0);
 }
 
 static void
@@ -58,12 +90,26 @@ conn_close(struct mcs_conn *c)
 	const struct lwip_api *a = c->s->ns->api;
 	struct tcp_pcb *pcb = c->pcb;
 
-	a->tcp_arg(pcb, NULL);
-	a->tcp_recv(pcb, NULL);
-	a->tcp_sent(pcb, NULL);
-	a->tcp_err(pcb, NULL);
+	detach(a, pcb);
 	if (a->tcp_close(pcb) != ERR_OK)
 		a->tcp_abort(pcb);
+	conn_free(c);
+}
+
+/*
+ * Reset the connection and free it. tcp_abort would call on_err, which
+ * frees too: detached first, so only this frees. The lwIP callback that
+ * called this must return ERR_ABRT.
+ */
+static void
+conn_abort(struct mcs_conn *c)
+{
+	const struct lwip_api *a = c->s->ns->api;
+	struct tcp_pcb *pcb = c->pcb;
+
+	detach(a, pcb);
+	a->tcp_abort(pcb);
+	c->s->aborted++;
 	conn_free(c);
 }
 
@@ -98,28 +144,72 @@ drained(struct mcs_conn *c)
 	return mc_conn_output(c->mc, &len) == NULL || len == 0;
 }
 
-/* Give the engine what it takes; acknowledge exactly that to TCP. */
+/* Feed the engine from p until it pauses; how many bytes it took. */
+static size_t
+take(struct mcs_conn *c, const uint8_t *p, size_t n)
+{
+	size_t taken = 0;
+
+	while (taken < n && !mc_conn_closing(c->mc)) {
+		size_t k = mc_conn_feed(c->mc, p + taken, n - taken);
+		if (k == 0)
+			break;	/* output backed up: wait for the peer to read */
+		taken += k;
+		flush(c);
+	}
+	return taken;
+}
+
+static void
+recved(struct mcs_conn *c, size_t n)
+{
+	const struct lwip_api *a = c->s->ns->api;
+
+	while (n > 0) {
+		u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
+		a->tcp_recved(c->pcb, k);
+		n -= k;
+	}
+}
+
+/* Keep n bytes the engine did not take; false when out of memory. */
+static bool
+stash(struct mcs_conn *c, const void *p, size_t n)
+{
+	if (c->nin + n > c->incap) {
+		size_t cap = c->incap < IN_MIN ? IN_MIN : c->incap;
+		uint8_t *in;
+
+		while (cap < c->nin + n)
+			cap *= 2;
+		if (cap > IN_MAX)
+			cap = IN_MAX;
+		if ((in = realloc(c->in, cap)) == NULL)
+			return false;
+		c->in = in;
+		c->incap = cap;
+	}
+	memcpy(c->in + c->nin, p, n);
+	c->nin += n;
+	return true;
+}
+
+/* Give the engine what it kept waiting; acknowledge that to TCP. */
 static void
 pump(struct mcs_conn *c)
 {
-	const struct lwip_api *a = c->s->ns->api;
-	size_t taken = 0;
+	size_t taken = take(c, c->in, c->nin);
 
-	while (taken < c->nin && !mc_conn_closing(c->mc)) {
-		size_t n = mc_conn_feed(c->mc, c->in + taken, c->nin - taken);
-		if (n == 0)
-			break;	/* output backed up: wait for the peer to read */
-		taken += n;
-		flush(c);
-	}
 	if (taken > 0) {
 		memmove(c->in, c->in + taken, c->nin - taken);
 		c->nin -= taken;
-		for (size_t left = taken; left > 0; ) {
-			u16_t n = left > 0xffff ? 0xffff : (u16_t)left;
-			a->tcp_recved(c->pcb, n);
-			left -= n;
-		}
+		recved(c, taken);
+	}
+	if (c->nin == 0 && c->in != NULL) {
+		/* Most input is taken straight from lwIP: no buffer kept. */
+		free(c->in);
+		c->in = NULL;
+		c->incap = 0;
 	}
 	flush(c);
 }
@@ -129,8 +219,10 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct mcs_conn *c = arg;
 	const struct lwip_api *a;
+	size_t taken = 0;
+	bool ok = true;
 
-	/* Never NULL: conn_close clears the callbacks before closing. */
+	/* Never NULL: the callbacks are detached before a close or abort. */
 	(void)err;
 	(void)pcb;
 	a = c->s->ns->api;
@@ -138,17 +230,36 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		conn_close(c);
 		return ERR_OK;
 	}
-	if (c->nin + p->tot_len > PENDING_MAX) {
+	if (c->nin + p->tot_len > IN_MAX) {
 		/* More than the window allows: not a TCP peer we can serve. */
 		a->pbuf_free(p);
-		a->tcp_abort(c->pcb);
-		conn_free(c);
+		conn_abort(c);
 		return ERR_ABRT;
 	}
-	a->pbuf_copy_partial(p, c->in + c->nin, p->tot_len, 0);
-	c->nin += p->tot_len;
+	touch(c);
 	c->s->deliveries++;
+	/*
+	 * Straight from lwIP's buffers while the engine takes it all; once
+	 * it pauses, the rest waits in c->in, in order.
+	 */
+	for (struct pbuf *q = p; q != NULL && ok; q = q->next) {
+		size_t k = 0;
+
+		if (c->nin == 0)
+			k = take(c, q->payload, q->len);
+		taken += k;
+		/* After quit the rest is ignored, and left unacknowledged:
+		 * the close is then a reset, as memcached's with unread
+		 * input. */
+		if (k < q->len && !mc_conn_closing(c->mc))
+			ok = stash(c, (uint8_t *)q->payload + k, q->len - k);
+	}
 	a->pbuf_free(p);
+	if (!ok) {
+		conn_abort(c);
+		return ERR_ABRT;
+	}
+	recved(c, taken);
 	pump(c);
 	if (mc_conn_closing(c->mc) && drained(c))
 		conn_close(c);
@@ -164,6 +275,40 @@ on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	(void)len;
 	if (c == NULL)
 		return ERR_OK;
+	touch(c);
+	pump(c);
+	if (mc_conn_closing(c->mc) && drained(c))
+		conn_close(c);
+	return ERR_OK;
+}
+
+/* Every POLL_TICKS: reset a connection idle too long, trim a quiet one. */
+static err_t
+on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct mcs_conn *c = arg;
+	struct mc_server *s;
+
+	(void)pcb;
+	if (c == NULL)
+		return ERR_OK;
+	s = c->s;
+	/* memcached kicks a connection idle for more than the timeout. */
+	if (s->set.idle_timeout != 0 &&
+	    s->clock(s->clock_arg) - c->last > (int64_t)s->set.idle_timeout) {
+		/*
+		 * A reset, not a close: lwIP then keeps no output for a
+		 * peer that may be gone, nor a TIME_WAIT.
+		 */
+		mc_store_idle_kick(s->store);
+		s->idle_kicks++;
+		conn_abort(c);
+		return ERR_ABRT;
+	}
+	if (!c->busy && c->nin == 0)
+		mc_conn_trim(c->mc);
+	c->busy = false;
+	/* Output lwIP had no room for, with nothing in flight: again. */
 	pump(c);
 	if (mc_conn_closing(c->mc) && drained(c))
 		conn_close(c);
@@ -180,6 +325,79 @@ on_err(void *arg, err_t err)
 		conn_free(c);	/* lwIP has freed the pcb */
 }
 
+/* A refused connection: its message sent and acknowledged, close it. */
+static err_t
+refused_close(struct mc_server *s, struct tcp_pcb *pcb)
+{
+	const struct lwip_api *a = s->ns->api;
+
+	detach(a, pcb);
+	if (a->tcp_close(pcb) != ERR_OK) {
+		a->tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	return ERR_OK;
+}
+
+static err_t
+refused_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct mc_server *s = arg;
+
+	(void)err;
+	if (p == NULL)
+		return refused_close(s, pcb);
+	/* Read and dropped, so the close stays a close. */
+	s->ns->api->tcp_recved(pcb, p->tot_len);
+	s->ns->api->pbuf_free(p);
+	return ERR_OK;
+}
+
+static err_t
+refused_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)len;
+	return refused_close(arg, pcb);
+}
+
+/* The peer did not acknowledge the message in time: let it go. */
+static err_t
+refused_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct mc_server *s = arg;
+
+	detach(s->ns->api, pcb);
+	s->ns->api->tcp_abort(pcb);
+	return ERR_ABRT;
+}
+
+/*
+ * Over max_connections: memcached writes the error and closes. Nothing
+ * is allocated for it; lwIP holds the message until it is acknowledged
+ * (or a poll tick passes), then the connection closes.
+ */
+static err_t
+refuse(struct mc_server *s, struct tcp_pcb *pcb)
+{
+	const struct lwip_api *a = s->ns->api;
+
+	mc_store_rejected(s->store);
+	s->rejected++;
+	a->tcp_arg(pcb, s);
+	a->tcp_recv(pcb, refused_recv);
+	a->tcp_sent(pcb, refused_sent);
+	a->tcp_err(pcb, NULL);
+	a->tcp_poll(pcb, refused_poll, POLL_TICKS);
+	/* A string constant: lwIP may send it from where it is. */
+	if (a->tcp_write(pcb, TOO_MANY, sizeof TOO_MANY - 1, 0) != ERR_OK) {
+		detach(a, pcb);
+		a->tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	a->tcp_output(pcb);
+	return ERR_OK;
+}
+
 static err_t
 on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
@@ -189,11 +407,10 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 	if (err != ERR_OK || pcb == NULL)
 		return ERR_VAL;
+	if (s->nconns >= s->set.max_connections)
+		return refuse(s, pcb);
 	if ((c = calloc(1, sizeof *c)) == NULL ||
-	    (c->in = malloc(PENDING_MAX)) == NULL ||
 	    (c->mc = mc_conn_new(s->store)) == NULL) {
-		if (c != NULL)
-			free(c->in);
 		free(c);
 		a->tcp_abort(pcb);
 		return ERR_ABRT;
@@ -202,11 +419,14 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->pcb = pcb;
 	c->next = s->conns;
 	s->conns = c;
+	s->nconns++;
 	s->connections++;
+	touch(c);
 	a->tcp_arg(pcb, c);
 	a->tcp_recv(pcb, on_recv);
 	a->tcp_sent(pcb, on_sent);
 	a->tcp_err(pcb, on_err);
+	a->tcp_poll(pcb, on_poll, POLL_TICKS);
 	return ERR_OK;
 }
 
@@ -214,14 +434,35 @@ int
 mc_server_start(struct mc_server *s, struct netstack *ns, uint16_t port,
     size_t memory)
 {
+	struct mc_settings set;
+
+	mc_settings_default(&set);
+	set.memory_limit = memory;
+	return mc_server_open(s, ns, port, &set, NULL, NULL);
+}
+
+int
+mc_server_open(struct mc_server *s, struct netstack *ns, uint16_t port,
+    const struct mc_settings *set, mc_clock_fn clock, void *clock_arg)
+{
 	const struct lwip_api *a = ns->api;
 	const ip_addr_t any = IPADDR4_INIT(0);
 	struct tcp_pcb *pcb;
 
 	memset(s, 0, sizeof *s);
 	s->ns = ns;
-	if ((s->store = mc_store_new(memory, clock_s, NULL)) == NULL)
+	s->clock = clock != NULL ? clock : clock_s;
+	s->clock_arg = clock_arg;
+	if (set != NULL)
+		s->set = *set;
+	else
+		mc_settings_default(&s->set);
+	if ((s->store = mc_store_open(&s->set, s->clock, s->clock_arg)) == NULL)
 		return -1;
+	/* The zeros the store filled in. */
+	s->set = *mc_store_settings(s->store);
+	if (mc_settings_check(&s->set) != NULL)
+		goto fail;
 	if ((pcb = a->tcp_new()) == NULL)
 		goto fail;
 	if (a->tcp_bind(pcb, &any, port) != ERR_OK) {
@@ -251,4 +492,34 @@ mc_server_stop(struct mc_server *s)
 	s->listen = NULL;
 	mc_store_free(s->store);
 	s->store = NULL;
+}
+
+size_t
+mc_server_memory(const struct mc_server *s)
+{
+	struct mc_stats st;
+	size_t n = 0;
+
+	for (const struct mcs_conn *c = s->conns; c != NULL; c = c->next)
+		n += sizeof *c + c->incap + mc_conn_memory(c->mc);
+	if (s->store != NULL) {
+		mc_store_stats(s->store, &st);
+		n += (size_t)(st.bytes + st.inflight_bytes);
+	}
+	return n;
+}
+
+size_t
+mc_server_conn_bound(const struct mc_settings *set)
+{
+	return sizeof(struct mcs_conn) + IN_MAX +
+	    mc_conn_memory_bound(set->item_size_max);
+}
+
+size_t
+mc_server_bound(const struct mc_settings *set)
+{
+	/* The store counts items and sets still arriving together. */
+	return set->memory_limit +
+	    (size_t)set->max_connections * mc_server_conn_bound(set);
 }

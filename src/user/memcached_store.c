@@ -26,6 +26,8 @@ struct mc_store {
 	int64_t cur;			/* the clock, read once a command */
 	int64_t started;
 	size_t limit;
+	struct mc_settings set;
+	size_t inflight;		/* reserved by sets still arriving */
 	struct mc_item **tab;
 	size_t nbucket, count;
 	struct mc_item *head, *tail;	/* LRU */
@@ -98,8 +100,50 @@ item_ntotal(const struct mc_item *it)
 	return mc_item_ntotal(it->nkey, it->flags, it->nbytes);
 }
 
+void
+mc_settings_default(struct mc_settings *set)
+{
+	memset(set, 0, sizeof *set);
+	set->memory_limit = MC_MEMORY_DEFAULT;
+	set->item_size_max = MC_ITEM_SIZE_MAX;
+	set->max_connections = MC_MAXCONNS_DEFAULT;
+	set->idle_timeout = MC_IDLE_TIMEOUT_DEFAULT;
+}
+
+const char *
+mc_settings_check(const struct mc_settings *set)
+{
+	/* memcached's own refusals, in its words where it has them. */
+	if (set->item_size_max < MC_ITEM_SIZE_MIN)
+		return "Item max size cannot be less than 1024 bytes.";
+	if (set->item_size_max > MC_ITEM_SIZE_TOP)
+		return "Cannot set item size limit higher than 1 GB.";
+	if (set->memory_limit == 0 ||
+	    set->item_size_max > set->memory_limit / 2)
+		return "Cannot set item size limit higher than 1/2 of "
+		    "memory max.";
+	if (set->max_connections == 0)
+		return "Maximum connections must be greater than 0";
+	if (set->max_connections > MC_MAXCONNS_TOP)
+		return "Maximum connections must be at most 65535";
+	if (set->idle_timeout > MC_IDLE_TIMEOUT_TOP)
+		return "idle_timeout must be at most 2592000 (30 days)";
+	return NULL;
+}
+
 struct mc_store *
 mc_store_new(size_t memory_limit, mc_clock_fn now, void *clock_arg)
+{
+	struct mc_settings set;
+
+	mc_settings_default(&set);
+	set.memory_limit = memory_limit;
+	return mc_store_open(&set, now, clock_arg);
+}
+
+struct mc_store *
+mc_store_open(const struct mc_settings *set, mc_clock_fn now,
+    void *clock_arg)
 {
 	struct mc_store *s = calloc(1, sizeof *s);
 	uint64_t key[2];
@@ -113,7 +157,26 @@ mc_store_new(size_t memory_limit, mc_clock_fn now, void *clock_arg)
 	}
 	s->clock = now;
 	s->clock_arg = clock_arg;
-	s->limit = memory_limit != 0 ? memory_limit : MC_MEMORY_DEFAULT;
+	s->set = *set;
+	if (s->set.memory_limit == 0)
+		s->set.memory_limit = MC_MEMORY_DEFAULT;
+	if (s->set.item_size_max == 0)
+		s->set.item_size_max = MC_ITEM_SIZE_MAX;
+	if (s->set.max_connections == 0)
+		s->set.max_connections = MC_MAXCONNS_DEFAULT;
+	s->limit = s->set.memory_limit;
+	if (s->set.inflight_max == 0) {
+		/*
+		 * Sets still arriving may take a quarter of the memory, so a
+		 * flood of unfinished ones can push out at most that much of
+		 * what is stored; but one item of the largest size always
+		 * fits.
+		 */
+		size_t one = s->set.item_size_max < s->limit ?
+		    s->set.item_size_max : s->limit;
+
+		s->set.inflight_max = s->limit / 4 > one ? s->limit / 4 : one;
+	}
 	s->flush_at = NO_FLUSH;
 	if (getrandom(key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key) {
 		/* Weaker, but still not known to a client in advance. */
@@ -125,6 +188,24 @@ mc_store_new(size_t memory_limit, mc_clock_fn now, void *clock_arg)
 	s->cur = s->started = now(clock_arg);
 	s->st.limit_maxbytes = s->limit;
 	return s;
+}
+
+const struct mc_settings *
+mc_store_settings(const struct mc_store *s)
+{
+	return &s->set;
+}
+
+void
+mc_store_rejected(struct mc_store *s)
+{
+	s->st.rejected_connections++;
+}
+
+void
+mc_store_idle_kick(struct mc_store *s)
+{
+	s->st.idle_kicks++;
 }
 
 void
@@ -163,6 +244,7 @@ void
 mc_store_stats(const struct mc_store *s, struct mc_stats *out)
 {
 	*out = s->st;
+	out->inflight_bytes = s->inflight;
 }
 
 void
@@ -318,13 +400,16 @@ grow(struct mc_store *s)
 }
 
 /*
- * Room for need more bytes: least recently used first. The caller has
- * checked need <= limit, so an empty store always has room.
+ * Room for need more bytes beside the stored items and the in-flight
+ * reservations: least recently used first. False if even an empty store
+ * has none (the reservations take it).
  */
-static void
+static bool
 make_room(struct mc_store *s, size_t need)
 {
-	while (s->tail != NULL && s->st.bytes + need > s->limit) {
+	if (need > s->limit || s->inflight > s->limit - need)
+		return false;
+	while (s->tail != NULL && s->st.bytes + s->inflight + need > s->limit) {
 		struct mc_item *victim = s->tail;
 
 		if (is_expired(s, victim) || is_flushed(s, victim))
@@ -333,6 +418,7 @@ make_room(struct mc_store *s, size_t need)
 			s->st.evictions++;
 		unlink_item(s, victim);
 	}
+	return true;
 }
 
 static void
@@ -341,6 +427,7 @@ link_item(struct mc_store *s, struct mc_item *it)
 	struct mc_item **pp;
 	size_t n = item_ntotal(it);
 
+	/* The callers made sure it fits: reserved, or checked with fits(). */
 	make_room(s, n);
 	if (s->count >= s->nbucket)
 		grow(s);
@@ -390,15 +477,16 @@ mc_store_get(struct mc_store *s, const char *key, size_t nkey, bool do_bump)
 	return it;
 }
 
-enum mc_alloc
-mc_item_new(struct mc_store *s, const char *key, size_t nkey, uint32_t flags,
+/* An unlinked, unreserved item: joined values, a grown incr. */
+static enum mc_alloc
+item_alloc(struct mc_store *s, const char *key, size_t nkey, uint32_t flags,
     int64_t exptime, size_t nbytes, struct mc_item **out)
 {
 	size_t n = mc_item_ntotal(nkey, flags, nbytes);
 	struct mc_item *it;
 
 	*out = NULL;
-	if (nkey > MC_KEY_MAX || n > MC_ITEM_SIZE_MAX)
+	if (nkey > MC_KEY_MAX || n > s->set.item_size_max)
 		return MC_ALLOC_TOO_LARGE;
 	if (n > s->limit)
 		return MC_ALLOC_NO_MEMORY;
@@ -414,9 +502,55 @@ mc_item_new(struct mc_store *s, const char *key, size_t nkey, uint32_t flags,
 	return MC_ALLOC_OK;
 }
 
-void
-mc_item_free(struct mc_item *it)
+/* Whether an item of n bytes can be linked now, evicting if need be. */
+static bool
+fits(const struct mc_store *s, size_t n)
 {
+	return n <= s->limit && s->inflight <= s->limit - n;
+}
+
+enum mc_alloc
+mc_item_new(struct mc_store *s, const char *key, size_t nkey, uint32_t flags,
+    int64_t exptime, size_t nbytes, struct mc_item **out)
+{
+	size_t n = mc_item_ntotal(nkey, flags, nbytes);
+	enum mc_alloc a;
+
+	*out = NULL;
+	if (nkey > MC_KEY_MAX || n > s->set.item_size_max)
+		return MC_ALLOC_TOO_LARGE;
+	/*
+	 * memcached takes an item's memory when its command line arrives;
+	 * so does this, but sets still arriving share only inflight_max:
+	 * clients that never finish theirs cannot take the whole store.
+	 */
+	if (n > s->set.inflight_max || s->inflight > s->set.inflight_max - n ||
+	    !make_room(s, n))
+		return MC_ALLOC_NO_MEMORY;
+	if ((a = item_alloc(s, key, nkey, flags, exptime, nbytes, out)) !=
+	    MC_ALLOC_OK)
+		return a;
+	(*out)->reserved = true;
+	s->inflight += n;
+	return MC_ALLOC_OK;
+}
+
+/* The reservation ends: the item is linked or thrown away. */
+static void
+unreserve(struct mc_store *s, struct mc_item *it)
+{
+	if (it->reserved) {
+		s->inflight -= item_ntotal(it);
+		it->reserved = false;
+	}
+}
+
+void
+mc_item_free(struct mc_store *s, struct mc_item *it)
+{
+	if (it == NULL)
+		return;
+	unreserve(s, it);
 	free(it);
 }
 
@@ -428,7 +562,7 @@ joined(struct mc_store *s, struct mc_item *old, struct mc_item *it,
 	struct mc_item *j;
 	size_t ov = old->nbytes - 2, nv = it->nbytes - 2;
 
-	if (mc_item_new(s, it->data, it->nkey, old->flags, old->exptime,
+	if (item_alloc(s, it->data, it->nkey, old->flags, old->exptime,
 	    ov + nv + 2, &j) != MC_ALLOC_OK)
 		return NULL;
 	if (cmd == MC_APPEND) {
@@ -447,6 +581,9 @@ mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 	struct mc_item *old = mc_store_get(s, it->data, it->nkey, false);
 	enum mc_stored r = MC_NOT_STORED;
 	bool store = false;
+
+	/* Its bytes move from the in-flight share to the items. */
+	unreserve(s, it);
 
 	if (old != NULL) {
 		switch (cmd) {
@@ -467,11 +604,12 @@ mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 		case MC_PREPEND: {
 			struct mc_item *j = joined(s, old, it, cmd);
 
-			if (j != NULL) {
-				mc_item_free(it);
+			if (j != NULL && fits(s, item_ntotal(j))) {
+				mc_item_free(s, it);
 				it = j;
 				store = true;
-			}
+			} else
+				mc_item_free(s, j);
 			break;
 		}
 		case MC_SET:
@@ -501,7 +639,7 @@ mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 		link_item(s, it);
 		return MC_STORED;
 	}
-	mc_item_free(it);
+	mc_item_free(s, it);
 	return r;
 }
 
@@ -545,9 +683,14 @@ mc_store_delta(struct mc_store *s, const char *key, size_t nkey, bool incr,
 		bump(s, it);
 		return MC_DELTA_OK;
 	}
-	if (mc_item_new(s, key, nkey, it->flags, it->exptime, res + 2, &n) !=
+	if (item_alloc(s, key, nkey, it->flags, it->exptime, res + 2, &n) !=
 	    MC_ALLOC_OK)
 		return MC_DELTA_EOM;
+	if (!fits(s, item_ntotal(n))) {
+		/* The in-flight sets hold the room it needs. */
+		free(n);
+		return MC_DELTA_EOM;
+	}
 	memcpy(mc_item_value(n), buf, res);
 	memcpy(mc_item_value(n) + res, "\r\n", 2);
 	unlink_item(s, it);

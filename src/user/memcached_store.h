@@ -20,6 +20,7 @@ struct mc_item {
 	uint32_t flags;
 	uint32_t nbytes;		/* value bytes, its CRLF included */
 	uint8_t nkey;
+	bool reserved;			/* counted in the store's in-flight */
 	char data[];			/* key, then value */
 };
 
@@ -47,10 +48,16 @@ uint64_t mc_store_started(struct mc_store *s);
 uint32_t mc_store_pid(struct mc_store *s);
 unsigned mc_store_verbosity(struct mc_store *s, int set);
 
-/* An unlinked item of nbytes value bytes (CRLF included), or why not. */
+/*
+ * An unlinked item of nbytes value bytes (CRLF included) for a set whose
+ * data is yet to come, its bytes reserved against the memory limit (cold
+ * items go if they must), or why not: too large for -I, or no room, the
+ * whole limit or the in-flight share being taken.
+ */
 enum mc_alloc mc_item_new(struct mc_store *s, const char *key, size_t nkey,
     uint32_t flags, int64_t exptime, size_t nbytes, struct mc_item **out);
-void mc_item_free(struct mc_item *it);
+/* Free an unlinked item, giving back its reservation. */
+void mc_item_free(struct mc_store *s, struct mc_item *it);
 
 /* A live item, or NULL; bump moves it to the head of the LRU. */
 struct mc_item *mc_store_get(struct mc_store *s, const char *key,
