@@ -6,6 +6,7 @@
  * device model. A plain host-pointer load and store give the floor.
  * Each figure is the median over batches of ns per access.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,6 +156,23 @@ usage(FILE *f)
 	    "  --iterations N  accesses per figure (default 2000000)\n", USAGE);
 }
 
+/* "capio bench access: MESSAGE" and the usage line; exit status 2. */
+static int
+access_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+access_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("capio bench access: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", USAGE);
+	return EXIT_USAGE;
+}
+
 int
 bench_access(int argc, char **argv)
 {
@@ -176,17 +194,14 @@ bench_access(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "--iterations") == 0) {
-			if (++i == argc)
-				return cli_usage_error(USAGE, "bench access: "
-				    "--iterations needs a number");
+			if (++i == argc || strncmp(argv[i], "--", 2) == 0)
+				return access_usage("--iterations needs a value");
 			if (!cli_parse_u64(argv[i], &iters) || iters == 0 ||
 			    iters > 10000000000ull)
-				return cli_usage_error(USAGE, "bench access: "
-				    "bad iteration count '%s' (1..1e10)",
-				    argv[i]);
+				return access_usage("--iterations must be "
+				    "1..10000000000, not '%s'", argv[i]);
 		} else
-			return cli_usage_error(USAGE, "bench access: "
-			    "unknown argument '%s'", argv[i]);
+			return access_usage("unknown argument '%s'", argv[i]);
 	}
 	r.batches = iters < MAX_BATCHES ? (unsigned)iters : MAX_BATCHES;
 	r.per_batch = iters / r.batches;

@@ -10,6 +10,7 @@
  * each), clear them (one store each), one RDT store. Frames sit in the TX
  * buffers once; nothing is copied per packet by the driver.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,23 @@ out:
 	return rc;
 }
 
+/* "capio bench nic: MESSAGE" and the usage line; exit status 2. */
+static int
+nic_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+nic_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("capio bench nic: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", USAGE);
+	return EXIT_USAGE;
+}
+
 int
 bench_nic(int argc, char **argv)
 {
@@ -228,14 +246,15 @@ bench_nic(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
-		else if (strcmp(argv[i], "--packets") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--packets") == 0) {
+			if (i + 1 == argc || strncmp(argv[i + 1], "--", 2) == 0)
+				return nic_usage("--packets needs a value");
 			if (!cli_parse_u64(argv[++i], &packets) || packets < BURST ||
 			    packets > 1000000000)
-				return cli_usage_error(USAGE, "bench nic: bad --packets '%s'",
-				    argv[i]);
+				return nic_usage("--packets must be %d..1000000000, not "
+				    "'%s'", BURST, argv[i]);
 		} else
-			return cli_usage_error(USAGE, "bench nic: unknown argument '%s'",
-			    argv[i]);
+			return nic_usage("unknown argument '%s'", argv[i]);
 	}
 	for (int s = 0; s < 2; s++) {
 		/* On-wire sizes include the 4-byte FCS the NIC adds. */
