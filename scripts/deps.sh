@@ -12,7 +12,8 @@ set -eu
 job=${1:-demo}
 build="make gcc libc6-dev cmake pkg-config libpcap-dev liblwip-dev"
 tools="jq iproute2 iputils-ping mount tshark memcached libmemcached-tools
-       sockperf gnuplot-nox librsvg2-bin libxml2-utils qemu-system-x86 strace"
+       sockperf gnuplot-nox librsvg2-bin libxml2-utils qemu-system-x86 strace
+       python3"
 case $job in
 demo)	pkgs=$build ;;
 test)	pkgs="$build $tools" ;;

@@ -15,6 +15,8 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/capio-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 bad() { echo "FAILED: $*"; fail=1; }
 
+# python3 reads the JSON (sh make.sh test installs it); without it the
+# structural checks cannot run, and the test says so and counts as skipped.
 have_py=0
 command -v python3 >/dev/null 2>&1 && have_py=1
 # Which file-writing benchmarks this build has (memcached joins with its
@@ -175,5 +177,9 @@ check_bad "capio bench rtt: --check needs a full run" rtt --quick --check
 "$capio" bench udp --help | grep -q 'interquartile' || bad "udp --help: no method"
 "$capio" bench --help | grep -q -- '--check' || bad "bench --help: no --check"
 
-[[ $fail == 0 ]] && echo "e2e_bench: all passed"
-exit $fail
+[[ $fail == 0 ]] || exit 1
+if ((!have_py)); then
+	echo "SKIPPED: python3 is missing: the JSON's structure, counts and verdicts were not checked (sh make.sh test installs it)"
+	exit 77
+fi
+echo "e2e_bench: all passed"
