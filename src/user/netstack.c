@@ -231,6 +231,150 @@ fail:
 	return -1;
 }
 
+/*
+ * --- what lwIP is not shown as it came -----------------------------------
+ *
+ * Debian's lwIP 2.1.3 reads the MSS option of every segment of a
+ * connection (tcp_parseopt, from tcp_process), not only of its SYN. An
+ * MSS that shrinks under data already queued (a zero window holds a
+ * reply back) makes the next tcp_write fail its assertions ("mss_local
+ * is too small", "inconsistent oversize vs. space"): abort(). MSS is a
+ * SYN option (RFC 9293, 3.7.1), so elsewhere it is overwritten with NOPs
+ * before lwIP parses it. A SYN's MSS is raised to 536 at least: lwIP's
+ * active opens start from 536 (INITIAL_MSS), so no later MSS ever
+ * shrinks what they queued, and a peer cannot make every byte of a
+ * reply a segment of its own. The option could hide in a later IPv4
+ * fragment, which lwIP would reassemble: TCP in fragments is refused
+ * (TCP sizes its segments not to fragment). And the stack has no IPv6
+ * address: IPv6 frames are refused before lwIP's IPv6 code sees them.
+ */
+
+#define ETH_HLEN	14
+#define TCP_HLEN	20
+#define TCP_FLAG_SYN	0x02
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_MSS	2
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint16_t
+fold16(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* One's-complement sum of the 16-bit words of tcp[from, to). */
+static uint16_t
+sum16(const uint8_t *tcp, size_t from, size_t to)
+{
+	uint32_t s = 0;
+
+	for (size_t i = from; i < to; i += 2)
+		s += get16(tcp + i);
+	return fold16(s);
+}
+
+/*
+ * Replace tcp[off, off + n) (inside the header) with b, and update the
+ * checksum incrementally (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'),
+ * over the words the bytes fall in).
+ */
+static void
+tcp_patch(uint8_t *tcp, size_t off, const uint8_t *b, size_t n)
+{
+	size_t from = off & ~(size_t)1, to = (off + n + 1) & ~(size_t)1;
+	uint16_t m = sum16(tcp, from, to), m2, hc;
+
+	memcpy(tcp + off, b, n);
+	m2 = sum16(tcp, from, to);
+	hc = get16(tcp + 16);
+	hc = (uint16_t)~fold16((uint32_t)(uint16_t)~hc + (uint16_t)~m + m2);
+	tcp[16] = (uint8_t)(hc >> 8);
+	tcp[17] = (uint8_t)hc;
+}
+
+/* Walk the options as tcp_parseopt does, and defuse every MSS it would
+ * take. Returns how many were rewritten. */
+static int
+tcp_filter_options(uint8_t *tcp, size_t hlen)
+{
+	static const uint8_t nops[4] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP,
+	    TCPOPT_NOP };
+	bool syn = (tcp[13] & TCP_FLAG_SYN) != 0;
+	int n = 0;
+
+	for (size_t i = TCP_HLEN; i < hlen; ) {
+		uint8_t kind = tcp[i], len;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen || (len = tcp[i + 1]) < 2)
+			break;		/* lwIP stops here too */
+		if (kind == TCPOPT_MSS && len == 4 && i + 4 <= hlen) {
+			if (!syn) {
+				tcp_patch(tcp, i, nops, 4);
+				n++;
+			} else if (get16(tcp + i + 2) < NETSTACK_MSS_MIN) {
+				uint8_t v[2] = { NETSTACK_MSS_MIN >> 8,
+				    NETSTACK_MSS_MIN & 0xff };
+
+				tcp_patch(tcp, i + 2, v, 2);
+				n++;
+			}
+		}
+		i += len;
+	}
+	return n;
+}
+
+int
+netstack_rx_filter(struct netstack_stats *st, uint8_t *frame, uint16_t len)
+{
+	uint8_t *ip, *tcp;
+	size_t ihl, iplen, hlen;
+	uint16_t type;
+
+	if (len < ETH_HLEN)
+		return 0;	/* lwIP drops runts itself */
+	type = get16(frame + 12);
+	if (type == 0x86dd) {
+		st->rx_refused++;
+		return -1;
+	}
+	if (type != 0x0800 || len < ETH_HLEN + 20)
+		return 0;
+	ip = frame + ETH_HLEN;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	iplen = get16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6)
+		return 0;	/* not IPv4 TCP: lwIP judges */
+	if ((get16(ip + 6) & 0x3fff) != 0) {	/* MF, or an offset */
+		st->rx_refused++;
+		return -1;
+	}
+	if (iplen > (size_t)len - ETH_HLEN)
+		iplen = (size_t)len - ETH_HLEN;
+	if (iplen < ihl + TCP_HLEN)
+		return 0;
+	tcp = ip + ihl;
+	hlen = (size_t)(tcp[12] >> 4) * 4;
+	if (hlen <= TCP_HLEN || hlen > iplen - ihl)
+		return 0;	/* no options, or malformed: lwIP drops it */
+	st->rx_mss_rewrites += (uint64_t)tcp_filter_options(tcp, hlen);
+	return 0;
+}
+
 int
 netstack_poll(struct netstack *ns)
 {
@@ -242,14 +386,17 @@ netstack_poll(struct netstack *ns)
 		f[i] = (struct udrv_frame){ ns->room + i * FRAME_ROOM, 0, FRAME_ROOM };
 	n = ns->nd->rx(ns->nd, f, RX_BURST);
 	for (int i = 0; i < n; i++) {
+		struct pbuf *p;
+
+		if (netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
+			continue;
 		/*
 		 * PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 sizes its pool
 		 * buffers for a 536-byte MSS but fills them as if for 1460, so a
 		 * full-size frame in a pool pbuf overruns it (seen with ASan).
 		 */
-		struct pbuf *p = ns->api->pbuf_alloc(PBUF_RAW, f[i].len, PBUF_RAM);
-
-		if (p == NULL) {
+		if ((p = ns->api->pbuf_alloc(PBUF_RAW, f[i].len,
+		    PBUF_RAM)) == NULL) {
 			ns->st.rx_dropped++;
 			continue;
 		}

@@ -65,6 +65,9 @@ struct lwip_api {
 
 struct netstack_stats {
 	uint64_t rx_frames, tx_frames, tx_dropped, rx_dropped;
+	/* Before lwIP (netstack_rx_filter): TCP MSS options overwritten or
+	 * raised, and frames refused (IPv6, TCP in IPv4 fragments). */
+	uint64_t rx_mss_rewrites, rx_refused;
 };
 
 struct netstack {
@@ -88,6 +91,16 @@ int netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
  * of frames taken. Never blocks. */
 int netstack_poll(struct netstack *ns);
 void netstack_close(struct netstack *ns);
+/*
+ * What every received frame goes through before lwIP sees it
+ * (docs/memcached.md): a TCP MSS option on a segment without SYN is
+ * overwritten with NOPs, a SYN's MSS below NETSTACK_MSS_MIN is raised to
+ * it (the TCP checksum updated to match), IPv6 and TCP in IPv4
+ * fragments are refused. 0: hand it to lwIP; -1: drop it. Counts in st.
+ */
+#define NETSTACK_MSS_MIN	536
+int netstack_rx_filter(struct netstack_stats *st, uint8_t *frame,
+    uint16_t len);
 /* Parse "a.b.c.d/len" (len 1..32). 0 or -1. */
 int netstack_parse_cidr(const char *s, uint32_t *addr_be, uint32_t *mask_be);
 
