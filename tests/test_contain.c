@@ -116,7 +116,8 @@ wild_main(void *arg)
 
 /* The operands are opaque to the compiler (1 / b would become a
  * compare), and UBSan's check is off: the host CPU must divide. */
-static int __attribute__((noipa, no_sanitize_undefined))
+static int __attribute__((noinline,
+    no_sanitize("integer-divide-by-zero")))
 divide(int a, int b)
 {
 	return a / b;
@@ -362,12 +363,73 @@ expect_death(void (*fn)(void), const char *text)
 	}
 }
 
+#ifdef __SANITIZE_ADDRESS__
+#define CONTAIN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONTAIN_ASAN 1
+#endif
+#endif
+
+#ifdef CONTAIN_ASAN
+static char *volatile heap_block;
+
+static void
+overrun_main(void *arg)
+{
+	(void)arg;
+	heap_block[16] = 1;	/* one past the end: ASan's to report */
+}
+
+/* A bug ASan finds in a process is reported, not contained. */
+static void
+child_asan_report(void)
+{
+	struct kernel *k = boot(2000, 10000);
+
+	if (k == NULL || (heap_block = malloc(16)) == NULL)
+		_exit(3);
+	kernel_spawn(k, "overrun", overrun_main, NULL);
+	kernel_run(k, 0);
+	_exit(0);		/* not reached */
+}
+
+static void
+test_asan_report(void)
+{
+	int fds[2], status;
+	char out[8192];
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	CHECK_EQ(pipe(fds), 0);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		child_asan_report();
+	}
+	close(fds[1]);
+	while (got < (ssize_t)sizeof out - 1 &&
+	    (n = read(fds[0], out + got, sizeof out - 1 - (size_t)got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(fds[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	CHECK(strstr(out, "AddressSanitizer: heap-buffer-overflow") != NULL);
+}
+#endif
+
 int
 main(void)
 {
 	/* Before any kernel boots here: the children start their own. */
 	expect_death(child_host_spin, "watchdog: pid 1 (hostspin) has run 0.");
 	expect_death(child_kernel_abort, NULL);
+#ifdef CONTAIN_ASAN
+	test_asan_report();
+#endif
 	test_contained();
 	test_nested();
 	return check_done("contain");

@@ -35,8 +35,8 @@ cpu_aspace(void)
 {
 	struct aspace *as = ctx_cur_aspace;
 
-	if (__builtin_expect((as == NULL) | atomic_load_explicit(
-	    &ctx_watch_flag, memory_order_relaxed), 0))
+	if (__builtin_expect(as == NULL || atomic_load_explicit(
+	    &ctx_watch_flag, memory_order_relaxed) != 0, 0))
 		return cpu_aspace_slow();
 	return as;
 }
