@@ -21,7 +21,7 @@
 #define IN_MAX		TCP_WND
 #define IN_MIN		2048		/* first allocation of a buffer */
 /* tcp_poll ticks (lwIP's coarse timer, 500 ms): idle checks, trimming. */
-#define POLL_TICKS	2
+#define POLL_TICKS	1
 /* memcached's answer to a connection over -c, before it closes it. */
 #define TOO_MANY	"ERROR Too many open connections\r\n"
 
@@ -360,21 +360,18 @@ refused_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return refused_close(arg, pcb);
 }
 
-/* The peer did not acknowledge the message in time: let it go. */
+/* Not acknowledged by a tick later: close anyway, the FIN after it. */
 static err_t
 refused_poll(void *arg, struct tcp_pcb *pcb)
 {
-	struct mc_server *s = arg;
-
-	detach(s->ns->api, pcb);
-	s->ns->api->tcp_abort(pcb);
-	return ERR_ABRT;
+	return refused_close(arg, pcb);
 }
 
 /*
  * Over max_connections: memcached writes the error and closes. Nothing
- * is allocated for it; lwIP holds the message until it is acknowledged
- * (or a poll tick passes), then the connection closes.
+ * is allocated for it; the close waits for the message's acknowledgement
+ * or the next poll tick (not inside the accept callback, where lwIP has
+ * yet to process the rest of the segment).
  */
 static err_t
 refuse(struct mc_server *s, struct tcp_pcb *pcb)
