@@ -493,6 +493,259 @@ test_stats(void)
 	mc_store_free(s);
 }
 
+/* -I, -c and idle_timeout as settings; memcached's refusals of them. */
+static void
+test_settings(void)
+{
+	struct mc_settings set;
+	struct mc_store *s;
+	struct mc_conn *c;
+	const char *out;
+	char *blob = malloc(5002);
+
+	mc_settings_default(&set);
+	CHECK_EQ(set.memory_limit, MC_MEMORY_DEFAULT);
+	CHECK_EQ(set.item_size_max, MC_ITEM_SIZE_MAX);
+	CHECK_EQ(set.max_connections, MC_MAXCONNS_DEFAULT);
+	CHECK_EQ(set.idle_timeout, MC_IDLE_TIMEOUT_DEFAULT);
+	CHECK(mc_settings_check(&set) == NULL);
+	set.item_size_max = 1023;
+	CHECK(strcmp(mc_settings_check(&set),
+	    "Item max size cannot be less than 1024 bytes.") == 0);
+	set.item_size_max = MC_MEMORY_DEFAULT / 2 + 1;
+	CHECK(strcmp(mc_settings_check(&set), "Cannot set item size limit "
+	    "higher than 1/2 of memory max.") == 0);
+	set.memory_limit = 4u << 30;
+	set.item_size_max = (1u << 30) + 1;
+	CHECK(strcmp(mc_settings_check(&set),
+	    "Cannot set item size limit higher than 1 GB.") == 0);
+	mc_settings_default(&set);
+	set.max_connections = 0;
+	CHECK(mc_settings_check(&set) != NULL);
+	set.max_connections = MC_MAXCONNS_TOP + 1;
+	CHECK(mc_settings_check(&set) != NULL);
+	mc_settings_default(&set);
+	set.idle_timeout = MC_IDLE_TIMEOUT_TOP + 1;
+	CHECK(mc_settings_check(&set) != NULL);
+	set.idle_timeout = 0;
+	CHECK(mc_settings_check(&set) == NULL);
+
+	/* -I 4096: the error, the block swallowed, the next command read. */
+	mc_settings_default(&set);
+	set.memory_limit = 64 * 1024;
+	set.item_size_max = 4096;
+	set.max_connections = 7;
+	set.idle_timeout = 0;
+	s = mc_store_open(&set, fake_clock, &fake_now);
+	CHECK(s != NULL);
+	c = mc_conn_new(s);
+	memset(blob, 'x', 5000);
+	memcpy(blob + 5000, "\r\n", 2);
+	EXPECT(c, "set a 0 0 5000\r\n",
+	    "SERVER_ERROR object too large for cache\r\n");
+	CHECK(strcmp(run_n(c, blob, 5002), "") == 0);
+	EXPECT(c, "get a\r\n", "END\r\n");
+	/* 56 + 1 + 1 + 4038 bytes: just fits. */
+	EXPECT(c, "set a 0 0 4036\r\n", "");
+	memset(blob, 'y', 4036);
+	memcpy(blob + 4036, "\r\n", 2);
+	CHECK(strcmp(run_n(c, blob, 4038), "STORED\r\n") == 0);
+	CHECK_EQ(STAT(s, store_too_large), 1);
+	out = run(c, "stats settings\r\n");
+	CHECK(strstr(out, "STAT item_size_max 4096\r\n") != NULL);
+	CHECK(strstr(out, "STAT maxconns 7\r\n") != NULL);
+	CHECK(strstr(out, "STAT maxconns_fast yes\r\n") != NULL);
+	CHECK(strstr(out, "STAT idle_timeout 0\r\n") != NULL);
+	mc_store_rejected(s);
+	mc_store_rejected(s);
+	out = run(c, "stats\r\n");
+	CHECK(strstr(out, "STAT max_connections 7\r\nSTAT curr_connections 1"
+	    "\r\nSTAT total_connections 1\r\nSTAT rejected_connections 2\r\n")
+	    != NULL);
+	/* memcached reports idle_kicks only with the timeout on. */
+	CHECK(strstr(out, "idle_kicks") == NULL);
+	mc_conn_free(c);
+	mc_store_free(s);
+
+	set.idle_timeout = 5;
+	s = mc_store_open(&set, fake_clock, &fake_now);
+	c = mc_conn_new(s);
+	mc_store_idle_kick(s);
+	CHECK(strstr(run(c, "stats\r\n"),
+	    "\r\nSTAT store_no_memory 0\r\nSTAT idle_kicks 1\r\n") != NULL);
+	CHECK(strstr(run(c, "stats settings\r\n"), "STAT idle_timeout 5\r\n")
+	    != NULL);
+	EXPECT(c, "stats reset\r\n", "RESET\r\n");
+	CHECK_EQ(STAT(s, idle_kicks), 0);
+	CHECK_EQ(STAT(s, curr_connections), 1);
+	mc_conn_free(c);
+	mc_store_free(s);
+	free(blob);
+}
+
+/* "set fN 0 0 3000": 56 + 2 + 1 + 3002 = 3061 bytes reserved. */
+#define FLOOD_ITEM	3061
+
+/*
+ * Sets whose data has not all come reserve their bytes: a quarter of
+ * the memory at most, refused past it with out of memory, given back
+ * when they end one way or another; stored items stay.
+ */
+static void
+test_inflight(void)
+{
+	struct mc_settings set;
+	struct mc_store *s;
+	struct mc_conn *c, *f[8];
+	char req[64];
+	struct mc_stats st;
+
+	mc_settings_default(&set);
+	set.memory_limit = 64 * 1024;
+	set.item_size_max = 4096;
+	s = mc_store_open(&set, fake_clock, &fake_now);
+	CHECK_EQ(mc_store_settings(s)->inflight_max, 16 * 1024);
+	c = mc_conn_new(s);
+	for (int i = 0; i < 10; i++) {
+		snprintf(req, sizeof req, "set keep%d 0 0 1\r\n%d\r\n", i, i);
+		EXPECT(c, req, "STORED\r\n");
+	}
+	/* Five fit in 16 KiB, the next ones do not. */
+	for (int i = 0; i < 8; i++) {
+		f[i] = mc_conn_new(s);
+		snprintf(req, sizeof req, "set f%d 0 0 3000\r\nabc", i);
+		EXPECT(f[i], req, i < 5 ? "" :
+		    "SERVER_ERROR out of memory storing object\r\n");
+	}
+	mc_store_stats(s, &st);
+	CHECK_EQ(st.inflight_bytes, 5 * FLOOD_ITEM);
+	CHECK_EQ(st.store_no_memory, 3);
+	CHECK_EQ(st.curr_items, 10);
+	CHECK_EQ(st.evictions, 0);
+	CHECK(st.bytes + st.inflight_bytes <= set.memory_limit);
+	/* Others are still served, small sets included. */
+	EXPECT(c, "set small 0 0 1\r\ns\r\nget keep3\r\n",
+	    "STORED\r\nVALUE keep3 0 1\r\n3\r\nEND\r\n");
+	/* A refused one swallows its data; the connection goes on. */
+	{
+		char *rest = malloc(3002);
+
+		memset(rest, 'z', 3000);
+		memcpy(rest + 2997, "\r\n", 2);
+		CHECK(strcmp(run_n(f[5], rest, 2999), "") == 0);
+		EXPECT(f[5], "version\r\n", "VERSION " MC_VERSION "\r\n");
+		/* A reserved one that finishes is stored... */
+		CHECK(strcmp(run_n(f[0], rest, 2999), "STORED\r\n") == 0);
+		CHECK_EQ(STAT(s, inflight_bytes), 4 * FLOOD_ITEM);
+		/* ... a bad chunk, a quit or a close gives it back. */
+		memcpy(rest + 2997, "XX", 2);
+		CHECK(strcmp(run_n(f[1], rest, 2999),
+		    "CLIENT_ERROR bad data chunk\r\n") == 0);
+		CHECK_EQ(STAT(s, inflight_bytes), 3 * FLOOD_ITEM);
+		free(rest);
+	}
+	mc_conn_free(f[2]);
+	CHECK_EQ(STAT(s, inflight_bytes), 2 * FLOOD_ITEM);
+	for (int i = 3; i < 8; i++)
+		mc_conn_free(f[i]);
+	CHECK_EQ(STAT(s, inflight_bytes), 0);
+	CHECK(strncmp(run(c, "get f0\r\n"), "VALUE f0 0 3000\r\nabczz", 22) ==
+	    0);
+	mc_conn_free(f[0]);
+	mc_conn_free(f[1]);
+	CHECK_EQ(STAT(s, evictions), 0);
+
+	/*
+	 * A full store: a flood takes room from the coldest items, but no
+	 * more than its share; the rest of what is stored stays.
+	 */
+	for (int i = 0; STAT(s, evictions) == 0; i++) {
+		char *blob = malloc(4100);
+		int n = snprintf(blob, 4100, "set full%d 0 0 3000\r\n", i);
+
+		memset(blob + n, 'q', 3000);
+		memcpy(blob + n + 3000, "\r\n", 2);
+		CHECK(strcmp(run_n(c, blob, (size_t)n + 3002), "STORED\r\n") ==
+		    0);
+		free(blob);
+	}
+	mc_store_stats(s, &st);
+	{
+		uint64_t before = st.bytes, ev0 = st.evictions;
+
+		for (int i = 0; i < 8; i++) {
+			f[i] = mc_conn_new(s);
+			snprintf(req, sizeof req, "set f%d 0 0 3000\r\nabc", i);
+			run(f[i], req);
+		}
+		mc_store_stats(s, &st);
+		CHECK_EQ(st.inflight_bytes, 5 * FLOOD_ITEM);
+		CHECK(st.bytes + st.inflight_bytes <= set.memory_limit);
+		CHECK(before - st.bytes <= 16 * 1024 + 3061);
+		CHECK(st.evictions - ev0 <= 6);
+		for (int i = 0; i < 8; i++)
+			mc_conn_free(f[i]);
+	}
+	CHECK_EQ(STAT(s, inflight_bytes), 0);
+	/* An incr that grows and an append still fit beside nothing. */
+	EXPECT(c, "set n 0 0 1\r\n9\r\nincr n 1\r\nappend n 0 0 1\r\n!\r\n"
+	    "get n\r\n", "STORED\r\n10\r\nSTORED\r\nVALUE n 0 3\r\n10!\r\n"
+	    "END\r\n");
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
+/* Buffers stay within mc_conn_memory_bound() and go when trimmed. */
+static void
+test_conn_memory(void)
+{
+	struct mc_store *s = new_store(0);
+	struct mc_conn *c = mc_conn_new(s);
+	size_t vlen = MC_ITEM_SIZE_MAX - 56 - 1 - 1 - 2, n, peak = 0;
+	char *blob = malloc(MC_GET_LINE_MAX + 64);
+	char *val = malloc(vlen + 2);
+	const void *o;
+
+	memset(val, 'v', vlen);
+	memcpy(val + vlen, "\r\n", 2);
+	snprintf(blob, 64, "set v 0 0 %zu\r\n", vlen);
+	EXPECT(c, blob, "");
+	CHECK(strcmp(run_n(c, val, vlen + 2), "STORED\r\n") == 0);
+	/* Output near MC_OUT_HIGH, then the largest item behind it. */
+	n = (size_t)snprintf(blob, MC_GET_LINE_MAX, "get");
+	while (n < 6000)
+		n += (size_t)snprintf(blob + n, MC_GET_LINE_MAX - n, " v");
+	blob[n++] = '\r';
+	blob[n++] = '\n';
+	mc_conn_feed(c, blob, n);
+	while ((o = mc_conn_output(c, &n)) != NULL) {
+		if (mc_conn_memory(c) > peak)
+			peak = mc_conn_memory(c);
+		mc_conn_consume_output(c, n > 5000 ? 5000 : n);
+	}
+	CHECK(peak > MC_ITEM_SIZE_MAX);
+	CHECK(peak <= mc_conn_memory_bound(MC_ITEM_SIZE_MAX));
+	/* A get line of MC_GET_LINE_MAX bytes, no 128 KiB for it. */
+	memcpy(blob, "get ", 4);
+	memset(blob + 4, 'k', MC_GET_LINE_MAX - 6);
+	for (size_t i = 200; i < MC_GET_LINE_MAX - 2; i += 200)
+		blob[i] = ' ';
+	CHECK_EQ(mc_conn_feed(c, blob, MC_GET_LINE_MAX - 2),
+	    MC_GET_LINE_MAX - 2);
+	CHECK(mc_conn_memory(c) <= mc_conn_memory_bound(MC_ITEM_SIZE_MAX));
+	CHECK(mc_conn_memory(c) < MC_GET_LINE_MAX + 4096);
+	EXPECT(c, "\r\n", "END\r\n");
+	CHECK(!mc_conn_closing(c));
+	mc_conn_trim(c);
+	CHECK(mc_conn_memory(c) < 512);
+	CHECK(strncmp(run(c, "get v\r\n"), "VALUE v 0 1048516\r\nvv", 21) ==
+	    0);
+	free(blob);
+	free(val);
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
 /* Items of 100 value bytes, key "kNNN": 56 + 4 + 1 + 102 = 163 bytes. */
 static void
 test_lru(void)
@@ -817,6 +1070,9 @@ main(void)
 	test_flush();
 	test_errors();
 	test_stats();
+	test_settings();
+	test_inflight();
+	test_conn_memory();
 	test_lru();
 	test_many_keys();
 	test_closing();
