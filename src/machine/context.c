@@ -80,6 +80,7 @@ static struct sigaction prev_action[NCONTAINED];
 static pthread_once_t contain_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t cpus_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ctx_cpu *cpus;		/* every thread that ran contexts */
+static _Atomic bool watchdog_running;	/* in this host process */
 static pthread_key_t cpu_key;
 static _Thread_local struct ctx_cpu *cpu_self;
 
@@ -522,8 +523,6 @@ fork_parent(void)
 {
 	pthread_mutex_unlock(&cpus_lock);
 }
-
-static atomic_bool watchdog_running;
 
 static void
 fork_child(void)
