@@ -26,10 +26,10 @@
 #define MC_MAXCONNS_DEFAULT	64
 #define MC_MAXCONNS_TOP		65535
 /*
- * memcached's idle_timeout is off by default. Here lwIP runs no
- * keepalive: a peer that vanished without a FIN would hold its slot and
- * its buffers for ever, so idle connections go after five minutes, long
- * enough for a client's pooled connections.
+ * memcached's idle_timeout is off by default. Here no connection has
+ * TCP keepalive on: a peer gone without a FIN or RST would hold its slot
+ * (one of only 64), its buffers and any set it left unfinished for ever.
+ * Five minutes is long enough for a client's pooled connections.
  */
 #define MC_IDLE_TIMEOUT_DEFAULT	300
 #define MC_IDLE_TIMEOUT_TOP	(30u * 24 * 60 * 60)

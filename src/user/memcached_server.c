@@ -325,11 +325,15 @@ on_err(void *arg, err_t err)
 		conn_free(c);	/* lwIP has freed the pcb */
 }
 
-/* A refused connection: its message sent and acknowledged, close it. */
+/*
+ * A refused connection's callbacks have its netstack for argument: the
+ * netstack outlives the server (mc_server_stop cannot find these pcbs),
+ * and lwIP and these pcbs go with it.
+ */
 static err_t
-refused_close(struct mc_server *s, struct tcp_pcb *pcb)
+refused_close(struct netstack *ns, struct tcp_pcb *pcb)
 {
-	const struct lwip_api *a = s->ns->api;
+	const struct lwip_api *a = ns->api;
 
 	detach(a, pcb);
 	if (a->tcp_close(pcb) != ERR_OK) {
@@ -342,14 +346,14 @@ refused_close(struct mc_server *s, struct tcp_pcb *pcb)
 static err_t
 refused_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-	struct mc_server *s = arg;
+	struct netstack *ns = arg;
 
 	(void)err;
 	if (p == NULL)
-		return refused_close(s, pcb);
+		return refused_close(ns, pcb);
 	/* Read and dropped, so the close stays a close. */
-	s->ns->api->tcp_recved(pcb, p->tot_len);
-	s->ns->api->pbuf_free(p);
+	ns->api->tcp_recved(pcb, p->tot_len);
+	ns->api->pbuf_free(p);
 	return ERR_OK;
 }
 
@@ -380,7 +384,7 @@ refuse(struct mc_server *s, struct tcp_pcb *pcb)
 
 	mc_store_rejected(s->store);
 	s->rejected++;
-	a->tcp_arg(pcb, s);
+	a->tcp_arg(pcb, s->ns);
 	a->tcp_recv(pcb, refused_recv);
 	a->tcp_sent(pcb, refused_sent);
 	a->tcp_err(pcb, NULL);
