@@ -30,7 +30,7 @@ for bad in "--bogus" "--ops" "--ops 0" "--ops x"; do
   "$capio" demo $bad >/dev/null 2>/tmp/e2e_demo.$$
   rc=$?
   [ $rc -eq 2 ] || err "demo $bad exited $rc, not 2"
-  grep -q "^capio: " /tmp/e2e_demo.$$ || err "demo $bad: no 'capio: ' error line"
+  grep -q '^capio demo: ' /tmp/e2e_demo.$$ || err "demo $bad: no 'capio demo: ' error line"
   grep -q "^usage: " /tmp/e2e_demo.$$ || err "demo $bad: no usage line"
 done
 rm -f /tmp/e2e_demo.$$

@@ -56,9 +56,9 @@ cli_check() {	# cli_check WHAT STATUS-WANTED ARGS...
 		echo "FAIL cli: $what: exit $rc, want $want"; cli_bad=1
 	fi
 	if [ "$want" = 2 ] && ! { [ "$(wc -l <"$tmp/cli.err")" = 2 ] &&
-	    head -1 "$tmp/cli.err" | grep -q '^capio: ' &&
+	    head -1 "$tmp/cli.err" | grep -q '^capio qtest: ' &&
 	    tail -1 "$tmp/cli.err" | grep -q '^usage: capio qtest'; }; then
-		echo "FAIL cli: $what: want 'capio: ...' and 'usage: ...'," \
+		echo "FAIL cli: $what: want 'capio qtest: ...' and 'usage: ...'," \
 		    "got: $(cat "$tmp/cli.err")"; cli_bad=1
 	fi
 }
@@ -74,7 +74,7 @@ cli_check "--ram 1" 2 --ram 1
 cli_check "--ram junk" 2 --ram 12x
 cli_check "--socket without path" 2 --socket
 cli_check "bad wire" 1 --nic wire=udp:127.0.0.1:1
-cli_check "lonely pair" 1 --nic wire=pair
+cli_check "lonely pair" 2 --nic wire=pair
 cli_check "empty input" 0
 # Two NICs back to back in one machine, and a session over a UNIX socket.
 printf 'outl 0xcf8 0x80001000\ninl 0xcfc\noutl 0xcf8 0x80001800\ninl 0xcfc\n' |

@@ -19,7 +19,7 @@ for bad in "" "nosuchapp" "memcached --port 0" "memcached --port 70000" "udp-ech
            "udp-echo --ip 300.1.1.1/24" "memcached --host-ip 10.0.0.1/24" "memcached --bogus" "memcached --tap"; do
   "$capio" run $bad >/dev/null 2>"$tmp/err.txt"; rc=$?
   [[ $rc == 2 ]] || { echo "FAILED: run $bad exited $rc"; fail=1; }
-  head -1 "$tmp/err.txt" | grep -q '^capio: ' && grep -q '^usage: ' "$tmp/err.txt" || { echo "FAILED: run $bad: message"; fail=1; }
+  head -1 "$tmp/err.txt" | grep -q '^capio run: ' && grep -q '^usage: ' "$tmp/err.txt" || { echo "FAILED: run $bad: message"; fail=1; }
 done
 "$capio" run --help | grep -q '^usage: capio run' || { echo "FAILED: help"; fail=1; }
 [[ $fail == 0 ]] && echo "e2e_run: all passed"

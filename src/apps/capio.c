@@ -2,9 +2,15 @@
  * capio.c — the `capio` command: one executable, one subcommand per job.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apps/cli.h"
+
+/* The build passes the commit it was made from; a tarball knows none. */
+#ifndef CAPIO_COMMIT
+#define CAPIO_COMMIT "unknown"
+#endif
 
 static const struct cli_cmd commands[] = {
 	{ "demo",  "memcached through CAPIO, a checked client, a trapped attacker", cmd_demo },
@@ -20,31 +26,102 @@ static const struct cli_cmd commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: capio COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: capio COMMAND [ARGS...]\n"
+	    "       capio help [COMMAND]\n"
+	    "       capio --version\n\n"
 	    "CAPIO: safe kernel bypass of commodity devices using hardware\n"
 	    "capabilities, on a simulated Arm Morello machine.\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n`capio COMMAND --help` describes one command.\n");
+	fprintf(f, "\n`capio help COMMAND` (or `capio COMMAND --help`) describes one\n"
+	    "command. Options take their value as `--opt value` or `--opt=value`.\n"
+	    "A malformed argument prints one error line and the usage, exit 2.\n\n"
+	    "example: capio demo --ops=2000\n");
+}
+
+static const struct cli_cmd *
+lookup(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * "--name=value" becomes "--name" "value", so that every subcommand
+ * parses one form. NULL if out of memory; the caller frees the array.
+ */
+static char **
+split_equals(int *argc, char **argv)
+{
+	char **av = malloc(sizeof *av * (2 * (size_t)*argc + 1));
+	int n = 0;
+
+	if (av == NULL)
+		return NULL;
+	for (int i = 0; i < *argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		av[n++] = argv[i];
+		if (i > 0 && strncmp(argv[i], "--", 2) == 0 && eq != NULL &&
+		    eq > argv[i] + 2) {
+			*eq = '\0';
+			av[n++] = eq + 1;
+		}
+	}
+	av[n] = NULL;
+	*argc = n;
+	return av;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct cli_cmd *c;
+	char **av;
+	int rc;
+
 	if (argc < 2) {
 		fprintf(stderr, "capio: missing command\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		usage(stdout);
 		return 0;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "capio: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (strcmp(argv[1], "--version") == 0) {
+		if (argc > 2)
+			return cli_usage_error("capio --version",
+			    "--version takes no arguments");
+		printf("capio %s (commit %s)\n", CAPIO_VERSION_STRING, CAPIO_COMMIT);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		/* `capio help CMD` is `capio CMD --help`. */
+		char *hv[] = { argv[2], (char *)"--help", NULL };
+
+		if (argc > 3)
+			return cli_usage_error("capio help [COMMAND]",
+			    "help takes one topic");
+		if ((c = lookup(argv[2])) == NULL)
+			return cli_usage_error("capio help [COMMAND]", "no help "
+			    "topic '%s' (topics: the commands, see capio help)",
+			    argv[2]);
+		return c->run(2, hv);
+	}
+	if ((c = lookup(argv[1])) == NULL) {
+		fprintf(stderr, "capio: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((av = split_equals(&argc, argv)) == NULL) {
+		fprintf(stderr, "capio: out of memory\n");
+		return 1;
+	}
+	rc = c->run(argc - 1, av + 1);
+	free(av);
+	return rc;
 }

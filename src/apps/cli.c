@@ -7,17 +7,70 @@
 #include <string.h>
 #include <unistd.h>
 
+static int
+vusage_error(const char *usage, const char *cmd, const char *fmt, va_list ap)
+{
+	if (cmd != NULL)
+		fprintf(stderr, "capio %s: ", cmd);
+	else
+		fputs("capio: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nusage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
 int
 cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
-	fputs("capio: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = vusage_error(usage, NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", usage);
-	return EXIT_USAGE;
+	return rc;
+}
+
+int
+cli_fail(const struct cli_args *a, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vusage_error(a->usage, a->cmd, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+char *
+cli_value(struct cli_args *a)
+{
+	const char *opt = a->argv[a->i];
+	char *v = a->i + 1 < a->argc ? a->argv[a->i + 1] : NULL;
+
+	/* "--pcap --quiet" forgot the file: do not write one named --quiet. */
+	if (v == NULL || v[0] == '\0' || strncmp(v, "--", 2) == 0) {
+		cli_fail(a, "%s needs a value", opt);
+		return NULL;
+	}
+	a->i++;
+	return v;
+}
+
+bool
+cli_number(struct cli_args *a, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *opt = a->argv[a->i], *v;
+
+	if ((v = cli_value(a)) == NULL)
+		return false;
+	if (!cli_parse_u64(v, out) || *out < min || *out > max) {
+		cli_fail(a, "%s must be %llu..%llu, not '%s'", opt,
+		    (unsigned long long)min, (unsigned long long)max, v);
+		return false;
+	}
+	return true;
 }
 
 bool

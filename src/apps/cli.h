@@ -1,6 +1,7 @@
 /*
  * cli.h — what every `capio` subcommand shares: the command table, the
- * one-line error + usage convention (exit 2), and number parsing.
+ * one-line error + usage convention (exit 2), option values and number
+ * parsing.
  */
 #ifndef CAPIO_APPS_CLI_H
 #define CAPIO_APPS_CLI_H
@@ -9,6 +10,8 @@
 #include <stdint.h>
 
 #define EXIT_USAGE 2
+
+#define CAPIO_VERSION_STRING "0.3.0"
 
 struct cli_cmd {
 	const char *name;
@@ -25,7 +28,7 @@ int cmd_qtest(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
-/* Print "capio CMD: MSG" and the command's usage line to stderr; returns 2. */
+/* Print "capio: MSG" and the usage line to stderr; returns 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Parse an unsigned number (decimal or 0x-hex), whole string; false if bad. */
@@ -36,5 +39,35 @@ bool cli_parse_u65(const char *s, unsigned __int128 *out);
 bool cli_wants_help(int argc, char **argv);
 /* True when stdout is a terminal (progress output allowed). */
 bool cli_is_tty(void);
+
+/*
+ * A subcommand's walk over its arguments, so that every message says
+ * "capio CMD: ..." and ends with the usage line. `capio` has already
+ * split "--opt=value" into "--opt" "value" (capio.c).
+ */
+struct cli_args {
+	const char *cmd;	/* "run", "cap setbounds": what messages name */
+	const char *usage;
+	int argc;
+	char **argv;
+	int i;			/* the argument being looked at */
+};
+
+/* Print "capio CMD: MSG" and the usage line to stderr; returns 2. */
+int cli_fail(const struct cli_args *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * The value of option argv[i]: advances i to it. NULL, with "OPT needs a
+ * value" printed, when argv ends there or the next word is empty or
+ * another option ("--..."); the caller returns EXIT_USAGE.
+ */
+char *cli_value(struct cli_args *a);
+/*
+ * The value of option argv[i] as a number in [MIN, MAX] (decimal or
+ * 0x-hex): false, with "OPT needs a value" or "OPT must be MIN..MAX, not
+ * 'V'" printed, if it is not one; the caller returns EXIT_USAGE.
+ */
+bool cli_number(struct cli_args *a, uint64_t min, uint64_t max,
+    uint64_t *out);
 
 #endif

@@ -39,13 +39,19 @@ help(void)
 	    "                 extension (leak.pcap: leak.page.pcap, leak.capio.pcap)\n"
 	    "  --iommu on|off force the IOMMU on or off under both arms (off under\n"
 	    "                 capio shows that capabilities do not bound DMA)\n"
-	    "  --list         list the catalogue and exit\n\n"
-	    "Exit status 1 if an attack succeeds under the capio arm or a capio-arm\n"
-	    "check finds something changed; 0 otherwise.\n\n"
+	    "  --list         list the catalogue and exit (with --json: one JSON\n"
+	    "                 object, {\"attacks\":[{\"id\",\"class\",\"name\",\"what\"}]};\n"
+	    "                 the options that choose runs do not apply to it)\n\n"
+	    "Options take their value as --arm capio or --arm=capio.\n\n"
+	    "Exit status: 1 if an attack succeeds under the capio arm, a capio-arm\n"
+	    "check finds something changed, the harness failed, or FILE cannot be\n"
+	    "written; 2 for a bad argument (including --pcap with an --only that\n"
+	    "leaves " EXFIL_ID " out, and run options with --list); 0 otherwise.\n\n"
 	    "examples:\n"
 	    "  capio attack\n"
 	    "  capio attack --only 11d --pcap leak.pcap\n"
-	    "  capio attack --arm capio --json\n", USAGE);
+	    "  capio attack --arm=capio --json\n"
+	    "  capio attack --list --json\n", USAGE);
 }
 
 static void
@@ -113,6 +119,37 @@ bad_only(const char *only, char *buf, size_t n)
 			return t;
 	}
 	return NULL;
+}
+
+/* The attack --pcap records. */
+static const struct attack *
+exfil_attack(void)
+{
+	for (size_t i = 0; i < attack_count; i++)
+		if (attack_catalogue[i].flags & ATK_EXFIL)
+			return &attack_catalogue[i];
+	return NULL;
+}
+
+static void
+list_catalogue(bool json)
+{
+	if (json)
+		printf("{\"attacks\":[");
+	for (size_t i = 0; i < attack_count; i++) {
+		const struct attack *a = &attack_catalogue[i];
+
+		if (!json) {
+			printf("%-4s %-20s %s\n", a->id, a->name, a->what);
+			continue;
+		}
+		printf("%s{\"id\":\"%s\",\"class\":%d,\"name\":\"%s\",\"what\":",
+		    i == 0 ? "" : ",", a->id, a->cls, a->name);
+		json_str(stdout, a->what, strlen(a->what));
+		putchar('}');
+	}
+	if (json)
+		printf("]}\n");
 }
 
 static const char *
@@ -190,6 +227,8 @@ cmd_attack(int argc, char **argv)
 	int capio_bad = 0, errors = 0, ran[2] = { 0, 0 };
 	int page_succeeded = 0, capio_stopped = 0;
 	bool first = true;
+	const char *run_only = NULL;	/* an option --list has no use for */
+	struct cli_args ca = { "attack", USAGE, argc, argv, 0 };
 	struct atk_result exfil[2];
 	bool have_exfil[2] = { false, false };
 
@@ -197,51 +236,59 @@ cmd_attack(int argc, char **argv)
 		help();
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	for (ca.i = 1; ca.i < argc; ca.i++) {
+		const char *a = argv[ca.i];
 
 		if (strcmp(a, "--json") == 0)
 			json = true;
 		else if (strcmp(a, "--list") == 0)
 			list = true;
-		else if (strcmp(a, "--arm") == 0 || strcmp(a, "--only") == 0 ||
-		    strcmp(a, "--pcap") == 0 || strcmp(a, "--iommu") == 0) {
-			if (i + 1 >= argc || argv[i + 1][0] == '\0')
-				return cli_usage_error(USAGE, "attack: %s needs a value", a);
-			if (strcmp(a, "--arm") == 0) {
-				const char *v = argv[++i];
+		else if (strcmp(a, "--arm") == 0) {
+			const char *v;
 
-				arms[0] = strcmp(v, "page") == 0 || strcmp(v, "both") == 0;
-				arms[1] = strcmp(v, "capio") == 0 || strcmp(v, "both") == 0;
-				if (!arms[0] && !arms[1])
-					return cli_usage_error(USAGE, "attack: unknown arm "
-					    "'%s' (page, capio or both)", v);
-			} else if (strcmp(a, "--only") == 0)
-				only = argv[++i];
-			else if (strcmp(a, "--pcap") == 0)
-				pcap = argv[++i];
-			else
-				iommu = argv[++i];
+			if ((v = cli_value(&ca)) == NULL)
+				return EXIT_USAGE;
+			arms[0] = strcmp(v, "page") == 0 || strcmp(v, "both") == 0;
+			arms[1] = strcmp(v, "capio") == 0 || strcmp(v, "both") == 0;
+			if (!arms[0] && !arms[1])
+				return cli_fail(&ca, "unknown arm '%s' (page, capio "
+				    "or both)", v);
+			run_only = a;
+		} else if (strcmp(a, "--only") == 0) {
+			if ((only = cli_value(&ca)) == NULL)
+				return EXIT_USAGE;
+			run_only = a;
+		} else if (strcmp(a, "--pcap") == 0) {
+			if ((pcap = cli_value(&ca)) == NULL)
+				return EXIT_USAGE;
+			run_only = a;
+		} else if (strcmp(a, "--iommu") == 0) {
+			if ((iommu = cli_value(&ca)) == NULL)
+				return EXIT_USAGE;
+			if (strcmp(iommu, "on") != 0 && strcmp(iommu, "off") != 0)
+				return cli_fail(&ca, "--iommu takes on or off, not "
+				    "'%s'", iommu);
+			opts.iommu_page = opts.iommu_capio =
+			    strcmp(iommu, "on") == 0;
+			run_only = a;
 		} else
-			return cli_usage_error(USAGE, "attack: unknown argument '%s'", a);
+			return cli_fail(&ca, "unknown argument '%s'", a);
 	}
+	if (list && run_only != NULL)
+		return cli_fail(&ca, "%s does not apply to --list", run_only);
 	if (only != NULL) {
 		const char *bad = bad_only(only, buf, sizeof buf);
 
 		if (bad != NULL)
-			return cli_usage_error(USAGE, "attack: no attack '%s' "
-			    "(see capio attack --list)", bad);
+			return cli_fail(&ca, "no attack '%s' (see capio attack "
+			    "--list)", bad);
 	}
-	if (iommu != NULL) {
-		if (strcmp(iommu, "on") != 0 && strcmp(iommu, "off") != 0)
-			return cli_usage_error(USAGE, "attack: --iommu takes on or "
-			    "off, not '%s'", iommu);
-		opts.iommu_page = opts.iommu_capio = strcmp(iommu, "on") == 0;
-	}
+	if (pcap != NULL && only != NULL && exfil_attack() != NULL &&
+	    !selected(exfil_attack(), only))
+		return cli_fail(&ca, "--pcap records attack " EXFIL_ID ", which "
+		    "--only leaves out");
 	if (list) {
-		for (size_t i = 0; i < attack_count; i++)
-			printf("%-4s %-20s %s\n", attack_catalogue[i].id,
-			    attack_catalogue[i].name, attack_catalogue[i].what);
+		list_catalogue(json);
 		return 0;
 	}
 	if (pcap != NULL) {
@@ -253,13 +300,13 @@ cmd_attack(int argc, char **argv)
 			paths[a] = arms[0] && arms[1] ?
 			    arm_path(pcap, a == 0 ? "page" : "capio") : strdup(pcap);
 			if (paths[a] == NULL) {
-				fprintf(stderr, "capio: attack: out of memory\n");
+				fprintf(stderr, "capio attack: out of memory\n");
 				free(paths[0]);
 				return 1;
 			}
 			/* Fail now, not after the catalogue ran. */
 			if ((f = fopen(paths[a], "w")) == NULL) {
-				fprintf(stderr, "capio: attack: cannot write %s: %s\n",
+				fprintf(stderr, "capio attack: cannot write %s: %s\n",
 				    paths[a], strerror(errno));
 				free(paths[0]);
 				free(paths[1]);

@@ -83,15 +83,23 @@ run_one(const char *op, const struct cap_args *a, char *err, size_t errlen)
 	cap_len_t len;
 	char b[5][40];
 
+	if (a->untagged && strcmp(op, "decode") != 0) {
+		snprintf(err, errlen, "--untagged applies to decode only");
+		return false;
+	}
+	if (a->exact && strcmp(op, "setbounds") != 0) {
+		snprintf(err, errlen, "--exact applies to setbounds only");
+		return false;
+	}
 	if (strcmp(op, "root") == 0) {
 		if (a->nwords != 0) {
-			snprintf(err, errlen, "cap root takes no arguments");
+			snprintf(err, errlen, "takes no arguments");
 			return false;
 		}
 		print_decoded(cap_root(), true);
 	} else if (strcmp(op, "decode") == 0) {
 		if (a->nwords != 2) {
-			snprintf(err, errlen, "cap decode needs PESBT CURSOR");
+			snprintf(err, errlen, "needs PESBT CURSOR");
 			return false;
 		}
 		if (!parse_hex64(a->words[0], &pesbt) ||
@@ -106,7 +114,7 @@ run_one(const char *op, const struct cap_args *a, char *err, size_t errlen)
 		cap_t c;
 
 		if (a->nwords != 3) {
-			snprintf(err, errlen, "cap setbounds needs PESBT CURSOR LENGTH");
+			snprintf(err, errlen, "needs PESBT CURSOR LENGTH");
 			return false;
 		}
 		if (!parse_hex64(a->words[0], &pesbt) ||
@@ -127,7 +135,7 @@ run_one(const char *op, const struct cap_args *a, char *err, size_t errlen)
 		    exact ? "true" : "false");
 	} else if (strcmp(op, "replen") == 0) {
 		if (a->nwords != 1) {
-			snprintf(err, errlen, "cap replen needs LENGTH");
+			snprintf(err, errlen, "needs LENGTH");
 			return false;
 		}
 		if (!parse_hex64(a->words[0], &len64)) {
@@ -205,18 +213,26 @@ run_batch(const char *op, const struct cap_args *flags)
 badline:
 		bad++;
 		printf("{\"error\":\"line %lu: %s\"}\n", lineno, err);
-		fprintf(stderr, "capio: cap %s: line %lu: %s\n", op, lineno, err);
+		fprintf(stderr, "capio cap %s: line %lu: %s\n", op, lineno, err);
 	}
 	fflush(stdout);
 	return bad ? 1 : 0;
 }
 
+static bool
+known_op(const char *op)
+{
+	return strcmp(op, "decode") == 0 || strcmp(op, "setbounds") == 0 ||
+	    strcmp(op, "root") == 0 || strcmp(op, "replen") == 0;
+}
+
 int
 cmd_cap(int argc, char **argv)
 {
+	struct cli_args ca = { "cap", USAGE, argc, argv, 0 };
 	struct cap_args a;
 	bool batch = false;
-	char err[256];
+	char err[256], name[32];
 
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: %s\n\n"
@@ -231,24 +247,36 @@ cmd_cap(int argc, char **argv)
 		    "  root       the root (almighty) capability\n"
 		    "  replen     representable length and alignment mask\n"
 		    "  --batch    read one input per line (the same words) from stdin\n\n"
+		    "--untagged and --exact belong to their operation; any other is\n"
+		    "refused.\n\n"
+		    "Exit status: 0; 1 with --batch when a line was bad (its answer is\n"
+		    "{\"error\":\"line N: ...\"}); 2 for a bad argument.\n\n"
 		    "example: capio cap setbounds ffffc00000010005 0x1000 0x10\n",
 		    USAGE);
 		return 0;
 	}
-	if (argc < 2)
-		return cli_usage_error(USAGE, "cap: missing operation");
+	if (argc < 2 || argv[1][0] == '-')
+		return cli_fail(&ca, "missing operation (decode, setbounds, root "
+		    "or replen)");
+	if (!known_op(argv[1]))
+		return cli_fail(&ca, "unknown operation '%s' (decode, setbounds, "
+		    "root or replen)", argv[1]);
+	/* Messages name the operation: "capio cap decode: ...". */
+	snprintf(name, sizeof name, "cap %s", argv[1]);
+	ca.cmd = name;
 	if (!collect(&a, argv + 2, argc - 2, &batch, err, sizeof err))
-		return cli_usage_error(USAGE, "cap %s: %s", argv[1], err);
-	if (strcmp(argv[1], "decode") && strcmp(argv[1], "setbounds") &&
-	    strcmp(argv[1], "root") && strcmp(argv[1], "replen"))
-		return cli_usage_error(USAGE, "unknown cap operation '%s'", argv[1]);
+		return cli_fail(&ca, "%s", err);
 	if (batch) {
 		if (a.nwords != 0)
-			return cli_usage_error(USAGE,
-			    "cap %s --batch reads its inputs from stdin", argv[1]);
+			return cli_fail(&ca, "--batch reads its inputs from stdin, "
+			    "not from the command line");
+		if (a.untagged && strcmp(argv[1], "decode") != 0)
+			return cli_fail(&ca, "--untagged applies to decode only");
+		if (a.exact && strcmp(argv[1], "setbounds") != 0)
+			return cli_fail(&ca, "--exact applies to setbounds only");
 		return run_batch(argv[1], &a);
 	}
 	if (!run_one(argv[1], &a, err, sizeof err))
-		return cli_usage_error(USAGE, "%s", err);
+		return cli_fail(&ca, "%s", err);
 	return 0;
 }

@@ -86,13 +86,17 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	kernel_opts_default(&ko);
 	ko.nics = 3;		/* NIC 2: the attacker's own, on no wire */
 	ko.pcap = pcap;
+	gets = sets = NULL;
+	k = NULL;
 	if (sc == NULL || cc == NULL || lat == NULL || is_set == NULL) {
-		fprintf(stderr, "capio: demo: out of memory\n");
-		return 1;
+		fprintf(stderr, "capio demo: out of memory\n");
+		rc = 1;
+		goto out;
 	}
 	if ((k = kernel_boot(&ko, err, sizeof err)) == NULL) {
-		fprintf(stderr, "capio: demo: %s\n", err);
-		return 1;
+		fprintf(stderr, "capio demo: %s\n", err);
+		rc = 1;
+		goto out;
 	}
 	printf("capio demo: memcached on a CAPIO-driven e1000e, a client, an attacker\n\n");
 	printf("machine   %d x e1000e (82574L) model; NIC 0 <-pair wire-> NIC 1; "
@@ -127,10 +131,10 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	kernel_proc_info(k, cp, &pc);
 	uint64_t s0 = ps.syscalls, c0 = pc.syscalls;
 	if (!sc->ready || !cc->ready) {
-		fprintf(stderr, "capio: demo: set-up failed: server %s %s; client %s %s\n",
+		fprintf(stderr, "capio demo: set-up failed: server %s %s; client %s %s\n",
 		    ps.status, sc->err, pc.status, cc->err);
-		kernel_halt(k);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	printf("server    pid %d: attached NIC 0, mapped TDT RDT TDH RDH STATUS + rings "
 	    "+ buffers, lwIP 10.0.0.1, memcached :11211 (%llu setup syscalls)\n",
@@ -220,7 +224,9 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 		rc = 1;
 	printf("\n%s\n", rc == 0 ? "demo: every reply verified, no system call on the "
 	    "data path, the attack trapped" : "demo: FAILED (see above)");
-	kernel_halt(k);
+out:
+	if (k != NULL)
+		kernel_halt(k);
 	free(gets);
 	free(sets);
 	free(lat);
@@ -233,8 +239,9 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 int
 cmd_demo(int argc, char **argv)
 {
+	struct cli_args a = { "demo", USAGE, argc, argv, 0 };
 	uint64_t ops = 5000;
-	const char *pcap = NULL;
+	const char *pcap = NULL, *full_only = NULL;
 	bool machine = false, quiet = false;
 
 	if (cli_wants_help(argc, argv)) {
@@ -245,28 +252,41 @@ cmd_demo(int argc, char **argv)
 		    "NIC 1 runs a mixed get/set workload and verifies every reply; before\n"
 		    "the workload starts, while the server is up, an attacker process\n"
 		    "stores one word outside its doorbell slice and is killed by the\n"
-		    "capability hardware. Latencies cover the workload alone. Exit status 0\n"
-		    "when all of that holds.\n\n"
+		    "capability hardware. Latencies cover the workload alone.\n\n"
 		    "  --machine    only the capability machine: a slice, a load, a trap\n"
-		    "  --ops N      client operations (default 5000)\n"
+		    "               (takes none of the options below)\n"
+		    "  --ops N      client operations, 1..10000000 (default 5000)\n"
 		    "  --pcap FILE  record the wire between the NICs\n"
 		    "  --quiet      no progress line\n\n"
-		    "example: capio demo --ops 2000 --pcap demo.pcap\n", USAGE);
+		    "Options take their value as --ops 2000 or --ops=2000.\n"
+		    "Exit status: 0 when all of the above holds; 1 when it does not or\n"
+		    "the machine cannot start (e.g. FILE cannot be written); 2 for a bad\n"
+		    "argument.\n\n"
+		    "example: capio demo --ops=2000 --pcap demo.pcap\n", USAGE);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--machine") == 0)
+	for (a.i = 1; a.i < argc; a.i++) {
+		const char *arg = argv[a.i];
+
+		if (strcmp(arg, "--machine") == 0)
 			machine = true;
-		else if (strcmp(argv[i], "--quiet") == 0)
+		else if (strcmp(arg, "--quiet") == 0) {
 			quiet = true;
-		else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) {
-			if (!cli_parse_u64(argv[++i], &ops) || ops == 0 || ops > 10000000)
-				return cli_usage_error(USAGE, "demo: bad --ops '%s'", argv[i]);
-		} else if (strcmp(argv[i], "--pcap") == 0 && i + 1 < argc)
-			pcap = argv[++i];
-		else
-			return cli_usage_error(USAGE, "demo: unknown argument '%s'", argv[i]);
+			full_only = arg;
+		}
+		else if (strcmp(arg, "--ops") == 0) {
+			if (!cli_number(&a, 1, 10000000, &ops))
+				return EXIT_USAGE;
+			full_only = arg;
+		} else if (strcmp(arg, "--pcap") == 0) {
+			if ((pcap = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			full_only = arg;
+		} else
+			return cli_fail(&a, "unknown argument '%s'", arg);
 	}
+	if (machine && full_only != NULL)
+		return cli_fail(&a, "%s does not apply to --machine", full_only);
 	if (machine)
 		return demo_machine();
 	return demo_full((uint32_t)ops, pcap, quiet);

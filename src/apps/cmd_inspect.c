@@ -88,7 +88,8 @@ region_of(const struct manifest *m, const char *name)
 }
 
 static int
-exposure(int dev, char *list, char *pages, const char *svg, bool json)
+exposure(const struct cli_args *a, int dev, char *list, char *pages,
+    const char *svg, bool json)
 {
 	const struct manifest *m = devices[dev].m;
 	const char *want[EXPOSURE_MAX_WANT], *region = NULL;
@@ -99,36 +100,36 @@ exposure(int dev, char *list, char *pages, const char *svg, bool json)
 	int rc = 0;
 
 	if (!split(list, want, EXPOSURE_MAX_WANT, &nwant))
-		return cli_usage_error(USAGE, "inspect: --exposure wants 1 to %d "
-		    "slice names separated by commas", EXPOSURE_MAX_WANT);
+		return cli_fail(a, "--exposure wants 1 to %d slice names "
+		    "separated by commas", EXPOSURE_MAX_WANT);
 	for (size_t i = 0; i < nwant; i++) {
 		const char *r = region_of(m, want[i]);
 
 		if (r == NULL)
-			return cli_usage_error(USAGE, "inspect: %s has no register "
-			    "slice '%s'", devices[dev].name, want[i]);
+			return cli_fail(a, "%s has no register slice '%s'",
+			    devices[dev].name, want[i]);
 		if (region != NULL && strcmp(r, region) != 0)
-			return cli_usage_error(USAGE, "inspect: slices '%s' and '%s' "
-			    "are in different regions", want[0], want[i]);
+			return cli_fail(a, "slices '%s' and '%s' are in "
+			    "different regions", want[0], want[i]);
 		region = r;
 	}
 	if (pages != NULL && !split(pages, plist, MAX_PAGES, &np))
-		return cli_usage_error(USAGE, "inspect: --pages wants 1 to %d "
-		    "sizes separated by commas", MAX_PAGES);
+		return cli_fail(a, "--pages wants 1 to %d sizes separated "
+		    "by commas", MAX_PAGES);
 	for (size_t i = 0; i < np; i++) {
 		uint64_t ps;
 
 		if (!parse_size(plist[i], &ps)) {
 			for (size_t j = 0; j < i; j++)
 				exposure_free(&e[j]);
-			return cli_usage_error(USAGE, "inspect: bad page size '%s'",
-			    plist[i]);
+			return cli_fail(a, "bad page size '%s' (bytes, or with "
+			    "K, KiB, M or MiB: 4K, 2M)", plist[i]);
 		}
 		if (exposure_compute(m, region, want, nwant, ps, devices[dev].regs,
 		    &e[i], err, sizeof err) != 0) {
 			for (size_t j = 0; j < i; j++)
 				exposure_free(&e[j]);
-			return cli_usage_error(USAGE, "inspect: %s", err);
+			return cli_fail(a, "%s", err);
 		}
 	}
 	if (json) {
@@ -139,7 +140,7 @@ exposure(int dev, char *list, char *pages, const char *svg, bool json)
 	if (svg != NULL) {
 		if (exposure_svg_write(svg, devices[dev].name, e, np, err,
 		    sizeof err) != 0) {
-			fprintf(stderr, "capio: inspect: %s\n", err);
+			fprintf(stderr, "capio inspect: %s\n", err);
 			rc = 1;
 		} else if (!json)
 			printf("\nmap drawn in %s\n", svg);
@@ -152,6 +153,7 @@ exposure(int dev, char *list, char *pages, const char *svg, bool json)
 int
 cmd_inspect(int argc, char **argv)
 {
+	struct cli_args a = { "inspect", USAGE, argc, argv, 0 };
 	int dev = -1;
 	bool json = false;
 	char *list = NULL, *pages = NULL;
@@ -170,50 +172,53 @@ cmd_inspect(int argc, char **argv)
 		    "against the bytes CAPIO's slices grant. --svg FILE draws the\n"
 		    "register region as pages of cells: granted, exposed-but-privileged,\n"
 		    "not mapped.\n\n"
+		    "Exit status: 0; 1 when FILE cannot be written; 2 for a bad\n"
+		    "argument (an unknown device or slice, slices of two regions, a\n"
+		    "bad page size, --svg or --pages without --exposure).\n\n"
 		    "examples:\n"
 		    "  capio inspect e1000e --json\n"
-		    "  capio inspect e1000e --exposure TDT,RDT --svg bar0.svg\n", USAGE);
+		    "  capio inspect e1000e --exposure TDT,RDT --svg bar0.svg\n"
+		    "  capio inspect e1000e --exposure=TDT --pages=4K,2M --json\n", USAGE);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	for (a.i = 1; a.i < argc; a.i++) {
+		const char *arg = argv[a.i];
 
-		if (strcmp(a, "--json") == 0)
+		if (strcmp(arg, "--json") == 0)
 			json = true;
-		else if (strcmp(a, "--exposure") == 0 || strcmp(a, "--svg") == 0 ||
-		    strcmp(a, "--pages") == 0) {
-			if (i + 1 >= argc)
-				return cli_usage_error(USAGE, "inspect: %s needs a value", a);
-			if (strcmp(a, "--exposure") == 0)
-				list = argv[++i];
-			else if (strcmp(a, "--svg") == 0)
-				svg = argv[++i];
-			else
-				pages = argv[++i];
-		} else if (a[0] == '-')
-			return cli_usage_error(USAGE, "inspect: unknown option '%s'", a);
+		else if (strcmp(arg, "--exposure") == 0) {
+			if ((list = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+		} else if (strcmp(arg, "--svg") == 0) {
+			if ((svg = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+		} else if (strcmp(arg, "--pages") == 0) {
+			if ((pages = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+		} else if (arg[0] == '-')
+			return cli_fail(&a, "unknown option '%s'", arg);
 		else if (dev >= 0)
-			return cli_usage_error(USAGE, "inspect: one device at a time");
+			return cli_fail(&a, "one device at a time");
 		else {
 			for (size_t d = 0; d < sizeof devices / sizeof devices[0]; d++)
-				if (strcmp(a, devices[d].name) == 0)
+				if (strcmp(arg, devices[d].name) == 0)
 					dev = (int)d;
 			if (dev < 0)
-				return cli_usage_error(USAGE,
-				    "inspect: unknown device '%s'", a);
+				return cli_fail(&a, "unknown device '%s' (devices: "
+				    "e1000e)", arg);
 		}
 	}
 	if (dev < 0)
-		return cli_usage_error(USAGE, "inspect: missing DEVICE");
+		return cli_fail(&a, "missing DEVICE (devices: e1000e)");
 	if ((svg != NULL || pages != NULL) && list == NULL)
-		return cli_usage_error(USAGE, "inspect: %s needs --exposure",
+		return cli_fail(&a, "%s needs --exposure",
 		    svg != NULL ? "--svg" : "--pages");
 	if (manifest_validate(devices[dev].m, err, sizeof err) != 0) {
-		fprintf(stderr, "capio: inspect: invalid manifest: %s\n", err);
+		fprintf(stderr, "capio inspect: invalid manifest: %s\n", err);
 		return 1;
 	}
 	if (list != NULL)
-		return exposure(dev, list, pages, svg, json);
+		return exposure(&a, dev, list, pages, svg, json);
 	if (json)
 		manifest_print_json(stdout, devices[dev].m);
 	else

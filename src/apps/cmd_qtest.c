@@ -27,6 +27,8 @@
 #define MAX_NICS	8
 #define IN_BUF		65536
 #define POLL_FRAMES	64
+/* The longest path a UNIX socket address holds (sun_path less its NUL). */
+#define SOCK_PATH_MAX	(sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
 
 static const uint8_t default_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
@@ -67,6 +69,12 @@ static const char help_text[] =
 "  --socket PATH\n"
 "        serve one client on a new UNIX socket at PATH instead of\n"
 "        standard input and output\n"
+"\n"
+"Options take their value as --ram 256 or --ram=256.\n"
+"\n"
+"Exit status: 0 at the end of the input; 1 when the machine cannot be\n"
+"built (a wire that cannot be opened, a socket path in use); 2 for a\n"
+"bad argument.\n"
 "\n"
 "example:\n"
 "  printf 'outl 0xcf8 0x80000800\\ninl 0xcfc\\n' | capio qtest\n"
@@ -126,6 +134,15 @@ parse_nic(const char *s, struct nic_opt *n, char *err, size_t errlen)
 				snprintf(err, errlen, "--nic: empty wire=");
 				return (false);
 			}
+			/* Opening the wire checks the rest, when the machine is built. */
+			if (strcmp(n->wire, "pair") != 0 &&
+			    strncmp(n->wire, "tap:", 4) != 0 &&
+			    strncmp(n->wire, "udp:", 4) != 0) {
+				snprintf(err, errlen, "--nic: unknown wire '%s'"
+				    " (pair, tap:IFNAME or udp:LOCAL,REMOTE)",
+				    n->wire);
+				return (false);
+			}
 			return (true);
 		}
 		comma = strchr(p, ',');
@@ -154,6 +171,26 @@ parse_nic(const char *s, struct nic_opt *n, char *err, size_t errlen)
 			snprintf(err, errlen, "--nic: trailing comma");
 			return (false);
 		}
+	}
+	return (true);
+}
+
+/* wire=pair joins a NIC to the next one, which must say wire=pair too. */
+static bool
+pairs_ok(const struct nic_opt *opt, unsigned nnics, char *err, size_t errlen)
+{
+	unsigned i;
+
+	for (i = 0; i < nnics; i++) {
+		if (opt[i].wire == NULL || strcmp(opt[i].wire, "pair") != 0)
+			continue;
+		if (i + 1 >= nnics || opt[i + 1].wire == NULL ||
+		    strcmp(opt[i + 1].wire, "pair") != 0) {
+			snprintf(err, errlen, "--nic wire=pair on NIC %u needs the"
+			    " next NIC on wire=pair too", i);
+			return (false);
+		}
+		i++;	/* the pair's other end */
 	}
 	return (true);
 }
@@ -346,8 +383,9 @@ accept_one(const char *path)
 int
 cmd_qtest(int argc, char **argv)
 {
+	struct cli_args a = { "qtest", USAGE, argc, argv, 0 };
 	struct nic_opt opt[MAX_NICS];
-	struct qtest_app a;
+	struct qtest_app app;
 	const char *sock = NULL;
 	unsigned nnics = 0;
 	uint64_t ram_mib = Q35_RAM_DEFAULT >> 20;
@@ -359,59 +397,53 @@ cmd_qtest(int argc, char **argv)
 		return (0);
 	}
 	memset(opt, 0, sizeof(opt));
-	for (int k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--nic") == 0 ||
-		    strncmp(argv[k], "--nic=", 6) == 0) {
-			const char *v = argv[k][5] == '=' ? argv[k] + 6 :
-			    (k + 1 < argc ? argv[++k] : NULL);
+	for (a.i = 1; a.i < argc; a.i++) {
+		const char *arg = argv[a.i], *v;
 
-			if (v == NULL)
-				return (cli_usage_error(USAGE,
-				    "--nic needs a value"));
+		if (strcmp(arg, "--nic") == 0) {
+			if ((v = cli_value(&a)) == NULL)
+				return (EXIT_USAGE);
 			if (nnics == MAX_NICS)
-				return (cli_usage_error(USAGE,
-				    "at most %d NICs", MAX_NICS));
+				return (cli_fail(&a, "at most %d NICs", MAX_NICS));
 			memcpy(opt[nnics].mac, default_mac, 6);
 			opt[nnics].mac[5] = (uint8_t)(default_mac[5] + nnics);
 			if (!parse_nic(v, &opt[nnics], err, sizeof(err)))
-				return (cli_usage_error(USAGE, "%s", err));
+				return (cli_fail(&a, "%s", err));
 			nnics++;
-		} else if (strcmp(argv[k], "--ram") == 0) {
-			if (k + 1 >= argc || !cli_parse_u64(argv[++k],
-			    &ram_mib) || ram_mib < (Q35_RAM_MIN >> 20) ||
-			    ram_mib > (Q35_RAM_MAX >> 20))
-				return (cli_usage_error(USAGE, "--ram needs a"
-				    " size in MiB, %llu to %llu",
-				    Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20));
-		} else if (strcmp(argv[k], "--socket") == 0) {
-			if (k + 1 >= argc || argv[k + 1][0] == '\0')
-				return (cli_usage_error(USAGE,
-				    "--socket needs a path"));
-			sock = argv[++k];
-		} else {
-			return (cli_usage_error(USAGE, "unknown argument '%s'",
-			    argv[k]));
-		}
+		} else if (strcmp(arg, "--ram") == 0) {
+			if (!cli_number(&a, Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20,
+			    &ram_mib))
+				return (EXIT_USAGE);
+		} else if (strcmp(arg, "--socket") == 0) {
+			if ((sock = cli_value(&a)) == NULL)
+				return (EXIT_USAGE);
+			if (strlen(sock) > SOCK_PATH_MAX)
+				return (cli_fail(&a, "--socket: a path of at most %zu"
+				    " bytes", SOCK_PATH_MAX));
+		} else
+			return (cli_fail(&a, "unknown argument '%s'", arg));
 	}
+	if (!pairs_ok(opt, nnics, err, sizeof(err)))
+		return (cli_fail(&a, "%s", err));
 	if (nnics == 0) {
 		memcpy(opt[0].mac, default_mac, 6);
 		nnics = 1;
 	}
-	memset(&a, 0, sizeof(a));
-	a.in = STDIN_FILENO;
-	a.out = STDOUT_FILENO;
+	memset(&app, 0, sizeof(app));
+	app.in = STDIN_FILENO;
+	app.out = STDOUT_FILENO;
 	/* A client that hangs up must not kill us mid-reply. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = app_build(&a, opt, nnics, ram_mib << 20)) == 0) {
+	if ((rc = app_build(&app, opt, nnics, ram_mib << 20)) == 0) {
 		if (sock != NULL && (fd = accept_one(sock)) < 0)
 			rc = 1;
 		if (fd >= 0)
-			a.in = a.out = fd;
+			app.in = app.out = fd;
 		if (rc == 0)
-			rc = app_serve(&a);
+			rc = app_serve(&app);
 	}
 	if (fd >= 0)
 		close(fd);
-	app_free(&a);
+	app_free(&app);
 	return (rc);
 }

@@ -19,7 +19,6 @@
 #include "kernel/kernel.h"
 #include "net/wire.h"
 #include "user/client.h"
-#include "user/netstack.h"
 #include "user/server.h"
 
 #define USAGE "capio run {memcached|udp-echo} [--tap IFNAME] [--ip ADDR/LEN] " \
@@ -48,66 +47,161 @@ struct run_opts {
 	enum server_app app;
 	const char *tap, *ip, *host_ip, *pcap;
 	unsigned port, seconds, ops;
+	uint32_t addr;		/* --ip, host order */
+	unsigned len;		/* --ip's prefix length */
 	bool kernel_path;
 };
+
+/* a.b.c.d/LEN, decimal only: netstack's parser lets " 1.2.3.4/+8" in. */
+static bool
+parse_cidr(const char *s, uint32_t *addr, unsigned *len)
+{
+	uint64_t part[5];
+
+	for (int i = 0; i < 5; i++) {
+		size_t n = 0;
+
+		while (s[n] >= '0' && s[n] <= '9' && n < 4)
+			n++;
+		if (n == 0 || n > 3 || s[n] != (i < 3 ? '.' : i == 3 ? '/' : '\0'))
+			return false;
+		part[i] = 0;
+		for (size_t j = 0; j < n; j++)
+			part[i] = part[i] * 10 + (uint64_t)(s[j] - '0');
+		if (part[i] > (i < 4 ? 255u : 32u))
+			return false;
+		s += n + (i < 4);
+	}
+	*addr = (uint32_t)(part[0] << 24 | part[1] << 16 | part[2] << 8 | part[3]);
+	*len = (unsigned)part[4];
+	return true;
+}
+
+/*
+ * Option argv[i]'s value as a host address lwIP can use on a subnet with
+ * room for a peer; anything else would fail later, or worse: lwIP aborts
+ * on a loopback address or on one the built-in client would share.
+ */
+static bool
+host_cidr(struct cli_args *a, const char **val, uint32_t *addr, unsigned *len)
+{
+	const char *opt = a->argv[a->i], *v, *why = NULL;
+	uint32_t hostmask;
+
+	if ((v = cli_value(a)) == NULL)
+		return false;
+	if (!parse_cidr(v, addr, len)) {
+		cli_fail(a, "%s must be a.b.c.d/LEN, not '%s'", opt, v);
+		return false;
+	}
+	hostmask = *len == 32 ? 0 : 0xffffffffu >> *len;
+	if (*len == 0 || *len > 30)
+		why = "LEN must be 1..30 (a subnet with room for a peer)";
+	else if (*addr >> 24 == 0)
+		why = "0.x.x.x means this network, not a host";
+	else if (*addr >> 24 == 127)
+		why = "a loopback address never reaches the NIC";
+	else if (*addr >> 28 >= 14)
+		why = "not a unicast address (multicast or reserved)";
+	else if ((*addr & hostmask) == 0)
+		why = "the network address of its subnet, not a host";
+	else if ((*addr & hostmask) == hostmask)
+		why = "the broadcast address of its subnet, not a host";
+	if (why != NULL) {
+		cli_fail(a, "%s %s: %s", opt, v, why);
+		return false;
+	}
+	*val = v;
+	return true;
+}
+
+/* A TAP interface name the host kernel takes: 1 to 15 bytes (IFNAMSIZ). */
+static bool
+tap_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 15 && strpbrk(s, "/: \t\n") == NULL;
+}
 
 static int
 parse(int argc, char **argv, struct run_opts *o)
 {
+	struct cli_args a = { "run", USAGE, argc, argv, 0 };
+	const char *builtin_only = NULL, *tap_only = NULL;
+	uint32_t host_addr = 0;
+	unsigned host_len;
 	uint64_t v;
 
 	memset(o, 0, sizeof *o);
-	if (argc < 2)
-		return cli_usage_error(USAGE, "run: missing APP (memcached or udp-echo)");
+	if (argc < 2 || argv[1][0] == '-')
+		return cli_fail(&a, "missing APP (memcached or udp-echo), which "
+		    "comes first");
 	if (strcmp(argv[1], "memcached") == 0)
 		o->app = APP_MEMCACHED;
 	else if (strcmp(argv[1], "udp-echo") == 0)
 		o->app = APP_UDP_ECHO;
 	else
-		return cli_usage_error(USAGE, "run: unknown application '%s'", argv[1]);
+		return cli_fail(&a, "unknown application '%s' (memcached or "
+		    "udp-echo)", argv[1]);
 	o->ip = "10.77.0.2/24";
+	o->addr = 0x0a4d0002;
+	o->len = 24;
 	o->port = o->app == APP_MEMCACHED ? 11211 : 11111;
 	o->ops = 1000;
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		uint32_t x, y;
+	for (a.i = 2; a.i < argc; a.i++) {
+		const char *arg = argv[a.i];
 
-		if (strcmp(a, "--kernel-path") == 0) {
+		if (strcmp(arg, "--kernel-path") == 0)
 			o->kernel_path = true;
-			continue;
-		}
-		if (val == NULL)
-			return cli_usage_error(USAGE, "run: %s needs a value", a);
-		i++;
-		if (strcmp(a, "--tap") == 0)
-			o->tap = val;
-		else if (strcmp(a, "--ip") == 0) {
-			if (netstack_parse_cidr(val, &x, &y) != 0)
-				return cli_usage_error(USAGE, "run: bad --ip '%s'", val);
-			o->ip = val;
-		} else if (strcmp(a, "--host-ip") == 0) {
-			if (netstack_parse_cidr(val, &x, &y) != 0)
-				return cli_usage_error(USAGE, "run: bad --host-ip '%s'", val);
-			o->host_ip = val;
-		} else if (strcmp(a, "--port") == 0) {
-			if (!cli_parse_u64(val, &v) || v == 0 || v > 65535)
-				return cli_usage_error(USAGE, "run: bad --port '%s'", val);
+		else if (strcmp(arg, "--tap") == 0) {
+			if ((o->tap = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			if (!tap_name_ok(o->tap))
+				return cli_fail(&a, "--tap '%s': an interface name is "
+				    "1 to 15 bytes, no '/', ':' or spaces", o->tap);
+		} else if (strcmp(arg, "--ip") == 0) {
+			if (!host_cidr(&a, &o->ip, &o->addr, &o->len))
+				return EXIT_USAGE;
+		} else if (strcmp(arg, "--host-ip") == 0) {
+			if (!host_cidr(&a, &o->host_ip, &host_addr, &host_len))
+				return EXIT_USAGE;
+			tap_only = arg;
+		} else if (strcmp(arg, "--port") == 0) {
+			if (!cli_number(&a, 1, 65535, &v))
+				return EXIT_USAGE;
 			o->port = (unsigned)v;
-		} else if (strcmp(a, "--pcap") == 0)
-			o->pcap = val;
-		else if (strcmp(a, "--seconds") == 0) {
-			if (!cli_parse_u64(val, &v) || v > 86400 * 365)
-				return cli_usage_error(USAGE, "run: bad --seconds '%s'", val);
+		} else if (strcmp(arg, "--pcap") == 0) {
+			if ((o->pcap = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+		} else if (strcmp(arg, "--seconds") == 0) {
+			if (!cli_number(&a, 0, 86400 * 365, &v))
+				return EXIT_USAGE;
 			o->seconds = (unsigned)v;
-		} else if (strcmp(a, "--ops") == 0) {
-			if (!cli_parse_u64(val, &v) || v == 0 || v > 100000000)
-				return cli_usage_error(USAGE, "run: bad --ops '%s'", val);
+			tap_only = arg;
+		} else if (strcmp(arg, "--ops") == 0) {
+			if (!cli_number(&a, 1, 100000000, &v))
+				return EXIT_USAGE;
 			o->ops = (unsigned)v;
+			builtin_only = arg;
 		} else
-			return cli_usage_error(USAGE, "run: unknown option '%s'", a);
+			return cli_fail(&a, "unknown option '%s'", arg);
 	}
-	if (o->host_ip != NULL && o->tap == NULL)
-		return cli_usage_error(USAGE, "run: --host-ip needs --tap");
+	if (tap_only != NULL && o->tap == NULL)
+		return cli_fail(&a, "%s needs --tap", tap_only);
+	if (builtin_only != NULL && o->tap != NULL)
+		return cli_fail(&a, "%s does not apply to --tap (real clients "
+		    "make the operations)", builtin_only);
+	if (o->host_ip != NULL) {
+		uint32_t mask = ~(0xffffffffu >> o->len);
+
+		if ((host_addr & mask) != (o->addr & mask))
+			return cli_fail(&a, "--host-ip %s is not in --ip %s's subnet "
+			    "(the application has no gateway)", o->host_ip, o->ip);
+		if (host_addr == o->addr)
+			return cli_fail(&a, "--host-ip and --ip are both %s",
+			    o->host_ip);
+	}
 	return 0;
 }
 
@@ -122,17 +216,26 @@ help(void)
 	    "  udp-echo         UDP echo for sockperf ping-pong (default port 11111)\n"
 	    "  --tap IFNAME     connect NIC 0 to this Linux TAP interface (created if\n"
 	    "                   missing; needs CAP_NET_ADMIN) and serve until Ctrl-C\n"
-	    "  --ip A/LEN       the application's address (default 10.77.0.2/24)\n"
-	    "  --host-ip A/LEN  give the host side of the TAP this address, bring it up\n"
-	    "  --port N         listening port\n"
+	    "  --ip A/LEN       the application's address (default 10.77.0.2/24): a\n"
+	    "                   unicast host of its subnet, LEN 1..30\n"
+	    "  --host-ip A/LEN  with --tap: give the host side of the TAP this address\n"
+	    "                   (in --ip's subnet) and bring it up\n"
+	    "  --port N         listening port, 1..65535\n"
 	    "  --kernel-path    use the kernel-mediated send/recv calls instead\n"
 	    "  --pcap FILE      record every frame on the wire\n"
 	    "  --seconds N      with --tap: stop after N seconds (0: until a signal)\n"
-	    "  --ops N          without --tap: operations the built-in client makes\n\n"
+	    "  --ops N          without --tap: operations the built-in client makes,\n"
+	    "                   1..100000000 (default 1000)\n\n"
+	    "Options take their value as --ops 500 or --ops=500.\n\n"
 	    "With --tap it prints a line a second: the NIC's link (up once the TAP\n"
 	    "is up and running on the host), frames received and sent, connections\n"
 	    "or datagrams served, and system calls so far.\n\n"
-	    "example (as root):\n"
+	    "Exit status: 0 when the server ran and stopped cleanly (and, without\n"
+	    "--tap, the client verified every reply); 1 when it did not, or the\n"
+	    "machine could not start (FILE not writable, no TAP without root); 2\n"
+	    "for a bad argument.\n\n"
+	    "examples:\n"
+	    "  capio run memcached --ops=2000 --kernel-path\n"
 	    "  capio run udp-echo --tap capio0 --ip 10.77.0.2/24 --host-ip 10.77.0.1/24\n"
 	    "  sockperf ping-pong -i 10.77.0.2 -p 11111 --time 5   # another terminal\n",
 	    USAGE);
@@ -157,11 +260,11 @@ serve_tap(const struct run_opts *o)
 	ko.wire = spec;
 	ko.pcap = o->pcap;
 	if ((k = kernel_boot(&ko, err, sizeof err)) == NULL) {
-		fprintf(stderr, "capio: run: %s\n", err);
+		fprintf(stderr, "capio run: %s\n", err);
 		return 1;
 	}
 	if (o->host_ip != NULL && hostif_configure(o->tap, o->host_ip, err, sizeof err) != 0) {
-		fprintf(stderr, "capio: run: %s\n", err);
+		fprintf(stderr, "capio run: %s\n", err);
 		kernel_halt(k);
 		return 1;
 	}
@@ -194,7 +297,7 @@ serve_tap(const struct run_opts *o)
 
 		if (kernel_run(k, 64) == 0) {
 			kernel_proc_info(k, pid, &pi);
-			fprintf(stderr, "capio: run: the server ended: %s%s%s\n",
+			fprintf(stderr, "capio run: the server ended: %s%s%s\n",
 			    pi.status, sc->err[0] ? ": " : "", sc->err);
 			rc = 1;
 			break;
@@ -210,7 +313,7 @@ serve_tap(const struct run_opts *o)
 			bool lu = (e1000e_peek(kernel_nic(k, 0), E1000E_STATUS) &
 			    E1000E_STATUS_LU) != 0;
 			if (!lu && !told_down) {
-				fprintf(stderr, "capio: run: no link yet: %s is not up"
+				fprintf(stderr, "capio run: no link yet: %s is not up"
 				    " on the host (ip link set %s up)\n", o->tap,
 				    o->tap);
 				told_down = true;
@@ -250,13 +353,12 @@ serve_builtin(const struct run_opts *o)
 	struct client_cfg *cc = calloc(1, sizeof *cc);
 	struct kernel *k;
 	char err[256];
-	uint32_t addr, mask;
 	int rc = 0;
 
 	kernel_opts_default(&ko);
 	ko.pcap = o->pcap;
 	if (sc == NULL || cc == NULL || (k = kernel_boot(&ko, err, sizeof err)) == NULL) {
-		fprintf(stderr, "capio: run: %s\n", sc && cc ? err : "out of memory");
+		fprintf(stderr, "capio run: %s\n", sc && cc ? err : "out of memory");
 		free(sc);
 		free(cc);
 		return 1;
@@ -268,17 +370,15 @@ serve_builtin(const struct run_opts *o)
 	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
 	sc->port = (uint16_t)o->port;
 	sc->mc_memory = 64u << 20;
-	/* The client takes the next address in the server's subnet. */
-	netstack_parse_cidr(o->ip, &addr, &mask);
-	uint32_t host = __builtin_bswap32(addr), cl = host + 1;
-	if ((cl & ~__builtin_bswap32(mask)) == ~__builtin_bswap32(mask) ||
-	    (cl & ~__builtin_bswap32(mask)) == 0)
-		cl = (host & __builtin_bswap32(mask)) + 1;
-	snprintf(sc->err, sizeof sc->err, "%s", "");
+	/* The client takes the next address in the server's subnet (parse
+	 * left room for it: a host part neither all zeros nor all ones). */
+	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;
+	if ((cl & hostmask) == hostmask)
+		cl = (host & ~hostmask) + 1;
 	snprintf(cc->server, sizeof cc->server, "%u.%u.%u.%u", host >> 24,
 	    (host >> 16) & 255, (host >> 8) & 255, host & 255);
-	snprintf(cc->cidr, sizeof cc->cidr, "%u.%u.%u.%u/%s", cl >> 24,
-	    (cl >> 16) & 255, (cl >> 8) & 255, cl & 255, strchr(o->ip, '/') + 1);
+	snprintf(cc->cidr, sizeof cc->cidr, "%u.%u.%u.%u/%u", cl >> 24,
+	    (cl >> 16) & 255, (cl >> 8) & 255, cl & 255, o->len);
 	cc->dev = 1;
 	cc->port = (uint16_t)o->port;
 	cc->ops = o->ops;
@@ -304,7 +404,7 @@ serve_builtin(const struct run_opts *o)
 	    (unsigned long long)cc->done, (unsigned long long)cc->verified,
 	    (unsigned long long)cc->failed, (unsigned long long)cc->timeouts, pi.status);
 	if (cc->err[0] || sc->err[0])
-		fprintf(stderr, "capio: run: %s%s\n", cc->err, sc->err);
+		fprintf(stderr, "capio run: %s%s\n", cc->err, sc->err);
 	if (cc->verified != o->ops || pi.state != PROC_EXITED)
 		rc = 1;
 	kernel_proc_info(k, sp, &pi);

@@ -64,7 +64,7 @@ demo_machine(void)
 	if ((p = phys_new()) == NULL || phys_add_ram(p, RAM, RAMSZ) != 0 ||
 	    (as = aspace_new(p)) == NULL ||
 	    aspace_map(as, VA, RAM, REGION, MMU_READ | MMU_WRITE) != 0) {
-		fprintf(stderr, "capio: demo: cannot boot the machine\n");
+		fprintf(stderr, "capio demo: cannot boot the machine\n");
 		goto out;
 	}
 	printf("1. Boot: 1 MiB of RAM at physical 0x%llx, one tag bit per "
@@ -94,17 +94,17 @@ demo_machine(void)
 	    (unsigned long long)OFF);
 	show_cap("     ", pr.slice);
 	if (!pr.slice.tag) {
-		fprintf(stderr, "capio: demo: the slice lost its tag\n");
+		fprintf(stderr, "capio demo: the slice lost its tag\n");
 		goto out;
 	}
 
 	if ((x = ctx_new(process, &pr, as)) == NULL) {
-		fprintf(stderr, "capio: demo: cannot create a context\n");
+		fprintf(stderr, "capio demo: cannot create a context\n");
 		goto out;
 	}
 	if (ctx_run(x) != CTX_FAULTED || pr.stored ||
 	    pr.loaded != 0x12345678) {
-		fprintf(stderr, "capio: demo: the store did not trap (%s)\n",
+		fprintf(stderr, "capio demo: the store did not trap (%s)\n",
 		    ctx_status_name(ctx_status(x)));
 		goto out;
 	}

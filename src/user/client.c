@@ -46,7 +46,13 @@ link_open(struct client_cfg *c, struct link *l)
 		    capio_strerror(err));
 		return -1;
 	}
-	return netstack_open(&l->ns, &l->nd, c->cidr, c->err, sizeof c->err);
+	if (netstack_open(&l->ns, &l->nd, c->cidr, c->err, sizeof c->err) != 0) {
+		/* All or nothing: the caller closes only what opened. */
+		if (!c->kernel_path)
+			udrv_close(&l->d);
+		return -1;
+	}
+	return 0;
 }
 
 /* The workload is over: let the harness read the counters first. */
@@ -99,16 +105,23 @@ udp_client_main(void *arg)
 	ip_addr_t dst;
 	uint8_t *payload;
 
+	/* sys_exit does not return: each failure frees what it holds first. */
 	if (l == NULL || c->size == 0 || c->size > 1472 ||
 	    (payload = malloc(c->size)) == NULL) {
 		snprintf(c->err, sizeof c->err, "bad payload size or no memory");
 		free(l);
 		sys_exit(1);
 	}
-	if (link_open(c, l) != 0 ||
-	    l->ns.api->ip4addr_aton(c->server, ip_2_ip4(&dst)) == 0) {
-		if (!c->err[0])
-			snprintf(c->err, sizeof c->err, "bad server address");
+	if (link_open(c, l) != 0) {
+		free(payload);
+		free(l);
+		sys_exit(1);
+	}
+	if (l->ns.api->ip4addr_aton(c->server, ip_2_ip4(&dst)) == 0) {
+		snprintf(c->err, sizeof c->err, "bad server address");
+		link_close(c, l);
+		free(payload);
+		free(l);
 		sys_exit(1);
 	}
 	const struct lwip_api *a = l->ns.api;
@@ -255,20 +268,24 @@ mc_client_main(void *arg)
 	uint8_t *val = malloc(c->size + 1), *req = malloc(c->size + 256);
 	ip_addr_t dst;
 
+	/* sys_exit does not return: a failure frees what it holds first. */
 	if (l == NULL || m == NULL || version == NULL || val == NULL ||
 	    req == NULL || c->keys == 0 || c->size == 0 || c->size > 60000) {
 		snprintf(c->err, sizeof c->err, "bad workload or no memory");
-		sys_exit(1);
+		goto fail;
 	}
-	if (link_open(c, l) != 0 ||
-	    l->ns.api->ip4addr_aton(c->server, ip_2_ip4(&dst)) == 0) {
-		if (!c->err[0])
-			snprintf(c->err, sizeof c->err, "bad server address");
-		sys_exit(1);
+	if (link_open(c, l) != 0)
+		goto fail;
+	if (l->ns.api->ip4addr_aton(c->server, ip_2_ip4(&dst)) == 0) {
+		snprintf(c->err, sizeof c->err, "bad server address");
+		goto fail_link;
 	}
 	const struct lwip_api *a = l->ns.api;
 	m->ns = &l->ns;
-	m->pcb = a->tcp_new();
+	if ((m->pcb = a->tcp_new()) == NULL) {
+		snprintf(c->err, sizeof c->err, "lwIP has no memory for a connection");
+		goto fail_link;
+	}
 	a->tcp_arg(m->pcb, m);
 	a->tcp_recv(m->pcb, mc_recv);
 	a->tcp_err(m->pcb, mc_err);
@@ -279,7 +296,9 @@ mc_client_main(void *arg)
 	if (!m->connected) {
 		snprintf(c->err, sizeof c->err, "cannot connect to %s:%u",
 		    c->server, c->port);
-		sys_exit(1);
+		if (m->pcb != NULL)
+			a->tcp_abort(m->pcb);	/* mc_err clears m->pcb */
+		goto fail_link;
 	}
 	c->ready = true;
 	sys_yield();
@@ -357,4 +376,14 @@ mc_client_main(void *arg)
 	free(req);
 	free(m);
 	free(l);
+	return;
+fail_link:
+	link_close(c, l);
+fail:
+	free(version);
+	free(val);
+	free(req);
+	free(m);
+	free(l);
+	sys_exit(1);
 }

@@ -35,14 +35,21 @@ server_main(void *arg)
 		    capio_strerror(err));
 		sys_exit(1);
 	}
-	if (netstack_open(&ns, &nd, c->cidr, c->err, sizeof c->err) != 0)
+	/* sys_exit does not return: a failure closes what it opened first. */
+	if (netstack_open(&ns, &nd, c->cidr, c->err, sizeof c->err) != 0) {
+		if (!c->kernel_path)
+			udrv_close(&d);
 		sys_exit(1);
+	}
 	if (c->app == APP_UDP_ECHO)
 		err = udp_echo_start(&echo, &ns, c->port);
 	else
 		err = mc_server_start(&mc, &ns, c->port, c->mc_memory);
 	if (err != 0) {
 		snprintf(c->err, sizeof c->err, "cannot listen on port %u", c->port);
+		netstack_close(&ns);
+		if (!c->kernel_path)
+			udrv_close(&d);
 		sys_exit(1);
 	}
 	c->ready = true;
