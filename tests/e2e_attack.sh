@@ -10,7 +10,7 @@
 #  * `capio inspect e1000e --exposure TDT,RDT --svg`: the privileged
 #    registers that come along, and an SVG that renders to a non-empty
 #    picture;
-#  * bad arguments exit 2 with one "capio: " line and a usage line.
+#  * bad arguments exit 2 with one "capio CMD: " line and a usage line.
 # Needs jq, tshark (scripts/deps.sh) and rsvg-convert (librsvg2-bin).
 set -u
 capio=$1
@@ -165,7 +165,7 @@ bad() {
   "$capio" "$@" >/dev/null 2>"$tmp/bad"
   local rc=$?
   [ $rc -eq 2 ] || err "'$*' exited $rc, not 2"
-  [ "$(grep -c '^capio: ' "$tmp/bad")" -eq 1 ] || err "'$*': no one 'capio: ' line"
+  [ "$(grep -Ec '^capio (attack|inspect): ' "$tmp/bad")" -eq 1 ] || err "'$*': no one 'capio CMD: ' line"
   grep -q '^usage: ' "$tmp/bad" || err "'$*': no usage line"
 }
 bad attack --arm sideways
