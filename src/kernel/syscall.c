@@ -31,15 +31,35 @@ driver(struct kernel *k, uint64_t dev)
 	return dev < (uint64_t)k->nnics ? k->dev[dev].drv : NULL;
 }
 
+static int64_t dispatch(struct kernel *, struct proc *, enum sysno,
+    const struct sysargs *, struct sysret *);
+
+/*
+ * From here to the return, the code is the kernel's: a host fault in it
+ * is a kernel bug (a loud crash, never blamed on the caller) and the
+ * watchdog does not stop the caller halfway through.
+ */
 int64_t
 syscall_enter(enum sysno nr, const struct sysargs *a, struct sysret *r)
 {
 	struct kernel *k = kernel_current;
 	struct proc *p = k ? k->cur : NULL;
-	const struct capio_driver *drv;
+	int64_t rc;
 
 	if (p == NULL)
 		return -EPERM;
+	ctx_kernel_enter();
+	rc = dispatch(k, p, nr, a, r);
+	ctx_kernel_leave();
+	return rc;
+}
+
+static int64_t
+dispatch(struct kernel *k, struct proc *p, enum sysno nr,
+    const struct sysargs *a, struct sysret *r)
+{
+	const struct capio_driver *drv;
+
 	memset(r, 0, sizeof *r);
 	p->syscalls++;
 	k->stats.syscalls++;
@@ -54,9 +74,12 @@ syscall_enter(enum sysno nr, const struct sysargs *a, struct sysret *r)
 	switch (nr) {
 	case SYS_EXIT:
 		p->exit_code = (int)a->x[0];
+		ctx_kernel_leave();
 		ctx_exit();
 	case SYS_YIELD:
+		ctx_kernel_leave();
 		ctx_yield();
+		ctx_kernel_enter();
 		return r->ret = 0;
 	case SYS_GETPID:
 		return r->ret = p->pid;

@@ -33,6 +33,7 @@ struct ctx {
 	struct fault fault;
 	struct ctx *prev;	/* the context that ran this one, if any */
 	struct aspace *prev_as;
+	int prev_kernel_depth;	/* the runner's, while x runs */
 	char label[48];		/* for the watchdog's message */
 #ifdef CTX_ASAN
 	void *fake_owner;	/* owner's fake stack while x runs */
@@ -44,6 +45,8 @@ struct ctx {
 
 _Thread_local struct aspace *ctx_cur_aspace;
 static _Thread_local struct ctx *ctx_cur;
+/* > 0 while kernel code runs for ctx_cur (ctx_kernel_enter). */
+static _Thread_local int kernel_depth;
 
 /*
  * A host thread that runs contexts, as the watchdog sees it. seq is odd
@@ -227,11 +230,14 @@ ctx_run(struct ctx *x)
 	x->prev = ctx_cur;
 	x->prev_as = ctx_cur_aspace;
 	x->status = CTX_RUNNING;
+	x->prev_kernel_depth = kernel_depth;
+	kernel_depth = 0;	/* x runs its own code, whoever runs it */
 	ctx_cur = x;
 	ctx_cur_aspace = x->as;
 	switch_in(x);
 	ctx_cur = x->prev;
 	ctx_cur_aspace = x->prev_as;
+	kernel_depth = x->prev_kernel_depth;
 	if (c != NULL)
 		atomic_store_explicit(&c->seq, atomic_load_explicit(&c->seq,
 		    memory_order_relaxed) + 1, memory_order_relaxed);
@@ -483,7 +489,8 @@ on_signal(int sig, siginfo_t *si, void *uc)
 	uint64_t a;
 	sigset_t set;
 
-	if (x == NULL || atomic_load(&panicking) || !raised_here(sig, si))
+	if (x == NULL || kernel_depth > 0 || atomic_load(&panicking) ||
+	    !raised_here(sig, si))
 		goto other;
 #ifdef CTX_ASAN
 	/* ASan aborting after its report: the report is the point. */
@@ -575,6 +582,19 @@ ctx_contain_init(void)
 }
 
 void
+ctx_kernel_enter(void)
+{
+	kernel_depth++;
+}
+
+void
+ctx_kernel_leave(void)
+{
+	if (kernel_depth > 0)
+		kernel_depth--;
+}
+
+void
 ctx_safe_point(void)
 {
 	struct ctx_cpu *c = cpu_self;
@@ -583,7 +603,7 @@ ctx_safe_point(void)
 
 	/* Up again next tick if the slice is still running out. */
 	atomic_store_explicit(&ctx_watch_flag, 0, memory_order_relaxed);
-	if (c == NULL || ctx_cur == NULL)
+	if (c == NULL || ctx_cur == NULL || kernel_depth > 0)
 		return;
 	seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
 	if ((seq & 1) == 0 || atomic_load_explicit(&c->expired_seq,

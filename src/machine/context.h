@@ -99,6 +99,16 @@ void ctx_set_label(struct ctx *x, const char *label);
  * not taken for a fault of the running context. */
 void ctx_panic_abort(void) __attribute__((noreturn));
 
+/*
+ * Kernel code run on a context's stack (a system call, from the trap to
+ * the return): a host fault there is the kernel's bug, not the
+ * context's, so it is not contained (the machine crashes loudly), and
+ * the watchdog never stops a context in the middle of it. Calls nest;
+ * leave before the context yields or exits.
+ */
+void ctx_kernel_enter(void);
+void ctx_kernel_leave(void);
+
 /* Set by the watchdog when some slice has run out: the trapping
  * accessors then call ctx_safe_point(). */
 extern _Atomic int ctx_watch_flag;
