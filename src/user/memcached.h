@@ -14,8 +14,8 @@
 
 #define MC_VERSION		"1.6.18-capio"
 #define MC_KEY_MAX		250		/* bytes in a key */
-#define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* -I default: header + key + value */
-#define MC_ITEM_SIZE_MIN	1024		/* -I bounds, as memcached's */
+#define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* -I: header, key, value */
+#define MC_ITEM_SIZE_MIN	1024		/* -I bounds: memcached's */
 #define MC_ITEM_SIZE_TOP	(1024u * 1024 * 1024)
 #define MC_MEMORY_DEFAULT	(64u * 1024 * 1024)
 /*
@@ -52,7 +52,7 @@ struct mc_settings {
 					   sets together */
 	size_t item_size_max;		/* -I: bytes an item may count */
 	uint32_t max_connections;	/* -c: open client connections */
-	uint32_t idle_timeout;		/* -o idle_timeout: seconds; 0 off */
+	uint32_t idle_timeout;		/* -o idle_timeout, s; 0: off */
 	size_t inflight_max;		/* bytes of sets still arriving;
 					   0: a quarter of memory_limit,
 					   at least one item of the largest */

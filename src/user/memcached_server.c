@@ -19,7 +19,7 @@
  * window bounds it.
  */
 #define IN_MAX		TCP_WND
-#define IN_MIN		2048		/* first allocation of a buffer */
+#define IN_MIN		2048		/* a buffer's first size */
 /* tcp_poll ticks (lwIP's coarse timer, 500 ms): idle checks, trimming. */
 #define POLL_TICKS	1
 /* memcached's answer to a connection over -c, before it closes it. */
@@ -32,10 +32,11 @@ struct mcs_conn {
 	struct mcs_conn *next;
 	uint8_t *in;			/* input the engine has not taken */
 	size_t nin, incap;
-	int64_t last;			/* clock second of the last activity */
+	int64_t last;			/* second of the last activity */
 	bool busy;			/* activity since the last poll */
 };
 
+/* Items are dated in unix time: exptimes over 30 days are on it. */
 static int64_t
 clock_s(void *arg)
 {
@@ -46,10 +47,27 @@ clock_s(void *arg)
 	return (int64_t)ts.tv_sec;
 }
 
+/* Idleness is not: a step of the host's clock must not kick everyone. */
+static int64_t
+clock_mono_s(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static int64_t
+idle_now(const struct mc_server *s)
+{
+	return s->idle_clock(s->clock_arg);
+}
+
 static void
 touch(struct mcs_conn *c)
 {
-	c->last = c->s->clock(c->s->clock_arg);
+	c->last = idle_now(c->s);
 	c->busy = true;
 }
 
@@ -295,7 +313,7 @@ on_poll(void *arg, struct tcp_pcb *pcb)
 	s = c->s;
 	/* memcached kicks a connection idle for more than the timeout. */
 	if (s->set.idle_timeout != 0 &&
-	    s->clock(s->clock_arg) - c->last > (int64_t)s->set.idle_timeout) {
+	    idle_now(s) - c->last > (int64_t)s->set.idle_timeout) {
 		/*
 		 * A reset, not a close: lwIP then keeps no output for a
 		 * peer that may be gone, nor a TIME_WAIT.
@@ -453,6 +471,7 @@ mc_server_open(struct mc_server *s, struct netstack *ns, uint16_t port,
 	memset(s, 0, sizeof *s);
 	s->ns = ns;
 	s->clock = clock != NULL ? clock : clock_s;
+	s->idle_clock = clock != NULL ? clock : clock_mono_s;
 	s->clock_arg = clock_arg;
 	if (set != NULL)
 		s->set = *set;

@@ -23,13 +23,13 @@ struct mc_server {
 	struct tcp_pcb *listen;
 	struct mc_store *store;
 	struct mc_settings set;		/* as the store has them */
-	mc_clock_fn clock;
+	mc_clock_fn clock, idle_clock;	/* items' dates, idleness */
 	void *clock_arg;
 	uint32_t nconns;		/* open, at most set.max_connections */
 	uint64_t connections, closed;
 	uint64_t rejected;		/* over max_connections */
 	uint64_t idle_kicks;		/* closed after idle_timeout */
-	uint64_t aborted;		/* reset by the server (idle kicks too) */
+	uint64_t aborted;		/* reset by the server, kicks too */
 	uint64_t deliveries;		/* TCP deliveries of request bytes */
 };
 
@@ -39,7 +39,8 @@ int mc_server_start(struct mc_server *s, struct netstack *ns, uint16_t port,
 /*
  * Listen on port within the limits of set (NULL: the defaults; zero
  * sizes and max_connections: theirs; idle_timeout 0: never). The clock
- * (NULL: the host's real time, in seconds) dates items and idleness.
+ * dates items and measures idleness; NULL: the host's real time for the
+ * first and its monotonic time for the second, in seconds.
  * 0, or -1 when set is refused (mc_settings_check) or out of memory.
  */
 int mc_server_open(struct mc_server *s, struct netstack *ns, uint16_t port,

@@ -20,7 +20,7 @@ struct mc_item {
 	uint32_t flags;
 	uint32_t nbytes;		/* value bytes, its CRLF included */
 	uint8_t nkey;
-	bool reserved;			/* counted in the store's in-flight */
+	bool reserved;			/* counted as in flight */
 	char data[];			/* key, then value */
 };
 
