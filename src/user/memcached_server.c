@@ -266,9 +266,11 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		if (c->nin == 0)
 			k = take(c, q->payload, q->len);
 		taken += k;
-		/* After quit the rest is ignored, and left unacknowledged:
-		 * the close is then a reset, as memcached's with unread
-		 * input. */
+		/*
+		 * After quit the rest is ignored, and left unacknowledged:
+		 * the close is then a reset, as memcached's is with unread
+		 * input.
+		 */
 		if (k < q->len && !mc_conn_closing(c->mc))
 			ok = stash(c, (uint8_t *)q->payload + k, q->len - k);
 	}
