@@ -67,7 +67,10 @@ printf '' | "$capio" qtest --nic=mac=52:54:00:12:34:57,wire=pair --nic=wire=pair
     >/dev/null 2>"$tmp/err" || err "qtest --nic=...,wire=pair: $(cat "$tmp/err")"
 # Not options: "--=x" has no name, words without "--" are not split.
 "$capio" demo --=x >/dev/null 2>"$tmp/err"
-grep -q "unknown argument '--=x'" "$tmp/err" || err "--=x: $(cat "$tmp/err")"
+grep -q "unknown option '--=x'" "$tmp/err" || err "--=x: $(cat "$tmp/err")"
+# A flag given a value says so.
+"$capio" demo --quiet=1 >/dev/null 2>"$tmp/err"
+grep -q "^capio demo: --quiet takes no value" "$tmp/err" || err "--quiet=1: $(cat "$tmp/err")"
 out=$("$capio" cap decode 0 0 --untagged) || err "cap decode 0 0 --untagged"
 "$capio" cap decode a=b 0 >/dev/null 2>"$tmp/err"
 grep -q "bad 64-bit hex value in 'a=b 0'" "$tmp/err" || err "a=b was split: $(cat "$tmp/err")"

@@ -2,7 +2,6 @@
  * capio.c — the `capio` command: one executable, one subcommand per job.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "apps/cli.h"
@@ -36,7 +35,10 @@ usage(FILE *f)
 	fprintf(f, "\n`capio help COMMAND` (or `capio COMMAND --help`) describes one\n"
 	    "command. Options take their value as `--opt value` or `--opt=value`.\n"
 	    "A malformed argument prints one error line and the usage, exit 2.\n\n"
-	    "example: capio demo --ops=2000\n");
+	    "examples:\n"
+	    "  capio --version          the release and the commit it was built from\n"
+	    "  capio help run           the same as capio run --help\n"
+	    "  capio demo --ops=2000    the main job, 2000 operations\n");
 }
 
 static const struct cli_cmd *
@@ -46,33 +48,6 @@ lookup(const char *name)
 		if (strcmp(name, commands[i].name) == 0)
 			return &commands[i];
 	return NULL;
-}
-
-/*
- * "--name=value" becomes "--name" "value", so that every subcommand
- * parses one form. NULL if out of memory; the caller frees the array.
- */
-static char **
-split_equals(int *argc, char **argv)
-{
-	char **av = malloc(sizeof *av * (2 * (size_t)*argc + 1));
-	int n = 0;
-
-	if (av == NULL)
-		return NULL;
-	for (int i = 0; i < *argc; i++) {
-		char *eq = strchr(argv[i], '=');
-
-		av[n++] = argv[i];
-		if (i > 0 && strncmp(argv[i], "--", 2) == 0 && eq != NULL &&
-		    eq > argv[i] + 2) {
-			*eq = '\0';
-			av[n++] = eq + 1;
-		}
-	}
-	av[n] = NULL;
-	*argc = n;
-	return av;
 }
 
 int
@@ -117,11 +92,12 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((av = split_equals(&argc, argv)) == NULL) {
+	/* Every subcommand then parses one form: "--opt" "value". */
+	if ((av = cli_split_equals(&argc, argv)) == NULL) {
 		fprintf(stderr, "capio: out of memory\n");
 		return 1;
 	}
 	rc = c->run(argc - 1, av + 1);
-	free(av);
+	cli_split_free(av);
 	return rc;
 }

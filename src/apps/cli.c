@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +30,65 @@ cli_usage_error(const char *usage, const char *fmt, ...)
 	rc = vusage_error(usage, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* The values cli_split_equals split off: "--json=1" is a flag with a value. */
+static char **split_values;
+static size_t nsplit;
+
+char **
+cli_split_equals(int *argc, char **argv)
+{
+	size_t room = 2 * (size_t)*argc + 1;
+	char **av = malloc(sizeof *av * (room + (size_t)*argc));
+	int n = 0;
+
+	if (av == NULL)
+		return NULL;
+	split_values = av + room;
+	nsplit = 0;
+	for (int i = 0; i < *argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		av[n++] = argv[i];
+		if (i > 0 && strncmp(argv[i], "--", 2) == 0 && eq != NULL &&
+		    eq > argv[i] + 2) {
+			*eq = '\0';
+			av[n++] = split_values[nsplit++] = eq + 1;
+		}
+	}
+	av[n] = NULL;
+	*argc = n;
+	return av;
+}
+
+void
+cli_split_free(char **av)
+{
+	free(av);
+	split_values = NULL;
+	nsplit = 0;
+}
+
+bool
+cli_split_value(const char *arg)
+{
+	for (size_t k = 0; k < nsplit; k++)
+		if (split_values[k] == arg)
+			return true;
+	return false;
+}
+
+int
+cli_unknown(const struct cli_args *a)
+{
+	const char *arg = a->argv[a->i];
+
+	if (a->i > 0 && cli_split_value(arg))
+		return cli_fail(a, "%s takes no value", a->argv[a->i - 1]);
+	if (arg[0] == '-')
+		return cli_fail(a, "unknown option '%s'", arg);
+	return cli_fail(a, "unknown argument '%s'", arg);
 }
 
 int

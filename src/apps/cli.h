@@ -53,6 +53,16 @@ struct cli_args {
 	int i;			/* the argument being looked at */
 };
 
+/*
+ * ARGV with every "--name=value" (a name of one character or more) split
+ * into "--name" "value", in place; *ARGC becomes the new count. NULL if
+ * out of memory. Free the result with cli_split_free.
+ */
+char **cli_split_equals(int *argc, char **argv);
+void cli_split_free(char **av);
+/* True if ARG is a value cli_split_equals split off an option. */
+bool cli_split_value(const char *arg);
+
 /* Print "capio CMD: MSG" and the usage line to stderr; returns 2. */
 int cli_fail(const struct cli_args *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -69,5 +79,11 @@ char *cli_value(struct cli_args *a);
  */
 bool cli_number(struct cli_args *a, uint64_t min, uint64_t max,
     uint64_t *out);
+/*
+ * Refuse argv[i], which no option of the command takes: "unknown option
+ * '--x'" or "unknown argument 'x'", or, when it came from "--flag=x",
+ * "--flag takes no value". Returns 2.
+ */
+int cli_unknown(const struct cli_args *a);
 
 #endif

@@ -272,7 +272,7 @@ cmd_attack(int argc, char **argv)
 			    strcmp(iommu, "on") == 0;
 			run_only = a;
 		} else
-			return cli_fail(&ca, "unknown argument '%s'", a);
+			return cli_unknown(&ca);
 	}
 	if (list && run_only != NULL)
 		return cli_fail(&ca, "%s does not apply to --list", run_only);

@@ -169,6 +169,9 @@ collect(struct cap_args *a, char **w, int n, bool *batch, char *err,
 		else if (w[i][0] == '-' && w[i][1] == '-') {
 			snprintf(err, errlen, "unknown option '%s'", w[i]);
 			return false;
+		} else if (i > 0 && cli_split_value(w[i])) {
+			snprintf(err, errlen, "%s takes no value", w[i - 1]);
+			return false;
 		} else if (a->nwords == MAX_WORDS) {
 			snprintf(err, errlen, "too many arguments");
 			return false;

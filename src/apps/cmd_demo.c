@@ -283,7 +283,7 @@ cmd_demo(int argc, char **argv)
 				return EXIT_USAGE;
 			full_only = arg;
 		} else
-			return cli_fail(&a, "unknown argument '%s'", arg);
+			return cli_unknown(&a);
 	}
 	if (machine && full_only != NULL)
 		return cli_fail(&a, "%s does not apply to --machine", full_only);

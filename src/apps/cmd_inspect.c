@@ -171,7 +171,7 @@ cmd_inspect(int argc, char **argv)
 		    "privileged register that comes along, and the bytes exposed\n"
 		    "against the bytes CAPIO's slices grant. --svg FILE draws the\n"
 		    "register region as pages of cells: granted, exposed-but-privileged,\n"
-		    "not mapped.\n\n"
+		    "not mapped. Options take their value as --svg F or --svg=F.\n\n"
 		    "Exit status: 0; 1 when FILE cannot be written; 2 for a bad\n"
 		    "argument (an unknown device or slice, slices of two regions, a\n"
 		    "bad page size, --svg or --pages without --exposure).\n\n"
@@ -195,8 +195,8 @@ cmd_inspect(int argc, char **argv)
 		} else if (strcmp(arg, "--pages") == 0) {
 			if ((pages = cli_value(&a)) == NULL)
 				return EXIT_USAGE;
-		} else if (arg[0] == '-')
-			return cli_fail(&a, "unknown option '%s'", arg);
+		} else if (arg[0] == '-' || cli_split_value(arg))
+			return cli_unknown(&a);
 		else if (dev >= 0)
 			return cli_fail(&a, "one device at a time");
 		else {

@@ -421,7 +421,7 @@ cmd_qtest(int argc, char **argv)
 				return (cli_fail(&a, "--socket: a path of at most %zu"
 				    " bytes", SOCK_PATH_MAX));
 		} else
-			return (cli_fail(&a, "unknown argument '%s'", arg));
+			return (cli_unknown(&a));
 	}
 	if (!pairs_ok(opt, nnics, err, sizeof(err)))
 		return (cli_fail(&a, "%s", err));

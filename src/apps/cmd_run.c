@@ -185,7 +185,7 @@ parse(int argc, char **argv, struct run_opts *o)
 			o->ops = (unsigned)v;
 			builtin_only = arg;
 		} else
-			return cli_fail(&a, "unknown option '%s'", arg);
+			return cli_unknown(&a);
 	}
 	if (tap_only != NULL && o->tap == NULL)
 		return cli_fail(&a, "%s needs --tap", tap_only);
