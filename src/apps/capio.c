@@ -6,7 +6,10 @@
 
 #include "apps/cli.h"
 
-/* The build passes the commit it was made from; a tarball knows none. */
+/* The build may pass both; a build from a tarball knows no commit. */
+#ifndef CAPIO_VERSION
+#define CAPIO_VERSION "0.3.0"
+#endif
 #ifndef CAPIO_COMMIT
 #define CAPIO_COMMIT "unknown"
 #endif
@@ -63,7 +66,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
+	    (strcmp(argv[1], "help") == 0 &&
+	    (argc == 2 || strcmp(argv[2], "help") == 0))) {
 		usage(stdout);
 		return 0;
 	}
@@ -71,7 +75,7 @@ main(int argc, char **argv)
 		if (argc > 2)
 			return cli_usage_error("capio --version",
 			    "--version takes no arguments");
-		printf("capio %s (commit %s)\n", CAPIO_VERSION_STRING, CAPIO_COMMIT);
+		printf("capio %s (commit %s)\n", CAPIO_VERSION, CAPIO_COMMIT);
 		return 0;
 	}
 	if (strcmp(argv[1], "help") == 0) {

@@ -11,8 +11,6 @@
 
 #define EXIT_USAGE 2
 
-#define CAPIO_VERSION_STRING "0.3.0"
-
 struct cli_cmd {
 	const char *name;
 	const char *summary;
