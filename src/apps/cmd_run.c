@@ -23,7 +23,8 @@
 
 #define USAGE "capio run {memcached|udp-echo} [--tap IFNAME] [--ip ADDR/LEN] " \
 	"[--host-ip ADDR/LEN] [--port N] [--kernel-path] [--pcap FILE] " \
-	"[--seconds N] [--ops N]"
+	"[--seconds N] [--restart N] [--ops N] [-m MB] [-I SIZE] [-c N] " \
+	"[-o idle_timeout=N]"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -46,7 +47,8 @@ now_s(void)
 struct run_opts {
 	enum server_app app;
 	const char *tap, *ip, *host_ip, *pcap;
-	unsigned port, seconds, ops;
+	unsigned port, seconds, ops, restarts;
+	struct mc_settings mc;	/* memcached: -m, -I, -c, -o idle_timeout */
 	uint32_t addr;		/* --ip, host order */
 	unsigned len;		/* --ip's prefix length */
 	bool kernel_path;
@@ -115,6 +117,37 @@ host_cidr(struct cli_args *a, const char **val, uint32_t *addr, unsigned *len)
 	return true;
 }
 
+/* -I's value as memcached takes it: bytes, or a number with k or m. */
+static bool
+item_size(struct cli_args *a, size_t *out)
+{
+	const char *opt = a->argv[a->i], *v;
+	char num[32];
+	uint64_t n, unit = 1;
+	size_t len;
+
+	if ((v = cli_value(a)) == NULL)
+		return false;
+	len = strlen(v);
+	if (len > 0 && (v[len - 1] == 'k' || v[len - 1] == 'K'))
+		unit = 1024, len--;
+	else if (len > 0 && (v[len - 1] == 'm' || v[len - 1] == 'M'))
+		unit = 1024 * 1024, len--;
+	if (len == 0 || len >= sizeof num)
+		goto bad;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (!cli_parse_u64(num, &n) || n > (1ull << 30) / unit ||
+	    n * unit < 1024)
+		goto bad;
+	*out = (size_t)(n * unit);
+	return true;
+bad:
+	cli_fail(a, "%s must be 1k..1024m (bytes, or with k or m), not '%s'",
+	    opt, v);
+	return false;
+}
+
 /* A TAP interface name the host kernel takes: 1 to 15 bytes (IFNAMSIZ). */
 static bool
 tap_name_ok(const char *s)
@@ -128,7 +161,7 @@ static int
 parse(int argc, char **argv, struct run_opts *o)
 {
 	struct cli_args a = { "run", USAGE, argc, argv, 0 };
-	const char *builtin_only = NULL, *tap_only = NULL;
+	const char *builtin_only = NULL, *tap_only = NULL, *mc_only = NULL;
 	uint32_t host_addr = 0;
 	unsigned host_len;
 	uint64_t v;
@@ -149,6 +182,8 @@ parse(int argc, char **argv, struct run_opts *o)
 	o->len = 24;
 	o->port = o->app == APP_MEMCACHED ? 11211 : 11111;
 	o->ops = 1000;
+	o->restarts = 10;
+	mc_settings_default(&o->mc);
 	for (a.i = 2; a.i < argc; a.i++) {
 		const char *arg = argv[a.i];
 
@@ -179,6 +214,39 @@ parse(int argc, char **argv, struct run_opts *o)
 				return EXIT_USAGE;
 			o->seconds = (unsigned)v;
 			tap_only = arg;
+		} else if (strcmp(arg, "--restart") == 0) {
+			if (!cli_number(&a, 0, 60, &v))
+				return EXIT_USAGE;
+			o->restarts = (unsigned)v;
+			tap_only = arg;
+		} else if (strcmp(arg, "-m") == 0 ||
+		    strcmp(arg, "--memory-limit") == 0) {
+			if (!cli_number(&a, 2, 4096, &v))
+				return EXIT_USAGE;
+			o->mc.memory_limit = (size_t)v << 20;
+			mc_only = arg;
+		} else if (strcmp(arg, "-I") == 0 ||
+		    strcmp(arg, "--max-item-size") == 0) {
+			if (!item_size(&a, &o->mc.item_size_max))
+				return EXIT_USAGE;
+			mc_only = arg;
+		} else if (strcmp(arg, "-c") == 0 ||
+		    strcmp(arg, "--conn-limit") == 0) {
+			if (!cli_number(&a, 1, 65535, &v))
+				return EXIT_USAGE;
+			o->mc.max_connections = (uint32_t)v;
+			mc_only = arg;
+		} else if (strcmp(arg, "-o") == 0) {
+			const char *ov;
+
+			if ((ov = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			if (strncmp(ov, "idle_timeout=", 13) != 0 ||
+			    !cli_parse_u64(ov + 13, &v) || v > 2592000)
+				return cli_fail(&a, "-o takes idle_timeout=N, N "
+				    "0..2592000 seconds (0: never), not '%s'", ov);
+			o->mc.idle_timeout = (uint32_t)v;
+			mc_only = arg;
 		} else if (strcmp(arg, "--ops") == 0) {
 			if (!cli_number(&a, 1, 100000000, &v))
 				return EXIT_USAGE;
@@ -189,6 +257,14 @@ parse(int argc, char **argv, struct run_opts *o)
 	}
 	if (tap_only != NULL && o->tap == NULL)
 		return cli_fail(&a, "%s needs --tap", tap_only);
+	if (mc_only != NULL && o->app != APP_MEMCACHED)
+		return cli_fail(&a, "%s is an option of memcached", mc_only);
+	if (o->app == APP_MEMCACHED) {
+		const char *why = mc_settings_check(&o->mc);
+
+		if (why != NULL)
+			return cli_fail(&a, "%s", why);
+	}
 	if (builtin_only != NULL && o->tap != NULL)
 		return cli_fail(&a, "%s does not apply to --tap (real clients "
 		    "make the operations)", builtin_only);
@@ -224,6 +300,19 @@ help(void)
 	    "  --kernel-path    use the kernel-mediated send/recv calls instead\n"
 	    "  --pcap FILE      record every frame on the wire\n"
 	    "  --seconds N      with --tap: stop after N seconds (0: until a signal)\n"
+	    "  --restart N      with --tap: start the server again, up to N times\n"
+	    "                   (0..60, default 10), when its process dies (a crash\n"
+	    "                   a peer provoked costs a reconnect, not the service);\n"
+	    "                   the cause is printed each time\n"
+	    "memcached's own limits, by memcached's option names:\n"
+	    "  -m MB            memory for items and sets still arriving, 2..4096\n"
+	    "                   (default 64)\n"
+	    "  -I SIZE          largest item, 1k..1024m (default 1m); larger sets\n"
+	    "                   get SERVER_ERROR object too large for cache\n"
+	    "  -c N             open connections, 1..65535 (default 64); more are\n"
+	    "                   told ERROR Too many open connections\n"
+	    "  -o idle_timeout=N  close a connection idle N s (default 300, 0: never)\n"
+	    "  (also --memory-limit, --max-item-size, --conn-limit)\n"
 	    "  --ops N          without --tap: operations the built-in client makes,\n"
 	    "                   1..100000000 (default 1000)\n\n"
 	    "Options take their value as --ops 500 or --ops=500.\n\n"
@@ -236,9 +325,38 @@ help(void)
 	    "for a bad argument.\n\n"
 	    "examples:\n"
 	    "  capio run memcached --ops=2000 --kernel-path\n"
+	    "  capio run memcached --tap capio1 --ip 10.78.0.2/24 --host-ip 10.78.0.1/24 -c 256 -m 128\n"
 	    "  capio run udp-echo --tap capio0 --ip 10.77.0.2/24 --host-ip 10.77.0.1/24\n"
 	    "  sockperf ping-pong -i 10.77.0.2 -p 11111 --time 5   # another terminal\n",
 	    USAGE);
+}
+
+/* A server process for o on NIC 0; its configuration in *scp (the
+ * caller frees it once the process has ended). The pid, or -errno. */
+static int
+spawn_server(struct kernel *k, const struct run_opts *o,
+    struct server_cfg **scp)
+{
+	struct server_cfg *sc;
+	int pid;
+
+	if ((sc = calloc(1, sizeof *sc)) == NULL)
+		return -ENOMEM;
+	sc->app = o->app;
+	sc->dev = 0;
+	sc->kernel_path = o->kernel_path;
+	kernel_nic_mac(k, 0, sc->mac);
+	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
+	sc->port = (uint16_t)o->port;
+	sc->mc_set = o->mc;
+	pid = kernel_spawn(k, o->app == APP_MEMCACHED ? "memcached" :
+	    "udp-echo", server_main, sc);
+	if (pid < 0) {
+		free(sc);
+		return pid;
+	}
+	*scp = sc;
+	return pid;
 }
 
 /* Serve real clients through a TAP interface. */
@@ -252,6 +370,7 @@ serve_tap(const struct run_opts *o)
 	struct sigaction sa;
 	double start, last;
 	int pid, fd, rc = 0;
+	unsigned restarts = 0;
 	bool told_down = false;
 
 	kernel_opts_default(&ko);
@@ -268,19 +387,12 @@ serve_tap(const struct run_opts *o)
 		kernel_halt(k);
 		return 1;
 	}
-	if ((sc = calloc(1, sizeof *sc)) == NULL) {
+	if ((pid = spawn_server(k, o, &sc)) < 0) {
+		fprintf(stderr, "capio run: cannot start the server: %s\n",
+		    strerror(-pid));
 		kernel_halt(k);
 		return 1;
 	}
-	sc->app = o->app;
-	sc->dev = 0;
-	sc->kernel_path = o->kernel_path;
-	kernel_nic_mac(k, 0, sc->mac);
-	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
-	sc->port = (uint16_t)o->port;
-	sc->mc_memory = 64u << 20;
-	pid = kernel_spawn(k, o->app == APP_MEMCACHED ? "memcached" : "udp-echo",
-	    server_main, sc);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -295,10 +407,32 @@ serve_tap(const struct run_opts *o)
 		uint64_t before = sc->st.rx_frames + sc->st.tx_frames;
 		struct proc_info pi;
 
-		if (kernel_run(k, 64) == 0) {
-			kernel_proc_info(k, pid, &pi);
+		kernel_run(k, 64);
+		kernel_proc_info(k, pid, &pi);
+		if (pi.state == PROC_KILLED && restarts < o->restarts) {
+			/* Supervision: a crash, whoever provoked it, costs the
+			 * clients a reconnect, not the service. An exit is the
+			 * server's own decision (a bad setting): not retried. */
+			restarts++;
+			fprintf(stderr, "capio run: the server died: %s; "
+			    "restarting it (%u of %u)\n", pi.status, restarts,
+			    o->restarts);
+			free(sc);
+			sc = NULL;
+			if ((pid = spawn_server(k, o, &sc)) < 0) {
+				fprintf(stderr, "capio run: cannot restart the "
+				    "server: %s\n", strerror(-pid));
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		if (pi.state != PROC_RUNNABLE) {
 			fprintf(stderr, "capio run: the server ended: %s%s%s\n",
 			    pi.status, sc->err[0] ? ": " : "", sc->err);
+			if (pi.state == PROC_KILLED)
+				fprintf(stderr, "capio run: not restarted: "
+				    "--restart %u used up\n", o->restarts);
 			rc = 1;
 			break;
 		}
@@ -319,24 +453,30 @@ serve_tap(const struct run_opts *o)
 				told_down = true;
 			}
 			printf("[%6.1fs] link %s, rx %llu tx %llu frames, %s %llu,"
-			    " syscalls %llu\n", t - start, lu ? "up" : "down",
+			    " syscalls %llu, restarts %u\n", t - start,
+			    lu ? "up" : "down",
 			    (unsigned long long)sc->st.rx_frames,
 			    (unsigned long long)sc->st.tx_frames,
 			    o->app == APP_MEMCACHED ? "connections" : "datagrams",
 			    (unsigned long long)(o->app == APP_MEMCACHED ?
 			    sc->st.connections : sc->st.datagrams),
-			    (unsigned long long)ks.syscalls);
+			    (unsigned long long)ks.syscalls, restarts);
 			fflush(stdout);
 			last = t;
 		}
 		if (o->seconds != 0 && t - start >= o->seconds)
 			break;
 	}
+	if (sc == NULL) {	/* the restart failed */
+		kernel_halt(k);
+		return 1;
+	}
 	sc->stop = true;
 	kernel_run(k, 100000);
 	struct proc_info pi;
 	kernel_proc_info(k, pid, &pi);
-	printf("capio run: stopped; server %s\n", pi.status);
+	printf("capio run: stopped; server %s; restarted %u times\n",
+	    pi.status, restarts);
 	if (pi.state != PROC_EXITED || pi.exit_code != 0)
 		rc = 1;
 	kernel_halt(k);
@@ -369,7 +509,7 @@ serve_builtin(const struct run_opts *o)
 	kernel_nic_mac(k, 1, cc->mac);
 	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
 	sc->port = (uint16_t)o->port;
-	sc->mc_memory = 64u << 20;
+	sc->mc_set = o->mc;
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */
 	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;
@@ -403,8 +543,10 @@ serve_builtin(const struct run_opts *o)
 	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo",
 	    (unsigned long long)cc->done, (unsigned long long)cc->verified,
 	    (unsigned long long)cc->failed, (unsigned long long)cc->timeouts, pi.status);
-	if (cc->err[0] || sc->err[0])
-		fprintf(stderr, "capio run: %s%s\n", cc->err, sc->err);
+	if (cc->err[0])
+		fprintf(stderr, "capio run: client: %s\n", cc->err);
+	if (sc->err[0])
+		fprintf(stderr, "capio run: server: %s\n", sc->err);
 	if (cc->verified != o->ops || pi.state != PROC_EXITED)
 		rc = 1;
 	kernel_proc_info(k, sp, &pi);

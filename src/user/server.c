@@ -43,8 +43,16 @@ server_main(void *arg)
 	}
 	if (c->app == APP_UDP_ECHO)
 		err = udp_echo_start(&echo, &ns, c->port);
-	else
-		err = mc_server_start(&mc, &ns, c->port, c->mc_memory);
+	else {
+		struct mc_settings set = c->mc_set;
+
+		if (set.memory_limit == 0) {	/* not filled in: defaults */
+			mc_settings_default(&set);
+			if (c->mc_memory != 0)
+				set.memory_limit = c->mc_memory;
+		}
+		err = mc_server_open(&mc, &ns, c->port, &set, NULL, NULL);
+	}
 	if (err != 0) {
 		snprintf(c->err, sizeof c->err, "cannot listen on port %u", c->port);
 		netstack_close(&ns);
@@ -64,6 +72,8 @@ server_main(void *arg)
 		else {
 			c->st.connections = mc.connections;
 			c->st.deliveries = mc.deliveries;
+			c->st.rejected = mc.rejected;
+			c->st.idle_kicks = mc.idle_kicks;
 		}
 		if (n == 0)
 			wfe();

@@ -10,12 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "user/memcached.h"
+
 enum server_app { APP_UDP_ECHO, APP_MEMCACHED };
 
 struct server_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t datagrams;		/* UDP echo */
 	uint64_t connections, deliveries;	/* memcached: TCP deliveries */
+	uint64_t rejected, idle_kicks;	/* memcached: over -c, idle_timeout */
 	uint64_t syscalls_at_ready;	/* filled by the harness */
 };
 
@@ -27,7 +30,10 @@ struct server_cfg {
 	uint8_t mac[6];			/* kernel path: the NIC's address */
 	char cidr[32];
 	uint16_t port;
-	size_t mc_memory;		/* memcached memory limit */
+	size_t mc_memory;		/* memcached memory limit, when mc_set
+					   is left zero */
+	struct mc_settings mc_set;	/* memcached's limits (-m -I -c -o
+					   idle_timeout); all zero: defaults */
 	volatile bool stop;		/* set by the harness: goodbye, exit */
 	/* out */
 	volatile bool ready;		/* serving */
