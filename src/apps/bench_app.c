@@ -192,7 +192,7 @@ bench_app_interleave(struct bench_app *apps, int n, uint64_t samples,
 		bench_progress(o, f0 + (f1 - f0) * blk / nb, "%s, round %d of %d",
 		    what, blk + 1, nb);
 		for (int r = 0; r < n; r++) {
-			int i = (blk + r) % n;
+			int i = bench_round_arm(blk, n, r);
 			struct bench_app *a = &apps[i];
 			double s0 = a->seconds;
 

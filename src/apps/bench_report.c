@@ -498,6 +498,21 @@ bench_block_start(uint64_t n, int nb, int b)
 	return n * (uint64_t)b / (uint64_t)nb;
 }
 
+int
+bench_round_arm(int round, int n, int pos)
+{
+	int first;
+
+	if (n <= 1)
+		return 0;
+	/* Odd n: every other block of n rounds runs its rows backwards. */
+	if (n % 2 == 1 && (round / n) % 2 == 1)
+		pos = n - 1 - pos;
+	/* The first row 0, 1, n-1, 2, n-2, ...; row r adds r to it. */
+	first = pos == 0 ? 0 : pos % 2 == 1 ? (pos + 1) / 2 : n - pos / 2;
+	return (first + round) % n;
+}
+
 double
 bench_median_u64(uint64_t *v, size_t n)
 {

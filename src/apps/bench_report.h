@@ -130,6 +130,14 @@ const char *bench_commit(void);
 int bench_nblocks(uint64_t n);
 /* First sample of block b of nb over n samples (b == nb: n). */
 uint64_t bench_block_start(uint64_t n, int nb, int b);
+/*
+ * Which of n arms runs pos-th in round `round`: a Williams design, so
+ * that over every n rounds (2n for odd n) each arm directly follows each
+ * other arm equally often. A plain rotation would not do: it keeps every
+ * arm behind the same one, whose cache footprint it then always inherits
+ * (the kernel arm's, for page, in a rotation of kernel/page/capio/raw).
+ */
+int bench_round_arm(int round, int n, int pos);
 /* Median of v[0..n) (sorts v); NAN when n is 0. */
 double bench_median_u64(uint64_t *v, size_t n);
 

@@ -9,7 +9,7 @@
  * (system calls, MMIO transactions, capability checks, bytes copied).
  *
  * The arms run side by side, one machine each, interleaved: per size,
- * rounds of one block of samples per arm (the arms in a rotating order),
+ * rounds of one block of samples per arm (the arms in a balanced order),
  * so that a slow spell of the shared host lands on every arm alike. A
  * ratio is computed per round, block median over block median, and
  * reported as the median of those with their interquartile range.
@@ -279,7 +279,7 @@ end_arm(struct rtt_job *j)
 }
 
 /*
- * Every size, round after round: a block per arm, the arms in a rotating
+ * Every size, round after round: a block per arm, the arms in a balanced
  * order (so no arm always follows the same one); the block medians into
  * med[arm][size][block]. 0 or -1 (message).
  */
@@ -299,7 +299,8 @@ interleave(struct rtt_job *jobs, double *med[BENCH_NARMS][NSIZES])
 			bench_progress(o, (double)(s * nb + blk) / (NSIZES * nb),
 			    "%u-byte frames, round %d of %d", sizes[s], blk + 1, nb);
 			for (int r = 0; r < BENCH_NARMS; r++) {
-				struct rtt_job *j = &jobs[(blk + r) % BENCH_NARMS];
+				struct rtt_job *j = &jobs[bench_round_arm(blk,
+				    BENCH_NARMS, r)];
 
 				if (step_arm(j, s * nb + blk) != 0) {
 					end_arm(j);

@@ -411,7 +411,7 @@ end_arm(struct tp_job *j)
 
 /*
  * Every size: the arms' searches side by side, one step (a closed loop
- * or a trial) of each in turn, in a rotating order, until all are done.
+ * or a trial) of each in turn, in a balanced order, until all are done.
  * 0, or -1 (message on stderr).
  */
 static int
@@ -430,7 +430,7 @@ interleave(struct tp_job *jobs)
 			    "arm%s searching", sizes[s], round + 1, left,
 			    left == 1 ? "" : "s");
 			for (int r = 0; r < BENCH_NARMS; r++) {
-				int a = (round + r) % BENCH_NARMS;
+				int a = bench_round_arm(round, BENCH_NARMS, r);
 				struct tp_job *j = &jobs[a];
 
 				if (q[a].phase == S_DONE)
