@@ -49,6 +49,16 @@ PATH="$tmp/bin:$PATH" sh "$src/scripts/deps.sh" sideways > "$tmp/out" 2>&1; rc=$
 printf '#!/bin/sh\necho MAKE-RAN\n' > "$tmp/bin/make"; chmod +x "$tmp/bin/make"
 PATH="$tmp/bin:$PATH" sh "$src/make.sh" demo > "$tmp/out" 2>&1; rc=$?
 [[ $rc == 1 ]] && ! grep -q MAKE-RAN "$tmp/out" || { echo "FAILED: make.sh ran make without its packages (exit $rc)"; fail=1; }
+# The install rule puts a working capio under PREFIX/bin (CTest runs us
+# from the build directory).
+if [[ -f CMakeCache.txt ]] && command -v cmake >/dev/null; then
+	if cmake --install . --prefix "$tmp/prefix" >/dev/null 2>&1; then
+		(cd / && "$tmp/prefix/bin/capio" --version) | grep -q '^capio [0-9]' ||
+			{ echo "FAILED: the installed capio does not run"; fail=1; }
+	else
+		echo "FAILED: cmake --install"; fail=1
+	fi
+fi
 # Nothing in the tree reads the steering folder beside it: the tests carry
 # their own data.
 if grep -rIl --exclude-dir=.git --exclude-dir='build*' '\.\./'"shared" "$src" > "$tmp/shared" 2>/dev/null; then
