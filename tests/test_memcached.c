@@ -442,6 +442,14 @@ test_errors(void)
 	EXPECT(c, "shutdown\r\n", "ERROR: shutdown not enabled\r\n");
 	EXPECT(c, "stats nosuch\r\n", "ERROR\r\n");
 	EXPECT(c, "version\r\n", "VERSION " MC_VERSION "\r\n");
+	{
+		/* Clients parse N.N.N and nothing after it (npm memcached). */
+		unsigned x, y, z;
+		int n = -1;
+
+		CHECK(sscanf(MC_VERSION, "%u.%u.%u%n", &x, &y, &z, &n) == 3 &&
+		    n == (int)strlen(MC_VERSION));
+	}
 	/* A NUL ends the command, as in memcached. */
 	CHECK(strcmp(run_n(c, "get n\0zzz\r\n", 11),
 	    "VALUE n 0 1\r\nx\r\nEND\r\n") == 0);

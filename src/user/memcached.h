@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MC_VERSION		"1.6.18-capio"
+/* The memcached release whose protocol the engine follows, as memcached
+ * prints its own: clients parse it (the npm memcached client takes
+ * /(\d+)\.(\d+)\.(\d+)$/ and dies on a suffix). */
+#define MC_VERSION		"1.6.18"
 #define MC_KEY_MAX		250		/* bytes in a key */
 #define MC_ITEM_SIZE_MAX	(1024 * 1024)	/* -I: header, key, value */
 #define MC_ITEM_SIZE_MIN	1024		/* -I bounds: memcached's */
