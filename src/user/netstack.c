@@ -4,8 +4,11 @@
 #include "user/netstack.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +112,116 @@ load_private_copy(char *err, size_t errlen)
 	return h;
 }
 
+/*
+ * --- copies used again ----------------------------------------------------
+ *
+ * A copy costs a memfd, about 250 KB of mappings and a dlopen, and is
+ * never unloaded (see netstack_close), so a machine booted per fuzzer
+ * input, or a server started again and again, would pile copies up. A
+ * stack closed cleanly gives its copy back instead: netstack_close frees
+ * what lwIP still holds, and the next netstack_open puts the copy's
+ * writable data (every global lwIP has) back to the bytes dlopen left,
+ * so it starts as a fresh copy does. A killed process's copy is never
+ * given back: its lwIP may have stopped anywhere.
+ */
+#define POOL_MAX	16
+
+struct lwip_copy {
+	void *handle;
+	uint8_t *data;			/* lwIP's writable data, after RELRO */
+	uint8_t *fresh;			/* its bytes as dlopen left them */
+	size_t len;
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lwip_copy *pool[POOL_MAX];
+static int npool;
+
+struct find_data {
+	uintptr_t base, start, end;
+};
+
+static int
+find_data_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find_data *fd = arg;
+	uintptr_t relro = 0;
+
+	(void)size;
+	if (info->dlpi_addr != fd->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) != 0) {
+			fd->start = fd->base + ph->p_vaddr;
+			fd->end = fd->start + ph->p_memsz;
+		} else if (ph->p_type == PT_GNU_RELRO)
+			relro = fd->base + ph->p_vaddr + ph->p_memsz;
+	}
+	/* RELRO is read-only once relocated, and never changes after. */
+	relro = (relro + 4095) & ~(uintptr_t)4095;
+	if (relro > fd->start)
+		fd->start = relro < fd->end ? relro : fd->end;
+	return 1;
+}
+
+/* Note where h's writable data is and what it holds now; NULL if not
+ * found (the copy is then simply never given back). */
+static struct lwip_copy *
+copy_note(void *h)
+{
+	struct link_map *lm;
+	struct find_data fd = { 0, 0, 0 };
+	struct lwip_copy *c;
+
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0)
+		return NULL;
+	fd.base = lm->l_addr;
+	if (dl_iterate_phdr(find_data_cb, &fd) == 0 || fd.end <= fd.start)
+		return NULL;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	c->handle = h;
+	c->data = (uint8_t *)fd.start;
+	c->len = fd.end - fd.start;
+	if ((c->fresh = malloc(c->len)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->fresh, c->data, c->len);
+	return c;
+}
+
+/* A copy given back, its globals as new; or NULL. */
+static struct lwip_copy *
+copy_take(void)
+{
+	struct lwip_copy *c = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (npool > 0)
+		c = pool[--npool];
+	pthread_mutex_unlock(&pool_lock);
+	if (c != NULL)
+		memcpy(c->data, c->fresh, c->len);
+	return c;
+}
+
+static bool
+copy_give(struct lwip_copy *c)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&pool_lock);
+	if (npool < POOL_MAX) {
+		pool[npool++] = c;
+		kept = true;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return kept;
+}
+
 #define BIND(name) do {							\
 	*(void **)&t->name = dlsym(h, #name);				\
 	if (t->name == NULL) {						\
@@ -206,8 +319,12 @@ netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((ns->handle = load_private_copy(err, errlen)) == NULL)
+	if ((ns->copy = copy_take()) != NULL)
+		ns->handle = ns->copy->handle;
+	else if ((ns->handle = load_private_copy(err, errlen)) == NULL)
 		goto fail;
+	else
+		ns->copy = copy_note(ns->handle);	/* before lwip_init */
 	if (bind_api(ns->handle, &ns->table, err, errlen) != 0)
 		goto fail;
 	ns->api = &ns->table;
@@ -411,14 +528,78 @@ netstack_poll(struct netstack *ns)
 	return n;
 }
 
+/*
+ * Free what lwIP still holds, sending nothing (the application may be
+ * gone, and a stack that stops polling never sent more anyway): every
+ * pcb dropped with its callbacks detached first, the ARP queues, IP
+ * fragments aged out. Only its timers' few entries stay (lwIP keeps
+ * their list private). false: the copy is not fit to be given back.
+ */
+static bool
+lwip_release(struct netstack *ns)
+{
+	const struct lwip_api *a = ns->api;
+	void *h = ns->handle;
+	struct tcp_pcb **lists[3], **lp;
+	struct udp_pcb **up;
+	void (*abandon)(struct tcp_pcb *, int);
+	void (*arp_cleanup)(struct netif *);
+	void (*reass_tmr)(void);
+
+	lists[0] = dlsym(h, "tcp_active_pcbs");
+	lists[1] = dlsym(h, "tcp_tw_pcbs");
+	lists[2] = dlsym(h, "tcp_bound_pcbs");
+	lp = dlsym(h, "tcp_listen_pcbs");	/* a union; .pcbs first */
+	up = dlsym(h, "udp_pcbs");
+	*(void **)&abandon = dlsym(h, "tcp_abandon");
+	*(void **)&arp_cleanup = dlsym(h, "etharp_cleanup_netif");
+	*(void **)&reass_tmr = dlsym(h, "ip_reass_tmr");
+	if (lists[0] == NULL || lists[1] == NULL || lists[2] == NULL ||
+	    lp == NULL || up == NULL || abandon == NULL ||
+	    arp_cleanup == NULL || reass_tmr == NULL)
+		return false;
+	for (int i = 0; i < 3; i++)
+		while (*lists[i] != NULL) {
+			struct tcp_pcb *p = *lists[i];
+
+			a->tcp_arg(p, NULL);
+			a->tcp_err(p, NULL);
+			abandon(p, 0);
+			if (*lists[i] == p)
+				return false;	/* not where lwIP expects */
+		}
+	while (*lp != NULL) {
+		struct tcp_pcb *p = *lp;
+
+		if (a->tcp_close(p) != ERR_OK || *lp == p)
+			return false;
+	}
+	while (*up != NULL) {
+		struct udp_pcb *p = *up;
+
+		a->udp_remove(p);
+		if (*up == p)
+			return false;
+	}
+	arp_cleanup(&ns->netif);
+	/* IP_REASS_MAXAGE ticks at most (15 in lwIP 2.1.3). */
+	for (int i = 0; i < 256; i++)
+		reass_tmr();
+	return true;
+}
+
 void
 netstack_close(struct netstack *ns)
 {
 	/*
-	 * The private copy stays loaded: lwIP keeps timers and pcbs in it,
-	 * and unloading would leave dangling callbacks. It is host memory of
-	 * the process, not modelled, and small.
+	 * The private copy stays loaded: unloading would leave callbacks of
+	 * lwIP's registered with nothing behind them. It is given back for
+	 * the next stack when lwIP lets go of everything; if not, it is
+	 * host memory of the process, not modelled, and small.
 	 */
+	if (ns->api != NULL && ns->copy != NULL && lwip_release(ns))
+		(void)copy_give(ns->copy);
+	ns->copy = NULL;
 	ns->api = NULL;
 	free(ns->room);
 	ns->room = NULL;

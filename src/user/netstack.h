@@ -21,6 +21,7 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
+struct lwip_copy;
 struct netdev;
 
 /* The lwIP calls applications make, bound to this stack's copy. */
@@ -77,6 +78,7 @@ struct netstack {
 	ip4_addr_t addr, mask;
 	struct netstack_stats st;
 	void *handle;			/* the private copy of liblwip */
+	struct lwip_copy *copy;		/* to give it back (netstack.c) */
 	uint8_t *room;			/* received frames, before lwIP */
 	struct lwip_api table;
 };
@@ -90,6 +92,8 @@ int netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
 /* Move received frames into lwIP and run its timers. Returns the number
  * of frames taken. Never blocks. */
 int netstack_poll(struct netstack *ns);
+/* Drop every connection and pcb without a frame sent; the private lwIP
+ * goes to the next netstack_open, as fresh. */
 void netstack_close(struct netstack *ns);
 /*
  * What every received frame goes through before lwIP sees it
