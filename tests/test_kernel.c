@@ -286,11 +286,16 @@ static uint64_t kpath_syscalls_before;
 static void
 kpath_main(void *arg)
 {
-	cap_t buf, in;
+	cap_t buf, in, id, t0, t1;
 	(void)arg;
 
 	sys_mmap(4096, &buf);
 	sys_mmap(4096, &in);
+	/* One identity may claim both NICs: each seals it with its key. */
+	sys_mmap(4096, &id);
+	if (capio_attach_kernel_path(0, id, &t0) != 0 ||
+	    capio_attach_kernel_path(1, id, &t1) != 0)
+		return;
 	for (int i = 0; i < 100; i++) {
 		uint8_t frame[128], got[128];
 		int64_t n;
@@ -305,9 +310,9 @@ kpath_main(void *arg)
 		stbytes(buf, 0, frame, sizeof frame);
 		if (i == 0)
 			kpath_syscalls_before = 0;
-		if (sys_send(0, buf, sizeof frame) != (int64_t)sizeof frame)
+		if (sys_send(0, t0, buf, sizeof frame) != (int64_t)sizeof frame)
 			continue;
-		n = sys_recv(1, in, sizeof got, &flen);
+		n = sys_recv(1, t1, in, sizeof got, &flen);
 		if (n != (int64_t)sizeof frame)
 			continue;
 		ldbytes(in, 0, got, sizeof got);
@@ -317,8 +322,8 @@ kpath_main(void *arg)
 	}
 	/* Faulting copies are refused, not fatal. */
 	cap_t ro = cheri_perms_and(in, CAP_PERM_LOAD);
-	sys_send(0, buf, 64);
-	if (sys_recv(1, ro, 64, NULL) == -EFAULT)
+	sys_send(0, t0, buf, 64);
+	if (sys_recv(1, t1, ro, 64, NULL) == -EFAULT)
 		kpath_ok += 1000;
 }
 
@@ -337,16 +342,18 @@ test_kernel_path(void)
 	kernel_run(k, 10);
 	kernel_get_stats(k, &after);
 	/* The kernel rings the doorbells: one TDT per send, one RDT per
-	 * frame received (the last receive faults before it), nothing read
+	 * frame received (the last receive faults before it, and the frame
+	 * is dropped, one more RDT, when the claim ends), nothing read
 	 * back. */
-	CHECK_EQ(after.mmio_writes - before.mmio_writes, 101 + 100);
+	CHECK_EQ(after.mmio_writes - before.mmio_writes, 101 + 100 + 1);
 	CHECK_EQ(after.mmio_reads - before.mmio_reads, 0);
-	CHECK_EQ(after.syscalls - before.syscalls, 2 + 101 + 101);
+	CHECK_EQ(after.syscalls - before.syscalls, 3 + 2 + 101 + 101);
 	CHECK_EQ(kpath_frames, 100);
 	CHECK_EQ(kpath_ok, 1100);
 	struct proc_info pi = info(k, pid);
 	CHECK(pi.state == PROC_EXITED);
-	/* Two mmaps, then one send and one receive per frame (+3 at the end). */
+	/* Three mmaps, two claims, then one send and one receive per frame
+	 * (and one more each at the end). */
 	CHECK_EQ(pi.syscalls_by_nr[SYS_SEND], 101);
 	CHECK_EQ(pi.syscalls_by_nr[SYS_RECV], 101);
 	kernel_halt(k);
@@ -382,16 +389,19 @@ static int dma_peer_sent;
 static void
 dma_peer(void *arg)
 {
-	cap_t buf;
+	cap_t buf, id, t;
 	uint8_t f[64];
 	(void)arg;
 
 	sys_mmap(4096, &buf);
+	sys_mmap(4096, &id);
+	if (capio_attach_kernel_path(1, id, &t) != 0)
+		return;
 	memset(f, 0xff, sizeof f);
 	stbytes(buf, 0, f, sizeof f);
 	sys_yield();
 	/* NIC 1 sends a broadcast to NIC 0, whose RX descriptor is hostile. */
-	if (sys_send(1, buf, 64) == 64)
+	if (sys_send(1, t, buf, 64) == 64)
 		dma_peer_sent = 1;
 }
 

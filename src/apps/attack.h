@@ -51,6 +51,10 @@ struct atk_ctx {
 	/* Class 8b: capabilities handed to an accomplice. */
 	cap_t kept[9];
 	volatile bool holder_mapped, new_owner_mapped;
+	/* Classes 13 and 14: the victim holds what it needs (a kernel-path
+	 * claim on NIC 0; its memory and NIC 1), and is done with it. */
+	volatile bool victim_ready, victim_done;
+	uint64_t cycles;		/* 14b: attach/map/goodbye cycles done */
 };
 
 /* How an attack is staged, and how its success is judged. */
@@ -67,7 +71,22 @@ enum {
 	ATK_EXFIL	= 1u << 6,	/* the exfiltration demo: --pcap records it */
 	ATK_AFTER_KILL	= 1u << 7,	/* class 8b's cast: holder, accomplice,
 					   new owner */
+	ATK_NO_ATTACH	= 1u << 8,	/* the prologue takes no device */
+	ATK_KPATH	= 1u << 9,	/* a victim serves NIC 0 through the
+					   kernel path; a peer holding NIC 1
+					   sends it frames and records what
+					   NIC 1 receives */
+	ATK_STARVE	= 1u << 10,	/* succeeds only if a process asking
+					   after it is denied memory or a
+					   device */
+	ATK_PT_FLOOD	= 1u << 11,	/* judged by the attacker's page-table
+					   count, which must stay bounded */
 };
+
+/* 14b's attach/map/goodbye cycles, and how much its page tables may
+ * exceed their count at the start (one cycle's worth) and stay bounded. */
+#define ATK_PT_CYCLES	2000
+#define ATK_PT_SLACK	8
 
 #define ATK_KEPT_CAPS	9	/* 5 BAR0 slices and 4 DMA regions */
 
@@ -97,6 +116,8 @@ void attack_accomplice(void *arg);
 #define ATK_SECRET_LEN	64
 extern const uint8_t attack_secret[ATK_SECRET_LEN];
 extern const uint8_t attack_payload[64];
+/* What 13b's spoofed frame carries, for the wire to be searched. */
+#define ATK_SPOOF_MARK	"SPOOFED-AS-NIC0"
 
 enum atk_outcome { OUT_TRAPPED, OUT_REFUSED, OUT_SUCCEEDED, OUT_ERROR };
 

@@ -570,6 +570,148 @@ tenant_ring_base(struct atk_ctx *c)
 	    ld32(tdt, rel(E1000E_TDBAL1, E1000E_TDT)));
 }
 
+/* --- 13. the kernel-mediated path: a victim serves NIC 0 through it ------ */
+
+/* Without the claim: no token at all, then its own identity as one. */
+static cap_t
+no_claim(const struct atk_ctx *c, int i)
+{
+	return i == 0 ? cap_null() : c->identity;
+}
+
+static void
+kpath_sniff(struct atk_ctx *c)
+{
+	uint64_t flen;
+	cap_t m;
+	int64_t n;
+
+	if (sys_mmap(2048, &m) != 0) {
+		snprintf(c->setup_error, sizeof c->setup_error, "mmap failed");
+		return;
+	}
+	attacking(c);
+	for (int i = 0; i < 2; i++) {
+		if ((n = sys_recv(0, no_claim(c, i), m, 2048, &flen)) >= 0) {
+			note(c, "received a %llu-byte frame meant for the "
+			    "victim", (unsigned long long)flen);
+			c->rc = 0;
+			return;
+		}
+		if (c->rc == 0)
+			c->rc = (int)n;
+	}
+}
+
+static void
+kpath_spoof(struct atk_ctx *c)
+{
+	/* The victim's source address (NIC 0's MAC is no secret). */
+	static const uint8_t victim_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34,
+	    0x56 };
+	uint8_t f[60];
+	cap_t m;
+	int64_t n;
+
+	if (sys_mmap(2048, &m) != 0) {
+		snprintf(c->setup_error, sizeof c->setup_error, "mmap failed");
+		return;
+	}
+	memset(f, 0, sizeof f);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, victim_mac, 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	memcpy(f + 14, ATK_SPOOF_MARK, sizeof ATK_SPOOF_MARK - 1);
+	stbytes(m, 0, f, sizeof f);
+	attacking(c);
+	for (int i = 0; i < 2; i++) {
+		if ((n = sys_send(0, no_claim(c, i), m, sizeof f)) >= 0) {
+			note(c, "sent a frame as NIC 0 (source %02x:%02x:...)",
+			    victim_mac[0], victim_mac[1]);
+			c->rc = 0;
+			return;
+		}
+		if (c->rc == 0)
+			c->rc = (int)n;
+	}
+}
+
+static void
+kpath_hijack(struct atk_ctx *c)
+{
+	cap_t t;
+	int rc;
+
+	attacking(c);
+	if ((rc = capio_attach(0, c->identity, &t)) == 0) {
+		note(c, "attached NIC 0 for a user-level driver while the "
+		    "victim served it");
+		return;
+	}
+	c->rc = rc;
+	if ((rc = capio_attach_kernel_path(0, c->identity, &t)) == 0) {
+		note(c, "claimed NIC 0's kernel path while the victim held it");
+		c->rc = 0;
+	}
+}
+
+/* --- 14. kernel resources ------------------------------------------------- */
+
+#define FLOOD_CHUNK	(1u << 20)
+
+static void
+ram_exhaust(struct atk_ctx *c)
+{
+	uint64_t took = 0;
+	cap_t m;
+	int rc = 0;
+
+	attacking(c);
+	/* More than the machine has: only a refusal ends it. */
+	for (int i = 0; i < 8192 && (rc = sys_mmap(FLOOD_CHUNK, &m)) == 0; i++)
+		took += FLOOD_CHUNK;
+	c->rc = rc;
+	note(c, "stopped after %llu MiB", (unsigned long long)(took >> 20));
+	/* Keep it all while a later process asks for memory. */
+	c->stage = ATK_DONE;
+	for (int i = 0; i < 200 && !c->victim_done; i++)
+		sys_yield();
+}
+
+static void
+pt_exhaust(struct atk_ctx *c)
+{
+	static const char *const regions[] = {
+		"bar0", "tx_ring", "rx_ring", "tx_buffers", "rx_buffers",
+	};
+	struct capio_grant g;
+	cap_t t;
+	int rc;
+
+	attacking(c);
+	for (c->cycles = 0; c->cycles < ATK_PT_CYCLES; c->cycles++) {
+		if ((rc = capio_attach(0, c->identity, &t)) != 0) {
+			c->rc = rc;
+			return;
+		}
+		for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+			if ((rc = capio_map(0, t, &e1000e_manifest, regions[i],
+			    false, &g)) != 0) {
+				c->rc = rc;
+				(void)capio_goodbye(0, t);
+				return;
+			}
+		if ((rc = capio_goodbye(0, t)) != 0) {
+			c->rc = rc;
+			return;
+		}
+		/* The harness reads the kernel's count between rounds. */
+		if (c->cycles % 64 == 63)
+			sys_yield();
+	}
+}
+
 /* --- the prologue ------------------------------------------------------- */
 
 void
@@ -584,12 +726,22 @@ attack_process(void *arg)
 
 	c->stage = ATK_SETUP;
 	if ((rc = sys_mmap(4096, &c->identity)) != 0 ||
-	    (rc = capio_attach(0, c->identity, &c->token)) != 0) {
+	    (!(c->attack->flags & ATK_NO_ATTACH) &&
+	    (rc = capio_attach(0, c->identity, &c->token)) != 0)) {
 		snprintf(c->setup_error, sizeof c->setup_error, "attach: %s",
 		    capio_strerror(rc));
 		return;
 	}
-	if (!(c->attack->flags & ATK_MAP_NONE)) {
+	if (c->attack->flags & ATK_KPATH) {
+		for (int i = 0; i < 50 && !c->victim_ready; i++)
+			sys_yield();
+		if (!c->victim_ready) {
+			snprintf(c->setup_error, sizeof c->setup_error,
+			    "the victim never claimed NIC 0");
+			return;
+		}
+	}
+	if (!(c->attack->flags & (ATK_MAP_NONE | ATK_NO_ATTACH))) {
 		for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
 			if ((rc = capio_map(0, c->token, &e1000e_manifest,
 			    regions[i], false, g[i])) != 0) {
@@ -690,5 +842,18 @@ const struct attack attack_catalogue[] = {
 	  tenant_doorbell, ATK_TENANT, 0 },
 	{ "12b", 12, "tenant-ring-base", "rewrite tenant B's ring base (TDBAL1, "
 	  "same page)", tenant_ring_base, ATK_TENANT, 0 },
+	{ "13a", 13, "kpath-sniff", "receive on a NIC a victim serves through "
+	  "the kernel path, without its claim", kpath_sniff,
+	  ATK_NO_ATTACH | ATK_KPATH, 0 },
+	{ "13b", 13, "kpath-spoof", "send as a NIC a victim serves through the "
+	  "kernel path, without its claim", kpath_spoof,
+	  ATK_NO_ATTACH | ATK_KPATH, 0 },
+	{ "13c", 13, "kpath-hijack", "attach a NIC a victim serves through the "
+	  "kernel path", kpath_hijack, ATK_NO_ATTACH | ATK_KPATH, 0 },
+	{ "14a", 14, "ram-exhaust", "mmap until refused; then another process "
+	  "mmaps and attaches", ram_exhaust, ATK_NO_ATTACH | ATK_STARVE, 0 },
+	{ "14b", 14, "pt-exhaust", "attach, map everything, goodbye, "
+	  "2000 times: page tables left behind", pt_exhaust,
+	  ATK_NO_ATTACH | ATK_PT_FLOOD, 0 },
 };
 const size_t attack_count = sizeof attack_catalogue / sizeof attack_catalogue[0];

@@ -106,14 +106,52 @@ bystander_main(void *arg)
 	sys_exit(b->intact ? 0 : 1);
 }
 
+struct wiretap {
+	uint8_t frames[MAX_FRAMES][2048];
+	size_t len[MAX_FRAMES];
+	size_t n;
+};
+
+/* NIC dev's kernel path, claimed: its token and a page to copy through. */
+static bool
+claim(int dev, cap_t *token, cap_t *buf)
+{
+	cap_t id;
+
+	return sys_mmap(4096, buf) == 0 && sys_mmap(4096, &id) == 0 &&
+	    capio_attach_kernel_path(dev, id, token) == 0;
+}
+
+/* Every frame NIC 1 holds for the claim's holder, into the tap (what a
+ * holder leaves unread is dropped when its claim ends). */
+static void
+tap_drain(struct wiretap *w, cap_t token, cap_t m)
+{
+	while (w->n < MAX_FRAMES) {
+		uint64_t flen = 0;
+		int64_t got = sys_recv(1, token, m, 2048, &flen);
+
+		if (got < 0)
+			break;
+		ldbytes(m, 0, w->frames[w->n], (size_t)got);
+		w->len[w->n++] = (size_t)got;
+	}
+}
+
+struct peer {
+	struct atk_ctx *c;
+	struct wiretap *tap;
+};
+
 static void
 peer_main(void *arg)
 {
-	struct atk_ctx *c = arg;
+	struct peer *pe = arg;
+	struct atk_ctx *c = pe->c;
 	uint8_t f[14 + sizeof attack_payload];
-	cap_t m;
+	cap_t m, t, rx;
 
-	if (sys_mmap(4096, &m) != 0)
+	if (!claim(1, &t, &m) || sys_mmap(2048, &rx) != 0)
 		return;
 	memset(f, 0xff, 6);
 	memcpy(f + 6, "\x02\x00\x00\x00\x00\x99", 6);
@@ -125,7 +163,123 @@ peer_main(void *arg)
 	for (int i = 0; i < 50 && c->stage < ATK_DONE; i++)
 		sys_yield();
 	if (c->stage == ATK_DONE)
-		(void)sys_send(1, m, sizeof f);
+		(void)sys_send(1, t, m, sizeof f);
+	tap_drain(pe->tap, t, rx);
+}
+
+/* --- classes 13 and 14: victims that hold what they need ---------------- */
+
+#define KP_FRAMES	8	/* the victim's traffic, one frame a round */
+#define KP_LEN		60
+
+static void
+kp_frame(uint8_t *f, unsigned seq)
+{
+	memset(f, 0, KP_LEN);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x77", 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	snprintf((char *)f + 14, KP_LEN - 14, "KPATH-VICTIM-FRAME %03u", seq);
+}
+
+struct kvictim {
+	struct atk_ctx *c;
+	unsigned got, intact;
+};
+
+/* Serves NIC 0 through the kernel path: every frame the peer sends must
+ * reach it, in order, intact. */
+static void
+kvictim_main(void *arg)
+{
+	struct kvictim *v = arg;
+	uint8_t want[KP_LEN], f[2048];
+	cap_t t, m;
+	int64_t n;
+
+	if (!claim(0, &t, &m))
+		sys_exit(2);
+	v->c->victim_ready = true;
+	for (int i = 0; i < 100 && v->got < KP_FRAMES; i++) {
+		while (v->got < KP_FRAMES &&
+		    (n = sys_recv(0, t, m, sizeof f, NULL)) >= 0) {
+			ldbytes(m, 0, f, (size_t)n);
+			kp_frame(want, v->got++);
+			if (n == KP_LEN && memcmp(f, want, KP_LEN) == 0)
+				v->intact++;
+		}
+		sys_yield();
+	}
+	v->c->victim_done = true;
+	sys_exit(v->intact == KP_FRAMES ? 0 : 1);
+}
+
+struct kpeer {
+	struct atk_ctx *c;
+	struct wiretap *tap;
+};
+
+/* Holds NIC 1: sends the victim its frames, one a round, and records
+ * whatever NIC 1 receives (nothing, unless someone spoofed NIC 0). */
+static void
+kpeer_main(void *arg)
+{
+	struct kpeer *kp = arg;
+	uint8_t f[KP_LEN];
+	cap_t t, m, rx;
+
+	if (!claim(1, &t, &m) || sys_mmap(2048, &rx) != 0)
+		return;
+	for (int i = 0; i < 50 && !kp->c->victim_ready; i++)
+		sys_yield();
+	for (unsigned seq = 0; seq < KP_FRAMES; seq++) {
+		kp_frame(f, seq);
+		stbytes(m, 0, f, sizeof f);
+		(void)sys_send(1, t, m, sizeof f);
+		tap_drain(kp->tap, t, rx);
+		sys_yield();
+	}
+	for (int i = 0; i < 100 && !(kp->c->victim_done &&
+	    kp->c->stage >= ATK_DONE); i++) {
+		tap_drain(kp->tap, t, rx);
+		sys_yield();
+	}
+	sys_yield();
+	tap_drain(kp->tap, t, rx);
+}
+
+struct latecomer {
+	struct atk_ctx *c;
+	int mmap_rc, attach_rc, map_rc;
+};
+
+#define LATE_MEM	(4u << 20)
+
+/* Asks, once the attacker has taken all it could, for what any process
+ * may have: memory, and a free device to attach and map. */
+static void
+latecomer_main(void *arg)
+{
+	struct latecomer *l = arg;
+	struct capio_grant g;
+	cap_t m, id, t;
+
+	l->mmap_rc = l->attach_rc = l->map_rc = 1;
+	for (int i = 0; i < 150 && l->c->stage < ATK_DONE; i++)
+		sys_yield();
+	if ((l->mmap_rc = sys_mmap(LATE_MEM, &m)) == 0)
+		st64(m, LATE_MEM - 8, 0x1a7e);
+	if ((l->attach_rc = sys_mmap(4096, &id)) == 0)
+		l->attach_rc = capio_attach(1, id, &t);
+	if (l->attach_rc == 0) {
+		l->map_rc = capio_map(1, t, &e1000e_manifest, "rx_buffers",
+		    false, &g);
+		(void)capio_goodbye(1, t);
+	}
+	l->c->victim_done = true;
+	sys_exit(l->mmap_rc == 0 && l->attach_rc == 0 && l->map_rc == 0 ?
+	    0 : 1);
 }
 
 struct cable {
@@ -179,29 +333,14 @@ new_owner_main(void *arg)
 	sys_exit(n->fresh && ld64(g.caps[0], 0) == 0x600d ? 0 : 1);
 }
 
-struct wiretap {
-	uint8_t frames[MAX_FRAMES][2048];
-	size_t len[MAX_FRAMES];
-	size_t n;
-};
-
 static void
 wiretap_main(void *arg)
 {
 	struct wiretap *w = arg;
-	cap_t m;
+	cap_t m, t;
 
-	if (sys_mmap(2048, &m) != 0)
-		return;
-	while (w->n < MAX_FRAMES) {
-		uint64_t flen = 0;
-		int64_t got = sys_recv(1, m, 2048, &flen);
-
-		if (got < 0)
-			break;
-		ldbytes(m, 0, w->frames[w->n], (size_t)got);
-		w->len[w->n++] = (size_t)got;
-	}
+	if (claim(1, &t, &m))
+		tap_drain(w, t, m);
 }
 
 /* --- one run ------------------------------------------------------------ */
@@ -215,6 +354,12 @@ struct run {
 	struct bystander by;
 	struct cable cable;
 	struct new_owner no;
+	struct peer peer;
+	struct kvictim kv;
+	struct kpeer kp;
+	struct latecomer late;
+	int kv_pid, late_pid;
+	uint64_t pt_start, pt_max, pt_end;	/* 14b: attacker's tables */
 	struct wiretap tap;
 	uint32_t boot[MAX_REGS], owned[MAX_REGS], leave[MAX_REGS], fin[MAX_REGS];
 	bool have_owned, have_leave;
@@ -366,9 +511,37 @@ spawn_cast(struct run *r)
 	} else
 		r->attacker = r->owner = kernel_spawn(r->k, r->a->name,
 		    attack_process, &r->c);
+	/* Its own attaches, if any, are the attack: no snapshot of them. */
+	if (f & ATK_NO_ATTACH)
+		r->owner = 0;
 	r->by_pid = kernel_spawn(r->k, "bystander", bystander_main, &r->by);
-	if (f & ATK_PEER)
-		kernel_spawn(r->k, "peer", peer_main, &r->c);
+	if (f & ATK_PEER) {
+		r->peer = (struct peer){ &r->c, &r->tap };
+		kernel_spawn(r->k, "peer", peer_main, &r->peer);
+	}
+	/* After the attacker in each round: a frame the peer sent is
+	 * waiting when the attacker runs. */
+	if (f & ATK_KPATH) {
+		r->kv = (struct kvictim){ &r->c, 0, 0 };
+		r->kv_pid = kernel_spawn(r->k, "victim", kvictim_main, &r->kv);
+		r->kp = (struct kpeer){ &r->c, &r->tap };
+		kernel_spawn(r->k, "peer", kpeer_main, &r->kp);
+	}
+	if (f & ATK_STARVE) {
+		r->late = (struct latecomer){ &r->c, 1, 1, 1 };
+		r->late_pid = kernel_spawn(r->k, "latecomer", latecomer_main,
+		    &r->late);
+	}
+}
+
+static uint64_t
+page_tables(const struct run *r, int pid)
+{
+	struct proc_info pi;
+
+	if (kernel_proc_info(r->k, pid, &pi) != 0)
+		return 0;
+	return pi.page_tables;
 }
 
 static void
@@ -378,6 +551,7 @@ take_owned(struct run *r)
 	r->have_owned = true;
 	kernel_get_stats(r->k, &r->st_owned);
 	e1000e_get_counters(r->nic, &r->cnt_owned);
+	r->pt_start = r->pt_max = r->pt_end = page_tables(r, r->attacker);
 	r->c.go = true;
 }
 
@@ -402,9 +576,17 @@ between_rounds(struct run *r)
 			take_owned(r);
 		return;
 	}
-	if (kernel_proc_info(r->k, r->attacker, &pi) == 0 &&
-	    pi.state == PROC_RUNNABLE && r->c.stage == ATK_READY)
+	if (kernel_proc_info(r->k, r->attacker, &pi) != 0 ||
+	    pi.state != PROC_RUNNABLE)
+		return;
+	if (r->c.stage == ATK_READY)
 		take_owned(r);
+	/* The kernel's own count, as often as the attacker yields. */
+	if ((r->a->flags & ATK_PT_FLOOD) && r->c.stage >= ATK_ATTACKING) {
+		if (pi.page_tables > r->pt_max)
+			r->pt_max = pi.page_tables;
+		r->pt_end = pi.page_tables;
+	}
 }
 
 static void
@@ -435,13 +617,16 @@ kmem_check(struct run *r, char *out, size_t n)
 {
 	uint8_t *now = malloc(r->kmem_len);
 	size_t first = SIZE_MAX, count = 0;
+	/* NIC 0's kernel rings and buffers carry the victim's traffic when
+	 * it serves NIC 0 through the kernel path: the private page only. */
+	size_t len = (r->a->flags & ATK_KPATH) ? 4096 : r->kmem_len;
 
 	if (now == NULL) {
 		append(out, n, "%scannot check kernel memory", out[0] ? "; " : "");
 		return false;
 	}
 	kmem_copy(r, now);
-	for (size_t i = 0; i < r->kmem_len; i++)
+	for (size_t i = 0; i < len; i++)
 		if (now[i] != r->kmem_boot[i]) {
 			if (first == SIZE_MAX)
 				first = i;
@@ -474,9 +659,17 @@ judge(struct run *r, struct atk_result *res)
 		res->dev_ok = diff_regs(r->owned, r->leave, (f & ATK_TRAFFIC) != 0,
 		    "", res->changed, sizeof res->changed);
 	snapshot(r, r->fin);
-	if (!diff_regs(r->boot, r->fin, false, "after revocation: ",
-	    res->changed, sizeof res->changed))
+	if (!diff_regs(r->boot, r->fin, (f & ATK_KPATH) != 0,
+	    "after revocation: ", res->changed, sizeof res->changed))
 		res->dev_ok = false;
+	/* The victim sends nothing: whatever NIC 1 got from NIC 0 was sent
+	 * by someone without its claim. */
+	if ((f & ATK_KPATH) && r->tap.n > 0) {
+		res->dev_ok = false;
+		append(res->changed, sizeof res->changed, "%son the wire: %zu "
+		    "frame(s) sent as NIC 0 without its claim",
+		    res->changed[0] ? "; " : "", r->tap.n);
+	}
 	/* Kernel. */
 	res->kmem_ok = kmem_check(r, res->changed, sizeof res->changed);
 	kernel_get_stats(r->k, &r->st_end);
@@ -504,6 +697,22 @@ judge(struct run *r, struct atk_result *res)
 		append(res->changed, sizeof res->changed, "%snew owner: %s",
 		    res->changed[0] ? "; " : "", pi.status);
 	}
+	if (r->kv_pid != 0 && (kernel_proc_info(r->k, r->kv_pid, &pi) != 0 ||
+	    pi.state != PROC_EXITED || pi.exit_code != 0)) {
+		res->procs_ok = false;
+		append(res->changed, sizeof res->changed, "%svictim: %s (%u of "
+		    "its %d frames received intact)", res->changed[0] ? "; " : "",
+		    pi.status, r->kv.intact, KP_FRAMES);
+	}
+	if (r->late_pid != 0 && (kernel_proc_info(r->k, r->late_pid, &pi) !=
+	    0 || pi.state != PROC_EXITED || pi.exit_code != 0)) {
+		res->procs_ok = false;
+		append(res->changed, sizeof res->changed, "%slatecomer: %s "
+		    "(mmap %s, attach %s, map %s)", res->changed[0] ? "; " : "",
+		    pi.status, capio_strerror(r->late.mmap_rc),
+		    capio_strerror(r->late.attach_rc),
+		    capio_strerror(r->late.map_rc));
+	}
 	memset(&pi, 0, sizeof pi);
 	pi.status = "never started";
 	find_leak(r, res);
@@ -520,10 +729,43 @@ judge(struct run *r, struct atk_result *res)
 		fault_format(&pi.fault, why, sizeof why);
 		res->outcome = OUT_TRAPPED;
 		snprintf(res->cause, sizeof res->cause, "%s", why);
+	} else if ((f & ATK_PT_FLOOD) && r->pt_max > r->pt_start +
+	    ATK_PT_SLACK) {
+		res->outcome = OUT_SUCCEEDED;
+		snprintf(res->cause, sizeof res->cause, "its page tables grew "
+		    "from %llu to %llu over %llu attach/map/goodbye cycles "
+		    "(%llu KiB of host memory)", (unsigned long long)r->pt_start,
+		    (unsigned long long)r->pt_max,
+		    (unsigned long long)r->c.cycles,
+		    (unsigned long long)(r->pt_max - r->pt_start) * 4);
+	} else if ((f & ATK_STARVE) && r->late.mmap_rc != 0) {
+		res->outcome = OUT_SUCCEEDED;
+		snprintf(res->cause, sizeof res->cause, "a later process's "
+		    "mmap failed: %s (%s)", capio_strerror(r->late.mmap_rc),
+		    r->c.note);
+	} else if ((f & ATK_STARVE) && (r->late.attach_rc != 0 ||
+	    r->late.map_rc != 0)) {
+		res->outcome = OUT_SUCCEEDED;
+		snprintf(res->cause, sizeof res->cause, "a later process's "
+		    "attach failed: %s, %s (%s)",
+		    capio_strerror(r->late.attach_rc),
+		    capio_strerror(r->late.map_rc), r->c.note);
+	} else if (f & ATK_PT_FLOOD) {
+		/* The loop ran its course and the count stayed put: the
+		 * kernel refused it the memory it was after. */
+		res->outcome = OUT_REFUSED;
+		snprintf(res->cause, sizeof res->cause, "bounded: %llu "
+		    "attach/map/goodbye cycles, its page tables %llu at the "
+		    "start, at most %llu, %llu at the end%s%s",
+		    (unsigned long long)r->c.cycles,
+		    (unsigned long long)r->pt_start,
+		    (unsigned long long)r->pt_max, (unsigned long long)r->pt_end,
+		    r->c.rc < 0 ? "; stopped by " : "",
+		    r->c.rc < 0 ? capio_strerror(r->c.rc) : "");
 	} else if (r->c.rc < 0) {
 		res->outcome = OUT_REFUSED;
-		snprintf(res->cause, sizeof res->cause, "%s",
-		    capio_strerror(r->c.rc));
+		snprintf(res->cause, sizeof res->cause, "%s%s%s",
+		    capio_strerror(r->c.rc), r->c.note[0] ? ": " : "", r->c.note);
 	} else if (!(f & ATK_DMA)) {
 		res->outcome = OUT_SUCCEEDED;
 		snprintf(res->cause, sizeof res->cause, "%s", r->c.note);

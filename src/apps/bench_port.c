@@ -44,13 +44,18 @@ int
 bench_port_open(struct bench_port *p, enum bench_arm arm, int dev,
     struct kernel *k, int pid)
 {
+	cap_t identity;
 	int err;
 
 	memset(p, 0, sizeof *p);
 	p->arm = arm;
 	p->dev = dev;
-	if (arm == BARM_KERNEL)
-		return 0;	/* the kernel drives it already */
+	if (arm == BARM_KERNEL) {
+		/* The kernel drives it; the process claims that path. */
+		if ((err = sys_mmap(4096, &identity)) != 0)
+			return err;
+		return capio_attach_kernel_path(dev, identity, &p->token);
+	}
 	if ((err = udrv_open(&p->u, dev)) != 0)
 		return err;
 	if (arm == BARM_RAW)
@@ -61,7 +66,9 @@ bench_port_open(struct bench_port *p, enum bench_arm arm, int dev,
 void
 bench_port_close(struct bench_port *p)
 {
-	if (p->arm != BARM_KERNEL)
+	if (p->arm == BARM_KERNEL)
+		(void)capio_goodbye(p->dev, p->token);
+	else
 		udrv_close(&p->u);
 }
 
@@ -140,7 +147,8 @@ bench_port_tx(struct bench_port *p, struct bench_buf *b, int n)
 	if (p->arm == BARM_KERNEL) {
 		/* One system call per frame: the kernel copies it in. */
 		for (; done < n; done++)
-			if (sys_send(p->dev, b[done].cap, b[done].len) < 0)
+			if (sys_send(p->dev, p->token, b[done].cap,
+			    b[done].len) < 0)
 				break;
 		return done;
 	}
@@ -167,7 +175,8 @@ bench_port_rx(struct bench_port *p, struct bench_buf *b, int n)
 
 	if (p->arm == BARM_KERNEL) {
 		for (; got < n; got++) {
-			int64_t r = sys_recv(p->dev, b[got].cap, b[got].size, NULL);
+			int64_t r = sys_recv(p->dev, p->token, b[got].cap,
+			    b[got].size, NULL);
 			if (r < 0)
 				break;
 			b[got].len = (uint16_t)r;

@@ -84,6 +84,7 @@ struct bench_buf {
 struct bench_port {
 	enum bench_arm arm;
 	int dev;
+	cap_t token;		/* kernel arm: its claim on the kernel path */
 	struct udrv u;
 	struct bench_raw raw;
 };
@@ -91,7 +92,7 @@ struct bench_port {
 /* In a process: open NIC DEV for ARM (K and PID are for the raw arm). */
 int bench_port_open(struct bench_port *p, enum bench_arm arm, int dev,
     struct kernel *k, int pid);
-/* Goodbye (user-level arms). */
+/* Goodbye (every arm: the kernel arm holds a kernel-path claim). */
 void bench_port_close(struct bench_port *p);
 /* N buffers of SIZE bytes for ARM; 0 or -errno. */
 int bench_bufs(enum bench_arm arm, struct bench_buf *b, int n,

@@ -59,16 +59,24 @@ device(struct kernel *k, uint64_t dev)
 	return &k->dev[dev];
 }
 
+/*
+ * One holder at a time, in either mode: a user-level driver (the device's
+ * regions are the holder's to map) or the kernel-mediated path (the
+ * kernel keeps driving the device, for the holder's send and recv only).
+ */
 int64_t
-capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno, cap_t identity,
-    struct sysret *r)
+capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno,
+    uint64_t flags, cap_t identity, struct sysret *r)
 {
 	struct capio_dev *d = device(k, devno);
+	bool kpath = (flags & SYS_ATTACH_KERNEL_PATH) != 0;
 	cap_t token;
 	int err;
 
 	if (d == NULL)
 		return -ENODEV;
+	if (flags & ~(uint64_t)SYS_ATTACH_KERNEL_PATH)
+		return -EINVAL;
 	if (d->owner != NULL) {
 		d->refusals++;
 		return -EBUSY;
@@ -76,15 +84,23 @@ capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno, cap_t identity
 	/* An identity must be a real, unsealed capability of the caller's. */
 	if (!cheri_tag_get(identity) || cheri_is_sealed(identity))
 		return -EINVAL;
+	if (p->ndevs >= k->opts.proc_devs_max) {
+		k->stats.limit_refusals++;
+		return -EMFILE;
+	}
 	token = cheri_seal(identity, d->key);
 	if (!token.tag)
 		return -EINVAL;
-	if ((err = d->drv->attach(d->stub)) != 0)
+	/* The owner's regions were set aside at boot: this cannot run out
+	 * of memory however much others have taken. */
+	if (!kpath && (err = d->drv->attach(d->stub)) != 0)
 		return err;
 	d->owner = p;
+	d->kernel_path = kpath;
 	d->identity = identity;
 	memset(d->maps, 0, sizeof d->maps);
 	d->attaches++;
+	p->ndevs++;
 	r->c[0] = token;
 	r->ncaps = 1;
 	return 0;
@@ -167,6 +183,11 @@ capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
 		return -ENODEV;
 	if ((err = check_token(d, p, a->c[0])) != 0)
 		return err;
+	/* A kernel-path claim grants no device memory. */
+	if (d->kernel_path) {
+		d->refusals++;
+		return -EPERM;
+	}
 	if (ri >= d->m->nregions)
 		return -EINVAL;
 	rg = &d->m->regions[ri];
@@ -179,6 +200,8 @@ capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
 		return -EEXIST;
 	if (rg->kind == REGION_MMIO && rg->nslices > SYS_MAXCAPS)
 		return -E2BIG;
+	if (!proc_may_map(p))
+		return -ENOMEM;
 	align = ~cheri_representable_alignment_mask(rg->size) + 1;
 	if (align < MMU_PAGE_SIZE)
 		align = MMU_PAGE_SIZE;
@@ -188,6 +211,7 @@ capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
 	if ((err = map_pages(p, rg, va, pa)) != 0)
 		return err;
 	d->maps[ri] = (struct capio_map){ true, va, rg->size };
+	p->ndevmaps++;
 
 	want &= CAP_PERM_LOAD | CAP_PERM_STORE;
 	if (rg->kind == REGION_DMA) {
@@ -229,7 +253,11 @@ capio_do_info(struct kernel *k, struct proc *p, uint64_t devno, cap_t token,
 	return 0;
 }
 
-/* Revocation: unmap (the TLB forgets), quiesce, free, forget the owner. */
+/*
+ * Revocation: unmap (the TLB forgets, the emptied page tables are freed),
+ * quiesce, zero, forget the owner. A kernel-path claim has nothing mapped:
+ * the frames it left unreceived are dropped.
+ */
 static void
 revoke(struct kernel *k, struct capio_dev *d)
 {
@@ -239,12 +267,20 @@ revoke(struct kernel *k, struct capio_dev *d)
 		k->revoke_hook(k->revoke_arg, (int)(d - k->dev), p->pid);
 
 	for (unsigned i = 0; i < CAPIO_MAX_REGIONS; i++) {
-		if (d->maps[i].mapped && p->as != NULL)
+		if (!d->maps[i].mapped)
+			continue;
+		if (p->as != NULL)
 			aspace_unmap(p->as, d->maps[i].va, d->maps[i].len);
 		d->maps[i].mapped = false;
+		p->ndevmaps--;
 	}
-	d->drv->detach(d->stub);
+	if (d->kernel_path)
+		d->drv->flush(d->stub);
+	else
+		d->drv->detach(d->stub);
+	p->ndevs--;
 	d->owner = NULL;
+	d->kernel_path = false;
 	d->identity = cap_null();
 }
 
@@ -260,6 +296,54 @@ capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t devno, cap_t token)
 		return err;
 	revoke(k, d);
 	return 0;
+}
+
+/*
+ * The kernel-mediated path is the claim's: the caller's token (checked as
+ * for map), for a claim made in kernel-path mode. A user-level holder's
+ * token does not open it: the device is not the kernel's to drive then.
+ */
+static struct capio_dev *
+kernel_path_of(struct kernel *k, struct proc *p, const struct sysargs *a,
+    int *err)
+{
+	struct capio_dev *d = device(k, a->x[0]);
+
+	if (d == NULL) {
+		*err = -ENODEV;
+		return NULL;
+	}
+	if ((*err = check_token(d, p, a->c[0])) != 0)
+		return NULL;
+	if (!d->kernel_path) {
+		d->refusals++;
+		*err = -EPERM;
+		return NULL;
+	}
+	return d;
+}
+
+int64_t
+capio_do_send(struct kernel *k, struct proc *p, const struct sysargs *a)
+{
+	struct capio_dev *d;
+	int err;
+
+	if ((d = kernel_path_of(k, p, a, &err)) == NULL)
+		return err;
+	return d->drv->send(d->stub, p, a->c[1], a->x[1]);
+}
+
+int64_t
+capio_do_recv(struct kernel *k, struct proc *p, const struct sysargs *a,
+    struct sysret *r)
+{
+	struct capio_dev *d;
+	int err;
+
+	if ((d = kernel_path_of(k, p, a, &err)) == NULL)
+		return err;
+	return d->drv->recv(d->stub, p, a->c[1], a->x[1], r);
 }
 
 void

@@ -77,13 +77,18 @@ alloc_set(struct e1000e_stub *s, struct ringset *set)
 	return 0;
 }
 
+/* What one owner left in a ring set, gone before the next owner comes. */
 static void
-free_set(struct e1000e_stub *s, struct ringset *set)
+zero_set(struct e1000e_stub *s, const struct ringset *set)
 {
-	for (unsigned r = R_TX_RING; r < R_COUNT; r++)
-		if (set->pa[r] != 0)
-			kmem_release(s->k->kmem, set->pa[r], region_size(r));
-	memset(set, 0, sizeof *set);
+	for (unsigned r = R_TX_RING; r < R_COUNT; r++) {
+		uint8_t *p = phys_ram_ptr(s->k->phys, set->pa[r], region_size(r));
+
+		if (p == NULL)
+			abort();	/* the stub's own regions */
+		memset(p, 0, region_size(r));
+		phys_tags_clear(s->k->phys, set->pa[r], region_size(r));
+	}
 }
 
 /* The device may DMA only into the regions of whoever drives it now. */
@@ -223,7 +228,9 @@ e1000e_stub_new(struct kernel *k, int index, char *err, size_t errlen)
 	    E1000E_RAH_AV);
 	for (unsigned i = 0; i < E1000E_MTA_WORDS; i++)
 		wr(s, E1000E_MTA + 4 * i, 0);
-	if (alloc_set(s, &s->kern) != 0) {
+	/* The owner's regions too, now: a process's attach must never fail
+	 * because other processes took the RAM since boot. */
+	if (alloc_set(s, &s->kern) != 0 || alloc_set(s, &s->user) != 0) {
 		snprintf(err, errlen, "e1000e%d: no memory for rings", index);
 		free(s);
 		return NULL;
@@ -269,10 +276,7 @@ static int
 op_attach(void *stub)
 {
 	struct e1000e_stub *s = stub;
-	int err;
 
-	if ((err = alloc_set(s, &s->user)) != 0)
-		return err;
 	s->user_active = true;
 	program(s, &s->user, false);
 	return 0;
@@ -284,7 +288,7 @@ op_detach(void *stub)
 	struct e1000e_stub *s = stub;
 
 	quiesce(s);
-	free_set(s, &s->user);
+	zero_set(s, &s->user);
 	s->user_active = false;
 	s->st.quiesces++;
 	program(s, &s->kern, true);
@@ -395,6 +399,29 @@ op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
 }
 
 static void
+op_flush(void *stub)
+{
+	struct e1000e_stub *s = stub;
+	const uint64_t ring = s->kern.pa[R_RX_RING];
+
+	for (unsigned n = 0; n < E1000E_NRXD; n++) {
+		uint64_t dpa = ring + s->rx_next * E1000E_DESC_SIZE;
+		struct e1000e_rx_desc d;
+		unsigned cur = s->rx_next;
+
+		read_desc(s, dpa, &d);
+		if (!(d.status & E1000E_RXD_STA_DD))
+			break;
+		d.status = 0;
+		d.length = 0;
+		write_desc(s, dpa, &d);
+		s->rx_next = (cur + 1) % E1000E_NRXD;
+		wr(s, E1000E_RDT, cur);
+		s->st.flushed++;
+	}
+}
+
+static void
 op_service(void *stub)
 {
 	struct e1000e_stub *s = stub;
@@ -416,6 +443,7 @@ const struct capio_driver e1000e_stub_driver = {
 	.region_pa = op_region_pa,
 	.attach = op_attach,
 	.detach = op_detach,
+	.flush = op_flush,
 	.info = op_info,
 	.send = op_send,
 	.recv = op_recv,

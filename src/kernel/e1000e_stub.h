@@ -38,6 +38,7 @@ struct e1000e_stub_stats {
 	uint64_t sends, recvs, copied_bytes;	/* kernel-mediated path */
 	uint64_t interrupts, link_changes;
 	uint64_t quiesces;
+	uint64_t flushed;	/* frames a kernel-path holder left unread */
 };
 void e1000e_stub_get_stats(const struct e1000e_stub *s,
     struct e1000e_stub_stats *st);

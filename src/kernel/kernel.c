@@ -40,6 +40,9 @@ kernel_opts_default(struct kernel_opts *o)
 	o->iommu = true;
 	o->slice_ms = 2000;
 	o->grace_ms = 10000;
+	/* proc_mem_max stays 0: a quarter of whatever RAM is chosen. */
+	o->proc_devs_max = PROC_DEVS_DEFAULT;
+	o->proc_maps_max = PROC_MAPS_DEFAULT;
 }
 
 static void
@@ -84,6 +87,12 @@ kernel_boot(const struct kernel_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "a TAP wire needs a NIC");
 		return NULL;
 	}
+	if (o->dev_va_size > VA_TOP - VA_DEV_BASE ||
+	    (o->dev_va_size & MMU_PAGE_MASK)) {
+		snprintf(err, errlen, "device address space must be page-aligned, "
+		    "at most 192 TiB");
+		return NULL;
+	}
 	if ((k = calloc(1, sizeof *k)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -91,6 +100,14 @@ kernel_boot(const struct kernel_opts *o, char *err, size_t errlen)
 	/* A host fault in a process's code is that process's fault. */
 	ctx_contain_init();
 	k->opts = *o;
+	if (k->opts.proc_mem_max == 0)
+		k->opts.proc_mem_max = o->ram_size >> PROC_MEM_DEFAULT_SHIFT;
+	if (k->opts.proc_devs_max == 0)
+		k->opts.proc_devs_max = PROC_DEVS_DEFAULT;
+	if (k->opts.proc_maps_max == 0)
+		k->opts.proc_maps_max = PROC_MAPS_DEFAULT;
+	if (k->opts.dev_va_size == 0)
+		k->opts.dev_va_size = VA_TOP - VA_DEV_BASE;
 	snprintf(k->wire_spec, sizeof k->wire_spec, "%s", wire);
 	k->opts.wire = k->wire_spec;
 	if (o->pcap) {
@@ -298,4 +315,9 @@ void
 kernel_get_stats(const struct kernel *k, struct kernel_stats *st)
 {
 	*st = k->stats;
+	for (int i = 0; i < k->nprocs; i++)
+		if (k->procs[i]->as != NULL)
+			st->page_tables += aspace_tables(k->procs[i]->as);
+	for (int i = 0; i < k->nnics; i++)
+		st->claim_refusals += k->dev[i].refusals;
 }

@@ -44,6 +44,18 @@ struct kernel_opts {
 	 * memory access (default 2000 ms); one that makes no such access
 	 * for grace_ms stops the machine (default 10000). 0: no limit. */
 	uint32_t slice_ms, grace_ms;
+	/*
+	 * What one process may hold at once (docs/kernel.md, "Limits"); 0
+	 * means the default. proc_mem_max: bytes of RAM it may mmap
+	 * (default a quarter of ram_size: 64 MiB of 256); proc_devs_max:
+	 * devices it holds, in either mode (default 2); proc_maps_max:
+	 * mappings, mmaps and device regions together (default 256).
+	 * dev_va_size: the device virtual address space of a process
+	 * (default all of it, 192 TiB), never reused within its life.
+	 */
+	uint64_t proc_mem_max;
+	uint32_t proc_devs_max, proc_maps_max;
+	uint64_t dev_va_size;
 };
 
 void kernel_opts_default(struct kernel_opts *o);
@@ -86,6 +98,11 @@ struct proc_info {
 	/* Its checked accesses: loads, stores, copies, MMIO transactions,
 	 * faults (while it runs; frozen when it ends). */
 	struct access_stats access;
+	/* What it holds now, against its limits (0 once it ended). */
+	uint64_t mem_bytes;	/* RAM it mmapped */
+	uint32_t devices;	/* devices it holds, either mode */
+	uint32_t mappings;	/* mmaps and device regions */
+	uint64_t page_tables;	/* its page tables, 4 KiB of host each */
 };
 /* 0 and *pi, or -ESRCH. The strings live as long as the kernel. */
 int kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi);
@@ -132,6 +149,11 @@ struct kernel_stats {
 	uint64_t procs_killed;
 	uint64_t mmio_reads;		/* device registers the kernel itself */
 	uint64_t mmio_writes;		/* read and wrote (stubs) */
+	uint64_t page_tables;		/* held now by every live process */
+	uint64_t limit_refusals;	/* calls refused by a process limit */
+	uint64_t claim_refusals;	/* attach, map, info, goodbye, send
+					   and recv refused for want of the
+					   device's token (EBUSY, EPERM) */
 };
 void kernel_get_stats(const struct kernel *k, struct kernel_stats *st);
 

@@ -16,6 +16,16 @@
 #define CAPIO_MAX_REGIONS	8
 #define CAPIO_OTYPE_BASE	0x100	/* device sealing types: 0x100 + n */
 
+/* A process's virtual addresses: SYS_MMAP memory, then device regions. */
+#define VA_HEAP_BASE	0x0000100000000000ull
+#define VA_DEV_BASE	0x0000400000000000ull
+#define VA_TOP		(1ull << MMU_VA_BITS)
+
+/* The limits' defaults (kernel_opts; docs/kernel.md, "Limits"). */
+#define PROC_MEM_DEFAULT_SHIFT	2	/* a quarter of RAM */
+#define PROC_DEVS_DEFAULT	2
+#define PROC_MAPS_DEFAULT	256
+
 struct aspace;
 struct ctx;
 struct kmem;
@@ -43,8 +53,13 @@ struct proc {
 	struct access_stats final_access;	/* when it ended */
 	uint64_t va_heap;		/* next free heap address */
 	uint64_t va_dev;		/* next free device-mapping address */
+	uint64_t va_dev_top;		/* where device addresses run out */
 	struct umem *mem;		/* memory SYS_MMAP gave it */
 	size_t nmem, capmem;
+	/* Against its limits (kernel_opts.proc_*_max). */
+	uint64_t mem_bytes;		/* sum of mem[].len */
+	uint32_t ndevs;			/* devices held, either mode */
+	uint32_t ndevmaps;		/* device regions mapped now */
 };
 
 /* What a kernel driver stub offers the CAPIO framework. */
@@ -57,6 +72,9 @@ struct capio_driver {
 	/* Revocation: quiesce, close the windows, free the owner's regions,
 	 * go back to the kernel's own rings. */
 	void (*detach)(void *stub);
+	/* A kernel-path claim ends: drop the frames its holder left
+	 * unreceived, so that the next holder starts clean. */
+	void (*flush)(void *stub);
 	void (*info)(void *stub, struct sysret *r);
 	/* The kernel-mediated data path. */
 	int64_t (*send)(void *stub, struct proc *p, cap_t buf, uint64_t len);
@@ -78,7 +96,10 @@ struct capio_dev {
 	const struct capio_driver *drv;
 	void *stub;
 	cap_t key;			/* Seal/Unseal for this device's type */
-	struct proc *owner;		/* NULL: the kernel drives it */
+	struct proc *owner;		/* NULL: free, the kernel drives it */
+	bool kernel_path;		/* the owner's claim is on the
+					   kernel-mediated path: the kernel
+					   still drives it, for the owner only */
 	cap_t identity;			/* what the owner presented */
 	struct capio_map maps[CAPIO_MAX_REGIONS];
 	uint64_t attaches, refusals;
@@ -123,13 +144,20 @@ int capio_register(struct kernel *k, int i, const char *name,
     const struct manifest *m, const struct capio_driver *drv, void *stub,
     char *err, size_t errlen);
 int64_t capio_do_attach(struct kernel *k, struct proc *p, uint64_t dev,
-    cap_t identity, struct sysret *r);
+    uint64_t flags, cap_t identity, struct sysret *r);
 int64_t capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
     struct sysret *r);
 int64_t capio_do_info(struct kernel *k, struct proc *p, uint64_t dev,
     cap_t token, struct sysret *r);
 int64_t capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t dev,
     cap_t token);
+/* The kernel-mediated path, for the holder of a kernel-path claim. */
+int64_t capio_do_send(struct kernel *k, struct proc *p,
+    const struct sysargs *a);
+int64_t capio_do_recv(struct kernel *k, struct proc *p,
+    const struct sysargs *a, struct sysret *r);
+/* Whether p may have one more mapping (kernel_opts.proc_maps_max). */
+bool proc_may_map(struct proc *p);
 /* Revoke everything p holds of every device (exit, kill). */
 void capio_release_proc(struct kernel *k, struct proc *p);
 /* The device is driven by the kernel (no owner). */

@@ -14,10 +14,6 @@
 #include "machine/aspace.h"
 #include "machine/context.h"
 
-#define VA_HEAP_BASE	0x0000100000000000ull	/* SYS_MMAP memory */
-#define VA_DEV_BASE	0x0000400000000000ull	/* device regions */
-#define VA_TOP		(1ull << MMU_VA_BITS)
-
 static void
 proc_entry(void *arg)
 {
@@ -43,6 +39,7 @@ kernel_spawn(struct kernel *k, const char *name, proc_fn fn, void *arg)
 	p->arg = arg;
 	p->va_heap = VA_HEAP_BASE;
 	p->va_dev = VA_DEV_BASE;
+	p->va_dev_top = VA_DEV_BASE + k->opts.dev_va_size;
 	snprintf(p->status, sizeof p->status, "running");
 	if ((p->as = aspace_new(k->phys)) == NULL ||
 	    (p->ctx = ctx_new(proc_entry, p, p->as)) == NULL) {
@@ -99,6 +96,7 @@ proc_end(struct proc *p, enum proc_state st)
 	free(p->mem);
 	p->mem = NULL;
 	p->nmem = p->capmem = 0;
+	p->mem_bytes = 0;
 	ctx_free(p->ctx);
 	p->ctx = NULL;
 	p->final_access = *aspace_stats(p->as);
@@ -202,6 +200,10 @@ kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi)
 	for (int i = 0; i < SYS_NCALLS && i < 16; i++)
 		pi->syscalls_by_nr[i] = p->by_nr[i];
 	pi->access = p->as != NULL ? *aspace_stats(p->as) : p->final_access;
+	pi->mem_bytes = p->mem_bytes;
+	pi->devices = p->ndevs;
+	pi->mappings = (uint32_t)p->nmem + p->ndevmaps;
+	pi->page_tables = p->as != NULL ? aspace_tables(p->as) : 0;
 	return 0;
 }
 
@@ -225,17 +227,33 @@ kernel_free_pages(const struct kernel *k)
 	return kmem_free_pages(k->kmem);
 }
 
-/* Virtual addresses are never reused within a process: a capability
- * kept past an unmap can only ever fault. */
+/*
+ * Virtual addresses are never reused within a process: a capability
+ * kept past an unmap can only ever fault. So they run out, after about
+ * 9e7 attach/map-everything cycles with the default 192 TiB: the next
+ * map is ENOMEM, and the process must end to start again.
+ */
 uint64_t
 proc_va_alloc_dev(struct proc *p, uint64_t len, uint64_t align)
 {
-	uint64_t va = (p->va_dev + align - 1) & ~(align - 1);
+	uint64_t va;
 
-	if (va >= VA_TOP || len > VA_TOP - va)
+	if (align > p->va_dev_top)
+		return 0;
+	va = (p->va_dev + align - 1) & ~(align - 1);
+	if (va >= p->va_dev_top || len > p->va_dev_top - va)
 		return 0;
 	p->va_dev = va + len;
 	return va;
+}
+
+bool
+proc_may_map(struct proc *p)
+{
+	if (p->nmem + p->ndevmaps < p->k->opts.proc_maps_max)
+		return true;
+	p->k->stats.limit_refusals++;
+	return false;
 }
 
 int
@@ -249,6 +267,13 @@ proc_mmap(struct proc *p, uint64_t len, cap_t *out)
 		return -EINVAL;
 	/* Bounds must be exact: round the length and align the address. */
 	rlen = (cheri_representable_length(len) + MMU_PAGE_MASK) & ~MMU_PAGE_MASK;
+	/* Its share of RAM, and of the kernel's bookkeeping. */
+	if (rlen > k->opts.proc_mem_max - p->mem_bytes) {
+		k->stats.limit_refusals++;
+		return -ENOMEM;
+	}
+	if (!proc_may_map(p))
+		return -ENOMEM;
 	align = ~cheri_representable_alignment_mask(rlen) + 1;
 	if (align < MMU_PAGE_SIZE)
 		align = MMU_PAGE_SIZE;
@@ -270,6 +295,7 @@ proc_mmap(struct proc *p, uint64_t len, cap_t *out)
 		return err;
 	}
 	p->mem[p->nmem++] = (struct umem){ va, pa, rlen };
+	p->mem_bytes += rlen;
 	p->va_heap = va + rlen;
 	*out = cheri_bounds_set_exact(cheri_address_set(k->user_root, va), rlen);
 	return out->tag ? 0 : -EINVAL;

@@ -25,12 +25,6 @@ syscall_name(enum sysno nr)
 	return (unsigned)nr < SYS_NCALLS ? names[nr] : "unknown";
 }
 
-static const struct capio_driver *
-driver(struct kernel *k, uint64_t dev)
-{
-	return dev < (uint64_t)k->nnics ? k->dev[dev].drv : NULL;
-}
-
 static int64_t dispatch(struct kernel *, struct proc *, enum sysno,
     const struct sysargs *, struct sysret *);
 
@@ -58,8 +52,6 @@ static int64_t
 dispatch(struct kernel *k, struct proc *p, enum sysno nr,
     const struct sysargs *a, struct sysret *r)
 {
-	const struct capio_driver *drv;
-
 	memset(r, 0, sizeof *r);
 	p->syscalls++;
 	k->stats.syscalls++;
@@ -88,7 +80,8 @@ dispatch(struct kernel *k, struct proc *p, enum sysno nr,
 		r->ncaps = r->ret == 0;
 		return r->ret;
 	case SYS_ATTACH:
-		return r->ret = capio_do_attach(k, p, a->x[0], a->c[0], r);
+		return r->ret = capio_do_attach(k, p, a->x[0], a->x[1], a->c[0],
+		    r);
 	case SYS_MAP:
 		return r->ret = capio_do_map(k, p, a, r);
 	case SYS_INFO:
@@ -96,13 +89,9 @@ dispatch(struct kernel *k, struct proc *p, enum sysno nr,
 	case SYS_GOODBYE:
 		return r->ret = capio_do_goodbye(k, p, a->x[0], a->c[0]);
 	case SYS_SEND:
-		if ((drv = driver(k, a->x[0])) == NULL)
-			return r->ret = -ENODEV;
-		return r->ret = drv->send(k->stub[a->x[0]], p, a->c[0], a->x[1]);
+		return r->ret = capio_do_send(k, p, a);
 	case SYS_RECV:
-		if ((drv = driver(k, a->x[0])) == NULL)
-			return r->ret = -ENODEV;
-		return r->ret = drv->recv(k->stub[a->x[0]], p, a->c[0], a->x[1], r);
+		return r->ret = capio_do_recv(k, p, a, r);
 	case SYS_NCALLS:
 		break;
 	}

@@ -20,15 +20,22 @@ enum sysno {
 	SYS_YIELD,
 	SYS_GETPID,
 	SYS_MMAP,	/* x0: length -> c0: fresh zeroed memory */
-	SYS_ATTACH,	/* x0: device, c0: identity -> c0: sealed token */
+	SYS_ATTACH,	/* x0: device, x1: SYS_ATTACH_* flags, c0: identity
+			   -> c0: sealed token */
 	SYS_MAP,	/* x0: device, x1: region, x2: size, x3: perms,
 			   c0: token -> c0..: region or slice capabilities */
 	SYS_INFO,	/* x0: device, c0: token -> x0..: stub's info */
 	SYS_GOODBYE,	/* x0: device, c0: token */
-	SYS_SEND,	/* x0: device, x1: length, c0: frame (kernel path) */
-	SYS_RECV,	/* x0: device, x1: max length, c0: buffer -> length */
+	SYS_SEND,	/* x0: device, x1: length, c0: token, c1: frame
+			   (kernel path) */
+	SYS_RECV,	/* x0: device, x1: max length, c0: token, c1: buffer
+			   -> length */
 	SYS_NCALLS
 };
+
+/* SYS_ATTACH flags. */
+#define SYS_ATTACH_KERNEL_PATH	1u	/* claim the kernel-mediated path
+					   (send, recv), map nothing */
 
 #define SYS_MAXCAPS	8
 

@@ -37,29 +37,24 @@ pt_index(uint64_t vpn, int level)
 
 /* The PTE slot for vpn, allocating tables if asked; NULL if absent. */
 static uint64_t *
-pt_slot(const struct aspace *as, uint64_t vpn, bool alloc)
+pt_slot(struct aspace *as, uint64_t vpn, bool alloc)
 {
 	struct pt *t = as->pt;
 
-	for (int level = 0; level < PT_LEVELS - 2; level++) {
+	/* Interior tables and leaves are both 4 KiB. */
+	_Static_assert(sizeof(struct pt) == sizeof(struct pt_leaf),
+	    "one table size");
+	for (int level = 0; level < PT_LEVELS - 1; level++) {
 		void **s = &t->slot[pt_index(vpn, level)];
 		if (*s == NULL) {
 			if (!alloc || (*s = calloc(1, sizeof(struct pt))) ==
 			    NULL)
 				return NULL;
+			as->tables++;
 		}
 		t = *s;
 	}
-	{
-		void **s = &t->slot[pt_index(vpn, PT_LEVELS - 2)];
-		if (*s == NULL) {
-			if (!alloc || (*s = calloc(1,
-			    sizeof(struct pt_leaf))) == NULL)
-				return NULL;
-		}
-		return &((struct pt_leaf *)*s)->pte[pt_index(vpn,
-		    PT_LEVELS - 1)];
-	}
+	return &((struct pt_leaf *)t)->pte[pt_index(vpn, PT_LEVELS - 1)];
 }
 
 /* Pages to skip from vpn when the table at level is absent. */
@@ -92,6 +87,51 @@ pt_lookup(const struct aspace *as, uint64_t vpn, uint64_t *skip)
 	return &((struct pt_leaf *)t)->pte[pt_index(vpn, PT_LEVELS - 1)];
 }
 
+/* A table with nothing in it (interior slots and PTEs are both 0). */
+static bool
+pt_empty(const void *t)
+{
+	const uint64_t *w = t;
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (w[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Free the tables below t (at level) that cover only [lo, hi] (page
+ * numbers, inclusive) and hold nothing any more. Only tables that exist
+ * are visited, so the cost is bounded by what is mapped, not by the
+ * range. Without this every attach/map/goodbye cycle, which never reuses
+ * an address, would leave its leaves behind for the life of the process.
+ */
+static void
+pt_prune(struct aspace *as, struct pt *t, int level, uint64_t lo, uint64_t hi)
+{
+	const int shift = PT_BITS * (PT_LEVELS - 1 - level);
+	const uint64_t span = 1ull << shift;	/* pages under one slot */
+	unsigned first = pt_index(lo, level), last = pt_index(hi, level);
+
+	for (unsigned i = first; i <= last; i++) {
+		void *c = t->slot[i];
+		uint64_t base = (lo & ~((span << PT_BITS) - 1)) +
+		    (uint64_t)i * span;
+		uint64_t clo = lo > base ? lo : base;
+		uint64_t chi = hi < base + span - 1 ? hi : base + span - 1;
+
+		if (c == NULL)
+			continue;
+		if (level + 1 < PT_LEVELS - 1)
+			pt_prune(as, c, level + 1, clo, chi);
+		if (pt_empty(c)) {
+			free(c);
+			t->slot[i] = NULL;
+			as->tables--;
+		}
+	}
+}
+
 static void
 pt_free(void *t, int level)
 {
@@ -122,6 +162,7 @@ aspace_new(struct phys *p)
 		return NULL;
 	}
 	as->phys = p;
+	as->tables = 1;
 	aspace_tlb_flush(as);
 	return as;
 }
@@ -145,6 +186,12 @@ uint64_t
 aspace_mapped_pages(const struct aspace *as)
 {
 	return as->pages;
+}
+
+uint64_t
+aspace_tables(const struct aspace *as)
+{
+	return as->tables;
 }
 
 void
@@ -211,10 +258,12 @@ aspace_map(struct aspace *as, uint64_t va, uint64_t pa, uint64_t len,
 		if (pte != NULL && (*pte & PTE_VALID))
 			return -EEXIST;
 	}
-	/* Allocate the tables; a failure leaves empty tables, no mapping. */
+	/* Allocate the tables; a failure frees them again, maps nothing. */
 	for (i = 0; i < n; i++)
-		if (pt_slot(as, vpn + i, true) == NULL)
+		if (pt_slot(as, vpn + i, true) == NULL) {
+			pt_prune(as, as->pt, 0, vpn, vpn + n - 1);
 			return -ENOMEM;
+		}
 	for (i = 0; i < n; i++) {
 		uint64_t a = pa + (i << MMU_PAGE_SHIFT);
 		const struct phys_region *r = phys_find(as->phys, a);
@@ -248,6 +297,7 @@ aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 			as->pages--;
 		}
 	}
+	pt_prune(as, as->pt, 0, vpn, vpn + n - 1);
 	tlb_invalidate(as, vpn, n);
 	return 0;
 }

@@ -71,6 +71,7 @@ struct aspace {
 	struct phys *phys;
 	void *pt;		/* top-level page table */
 	uint64_t pages;		/* pages mapped */
+	uint64_t tables;	/* page tables held (4 KiB of host each) */
 };
 
 struct aspace *aspace_new(struct phys *p);
@@ -86,7 +87,8 @@ struct phys *aspace_phys(const struct aspace *as);
  */
 int aspace_map(struct aspace *as, uint64_t va, uint64_t pa, uint64_t len,
     unsigned prot);
-/* Unmap every mapped page in [va, va+len). 0 or -EINVAL (misaligned). */
+/* Unmap every mapped page in [va, va+len) and free the page tables left
+ * empty. 0 or -EINVAL (misaligned). */
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
 /* New R/W permissions for [va, va+len), all of it mapped (else -ENOENT,
  * nothing changed); the device attribute stays. 0 or -errno. */
@@ -96,6 +98,9 @@ int aspace_protect(struct aspace *as, uint64_t va, uint64_t len,
 int aspace_translate(const struct aspace *as, uint64_t va, uint64_t *pa,
     unsigned *prot);
 uint64_t aspace_mapped_pages(const struct aspace *as);
+/* Page tables the address space holds, the top one included: 4 KiB of
+ * host memory each. */
+uint64_t aspace_tables(const struct aspace *as);
 
 /* The TLB slot of virtual page number vpn. */
 static inline unsigned

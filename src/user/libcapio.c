@@ -11,16 +11,28 @@ call(enum sysno nr, const struct sysargs *a, struct sysret *r)
 	return syscall_enter(nr, a, r);
 }
 
-int
-capio_attach(int dev, cap_t identity, cap_t *token)
+static int
+attach(int dev, uint64_t flags, cap_t identity, cap_t *token)
 {
-	struct sysargs a = { .x = { (uint64_t)dev }, .c = { identity } };
+	struct sysargs a = { .x = { (uint64_t)dev, flags }, .c = { identity } };
 	struct sysret r;
 	int64_t rc = call(SYS_ATTACH, &a, &r);
 
 	if (rc == 0)
 		*token = r.c[0];
 	return (int)rc;
+}
+
+int
+capio_attach(int dev, cap_t identity, cap_t *token)
+{
+	return attach(dev, 0, identity, token);
+}
+
+int
+capio_attach_kernel_path(int dev, cap_t identity, cap_t *token)
+{
+	return attach(dev, SYS_ATTACH_KERNEL_PATH, identity, token);
 }
 
 int
@@ -95,6 +107,7 @@ capio_strerror(int err)
 	case EAGAIN: return "EAGAIN";
 	case E2BIG: return "E2BIG";
 	case ENOSYS: return "ENOSYS";
+	case EMFILE: return "EMFILE";
 	default: return "error";
 	}
 }
@@ -140,18 +153,18 @@ sys_getpid(void)
 }
 
 int64_t
-sys_send(int dev, cap_t frame, uint64_t len)
+sys_send(int dev, cap_t token, cap_t frame, uint64_t len)
 {
-	struct sysargs a = { .x = { (uint64_t)dev, len }, .c = { frame } };
+	struct sysargs a = { .x = { (uint64_t)dev, len }, .c = { token, frame } };
 	struct sysret r;
 
 	return call(SYS_SEND, &a, &r);
 }
 
 int64_t
-sys_recv(int dev, cap_t buf, uint64_t max, uint64_t *framelen)
+sys_recv(int dev, cap_t token, cap_t buf, uint64_t max, uint64_t *framelen)
 {
-	struct sysargs a = { .x = { (uint64_t)dev, max }, .c = { buf } };
+	struct sysargs a = { .x = { (uint64_t)dev, max }, .c = { token, buf } };
 	struct sysret r;
 	int64_t rc = call(SYS_RECV, &a, &r);
 

@@ -24,7 +24,12 @@ struct capio_grant {
 	unsigned ncaps;
 };
 
+/* Take device DEV for a user-level driver (capio_map its regions). */
 int capio_attach(int dev, cap_t identity, cap_t *token);
+/* Take device DEV for the kernel-mediated path: the token sys_send and
+ * sys_recv require; nothing to map. Either way one holder at a time
+ * (EBUSY), until goodbye or the holder's end. */
+int capio_attach_kernel_path(int dev, cap_t identity, cap_t *token);
 /* Map REGION (by name) of a device whose manifest is M, asking for
  * Load+Store (or Load only when read_only). */
 int capio_map(int dev, cap_t token, const struct manifest *m,
@@ -41,9 +46,12 @@ int sys_mmap(uint64_t len, cap_t *out);
 void sys_exit(int status) __attribute__((noreturn));
 void sys_yield(void);
 int sys_getpid(void);
-int64_t sys_send(int dev, cap_t frame, uint64_t len);
+/* The kernel-mediated path, with the token of capio_attach_kernel_path
+ * (anything else: EPERM). */
+int64_t sys_send(int dev, cap_t token, cap_t frame, uint64_t len);
 /* Copies at most max bytes; *framelen (may be NULL) gets the frame's
  * length. -EAGAIN when nothing has arrived. */
-int64_t sys_recv(int dev, cap_t buf, uint64_t max, uint64_t *framelen);
+int64_t sys_recv(int dev, cap_t token, cap_t buf, uint64_t max,
+    uint64_t *framelen);
 
 #endif

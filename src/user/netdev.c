@@ -37,7 +37,7 @@ static int
 kern_tx(struct netdev *nd, const void *frame, uint16_t len)
 {
 	stbytes(nd->txbuf, 0, frame, len);
-	return sys_send(nd->dev, nd->txbuf, len) == len;
+	return sys_send(nd->dev, nd->token, nd->txbuf, len) == len;
 }
 
 static int
@@ -47,7 +47,8 @@ kern_rx(struct netdev *nd, struct udrv_frame *f, int n)
 
 	while (got < n) {
 		uint64_t flen;
-		int64_t r = sys_recv(nd->dev, nd->rxbuf, 2048, &flen);
+		int64_t r = sys_recv(nd->dev, nd->token, nd->rxbuf, 2048,
+		    &flen);
 
 		if (r < 0)
 			break;
@@ -61,6 +62,7 @@ kern_rx(struct netdev *nd, struct udrv_frame *f, int n)
 int
 netdev_from_kernel(struct netdev *nd, int dev, const uint8_t mac[6])
 {
+	cap_t identity;
 	int err;
 
 	memset(nd, 0, sizeof *nd);
@@ -68,7 +70,9 @@ netdev_from_kernel(struct netdev *nd, int dev, const uint8_t mac[6])
 	nd->dev = dev;
 	nd->tx = kern_tx;
 	nd->rx = kern_rx;
-	if ((err = sys_mmap(2048, &nd->txbuf)) != 0 ||
+	if ((err = sys_mmap(4096, &identity)) != 0 ||
+	    (err = capio_attach_kernel_path(dev, identity, &nd->token)) != 0 ||
+	    (err = sys_mmap(2048, &nd->txbuf)) != 0 ||
 	    (err = sys_mmap(2048, &nd->rxbuf)) != 0)
 		return err;
 	return 0;

@@ -19,6 +19,7 @@ struct netdev {
 	int (*rx)(struct netdev *nd, struct udrv_frame *f, int n);
 	/* Kernel path state. */
 	int dev;
+	cap_t token;		/* the claim send and recv present */
 	cap_t txbuf, rxbuf;
 	/* CAPIO path state. */
 	struct udrv *drv;
@@ -26,7 +27,9 @@ struct netdev {
 
 /* The user-level driver (already open). */
 void netdev_from_udrv(struct netdev *nd, struct udrv *d);
-/* The kernel-mediated path on NIC dev; maps two bounce buffers. 0/-errno. */
+/* The kernel-mediated path on NIC dev: claims it (the claim ends with
+ * the process) and maps two bounce buffers. 0/-errno (EBUSY: another
+ * process holds it). */
 int netdev_from_kernel(struct netdev *nd, int dev, const uint8_t mac[6]);
 
 #endif
