@@ -8,12 +8,16 @@
  * through any of them. A fault kills it, as the hardware would.
  *
  * Every input gets a fresh machine (so a crash reproduces from its input
- * alone) on which a victim process owns NIC 1 and a page of its own
- * memory. Oracles, checked after the hostile process ended: the kernel's private page, the victim's page and NIC 1's
- * privileged registers are exactly as they were, the victim still runs,
- * and NIC 0 is free again (a probe process attaches and says goodbye):
- * whatever the hostile process did, revocation took everything back.
- * ASan/UBSan catch the rest. Work per input is bounded (MAX_OPS).
+ * alone) on which a victim process serves NIC 1 through the kernel path
+ * (its claim) and has a page of its own memory; a frame for it waits in
+ * NIC 1's ring. Oracles: no call of the hostile process on NIC 1 (attach,
+ * map, info, goodbye, send, recv) ever succeeds; and after it ended the
+ * kernel's private page, the victim's page and NIC 1's privileged
+ * registers are exactly as they were, the victim still runs, receives
+ * its frame intact and can still send, and NIC 0 is free again in both
+ * modes (a probe attaches and says goodbye): whatever the hostile
+ * process did, revocation took everything back. ASan/UBSan catch the
+ * rest. Work per input is bounded (MAX_OPS).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,30 +55,71 @@ die(const char *what)
 	abort();
 }
 
-/* --- the victim: owns NIC 1 and a page, and never gives them up ------- */
+/* --- the victim: serves NIC 1 through the kernel path, never lets go --- */
 
-static volatile bool victim_ready;
+#define FRAME_LEN	60
+
+static volatile bool victim_ready, victim_go, victim_served;
 static volatile uint64_t victim_va;
+static volatile int64_t victim_recv, victim_send;
+static uint8_t victim_frame[FRAME_LEN], victim_got[FRAME_LEN];
 
 static void
 victim_main(void *arg)
 {
 	struct sysargs a = { .x = { PAGE } };
 	struct sysret r;
-	cap_t page;
+	cap_t page, buf, token;
 
 	(void)arg;
 	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
 		die("victim mmap");
 	page = r.c[0];
+	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+		die("victim mmap");
+	buf = r.c[0];
 	stbytes(page, 0, victim_pattern, PAGE);
 	victim_va = cheri_address_get(page);
-	a = (struct sysargs){ .c = { page }, .x = { 1 } };
+	a = (struct sysargs){ .c = { page },
+	    .x = { 1, SYS_ATTACH_KERNEL_PATH } };
 	if (syscall_enter(SYS_ATTACH, &a, &r) != 0)
 		die("victim attach");
+	token = r.c[0];
 	victim_ready = true;
+	/* Nothing read until the hostile process has ended: its frame
+	 * waits in NIC 1's ring all along. */
+	while (!victim_go)
+		wfe();
+	a = (struct sysargs){ .c = { token, buf }, .x = { 1, PAGE } };
+	victim_recv = syscall_enter(SYS_RECV, &a, &r);
+	if (victim_recv == FRAME_LEN)
+		ldbytes(buf, 0, victim_got, FRAME_LEN);
+	a = (struct sysargs){ .c = { token, buf }, .x = { 1, FRAME_LEN } };
+	victim_send = syscall_enter(SYS_SEND, &a, &r);
+	victim_served = true;
 	for (;;)
 		wfe();
+}
+
+/* Sends the victim's frame from NIC 0, through a claim of its own. */
+static void
+sender_main(void *arg)
+{
+	struct sysargs a = { .x = { PAGE } };
+	struct sysret r;
+	cap_t buf;
+
+	(void)arg;
+	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+		die("sender mmap");
+	buf = r.c[0];
+	stbytes(buf, 0, victim_frame, FRAME_LEN);
+	a = (struct sysargs){ .c = { buf }, .x = { 0, SYS_ATTACH_KERNEL_PATH } };
+	if (syscall_enter(SYS_ATTACH, &a, &r) != 0)
+		die("sender attach");
+	a = (struct sysargs){ .c = { r.c[0], buf }, .x = { 0, FRAME_LEN } };
+	if (syscall_enter(SYS_SEND, &a, &r) != FRAME_LEN)
+		die("sender send");
 }
 
 /* --- the hostile process ------------------------------------------------ */
@@ -148,8 +193,9 @@ hostile_main(void *arg)
 	struct sysargs a;
 	struct sysret r;
 	uint8_t buf[PAGE];
+	enum sysno nr;
 	cap_t c, d;
-	int64_t off;
+	int64_t off, rc;
 
 	keep(h, cap_null());
 	a = (struct sysargs){ .x = { PAGE } };
@@ -165,10 +211,17 @@ hostile_main(void *arg)
 			for (int i = 0; i < 4; i++)
 				a.x[i] = take_arg(pr);
 			memset(&r, 0xa5, sizeof(r));
-			(void)syscall_enter((enum sysno)(take(pr, 1) %
-			    (SYS_NCALLS + 2)), &a, &r);
+			nr = (enum sysno)(take(pr, 1) % (SYS_NCALLS + 2));
+			rc = syscall_enter(nr, &a, &r);
 			if (r.ncaps > SYS_MAXCAPS)
 				die("sysret.ncaps out of range");
+			/* NIC 1 is the victim's: nothing on it may work. */
+			if (a.x[0] == 1 && rc >= 0 && (nr == SYS_ATTACH ||
+			    nr == SYS_MAP || nr == SYS_INFO ||
+			    nr == SYS_GOODBYE || nr == SYS_SEND ||
+			    nr == SYS_RECV))
+				die("the victim's claim on NIC 1 was not "
+				    "respected");
 			for (unsigned i = 0; i < r.ncaps; i++)
 				keep(h, r.c[i]);
 			break;
@@ -252,7 +305,11 @@ hostile_main(void *arg)
 			memset(&a, 0, sizeof(a));
 			a.c[0] = pick(h, pr);
 			a.x[0] = take(pr, 1) & 1;
-			if (syscall_enter(SYS_ATTACH, &a, &r) == 0) {
+			a.x[1] = take(pr, 1) & SYS_ATTACH_KERNEL_PATH;
+			rc = syscall_enter(SYS_ATTACH, &a, &r);
+			if (rc == 0 && a.x[0] == 1)
+				die("attached the victim's NIC 1");
+			if (rc == 0) {
 				keep(h, r.c[0]);
 				a.c[0] = r.c[0];
 				a.x[1] = take(pr, 1) %
@@ -269,7 +326,7 @@ hostile_main(void *arg)
 	}
 }
 
-/* --- the probe: NIC 0 must be free again -------------------------------- */
+/* --- the probe: NIC 0 must be free again, in both modes ----------------- */
 
 static volatile int probe_attach, probe_goodbye;
 
@@ -278,16 +335,21 @@ probe_main(void *arg)
 {
 	struct sysargs a = { .x = { PAGE } };
 	struct sysret r;
+	cap_t id;
 
 	(void)arg;
 	probe_attach = probe_goodbye = -1;
 	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
 		return;
-	a = (struct sysargs){ .c = { r.c[0] }, .x = { 0 } };
-	probe_attach = (int)syscall_enter(SYS_ATTACH, &a, &r);
-	if (probe_attach == 0) {
-		a.c[0] = r.c[0];
-		probe_goodbye = (int)syscall_enter(SYS_GOODBYE, &a, &r);
+	id = r.c[0];
+	for (uint64_t mode = 0; mode <= SYS_ATTACH_KERNEL_PATH; mode++) {
+		a = (struct sysargs){ .c = { id }, .x = { 0, mode } };
+		if ((probe_attach = (int)syscall_enter(SYS_ATTACH, &a, &r)) != 0)
+			return;
+		a = (struct sysargs){ .c = { r.c[0] }, .x = { 0 } };
+		if ((probe_goodbye = (int)syscall_enter(SYS_GOODBYE, &a,
+		    &r)) != 0)
+			return;
 	}
 }
 
@@ -315,7 +377,8 @@ setup(void)
 	char err[200];
 	uint64_t pa;
 
-	victim_ready = false;
+	victim_ready = victim_go = victim_served = false;
+	victim_recv = victim_send = -1;
 	kernel_opts_default(&o);
 	o.ram_size = 64u << 20;
 	o.host_syscalls = false;
@@ -327,6 +390,12 @@ setup(void)
 		secret[i] = (uint8_t)(i * 7 + 3);
 		victim_pattern[i] = (uint8_t)(i * 13 + 5);
 	}
+	memset(victim_frame, 0xff, 6);
+	memcpy(victim_frame + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	victim_frame[12] = 0x88;
+	victim_frame[13] = 0xb5;
+	for (size_t i = 14; i < FRAME_LEN; i++)
+		victim_frame[i] = (uint8_t)(i * 3 + 1);
 	pa = kernel_private_page(k);
 	if (phys_write(kernel_phys(k), pa, secret, PAGE) != 0)
 		die("plant secret");
@@ -336,6 +405,8 @@ setup(void)
 	if (!victim_ready ||
 	    kernel_proc_translate(k, victim_pid, victim_va, &victim_pa) != 0)
 		die("victim set-up");
+	run_until_done(kernel_spawn(k, "sender", sender_main, NULL));
+	kernel_run(k, 2);	/* the wire delivers it */
 	for (int i = 0; i < 4; i++)
 		nic1_regs[i] = e1000e_peek(kernel_nic(k, 1), nic_priv[i]);
 }
@@ -362,6 +433,14 @@ check(void)
 	for (int i = 0; i < 4; i++)
 		if (e1000e_peek(kernel_nic(k, 1), nic_priv[i]) != nic1_regs[i])
 			die("NIC 1's ring registers changed");
+	victim_go = true;
+	for (int i = 0; i < 100 && !victim_served; i++)
+		kernel_run(k, 1);
+	if (victim_recv != FRAME_LEN ||
+	    memcmp(victim_got, victim_frame, FRAME_LEN) != 0)
+		die("the victim's frame was taken or changed");
+	if (victim_send != FRAME_LEN)
+		die("the victim could not send on its own claim");
 	pid = kernel_spawn(k, "probe", probe_main, NULL);
 	if (pid < 0)
 		die("cannot spawn the probe");

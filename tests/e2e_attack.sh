@@ -2,7 +2,8 @@
 # e2e_attack.sh CAPIO — the security evaluation end to end:
 #  * `capio attack --json`: every attack of the catalogue under both arms;
 #    under capio every one trapped or refused with nothing changed, under
-#    page exactly the expected ones succeed; exit status 0;
+#    page exactly the expected ones succeed; the kernel-path claim and the
+#    resource limits (classes 13, 14) hold under both; exit status 0;
 #  * the exfiltration evidence: the page-arm pcap holds the kernel's
 #    secret, the capio-arm pcap does not;
 #  * with the IOMMU off, capabilities alone do not stop DMA: the DMA
@@ -40,7 +41,7 @@ jq -e . "$tmp/out.json" >/dev/null || err "output is not JSON"
 ids=$("$capio" attack --list | awk '{print $1}')
 n=$(echo "$ids" | wc -l)
 [ "$n" -ge 30 ] || err "only $n attacks in the catalogue"
-for c in 1 2 3 4 5 6 7 8 9 10 11 12; do
+for c in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
   echo "$ids" | grep -q "^$c[a-z]$" || err "no attack of class $c"
 done
 jq -r '.attacks[] | [.id, .arm, .outcome, .unchanged, .secret_on_wire, .cause,
@@ -85,6 +86,16 @@ cause 9a capio | grep -q "^permission" || err "9a: $(cause 9a capio)"
 cause 11a capio | grep -q "^DMA fault" || err "11a: $(cause 11a capio)"
 cause 11b capio | grep -q "^DMA fault" || err "11b: $(cause 11b capio)"
 cause 11d capio | grep -q "^bounds, .*(TDBAL)$" || err "11d: $(cause 11d capio)"
+# The kernel path is a claim, and no process exhausts the kernel: under
+# both arms, since neither depends on how registers are granted.
+for arm in page capio; do
+  cause 13a $arm | grep -q "^EPERM$" || err "13a/$arm: $(cause 13a $arm)"
+  cause 13b $arm | grep -q "^EPERM$" || err "13b/$arm: $(cause 13b $arm)"
+  cause 13c $arm | grep -q "^EBUSY$" || err "13c/$arm: $(cause 13c $arm)"
+  cause 14a $arm | grep -q "^ENOMEM: stopped after 15 MiB$" || err "14a/$arm: $(cause 14a $arm)"
+  cause 14b $arm | grep -Eq "^bounded: 2000 attach/map/goodbye cycles, its page tables ([0-9]+) at the start, at most \1, \1 at the end$" ||
+    err "14b/$arm: $(cause 14b $arm)"
+done
 # What changed under page is shown, and found by the harness.
 jq -e '.attacks[] | select(.id == "1a" and .arm == "page") |
   .device_unchanged == false and (.changed | test("TDBAL"))' "$tmp/out.json" >/dev/null ||

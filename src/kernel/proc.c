@@ -230,7 +230,7 @@ kernel_free_pages(const struct kernel *k)
 /*
  * Virtual addresses are never reused within a process: a capability
  * kept past an unmap can only ever fault. So they run out, after about
- * 9e7 attach/map-everything cycles with the default 192 TiB: the next
+ * 6e7 attach/map-everything cycles with the default 192 TiB: the next
  * map is ENOMEM, and the process must end to start again.
  */
 uint64_t
