@@ -40,7 +40,7 @@
  *           IPv4 flags+offset (2), payload
  *   4 RAW   length (2, % 1515), fix-ups (bit 0: Ethernet addresses, bit
  *           1: IPv4 header checksum, bit 2: TCP/UDP checksum), bytes
- *   5 PUMP  rounds: let the server run rounds + 1 rounds
+ *   5 PUMP  rounds: let the server run rounds + 1 rounds (MAX_ROUNDS in all)
  *   6 REPEAT n: the previous op n more times (its fields read again)
  *   payload: one byte p; p >> 6 == 0: p & 63 bytes of the input follow;
  *           1: memcached command (p & 63) of the dictionary below;
@@ -67,7 +67,8 @@
 #include "user/udp_echo.h"
 
 #define MAX_OPS		128
-#define MAX_FRAMES	4096		/* per input: bounds its time */
+#define MAX_FRAMES	4096		/* per input: bound its time */
+#define MAX_ROUNDS	20000		/* PUMP's rounds, per input */
 #define NSLOTS		8
 #define SERVER_IP	0x0a000001u
 #define PEER_IP		0x0a000002u
@@ -296,6 +297,8 @@ struct hostile {
 	struct udrv d;
 	struct slot slot[NSLOTS + 1];	/* + the probe's */
 	unsigned frames;
+	uint64_t tx_waits;		/* rounds NIC 1's ring was full */
+	unsigned rounds;		/* of PUMP */
 	bool probe_answered;
 	char probe_got[256];
 	size_t nprobe;
@@ -373,8 +376,10 @@ send_frame(struct hostile *h, const uint8_t *f, size_t len)
 	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)len, 0 };
 
 	h->frames++;
-	for (int i = 0; i < 1000 && udrv_tx_burst(&h->d, &fr, 1) != 1; i++)
+	for (int i = 0; i < 1000 && udrv_tx_burst(&h->d, &fr, 1) != 1; i++) {
+		h->tx_waits++;
 		wfe();
+	}
 }
 
 static void
@@ -634,9 +639,15 @@ step(struct hostile *h, unsigned op)
 	case 4:
 		op_raw(h);
 		break;
-	default:
-		pump(h, (unsigned)take(h, 1) + 1);
+	default: {
+		unsigned r = (unsigned)take(h, 1) + 1;
+
+		if (h->rounds + r > MAX_ROUNDS)
+			r = MAX_ROUNDS - h->rounds;
+		h->rounds += r;
+		pump(h, r);
 		return;
+	}
 	}
 	pump(h, 2);
 }
@@ -705,8 +716,8 @@ hostile_proc(void *arg)
 
 	if (udrv_open(&h->d, 1) != 0)
 		die("the hostile process cannot open NIC 1", NULL);
-	for (int op = 0; op < MAX_OPS && h->n > 0 && h->frames < MAX_FRAMES;
-	    op++) {
+	for (int op = 0; op < MAX_OPS && h->n > 0 && h->frames < MAX_FRAMES &&
+	    h->rounds < MAX_ROUNDS; op++) {
 		unsigned o = (unsigned)take(h, 1) % 7;
 
 		if (o == 6) {
@@ -715,7 +726,8 @@ hostile_proc(void *arg)
 			size_t nextn = h->n;
 
 			for (unsigned i = 0; last != NULL && i < times &&
-			    h->frames < MAX_FRAMES; i++) {
+			    h->frames < MAX_FRAMES && h->rounds < MAX_ROUNDS;
+			    i++) {
 				h->p = last;
 				h->n = lastn;
 				step(h, lastop);
@@ -808,8 +820,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pi.state != PROC_EXITED || pi.exit_code != 0)
 		die("the server did not stop cleanly", pi.status);
 	if (verbose)
-		fprintf(stderr, "fuzz_wire: %u frames sent, server memory peak "
-		    "%zu of %zu, victim rounds %llu\n", h.frames, h.peak,
+		fprintf(stderr, "fuzz_wire: %u frames sent (%llu waits), server "
+		    "memory peak %zu of %zu, victim rounds %llu\n", h.frames,
+		    (unsigned long long)h.tx_waits, h.peak,
 		    srv.memcached ? mc_server_bound(&srv.set) : 0,
 		    (unsigned long long)(victim_rounds - v0));
 	kernel_halt(k);
