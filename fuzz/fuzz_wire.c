@@ -87,11 +87,11 @@ const char *__lsan_default_suppressions(void);
 
 /*
  * lwIP's own allocations, made from its private copy (loaded as
- * /proc/self/fd/N): netstack_close frees its pcbs and buffers and gives
- * the copy to the next input, but the entries of its timer list are
- * private to it and are lost when the copy is reset (a few hundred
- * bytes per input, by design). The memcached server's and the kernel's
- * allocations are still checked.
+ * /proc/self/fd/N): netstack_close frees its pcbs, buffers and timers
+ * and gives the copy to the next input, but what lwIP holds where no
+ * exported list reaches it is lost when the copy is reset (seen: a few
+ * KB after refused connections that sent data). The memcached server's
+ * and the kernel's allocations are still checked.
  */
 const char *
 __lsan_default_suppressions(void)

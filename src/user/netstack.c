@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lwip/etharp.h"
+#include "lwip/timeouts.h"
 #include "machine/cpu.h"
 #include "user/netdev.h"
 
@@ -131,6 +132,7 @@ struct lwip_copy {
 	uint8_t *data;			/* lwIP's writable data, after RELRO */
 	uint8_t *fresh;			/* its bytes as dlopen left them */
 	size_t len;
+	struct sys_timeo **timeouts;	/* lwIP's list of timers, once found */
 };
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -191,6 +193,44 @@ copy_note(void *h)
 	}
 	memcpy(c->fresh, c->data, c->len);
 	return c;
+}
+
+static void
+timeout_marker(void *arg)
+{
+	(void)arg;
+}
+
+/*
+ * lwIP's list of timers is a static of timeouts.c, so its entries would
+ * be lost when the data is put back. Where it is: the one word of the
+ * data that a timer due at once (so first in the list) changes. Not
+ * found (more than one word changed): the copy is never given back.
+ */
+static void
+copy_find_timeouts(struct lwip_copy *c)
+{
+	void (*add)(u32_t, sys_timeout_handler, void *);
+	void (*del)(sys_timeout_handler, void *);
+	uint8_t *before;
+	size_t found = 0, at = 0;
+
+	*(void **)&add = dlsym(c->handle, "sys_timeout");
+	*(void **)&del = dlsym(c->handle, "sys_untimeout");
+	if (add == NULL || del == NULL || (before = malloc(c->len)) == NULL)
+		return;
+	memcpy(before, c->data, c->len);
+	add(0, timeout_marker, c);
+	for (size_t off = 0; off + sizeof(void *) <= c->len;
+	    off += sizeof(void *))
+		if (memcmp(before + off, c->data + off, sizeof(void *)) != 0) {
+			found++;
+			at = off;
+		}
+	del(timeout_marker, c);
+	if (found == 1 && memcmp(before, c->data, c->len) == 0)
+		c->timeouts = (struct sys_timeo **)(void *)(c->data + at);
+	free(before);
 }
 
 /* A copy given back, its globals as new; or NULL. */
@@ -333,6 +373,8 @@ netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
 	ns->mask.addr = m;
 	gw.addr = 0;
 	ns->api->lwip_init();
+	if (ns->copy != NULL && ns->copy->timeouts == NULL)
+		copy_find_timeouts(ns->copy);
 	if (ns->api->netif_add(&ns->netif, &ns->addr, &ns->mask, &gw, ns,
 	    netif_setup, ns->api->ethernet_input) == NULL) {
 		snprintf(err, errlen, "lwIP refused the interface");
@@ -532,8 +574,8 @@ netstack_poll(struct netstack *ns)
  * Free what lwIP still holds, sending nothing (the application may be
  * gone, and a stack that stops polling never sent more anyway): every
  * pcb dropped with its callbacks detached first, the ARP queues, IP
- * fragments aged out. Only its timers' few entries stay (lwIP keeps
- * their list private). false: the copy is not fit to be given back.
+ * fragments aged out, timers cancelled. false: the copy is not fit to
+ * be given back.
  */
 static bool
 lwip_release(struct netstack *ns)
@@ -545,6 +587,7 @@ lwip_release(struct netstack *ns)
 	void (*abandon)(struct tcp_pcb *, int);
 	void (*arp_cleanup)(struct netif *);
 	void (*reass_tmr)(void);
+	void (*untimeout)(sys_timeout_handler, void *);
 
 	lists[0] = dlsym(h, "tcp_active_pcbs");
 	lists[1] = dlsym(h, "tcp_tw_pcbs");
@@ -554,9 +597,11 @@ lwip_release(struct netstack *ns)
 	*(void **)&abandon = dlsym(h, "tcp_abandon");
 	*(void **)&arp_cleanup = dlsym(h, "etharp_cleanup_netif");
 	*(void **)&reass_tmr = dlsym(h, "ip_reass_tmr");
+	*(void **)&untimeout = dlsym(h, "sys_untimeout");
 	if (lists[0] == NULL || lists[1] == NULL || lists[2] == NULL ||
 	    lp == NULL || up == NULL || abandon == NULL ||
-	    arp_cleanup == NULL || reass_tmr == NULL)
+	    arp_cleanup == NULL || reass_tmr == NULL || untimeout == NULL ||
+	    ns->copy->timeouts == NULL)
 		return false;
 	for (int i = 0; i < 3; i++)
 		while (*lists[i] != NULL) {
@@ -585,6 +630,14 @@ lwip_release(struct netstack *ns)
 	/* IP_REASS_MAXAGE ticks at most (15 in lwIP 2.1.3). */
 	for (int i = 0; i < 256; i++)
 		reass_tmr();
+	/* The timers last: nothing above may add one after. */
+	while (*ns->copy->timeouts != NULL) {
+		struct sys_timeo *t = *ns->copy->timeouts;
+
+		untimeout(t->h, t->arg);
+		if (*ns->copy->timeouts == t)
+			return false;
+	}
 	return true;
 }
 
