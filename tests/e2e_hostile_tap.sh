@@ -9,6 +9,10 @@
 #  (b) 20 idle connections, past -c 8,
 #  (c) 7 connections each declaring a 900000-byte set and never finishing
 #      it (-m 4: the sets still arriving may hold 1 MiB),
+#  (d) the MSS sequence again, against a second server run --unfiltered
+#      (lwIP sees the option): lwIP's assertion aborts that server, the
+#      abort ends its process only, `capio run` says why and starts it
+#      again (--restart), and a client is served by the new one,
 # with a real client served during and after each (bash /dev/tcp, and
 # memccp/memccat at the end), the server's own `stats` within its limits,
 # no restart of the server, and capio's resident memory (VmRSS, sampled
@@ -42,8 +46,8 @@ srv=10.79.0.2
 cat > "$work/hostile.py" <<'EOF'
 import os, select, socket, struct, sys, time
 
-SRV, PORT = "10.79.0.2", 11211
-ME, MYMAC = "10.79.0.3", bytes.fromhex("020000790003")
+SRV, PORT = os.environ.get("SRV", "10.79.0.2"), 11211
+ME, MYMAC = os.environ.get("ME", "10.79.0.3"), bytes.fromhex("020000790003")
 
 def csum(b):
     if len(b) % 2:
@@ -294,6 +298,47 @@ grep -q "stopped; server exited 0; restarted 0 times" "$work/mc.log" ||
 max=$(sort -n "$work/rss" | tail -1)
 echo "capio VmRSS: at most ${max:-?} kB over $(wc -l < "$work/rss") samples (bound $RSS_MAX_KB kB)"
 [[ -n $max && $max -le $RSS_MAX_KB ]] || { echo "FAILED: capio's resident memory"; fail=1; }
+
+# --- (d) supervision: the same attack on a server without the filter ------
+ip netns exec "$ns" "$capio" run memcached --tap capio1 --ip 10.79.1.2/24 --host-ip 10.79.1.1/24 \
+  --unfiltered --restart 3 --seconds 100 > "$work/mc2.log" 2>&1 &
+c2=$!
+pids+=("$c2")
+up=0
+for _ in $(seq 100); do
+  SRV=10.79.1.2 inns python3 "$work/hostile.py" served start2 > "$work/start2.log" 2>&1 && { up=1; break; }
+  sleep 0.2
+done
+if [[ $up == 1 ]]; then
+  # Expected to fail: the server it talks to dies halfway.
+  SRV=10.79.1.2 ME=10.79.1.3 inns timeout 60 python3 "$work/hostile.py" mss capio1 > "$work/mss2.log" 2>&1
+  restarted=0
+  for _ in $(seq 100); do
+    grep -q "restarting it (1 of 3)" "$work/mc2.log" && { restarted=1; break; }
+    sleep 0.1
+  done
+  if [[ $restarted == 1 ]]; then
+    grep "the server died" "$work/mc2.log" | head -1
+    grep -q "the server died: SIGABRT" "$work/mc2.log" ||
+      { echo "FAILED: (d) the server died, but not of lwIP's abort"; fail=1; }
+    served=0
+    for _ in $(seq 50); do
+      SRV=10.79.1.2 inns python3 "$work/hostile.py" served "(d) after the restart" && { served=1; break; }
+      sleep 0.2
+    done
+    [[ $served == 1 ]] || { echo "FAILED: (d) the restarted server serves no client"; fail=1; }
+  else
+    echo "FAILED: (d) the unfiltered server was not killed and restarted"; cat "$work/mss2.log"; tail -5 "$work/mc2.log"; fail=1
+  fi
+else
+  echo "FAILED: (d) the second memcached did not come up"; cat "$work/start2.log" "$work/mc2.log"; fail=1
+fi
+kill -INT "$c2" 2>/dev/null
+wait "$c2"; rc=$?
+[[ $rc == 0 ]] || { echo "FAILED: (d) capio run memcached --unfiltered exited $rc"; tail -5 "$work/mc2.log"; fail=1; }
+grep -q "stopped; server exited 0; restarted 1 times" "$work/mc2.log" ||
+  { echo "FAILED: (d) no clean goodbye after one restart"; tail -5 "$work/mc2.log"; fail=1; }
+
 ip link show capio0 >/dev/null 2>&1 && { echo "FAILED: capio0 visible outside the namespace"; fail=1; }
 [[ $fail == 0 ]] && echo "e2e_hostile_tap: all passed"
 exit $fail

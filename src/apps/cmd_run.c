@@ -23,7 +23,8 @@
 
 #define USAGE "capio run {memcached|udp-echo} [--tap IFNAME] [--ip ADDR/LEN] " \
 	"[--host-ip ADDR/LEN] [--port N] [--kernel-path] [--pcap FILE] " \
-	"[--seconds N] [--restart N] [--ops N] [-m MB] [-I SIZE] [-c N] " \
+	"[--seconds N] [--restart N] [--unfiltered] [--ops N] [-m MB] " \
+	"[-I SIZE] [-c N] " \
 	"[-o idle_timeout=N]"
 
 static volatile sig_atomic_t stop_requested;
@@ -52,6 +53,7 @@ struct run_opts {
 	uint32_t addr;		/* --ip, host order */
 	unsigned len;		/* --ip's prefix length */
 	bool kernel_path;
+	bool unfiltered;
 };
 
 /* a.b.c.d/LEN, decimal only: netstack's parser lets " 1.2.3.4/+8" in. */
@@ -189,6 +191,8 @@ parse(int argc, char **argv, struct run_opts *o)
 
 		if (strcmp(arg, "--kernel-path") == 0)
 			o->kernel_path = true;
+		else if (strcmp(arg, "--unfiltered") == 0)
+			o->unfiltered = true;
 		else if (strcmp(arg, "--tap") == 0) {
 			if ((o->tap = cli_value(&a)) == NULL)
 				return EXIT_USAGE;
@@ -304,6 +308,10 @@ help(void)
 	    "                   (0..60, default 10), when its process dies (a crash\n"
 	    "                   a peer provoked costs a reconnect, not the service);\n"
 	    "                   the cause is printed each time\n"
+	    "  --unfiltered     the server's lwIP sees TCP options as they arrive\n"
+	    "                   (no MSS rewriting): to watch a peer's crafted segment\n"
+	    "                   crash it, and --restart bring it back; never for\n"
+	    "                   a real service (docs/memcached.md)\n"
 	    "memcached's own limits, by memcached's option names:\n"
 	    "  -m MB            memory for items and sets still arriving, 2..4096\n"
 	    "                   (default 64)\n"
@@ -349,6 +357,7 @@ spawn_server(struct kernel *k, const struct run_opts *o,
 	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
 	sc->port = (uint16_t)o->port;
 	sc->mc_set = o->mc;
+	sc->unfiltered = o->unfiltered;
 	pid = kernel_spawn(k, o->app == APP_MEMCACHED ? "memcached" :
 	    "udp-echo", server_main, sc);
 	if (pid < 0) {
@@ -510,6 +519,7 @@ serve_builtin(const struct run_opts *o)
 	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
 	sc->port = (uint16_t)o->port;
 	sc->mc_set = o->mc;
+	sc->unfiltered = o->unfiltered;
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */
 	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;

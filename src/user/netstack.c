@@ -547,7 +547,8 @@ netstack_poll(struct netstack *ns)
 	for (int i = 0; i < n; i++) {
 		struct pbuf *p;
 
-		if (netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
+		if (!ns->unfiltered &&
+		    netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
 			continue;
 		/*
 		 * PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 sizes its pool

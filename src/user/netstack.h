@@ -11,6 +11,7 @@
 #ifndef CAPIO_USER_NETSTACK_H
 #define CAPIO_USER_NETSTACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,9 @@ struct netstack {
 	void *handle;			/* the private copy of liblwip */
 	struct lwip_copy *copy;		/* to give it back (netstack.c) */
 	uint8_t *room;			/* received frames, before lwIP */
+	bool unfiltered;		/* frames reach lwIP as they came, no
+					   netstack_rx_filter: only to show
+					   what the filter stops */
 	struct lwip_api table;
 };
 

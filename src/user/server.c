@@ -41,6 +41,7 @@ server_main(void *arg)
 			udrv_close(&d);
 		sys_exit(1);
 	}
+	ns.unfiltered = c->unfiltered;
 	if (c->app == APP_UDP_ECHO)
 		err = udp_echo_start(&echo, &ns, c->port);
 	else {

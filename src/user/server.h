@@ -34,6 +34,8 @@ struct server_cfg {
 					   is left zero */
 	struct mc_settings mc_set;	/* memcached's limits (-m -I -c -o
 					   idle_timeout); all zero: defaults */
+	bool unfiltered;		/* lwIP sees TCP options as they come
+					   (netstack.h): to show an attack */
 	volatile bool stop;		/* set by the harness: goodbye, exit */
 	/* out */
 	volatile bool ready;		/* serving */
