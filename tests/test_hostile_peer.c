@@ -25,6 +25,7 @@
 #include "user/client.h"
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
+#include "user/netstack.h"
 #include "user/server.h"
 
 #define SERVER_IP	0x0a000001u
@@ -100,6 +101,7 @@ struct hostile {
 	uint8_t smac[6];
 	struct conn c[NCONN];
 	int stage;			/* how far it got */
+	uint64_t syn_refused;		/* the server's, after the flood */
 	bool done;
 };
 
@@ -378,6 +380,29 @@ hostile_main(void *arg)
 	h_pump(h, 2000, 65535, NULL, NULL);
 	h->stage = 6;
 
+	/* 7: a SYN flood past NETSTACK_MAX_PCBS: the stack stops taking
+	 * SYNs instead of growing; then each half-open one reset. */
+	for (int i = 0; i < NETSTACK_MAX_PCBS + 64; i++) {
+		struct conn x = { .port = (uint16_t)(50000 + i),
+		    .snd = 11u * (uint32_t)i };
+
+		h_seg(h, &x, x.snd, TCP_SYN, 65535, mss1460, 4, NULL, 0x4000);
+		if (i % 16 == 15)
+			h_pump(h, 4, 65535, NULL, NULL);
+	}
+	h_pump(h, 200, 65535, NULL, NULL);
+	h->syn_refused = h->srv->st.syn_refused;
+	for (int i = 0; i < NETSTACK_MAX_PCBS + 64; i++) {
+		struct conn x = { .port = (uint16_t)(50000 + i),
+		    .snd = 11u * (uint32_t)i };
+
+		h_seg(h, &x, x.snd + 1, TCP_RST, 0, NULL, 0, NULL, 0x4000);
+		if (i % 16 == 15)
+			h_pump(h, 4, 65535, NULL, NULL);
+	}
+	h_pump(h, 200, 65535, NULL, NULL);
+	h->stage = 7;
+
 	/* Goodbye: every connection reset, NIC 1 given back. */
 	for (int i = 0; i < NCONN; i++)
 		h_tcp(h, &h->c[i], TCP_RST | TCP_ACK, 0, NULL, 0, NULL);
@@ -475,7 +500,8 @@ test_hostile_peer(void)
 	if (!h->done)
 		fprintf(stderr, "hostile peer: stopped at stage %d\n", h->stage);
 	CHECK(h->done);
-	CHECK_EQ(h->stage, 6);
+	CHECK_EQ(h->stage, 7);
+	CHECK(h->syn_refused > 0);	/* the SYN flood met the pcb cap */
 	v1 = victim_rounds;
 	CHECK(v1 > v0);
 	kernel_proc_info(k, sp, &pi);

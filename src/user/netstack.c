@@ -283,6 +283,7 @@ bind_api(void *h, struct lwip_api *t, char *err, size_t errlen)
 	BIND(sys_check_timeouts); BIND(netif_add); BIND(netif_set_default);
 	BIND(netif_set_up); BIND(netif_set_link_up); BIND(ethernet_input);
 	BIND(etharp_output);
+	BIND(tcp_active_pcbs); BIND(tcp_tw_pcbs);
 	return 0;
 }
 
@@ -534,6 +535,37 @@ netstack_rx_filter(struct netstack_stats *st, uint8_t *frame, uint16_t len)
 	return 0;
 }
 
+/* A TCP segment opening a connection (SYN without ACK), IPv4. */
+static bool
+is_syn(const uint8_t *frame, uint16_t len)
+{
+	const uint8_t *ip = frame + ETH_HLEN;
+	size_t ihl;
+
+	if (len < ETH_HLEN + 20 || get16(frame + 12) != 0x0800 ||
+	    (ip[0] >> 4) != 4 || ip[9] != 6)
+		return false;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || (size_t)len < ETH_HLEN + ihl + TCP_HLEN)
+		return false;
+	return (ip[ihl + 13] & 0x12) == 0x02;
+}
+
+/* Connections lwIP keeps, counted up to limit (bounded work). */
+static unsigned
+pcbs_held(const struct netstack *ns, unsigned limit)
+{
+	struct tcp_pcb *const *lists[2] = { ns->api->tcp_active_pcbs,
+	    ns->api->tcp_tw_pcbs };
+	unsigned n = 0;
+
+	for (int l = 0; l < 2; l++)
+		for (const struct tcp_pcb *p = *lists[l]; p != NULL && n < limit;
+		    p = p->next)
+			n++;
+	return n;
+}
+
 int
 netstack_poll(struct netstack *ns)
 {
@@ -550,6 +582,11 @@ netstack_poll(struct netstack *ns)
 		if (!ns->unfiltered &&
 		    netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
 			continue;
+		if (is_syn(f[i].data, f[i].len) &&
+		    pcbs_held(ns, NETSTACK_MAX_PCBS) >= NETSTACK_MAX_PCBS) {
+			ns->st.rx_syn_refused++;
+			continue;
+		}
 		/*
 		 * PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 sizes its pool
 		 * buffers for a 536-byte MSS but fills them as if for 1460, so a

@@ -63,13 +63,26 @@ struct lwip_api {
 	void (*netif_set_link_up)(struct netif *);
 	err_t (*ethernet_input)(struct pbuf *, struct netif *);
 	err_t (*etharp_output)(struct netif *, struct pbuf *, const ip4_addr_t *);
+	/* lwIP's lists of connections (variables, not functions): counted
+	 * to bound them (NETSTACK_MAX_PCBS). */
+	struct tcp_pcb **tcp_active_pcbs, **tcp_tw_pcbs;
 };
+
+/*
+ * TCP connections one stack keeps, in any state but LISTEN (half-open,
+ * open, closing, TIME_WAIT): past this, a new SYN is dropped before lwIP
+ * sees it. Debian's lwIP allocates pcbs with malloc and enforces no
+ * count of its own, so without this a SYN flood grows the process
+ * without bound. The application's own cap (memcached's -c) is below it.
+ */
+#define NETSTACK_MAX_PCBS	256
 
 struct netstack_stats {
 	uint64_t rx_frames, tx_frames, tx_dropped, rx_dropped;
 	/* Before lwIP (netstack_rx_filter): TCP MSS options overwritten or
 	 * raised, and frames refused (IPv6, TCP in IPv4 fragments). */
 	uint64_t rx_mss_rewrites, rx_refused;
+	uint64_t rx_syn_refused;	/* SYNs dropped at NETSTACK_MAX_PCBS */
 };
 
 struct netstack {

@@ -68,6 +68,7 @@ server_main(void *arg)
 
 		c->st.rx_frames = ns.st.rx_frames;
 		c->st.tx_frames = ns.st.tx_frames;
+		c->st.syn_refused = ns.st.rx_syn_refused;
 		if (c->app == APP_UDP_ECHO)
 			c->st.datagrams = echo.datagrams;
 		else {

@@ -19,6 +19,7 @@ struct server_stats {
 	uint64_t datagrams;		/* UDP echo */
 	uint64_t connections, deliveries;	/* memcached: TCP deliveries */
 	uint64_t rejected, idle_kicks;	/* memcached: over -c, idle_timeout */
+	uint64_t syn_refused;		/* SYNs past NETSTACK_MAX_PCBS */
 	uint64_t syscalls_at_ready;	/* filled by the harness */
 };
 
