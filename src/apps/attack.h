@@ -20,7 +20,61 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "user/e1000e_driver.h"
 #include "user/libcapio.h"
+
+/*
+ * Class 15: TCP by hand from NIC 1 (attack_tcp.c), to a victim memcached
+ * on NIC 0. Every field of a segment is the caller's.
+ */
+#define ATK_MC_IP	0x0a000001u	/* the victim, 10.0.0.1 */
+#define ATK_PEER_IP	0x0a000002u	/* whoever holds NIC 1 */
+#define ATK_MC_PORT	11211
+#define ATK_MC_CONNS	8		/* the victim's -c */
+#define ATK_MC_MEMORY	(4u << 20)	/* its -m */
+#define ATK_TCP_CONNS	16
+#define ATK_TCP_ROOM	16
+#define ATK_TCP_FIN	0x01
+#define ATK_TCP_PSH	0x08
+#define ATK_TCP_ACK	0x10
+
+struct atk_conn {
+	uint16_t port;
+	uint32_t snd, rcv;		/* next to send; next expected */
+	bool synack, reset, fin;
+	char got[4096];			/* in-order data, NUL-terminated */
+	size_t ngot;
+};
+
+struct atk_tcp {
+	struct udrv d;
+	uint8_t dmac[6];		/* the victim's */
+	struct atk_conn c[ATK_TCP_CONNS];
+	uint8_t room[ATK_TCP_ROOM][2048];
+};
+
+int atk_tcp_open(struct atk_tcp *t, int dev, const uint8_t victim_mac[6]);
+/* Every connection reset, the NIC given back. */
+void atk_tcp_close(struct atk_tcp *t);
+void atk_tcp_raw(struct atk_tcp *t, const uint8_t *f, size_t n);
+/* A segment as the fields say; frag: IPv4 flags and offset (DF 0x4000). */
+void atk_tcp_seg(struct atk_tcp *t, struct atk_conn *c, uint32_t seq,
+    uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+    const char *data, size_t len, uint16_t frag);
+/* In sequence, DF set. */
+void atk_tcp_send(struct atk_tcp *t, struct atk_conn *c, uint8_t flags,
+    uint16_t wnd, const uint8_t *opt, size_t optlen, const char *data);
+/* Take what arrives for rounds rounds, acknowledging with window wnd, or
+ * until c has got want. */
+bool atk_tcp_pump(struct atk_tcp *t, int rounds, uint16_t wnd,
+    struct atk_conn *c, const char *want);
+bool atk_tcp_connect(struct atk_tcp *t, struct atk_conn *c, uint16_t port,
+    const uint8_t mss[4]);
+/* Send req on c (with options opt) and wait for want. */
+bool atk_tcp_ask(struct atk_tcp *t, struct atk_conn *c, const uint8_t *opt,
+    size_t optlen, const char *req, const char *want);
+/* "STAT name N" in a stats reply: N, or UINT64_MAX. */
+uint64_t atk_stat(const char *stats, const char *name);
 
 /* Where the attacker is; the harness reads it between rounds. */
 enum atk_stage {
@@ -55,6 +109,12 @@ struct atk_ctx {
 	 * claim on NIC 0; its memory and NIC 1), and is done with it. */
 	volatile bool victim_ready, victim_done;
 	uint64_t cycles;		/* 14b: attach/map/goodbye cycles done */
+	/* Class 15: the victim memcached's address, a peer of the
+	 * attacker's own on NIC 1, and what it saw that the victim should
+	 * not have done (empty: nothing). */
+	uint8_t victim_mac[6];
+	struct atk_tcp *tcp;
+	char mc_wrong[160];
 };
 
 /* How an attack is staged, and how its success is judged. */
@@ -81,6 +141,10 @@ enum {
 					   device */
 	ATK_PT_FLOOD	= 1u << 11,	/* judged by the attacker's page-table
 					   count, which must stay bounded */
+	ATK_MEMCACHED	= 1u << 12,	/* a victim memcached serves NIC 0
+					   (server_main); a client stored
+					   "pre" before the attacker; a
+					   client checks it afterwards */
 };
 
 /* 14b's attach/map/goodbye cycles, and how much its page tables may
@@ -92,7 +156,7 @@ enum {
 
 struct attack {
 	const char *id;			/* "1a" */
-	int cls;			/* the class, 1..12 */
+	int cls;			/* the class, 1..15 */
 	const char *name;		/* "tdt-tdbal" */
 	const char *what;		/* one line for people */
 	void (*body)(struct atk_ctx *c);

@@ -712,6 +712,167 @@ pt_exhaust(struct atk_ctx *c)
 	}
 }
 
+/* --- 15. a victim's network stack, from the wire ------------------------- */
+
+/* The prologue's own: NIC 1, as a user-level driver opens it, with the
+ * victim's address known. */
+static struct atk_tcp *
+peer_open(struct atk_ctx *c)
+{
+	int rc;
+
+	if ((rc = atk_tcp_open(c->tcp, 1, c->victim_mac)) != 0) {
+		snprintf(c->setup_error, sizeof c->setup_error, "NIC 1: %s",
+		    capio_strerror(rc));
+		return NULL;
+	}
+	return c->tcp;
+}
+
+static void
+wrong(struct atk_ctx *c, const char *what)
+{
+	if (c->mc_wrong[0] == '\0')
+		snprintf(c->mc_wrong, sizeof c->mc_wrong, "%s", what);
+}
+
+static void
+hostile_netstack(struct atk_ctx *c)
+{
+	static const uint8_t mss1460[4] = { 2, 4, 0x05, 0xb4 };
+	static const uint8_t mss16[4] = { 2, 4, 0, 16 };
+	static const uint8_t mss1[4] = { 2, 4, 0, 1 };
+	static const uint8_t mss8[4] = { 2, 4, 0, 8 };
+	/* Length 0, a length past the header, window scale without SYN. */
+	static const uint8_t badopt[8] = { 1, 2, 0, 1, 8, 255, 3, 3 };
+	struct atk_tcp *t;
+	struct atk_conn *b, *d;
+	uint8_t v6[128];
+	bool version, value;
+
+	if ((t = peer_open(c)) == NULL)
+		return;
+	b = &t->c[0];
+	d = &t->c[1];
+	attacking(c);
+	/* Window shut, a request queued, then an MSS of 16 on data: the
+	 * sequence that makes Debian's lwIP abort. */
+	if (!atk_tcp_connect(t, b, 40001, mss1460)) {
+		wrong(c, "the handshake was never answered");
+		goto out;
+	}
+	atk_tcp_send(t, b, ATK_TCP_ACK, 0, NULL, 0, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK | ATK_TCP_PSH, 0, NULL, 0, "stats\r\n");
+	atk_tcp_pump(t, 200, 0, NULL, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK | ATK_TCP_PSH, 0, mss16, 4,
+	    "version\r\n");
+	atk_tcp_pump(t, 200, 0, NULL, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK, 65535, NULL, 0, NULL);
+	version = atk_tcp_pump(t, 20000, 65535, b, "VERSION ");
+	if (!version)
+		wrong(c, "the version sent with an MSS option of 16 was never "
+		    "answered");
+	/* A SYN's MSS of 1, then an MSS of 8 on data, then bad options. */
+	value = atk_tcp_connect(t, d, 40002, mss1) &&
+	    atk_tcp_ask(t, d, mss8, 4, "get pre\r\n", "END\r\n") &&
+	    strstr(d->got, "VALUE pre 0 5\r\nhello\r\n") != NULL;
+	if (!value)
+		wrong(c, "get pre after an MSS of 1 and 8 was not answered "
+		    "with the value");
+	(void)atk_tcp_ask(t, d, badopt, sizeof badopt, "version\r\n",
+	    "VERSION ");
+	/* TCP in a first fragment and in a later one, and IPv6. */
+	d->ngot = 0;
+	d->got[0] = '\0';
+	atk_tcp_seg(t, d, d->snd, ATK_TCP_ACK | ATK_TCP_PSH, 65535, mss16, 4,
+	    "version\r\n", 9, 0x2000);
+	atk_tcp_seg(t, d, d->snd, ATK_TCP_ACK | ATK_TCP_PSH, 65535, NULL, 0,
+	    "version\r\n", 9, 0x0003);
+	memset(v6, 0, sizeof v6);
+	memcpy(v6, t->dmac, 6);
+	memcpy(v6 + 6, t->d.mac, 6);
+	v6[12] = 0x86;
+	v6[13] = 0xdd;
+	v6[14] = 0x60;
+	v6[20] = 6;		/* next header: TCP */
+	atk_tcp_raw(t, v6, sizeof v6);
+	atk_tcp_pump(t, 400, 65535, NULL, NULL);
+	note(c, "version after MSS 16 %s, get pre after MSS 1 and 8 %s; "
+	    "bad options, fragments, IPv6 sent", version ? "answered" :
+	    "unanswered", value ? "served" : "unserved");
+out:
+	atk_tcp_close(t);
+}
+
+#define FLOOD_CONNS	12	/* past the victim's -c 8 */
+
+static void
+conn_flood(struct atk_ctx *c)
+{
+	static const uint8_t mss1460[4] = { 2, 4, 0x05, 0xb4 };
+	struct atk_tcp *t;
+	int open = 0, refused = 0;
+
+	if ((t = peer_open(c)) == NULL)
+		return;
+	attacking(c);
+	for (int i = 0; i < FLOOD_CONNS; i++) {
+		if (atk_tcp_connect(t, &t->c[i], (uint16_t)(42000 + i), mss1460))
+			open++;
+		atk_tcp_pump(t, 50, 65535, NULL, NULL);
+	}
+	/* Idle: whatever the victim says, it says now. */
+	atk_tcp_pump(t, 400, 65535, NULL, NULL);
+	for (int i = 0; i < FLOOD_CONNS; i++)
+		if (t->c[i].reset || t->c[i].fin || t->c[i].ngot > 0)
+			refused++;
+	if (refused == 0)
+		wrong(c, "every connection past -c was kept");
+	note(c, "%d connections held idle, %d refused", open, refused);
+	atk_tcp_close(t);
+}
+
+#define SETFLOOD_CONNS	6
+#define SETFLOOD_BYTES	1000000	/* under -I 1m; never sent in full */
+
+static void
+set_flood(struct atk_ctx *c)
+{
+	static const uint8_t mss1460[4] = { 2, 4, 0x05, 0xb4 };
+	char req[2048];
+	struct atk_tcp *t;
+	int oom = 0, open = 0;
+
+	if ((t = peer_open(c)) == NULL)
+		return;
+	attacking(c);
+	for (int i = 0; i < SETFLOOD_CONNS; i++) {
+		struct atk_conn *k = &t->c[i];
+		int n;
+
+		if (!atk_tcp_connect(t, k, (uint16_t)(43000 + i), mss1460))
+			continue;
+		open++;
+		/* The command line, then a start of the value, and no more. */
+		n = snprintf(req, sizeof req, "set big%d 0 0 %d\r\n", i,
+		    SETFLOOD_BYTES);
+		memset(req + n, 'x', 1000);
+		req[n + 1000] = '\0';
+		atk_tcp_send(t, k, ATK_TCP_ACK | ATK_TCP_PSH, 65535, NULL, 0,
+		    req);
+		atk_tcp_pump(t, 100, 65535, NULL, NULL);
+	}
+	atk_tcp_pump(t, 400, 65535, NULL, NULL);
+	for (int i = 0; i < SETFLOOD_CONNS; i++)
+		if (strstr(t->c[i].got, "SERVER_ERROR out of memory") != NULL)
+			oom++;
+	if (oom == 0)
+		wrong(c, "no set was refused for memory");
+	note(c, "%d sets of %d bytes begun, %d answered SERVER_ERROR out "
+	    "of memory", open, SETFLOOD_BYTES, oom);
+	atk_tcp_close(t);
+}
+
 /* --- the prologue ------------------------------------------------------- */
 
 void
@@ -738,6 +899,16 @@ attack_process(void *arg)
 		if (!c->victim_ready) {
 			snprintf(c->setup_error, sizeof c->setup_error,
 			    "the victim never claimed NIC 0");
+			return;
+		}
+	}
+	/* Class 15: the victim serves, and holds "pre", before we start. */
+	if (c->attack->flags & ATK_MEMCACHED) {
+		for (int i = 0; i < 100000 && !c->victim_ready; i++)
+			sys_yield();
+		if (!c->victim_ready) {
+			snprintf(c->setup_error, sizeof c->setup_error,
+			    "the victim memcached never held \"pre\"");
 			return;
 		}
 	}
@@ -855,5 +1026,15 @@ const struct attack attack_catalogue[] = {
 	{ "14b", 14, "pt-exhaust", "attach, map everything, goodbye, "
 	  "2000 times: page tables left behind", pt_exhaust,
 	  ATK_NO_ATTACH | ATK_PT_FLOOD, 0 },
+	{ "15a", 15, "hostile-peer-netstack", "crafted TCP to a victim "
+	  "memcached's lwIP: MSS 16 after a shut window, MSS 1 and 8, bad "
+	  "options, fragments, IPv6", hostile_netstack,
+	  ATK_NO_ATTACH | ATK_MEMCACHED, 0 },
+	{ "15b", 15, "conn-flood", "open connections to a victim memcached "
+	  "past its -c and hold them idle", conn_flood,
+	  ATK_NO_ATTACH | ATK_MEMCACHED, 0 },
+	{ "15c", 15, "set-flood", "begin large sets to a victim memcached on "
+	  "several connections, never finish them", set_flood,
+	  ATK_NO_ATTACH | ATK_MEMCACHED, 0 },
 };
 const size_t attack_count = sizeof attack_catalogue / sizeof attack_catalogue[0];

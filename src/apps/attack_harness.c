@@ -26,8 +26,10 @@
 #include "kernel/e1000e_manifest.h"
 #include "machine/cpu.h"
 #include "machine/phys.h"
+#include "user/server.h"
 
 #define MAX_ROUNDS	200
+#define MC_ROUNDS	400000	/* class 15: TCP by hand takes rounds */
 #define BY_ROUNDS	24	/* the bystander outlives every attack */
 #define BY_PATTERN(i)	((uint8_t)(0x5a ^ (i) * 7))
 #define MAX_FRAMES	32
@@ -343,6 +345,60 @@ wiretap_main(void *arg)
 		tap_drain(w, t, m);
 }
 
+/* --- class 15: a victim memcached and two well-behaved clients ------------ */
+
+static const uint8_t mc_mss[4] = { 2, 4, 0x05, 0xb4 };
+
+struct mclient {
+	struct atk_ctx *c;
+	struct server_cfg *srv;
+	struct atk_tcp t;
+	bool served;			/* checker: pre came back */
+	char value[256];		/* what get pre got */
+	char stats[4096];
+};
+
+/* Stores pre = hello through NIC 1 before the attacker starts, then
+ * gives NIC 1 back for it. */
+static void
+seeder_main(void *arg)
+{
+	struct mclient *m = arg;
+	bool ok;
+
+	for (int i = 0; i < 10000 && !m->srv->ready; i++)
+		sys_yield();
+	if (!m->srv->ready || atk_tcp_open(&m->t, 1, m->c->victim_mac) != 0)
+		sys_exit(2);
+	ok = atk_tcp_connect(&m->t, &m->t.c[0], 39000, mc_mss) &&
+	    atk_tcp_ask(&m->t, &m->t.c[0], NULL, 0,
+	    "set pre 0 0 5\r\nhello\r\n", "STORED\r\n");
+	atk_tcp_close(&m->t);
+	m->c->victim_ready = ok;
+	sys_exit(ok ? 0 : 1);
+}
+
+/* After the attacker: a fresh connection asks for pre, and for stats. */
+static void
+checker_main(void *arg)
+{
+	struct mclient *m = arg;
+	struct atk_conn *k = &m->t.c[0];
+
+	if (atk_tcp_open(&m->t, 1, m->c->victim_mac) != 0)
+		sys_exit(2);
+	if (atk_tcp_connect(&m->t, k, 39001, mc_mss)) {
+		(void)atk_tcp_ask(&m->t, k, NULL, 0, "get pre\r\n", "END\r\n");
+		snprintf(m->value, sizeof m->value, "%.200s", k->got);
+		m->served = strcmp(k->got, "VALUE pre 0 5\r\nhello\r\nEND\r\n")
+		    == 0;
+		(void)atk_tcp_ask(&m->t, k, NULL, 0, "stats\r\n", "END\r\n");
+		snprintf(m->stats, sizeof m->stats, "%s", k->got);
+	}
+	atk_tcp_close(&m->t);
+	sys_exit(m->served ? 0 : 1);
+}
+
 /* --- one run ------------------------------------------------------------ */
 
 struct run {
@@ -360,6 +416,12 @@ struct run {
 	struct latecomer late;
 	int kv_pid, late_pid;
 	uint64_t pt_start, pt_max, pt_end;	/* 14b: attacker's tables */
+	struct server_cfg srv;			/* class 15's victim */
+	struct mclient seeder, checker;
+	struct atk_tcp atk_tcp;			/* the attacker's */
+	int srv_pid, chk_pid;
+	struct proc_info srv_at_check;		/* when the checker ended */
+	bool checked;
 	struct wiretap tap;
 	uint32_t boot[MAX_REGS], owned[MAX_REGS], leave[MAX_REGS], fin[MAX_REGS];
 	bool have_owned, have_leave;
@@ -483,6 +545,8 @@ boot(struct run *r, enum grant_arm arm, const struct atk_opts *o,
 		phys_bus_write(ph, bar + E1000E_TDBAH1, 4, ring >> 32);
 		phys_bus_write(ph, bar + E1000E_TDLEN1, 4, 128);
 	}
+	kernel_nic_mac(r->k, 0, r->c.victim_mac);
+	r->c.tcp = &r->atk_tcp;
 	kernel_set_revoke_hook(r->k, on_revoke, r);
 	snapshot(r, r->boot);
 	r->kmem_len = kmem_copy(r, NULL);
@@ -500,6 +564,20 @@ spawn_cast(struct run *r)
 	const unsigned f = r->a->flags;
 
 	r->c.attack = r->a;
+	/* memcached -c 8 -m 4 on NIC 0, and a client that stores pre. */
+	if (f & ATK_MEMCACHED) {
+		r->srv.app = APP_MEMCACHED;
+		r->srv.dev = 0;
+		snprintf(r->srv.cidr, sizeof r->srv.cidr, "10.0.0.1/24");
+		r->srv.port = ATK_MC_PORT;
+		mc_settings_default(&r->srv.mc_set);
+		r->srv.mc_set.memory_limit = ATK_MC_MEMORY;
+		r->srv.mc_set.max_connections = ATK_MC_CONNS;
+		r->srv_pid = kernel_spawn(r->k, "memcached", server_main,
+		    &r->srv);
+		r->seeder = (struct mclient){ .c = &r->c, .srv = &r->srv };
+		kernel_spawn(r->k, "seeder", seeder_main, &r->seeder);
+	}
 	if (f & ATK_CABLE) {
 		r->cable = (struct cable){ &r->c, r->nic, false };
 		kernel_spawn(r->k, "cable", cable_main, &r->cable);
@@ -576,6 +654,22 @@ between_rounds(struct run *r)
 			take_owned(r);
 		return;
 	}
+	/* Class 15: once the attacker is gone, the checker; once it is
+	 * done, the victim is looked at and told to stop. */
+	if ((r->a->flags & ATK_MEMCACHED) && !r->checked) {
+		if (r->chk_pid == 0 && (kernel_proc_info(r->k, r->attacker,
+		    &pi) != 0 || pi.state != PROC_RUNNABLE)) {
+			r->checker = (struct mclient){ .c = &r->c,
+			    .srv = &r->srv };
+			r->chk_pid = kernel_spawn(r->k, "checker", checker_main,
+			    &r->checker);
+		} else if (r->chk_pid > 0 && (kernel_proc_info(r->k,
+		    r->chk_pid, &pi) != 0 || pi.state != PROC_RUNNABLE)) {
+			kernel_proc_info(r->k, r->srv_pid, &r->srv_at_check);
+			r->checked = true;
+			r->srv.stop = true;
+		}
+	}
 	if (kernel_proc_info(r->k, r->attacker, &pi) != 0 ||
 	    pi.state != PROC_RUNNABLE)
 		return;
@@ -639,6 +733,73 @@ kmem_check(struct run *r, char *out, size_t n)
 	    count, first < 4096 ? " in its private page (the secret)" :
 	    " in its own rings and buffers");
 	return false;
+}
+
+/* Class 15: the victim is the same process, ran to the end, exited 0
+ * when told to. */
+static void
+mc_procs(struct run *r, struct atk_result *res)
+{
+	struct proc_info pi;
+
+	memset(&pi, 0, sizeof pi);
+	pi.status = "never started";
+	if (!r->checked || r->srv_at_check.state != PROC_RUNNABLE ||
+	    kernel_proc_info(r->k, r->srv_pid, &pi) != 0 ||
+	    pi.state != PROC_EXITED || pi.exit_code != 0) {
+		res->procs_ok = false;
+		append(res->changed, sizeof res->changed, "%svictim memcached "
+		    "(pid %d): %s", res->changed[0] ? "; " : "", r->srv_pid,
+		    r->checked ? r->srv_at_check.status : "never checked");
+	}
+}
+
+/*
+ * Class 15 is about availability, not memory: the attack succeeded if
+ * the victim died, stopped answering, lost pre or went past -c or -m.
+ * Otherwise it was contained: "refused: contained" (docs/attacks.md).
+ */
+static void
+mc_verdict(struct run *r, struct atk_result *res)
+{
+	const char *st = r->checker.stats;
+	uint64_t bytes = atk_stat(st, "bytes"), lim = atk_stat(st,
+	    "limit_maxbytes"), cur = atk_stat(st, "curr_connections"),
+	    rej = atk_stat(st, "rejected_connections");
+	char got[60];
+	size_t i;
+
+	res->outcome = OUT_SUCCEEDED;
+	/* A reply on one line, for the table. */
+	for (i = 0; i + 1 < sizeof got && r->checker.value[i] != '\0'; i++)
+		got[i] = r->checker.value[i] == '\r' ||
+		    r->checker.value[i] == '\n' ? ' ' : r->checker.value[i];
+	got[i] = '\0';
+	if (!r->checked || r->srv_at_check.state != PROC_RUNNABLE)
+		snprintf(res->cause, sizeof res->cause, "the victim memcached "
+		    "(pid %d) is gone: %.150s", r->srv_pid, r->checked ?
+		    r->srv_at_check.status : "never checked");
+	else if (!r->checker.served)
+		snprintf(res->cause, sizeof res->cause, "a fresh connection "
+		    "did not get pre back (got \"%s\")", got);
+	else if (r->c.mc_wrong[0] != '\0')
+		snprintf(res->cause, sizeof res->cause, "%.110s (%.110s)",
+		    r->c.mc_wrong, r->c.note);
+	else if (bytes == UINT64_MAX || bytes > lim)
+		snprintf(res->cause, sizeof res->cause, "stored bytes %llu "
+		    "past -m %llu", (unsigned long long)bytes,
+		    (unsigned long long)lim);
+	else if (cur > ATK_MC_CONNS)
+		snprintf(res->cause, sizeof res->cause, "%llu connections "
+		    "open, past -c %d", (unsigned long long)cur, ATK_MC_CONNS);
+	else {
+		res->outcome = OUT_REFUSED;
+		snprintf(res->cause, sizeof res->cause, "contained: victim pid "
+		    "%d serves pre; %.110s; rejected_connections %llu, "
+		    "bytes %llu of %llu",
+		    r->srv_pid, r->c.note, (unsigned long long)rej,
+		    (unsigned long long)bytes, (unsigned long long)lim);
+	}
 }
 
 static void
@@ -713,6 +874,8 @@ judge(struct run *r, struct atk_result *res)
 		    capio_strerror(r->late.attach_rc),
 		    capio_strerror(r->late.map_rc));
 	}
+	if (f & ATK_MEMCACHED)
+		mc_procs(r, res);
 	memset(&pi, 0, sizeof pi);
 	pi.status = "never started";
 	find_leak(r, res);
@@ -729,6 +892,8 @@ judge(struct run *r, struct atk_result *res)
 		fault_format(&pi.fault, why, sizeof why);
 		res->outcome = OUT_TRAPPED;
 		snprintf(res->cause, sizeof res->cause, "%s", why);
+	} else if (f & ATK_MEMCACHED) {
+		mc_verdict(r, res);
 	} else if ((f & ATK_PT_FLOOD) && r->pt_max > r->pt_start +
 	    ATK_PT_SLACK) {
 		res->outcome = OUT_SUCCEEDED;
@@ -817,7 +982,8 @@ run_once(const struct attack *a, enum grant_arm arm, int variant,
 		return;
 	}
 	spawn_cast(r);
-	for (int round = 0; round < MAX_ROUNDS; round++) {
+	for (int round = 0; round < ((a->flags & ATK_MEMCACHED) ? MC_ROUNDS :
+	    MAX_ROUNDS); round++) {
 		int left = kernel_run(r->k, 1);
 
 		between_rounds(r);

@@ -1,0 +1,276 @@
+/*
+ * attack_tcp.c — TCP by hand from NIC 1, for class 15: a peer that
+ * writes every field of its segments itself (options, windows, IPv4
+ * fragment bits) through its own user-level driver, so what reaches the
+ * victim's lwIP is exactly what the attack says. The harness's seeder
+ * and checker, well-behaved clients, use the same code with honest
+ * segments.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/attack.h"
+#include "machine/cpu.h"
+
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+/* One's complement sum of n bytes, carried on from s. */
+static uint32_t
+csum_add(const uint8_t *p, size_t n, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += get16(p + i);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t
+csum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+int
+atk_tcp_open(struct atk_tcp *t, int dev, const uint8_t victim_mac[6])
+{
+	memset(t->c, 0, sizeof t->c);
+	memcpy(t->dmac, victim_mac, 6);
+	return udrv_open(&t->d, dev);
+}
+
+void
+atk_tcp_raw(struct atk_tcp *t, const uint8_t *f, size_t n)
+{
+	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)n, 0 };
+
+	/* A full ring drains as the NIC sends: wait for it, boundedly. */
+	for (int i = 0; i < 1000 && udrv_tx_burst(&t->d, &fr, 1) != 1; i++)
+		wfe();
+}
+
+void
+atk_tcp_seg(struct atk_tcp *t, struct atk_conn *c, uint32_t seq,
+    uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+    const char *data, size_t len, uint16_t frag)
+{
+	uint8_t f[1514], *ip = f + 14, *tcp = ip + 20;
+	size_t hlen = 20 + optlen;
+
+	if (34 + hlen + len > sizeof f)
+		return;
+	memcpy(f, t->dmac, 6);
+	memcpy(f + 6, t->d.mac, 6);
+	put16(f + 12, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + hlen + len));
+	put16(ip + 6, frag);
+	ip[8] = 64;
+	ip[9] = 6;
+	put32(ip + 12, ATK_PEER_IP);
+	put32(ip + 16, ATK_MC_IP);
+	put16(ip + 10, csum_fold(csum_add(ip, 20, 0)));
+	put16(tcp, c->port);
+	put16(tcp + 2, ATK_MC_PORT);
+	put32(tcp + 4, seq);
+	put32(tcp + 8, c->rcv);
+	tcp[12] = (uint8_t)(hlen / 4 << 4);
+	tcp[13] = flags;
+	put16(tcp + 14, wnd);
+	put32(tcp + 16, 0);		/* checksum 0, urgent pointer 0 */
+	if (optlen > 0)
+		memcpy(tcp + 20, opt, optlen);
+	if (len > 0)
+		memcpy(tcp + hlen, data, len);
+	/* Over the pseudo-header too; a fragment's is wrong, on purpose. */
+	put16(tcp + 16, csum_fold(csum_add(tcp, hlen + len,
+	    csum_add(ip + 12, 8, 6 + (uint32_t)(hlen + len)))));
+	atk_tcp_raw(t, f, 34 + hlen + len);
+}
+
+void
+atk_tcp_send(struct atk_tcp *t, struct atk_conn *c, uint8_t flags,
+    uint16_t wnd, const uint8_t *opt, size_t optlen, const char *data)
+{
+	size_t len = data != NULL ? strlen(data) : 0;
+
+	atk_tcp_seg(t, c, c->snd, flags, wnd, opt, optlen, data, len, 0x4000);
+	c->snd += (uint32_t)len + ((flags & (TCP_SYN | ATK_TCP_FIN)) != 0);
+}
+
+static void
+arp_reply(struct atk_tcp *t, const uint8_t *tha, uint32_t tip)
+{
+	uint8_t f[60];
+
+	memset(f, 0, sizeof f);
+	memcpy(f, tha, 6);
+	memcpy(f + 6, t->d.mac, 6);
+	put16(f + 12, 0x0806);
+	put16(f + 14, 1);
+	put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	put16(f + 20, 2);
+	memcpy(f + 22, t->d.mac, 6);
+	put32(f + 28, ATK_PEER_IP);
+	memcpy(f + 32, tha, 6);
+	put32(f + 38, tip);
+	atk_tcp_raw(t, f, sizeof f);
+}
+
+/* ARP for our address is answered; in-order data of our connections is
+ * kept and acknowledged with window wnd. */
+static void
+input(struct atk_tcp *t, const uint8_t *f, size_t n, uint16_t wnd)
+{
+	const uint8_t *ip = f + 14, *tcp;
+	struct atk_conn *c = NULL;
+	size_t ihl, hlen, plen;
+
+	if (n >= 42 && get16(f + 12) == 0x0806) {
+		if (get16(f + 20) == 1 && get32(f + 38) == ATK_PEER_IP)
+			arp_reply(t, f + 22, get32(f + 28));
+		return;
+	}
+	if (n < 54 || get16(f + 12) != 0x0800 || ip[9] != 6)
+		return;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	tcp = ip + ihl;
+	hlen = (size_t)(tcp[12] >> 4) * 4;
+	if (14 + ihl + hlen > n || get16(ip + 2) < ihl + hlen)
+		return;
+	plen = get16(ip + 2) - ihl - hlen;
+	for (int i = 0; i < ATK_TCP_CONNS; i++)
+		if (t->c[i].port != 0 && t->c[i].port == get16(tcp + 2))
+			c = &t->c[i];
+	if (c == NULL || get16(tcp) != ATK_MC_PORT)
+		return;
+	if (tcp[13] & TCP_RST) {
+		c->reset = true;
+		return;
+	}
+	if ((tcp[13] & (TCP_SYN | ATK_TCP_ACK)) == (TCP_SYN | ATK_TCP_ACK)) {
+		c->rcv = get32(tcp + 4) + 1;
+		c->synack = true;
+		return;
+	}
+	if (tcp[13] & ATK_TCP_FIN)
+		c->fin = true;
+	if (plen == 0)
+		return;
+	if (get32(tcp + 4) == c->rcv && 14 + ihl + hlen + plen <= n &&
+	    c->ngot + plen < sizeof c->got) {
+		memcpy(c->got + c->ngot, tcp + hlen, plen);
+		c->ngot += plen;
+		c->got[c->ngot] = '\0';
+		c->rcv += (uint32_t)plen;
+	}
+	atk_tcp_send(t, c, ATK_TCP_ACK, wnd, NULL, 0, NULL);
+}
+
+bool
+atk_tcp_pump(struct atk_tcp *t, int rounds, uint16_t wnd, struct atk_conn *c,
+    const char *want)
+{
+	struct udrv_frame fr[ATK_TCP_ROOM];
+
+	for (int r = 0; r < rounds; r++) {
+		int n;
+
+		if (c != NULL && want != NULL && strstr(c->got, want) != NULL)
+			return true;
+		for (int i = 0; i < ATK_TCP_ROOM; i++)
+			fr[i] = (struct udrv_frame){ t->room[i], 0,
+			    sizeof t->room[i] };
+		n = udrv_rx_burst(&t->d, fr, ATK_TCP_ROOM);
+		for (int i = 0; i < n; i++)
+			input(t, fr[i].data, fr[i].len, wnd);
+		wfe();
+	}
+	return c != NULL && want != NULL && strstr(c->got, want) != NULL;
+}
+
+bool
+atk_tcp_connect(struct atk_tcp *t, struct atk_conn *c, uint16_t port,
+    const uint8_t mss[4])
+{
+	memset(c, 0, sizeof *c);
+	c->port = port;
+	c->snd = 1000u * port;
+	for (int i = 0; i < 3 && !c->synack; i++) {
+		atk_tcp_seg(t, c, c->snd, TCP_SYN, 65535, mss, 4, NULL, 0,
+		    0x4000);
+		atk_tcp_pump(t, 200, 65535, NULL, NULL);
+	}
+	c->snd++;
+	if (c->synack)
+		atk_tcp_send(t, c, ATK_TCP_ACK, 65535, NULL, 0, NULL);
+	return c->synack;
+}
+
+bool
+atk_tcp_ask(struct atk_tcp *t, struct atk_conn *c, const uint8_t *opt,
+    size_t optlen, const char *req, const char *want)
+{
+	c->ngot = 0;
+	c->got[0] = '\0';
+	atk_tcp_send(t, c, ATK_TCP_ACK | ATK_TCP_PSH, 65535, opt, optlen, req);
+	return atk_tcp_pump(t, 20000, 65535, c, want);
+}
+
+void
+atk_tcp_close(struct atk_tcp *t)
+{
+	for (int i = 0; i < ATK_TCP_CONNS; i++)
+		if (t->c[i].synack)
+			atk_tcp_send(t, &t->c[i], TCP_RST | ATK_TCP_ACK, 0,
+			    NULL, 0, NULL);
+	atk_tcp_pump(t, 50, 65535, NULL, NULL);
+	(void)udrv_close(&t->d);
+}
+
+uint64_t
+atk_stat(const char *stats, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof key, "STAT %s ", name);
+	if ((p = strstr(stats, key)) == NULL)
+		return UINT64_MAX;
+	return strtoull(p + strlen(key), NULL, 10);
+}
