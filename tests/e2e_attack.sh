@@ -3,7 +3,9 @@
 #  * `capio attack --json`: every attack of the catalogue under both arms;
 #    under capio every one trapped or refused with nothing changed, under
 #    page exactly the expected ones succeed; the kernel-path claim and the
-#    resource limits (classes 13, 14) hold under both; exit status 0;
+#    resource limits (classes 13, 14) hold under both, and so does a
+#    victim memcached's netstack and its -c and -m (class 15); exit
+#    status 0;
 #  * the exfiltration evidence: the page-arm pcap holds the kernel's
 #    secret, the capio-arm pcap does not;
 #  * with the IOMMU off, capabilities alone do not stop DMA: the DMA
@@ -41,7 +43,7 @@ jq -e . "$tmp/out.json" >/dev/null || err "output is not JSON"
 ids=$("$capio" attack --list | awk '{print $1}')
 n=$(echo "$ids" | wc -l)
 [ "$n" -ge 30 ] || err "only $n attacks in the catalogue"
-for c in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+for c in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
   echo "$ids" | grep -q "^$c[a-z]$" || err "no attack of class $c"
 done
 jq -r '.attacks[] | [.id, .arm, .outcome, .unchanged, .secret_on_wire, .cause,
@@ -95,6 +97,14 @@ for arm in page capio; do
   cause 14a $arm | grep -q "^ENOMEM: stopped after 15 MiB$" || err "14a/$arm: $(cause 14a $arm)"
   cause 14b $arm | grep -Eq "^bounded: 2000 attach/map/goodbye cycles, its page tables ([0-9]+) at the start, at most \1, \1 at the end$" ||
     err "14b/$arm: $(cause 14b $arm)"
+  # A victim memcached, the same process, serves pre afterwards.
+  mc="^contained: victim pid [0-9]+ serves pre; "
+  cause 15a $arm | grep -Eq "${mc}version after MSS 16 answered, get pre after MSS 1 and 8 served; bad options, fragments, IPv6 sent; rejected_connections 0, bytes [0-9]+ of 4194304$" ||
+    err "15a/$arm: $(cause 15a $arm)"
+  cause 15b $arm | grep -Eq "${mc}12 connections held idle, 4 refused; rejected_connections 4, bytes [0-9]+ of 4194304$" ||
+    err "15b/$arm: $(cause 15b $arm)"
+  cause 15c $arm | grep -Eq "${mc}6 sets of 1000000 bytes begun, 5 answered SERVER_ERROR out of memory; rejected_connections 0, bytes [0-9]+ of 4194304$" ||
+    err "15c/$arm: $(cause 15c $arm)"
 done
 # What changed under page is shown, and found by the harness.
 jq -e '.attacks[] | select(.id == "1a" and .arm == "page") |

@@ -868,6 +868,9 @@ set_flood(struct atk_ctx *c)
 			oom++;
 	if (oom == 0)
 		wrong(c, "no set was refused for memory");
+	/* Sets in flight may hold a quarter of -m (one item at least). */
+	else if ((uint64_t)(open - oom) * SETFLOOD_BYTES > ATK_MC_MEMORY / 4)
+		wrong(c, "its unfinished sets hold more than a quarter of -m");
 	note(c, "%d sets of %d bytes begun, %d answered SERVER_ERROR out "
 	    "of memory", open, SETFLOOD_BYTES, oom);
 	atk_tcp_close(t);
