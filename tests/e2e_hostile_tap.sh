@@ -300,6 +300,11 @@ echo "capio VmRSS: at most ${max:-?} kB over $(wc -l < "$work/rss") samples (bou
 [[ -n $max && $max -le $RSS_MAX_KB ]] || { echo "FAILED: capio's resident memory"; fail=1; }
 
 # --- (d) supervision: the same attack on a server without the filter ------
+# What the killed server had malloc'd (its lwIP's buffers) is never given
+# back: a documented limit of containment (docs/kernel.md). Under ASan
+# that is a leak report at exit, so leak detection is off for this run
+# alone; every other check of the sanitizers stays on.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 ip netns exec "$ns" "$capio" run memcached --tap capio1 --ip 10.79.1.2/24 --host-ip 10.79.1.1/24 \
   --unfiltered --restart 3 --seconds 100 > "$work/mc2.log" 2>&1 &
 c2=$!
