@@ -7,6 +7,10 @@
  * derivations, loads, stores, capability loads and stores, and copies
  * through any of them. A fault kills it, as the hardware would.
  *
+ * Two hostile processes share the input (its last byte says where it is
+ * cut; 255: all of it to the first), so they also meet each other: one
+ * attaches NIC 0, the other tries to take it, map it, spend its memory.
+ *
  * Every input gets a fresh machine (so a crash reproduces from its input
  * alone) on which a victim process serves NIC 1 through the kernel path
  * (its claim) and has a page of its own memory; a frame for it waits in
@@ -16,8 +20,10 @@
  * registers are exactly as they were, the victim still runs, receives
  * its frame intact and can still send, and NIC 0 is free again in both
  * modes (a probe attaches and says goodbye): whatever the hostile
- * process did, revocation took everything back. ASan/UBSan catch the
- * rest. Work per input is bounded (MAX_OPS).
+ * processes did, revocation took everything back. Resources too: once
+ * both have ended, the kernel's free pages and the page tables of live
+ * processes are back where they were before they started. ASan/UBSan
+ * catch the rest. Work per input is bounded (MAX_OPS).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -355,6 +361,27 @@ probe_main(void *arg)
 
 /* --- setup and oracles -------------------------------------------------- */
 
+/* Until every one of pids[0..n) has ended (bounded rounds). */
+static void
+run_all_until_done(const int *pids, int n)
+{
+	struct proc_info pi;
+	int live;
+
+	for (int i = 0; i < 100000; i++) {
+		live = 0;
+		for (int j = 0; j < n; j++)
+			if (kernel_proc_info(k, pids[j], &pi) == 0 &&
+			    pi.state == PROC_RUNNABLE)
+				live++;
+		if (live == 0)
+			return;
+		kernel_run(k, 1);
+	}
+	for (int j = 0; j < n; j++)
+		kernel_kill(k, pids[j], "fuzz: did not end");
+}
+
 static void
 run_until_done(int pid)
 {
@@ -452,16 +479,33 @@ check(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct hostile h;
-	int pid;
+	static struct hostile h[2];
+	struct kernel_stats ks;
+	uint64_t free0, pt0;
+	size_t cut = size;
+	int pids[2];
 
 	setup();
-	memset(&h, 0, sizeof(h));
-	h.pr = (struct prog){ data, size };
-	pid = kernel_spawn(k, "hostile", hostile_main, &h);
-	if (pid < 0)
-		die("cannot spawn");
-	run_until_done(pid);
+	free0 = kernel_free_pages(k);
+	kernel_get_stats(k, &ks);
+	pt0 = ks.page_tables;
+	memset(h, 0, sizeof(h));
+	if (size > 0) {
+		size--;
+		cut = data[size] == 255 ? size : size * data[size] / 255;
+	}
+	h[0].pr = (struct prog){ data, cut };
+	h[1].pr = (struct prog){ data + cut, size - cut };
+	for (int i = 0; i < 2; i++)
+		if ((pids[i] = kernel_spawn(k, "hostile", hostile_main,
+		    &h[i])) < 0)
+			die("cannot spawn");
+	run_all_until_done(pids, 2);
+	if (kernel_free_pages(k) != free0)
+		die("the hostile processes' memory did not come back");
+	kernel_get_stats(k, &ks);
+	if (ks.page_tables != pt0)
+		die("the hostile processes' page tables were not freed");
 	check();
 	kernel_halt(k);
 	k = NULL;
