@@ -281,6 +281,16 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	}
 	recved(c, taken);
 	pump(c);
+	/*
+	 * Input that brought no reply out (noreply, half a command) is
+	 * acknowledged now, not after lwIP's delayed ACK (up to 250 ms): a
+	 * client with Nagle on holds its next write until then. A reply
+	 * sent carries the ACK and clears TF_ACK_DELAY.
+	 */
+	if (tcp_is_flag_set(c->pcb, TF_ACK_DELAY)) {
+		tcp_set_flags(c->pcb, TF_ACK_NOW);
+		a->tcp_output(c->pcb);
+	}
 	if (mc_conn_closing(c->mc) && drained(c))
 		conn_close(c);
 	return ERR_OK;
@@ -443,6 +453,12 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	s->nconns++;
 	s->connections++;
 	touch(c);
+	/*
+	 * As memcached (TCP_NODELAY): the last, short segment of a reply
+	 * goes out at once, not after the client's delayed ACK (40 ms on
+	 * Linux).
+	 */
+	tcp_nagle_disable(pcb);
 	a->tcp_arg(pcb, c);
 	a->tcp_recv(pcb, on_recv);
 	a->tcp_sent(pcb, on_sent);

@@ -551,6 +551,43 @@ is_syn(const uint8_t *frame, uint16_t len)
 	return (ip[ihl + 13] & 0x12) == 0x02;
 }
 
+/*
+ * A SYN for the 4-tuple of a connection lwIP holds in TIME_WAIT, with a
+ * sequence number beyond all the old connection received: the TIME_WAIT
+ * pcb is dropped so the listener takes the SYN (RFC 1122, 4.2.2.13;
+ * RFC 6191). lwIP 2.1.3 would answer it with an ACK for the old
+ * connection and ignore the peer's RST to that, so a client reusing its
+ * port (memcached clients closing with quit, at a high rate) hangs until
+ * the 2 MSL are over. tcp_abort on a TIME_WAIT pcb frees it, sending
+ * nothing and calling nothing. Returns whether one was dropped.
+ */
+static bool
+tw_reuse(struct netstack *ns, const uint8_t *frame)
+{
+	const uint8_t *ip = frame + ETH_HLEN, *tcp;
+	uint32_t src, dst, seq;
+	uint16_t sport, dport;
+
+	tcp = ip + (size_t)(ip[0] & 0x0f) * 4;	/* is_syn checked it */
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	sport = get16(tcp);
+	dport = get16(tcp + 2);
+	seq = (uint32_t)get16(tcp + 4) << 16 | get16(tcp + 6);
+	for (struct tcp_pcb *p = *ns->api->tcp_tw_pcbs; p != NULL; p = p->next) {
+		if (p->local_port != dport || p->remote_port != sport ||
+		    !IP_IS_V4(&p->local_ip) ||
+		    ip4_addr_get_u32(ip_2_ip4(&p->local_ip)) != dst ||
+		    ip4_addr_get_u32(ip_2_ip4(&p->remote_ip)) != src)
+			continue;
+		if ((int32_t)(seq - p->rcv_nxt) <= 0)
+			return false;	/* maybe old: lwIP answers it */
+		ns->api->tcp_abort(p);
+		return true;
+	}
+	return false;
+}
+
 /* Connections lwIP keeps, counted up to limit (bounded work). */
 static unsigned
 pcbs_held(const struct netstack *ns, unsigned limit)
@@ -582,10 +619,13 @@ netstack_poll(struct netstack *ns)
 		if (!ns->unfiltered &&
 		    netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
 			continue;
-		if (is_syn(f[i].data, f[i].len) &&
-		    pcbs_held(ns, NETSTACK_MAX_PCBS) >= NETSTACK_MAX_PCBS) {
-			ns->st.rx_syn_refused++;
-			continue;
+		if (is_syn(f[i].data, f[i].len)) {
+			if (tw_reuse(ns, f[i].data))
+				ns->st.rx_tw_reused++;
+			if (pcbs_held(ns, NETSTACK_MAX_PCBS) >= NETSTACK_MAX_PCBS) {
+				ns->st.rx_syn_refused++;
+				continue;
+			}
 		}
 		/*
 		 * PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 sizes its pool

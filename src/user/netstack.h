@@ -83,6 +83,7 @@ struct netstack_stats {
 	 * raised, and frames refused (IPv6, TCP in IPv4 fragments). */
 	uint64_t rx_mss_rewrites, rx_refused;
 	uint64_t rx_syn_refused;	/* SYNs dropped at NETSTACK_MAX_PCBS */
+	uint64_t rx_tw_reused;		/* TIME_WAIT pcbs a new SYN replaced */
 };
 
 struct netstack {
