@@ -59,6 +59,7 @@
 
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
+#include "user/inet.h"
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
 #include "user/memcached_server.h"
@@ -184,50 +185,6 @@ victim_proc(void *arg)
 
 /* --- frames --------------------------------------------------------------- */
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint32_t
-sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += get16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-cksum(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* The IPv4 header checksum of ip, and its TCP or UDP checksum when the
  * whole segment is in the frame; each only if asked. */
 static void
@@ -236,26 +193,26 @@ fix_sums(uint8_t *f, size_t len, bool ipsum, bool l4sum)
 	uint8_t *ip = f + 14, *l4;
 	size_t ihl, tot;
 
-	if (len < 34 || get16(f + 12) != 0x0800)
+	if (len < 34 || inet_get16(f + 12) != 0x0800)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	if (ihl < 20 || 14 + ihl > len)
 		return;
 	if (ipsum) {
-		put16(ip + 10, 0);
-		put16(ip + 10, cksum(sum(ip, ihl, 0)));
+		inet_put16(ip + 10, 0);
+		inet_put16(ip + 10, inet_cksum(inet_sum(ip, ihl, 0)));
 	}
-	tot = get16(ip + 2);
+	tot = inet_get16(ip + 2);
 	if (!l4sum || tot < ihl || 14 + tot > len)
 		return;
 	l4 = ip + ihl;
 	if (ip[9] == 6 && tot - ihl >= 20) {
-		put16(l4 + 16, 0);
-		put16(l4 + 16, cksum(sum(l4, tot - ihl, sum(ip + 12, 8, 6 +
+		inet_put16(l4 + 16, 0);
+		inet_put16(l4 + 16, inet_cksum(inet_sum(l4, tot - ihl, inet_sum(ip + 12, 8, 6 +
 		    (uint32_t)(tot - ihl)))));
 	} else if (ip[9] == 17 && tot - ihl >= 8) {
-		put16(l4 + 6, 0);
-		put16(l4 + 6, cksum(sum(l4, tot - ihl, sum(ip + 12, 8, 17 +
+		inet_put16(l4 + 6, 0);
+		inet_put16(l4 + 6, inet_cksum(inet_sum(l4, tot - ihl, inet_sum(ip + 12, 8, 17 +
 		    (uint32_t)(tot - ihl)))));
 	}
 }
@@ -269,15 +226,15 @@ ip_head(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
 
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x0800);
+	inet_put16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4len));
-	put16(ip + 6, frag);
+	inet_put16(ip + 2, (uint16_t)(20 + l4len));
+	inet_put16(ip + 6, frag);
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, PEER_IP);
-	put32(ip + 16, SERVER_IP);
+	inet_put32(ip + 12, PEER_IP);
+	inet_put32(ip + 16, SERVER_IP);
 	return 34;
 }
 
@@ -391,17 +348,17 @@ arp(struct hostile *h, uint16_t op, const uint8_t *dst, uint32_t sip,
 	memset(f, 0, sizeof(f));
 	memcpy(f, dst, 6);
 	memcpy(f + 6, h->d.mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	inet_put16(f + 12, 0x0806);
+	inet_put16(f + 14, 1);
+	inet_put16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, op);
+	inet_put16(f + 20, op);
 	memcpy(f + 22, h->d.mac, 6);
-	put32(f + 28, sip);
+	inet_put32(f + 28, sip);
 	if (tha != NULL)
 		memcpy(f + 32, tha, 6);
-	put32(f + 38, tip);
+	inet_put32(f + 38, tip);
 	send_frame(h, f, sizeof(f));
 }
 
@@ -419,14 +376,14 @@ tcp_send(struct hostile *h, unsigned s, uint8_t flags, uint32_t seq,
 	if (34 + hlen + len > sizeof(f))
 		len = sizeof(f) - 34 - hlen;
 	ip_head(f, h->smac, h->d.mac, 6, hlen + len, 0x4000);
-	put16(tcp, (uint16_t)((s < NSLOTS ? PEER_PORT : PROBE_PORT) + s));
-	put16(tcp + 2, MC_PORT);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	inet_put16(tcp, (uint16_t)((s < NSLOTS ? PEER_PORT : PROBE_PORT) + s));
+	inet_put16(tcp + 2, MC_PORT);
+	inet_put32(tcp + 4, seq);
+	inet_put32(tcp + 8, ack);
 	tcp[12] = (uint8_t)(hlen / 4 << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, wnd);
-	put32(tcp + 16, 0);
+	inet_put16(tcp + 14, wnd);
+	inet_put32(tcp + 16, 0);
 	memset(tcp + 20, 0, hlen - 20);		/* EOL pads the options */
 	if (optlen > 0)
 		memcpy(tcp + 20, opt, optlen < hlen - 20 ? optlen : hlen - 20);
@@ -446,27 +403,27 @@ input(struct hostile *h, const uint8_t *f, size_t n)
 	struct slot *sl;
 	uint32_t end;
 
-	if (n >= 42 && get16(f + 12) == 0x0806) {
-		if (get16(f + 20) == 1 && get32(f + 38) == PEER_IP)
-			arp(h, 2, f + 22, PEER_IP, f + 22, get32(f + 28));
+	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
+		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == PEER_IP)
+			arp(h, 2, f + 22, PEER_IP, f + 22, inet_get32(f + 28));
 		return;
 	}
-	if (n < 54 || get16(f + 12) != 0x0800)
+	if (n < 54 || inet_get16(f + 12) != 0x0800)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	if (ip[9] == 17 && verbose)
 		fprintf(stderr, "fuzz_wire: datagram of %u bytes back\n",
-		    get16(ip + 2) - (unsigned)ihl - 8);
-	if (ip[9] == 17 && get16(ip + ihl + 2) == PROBE_PORT)
+		    inet_get16(ip + 2) - (unsigned)ihl - 8);
+	if (ip[9] == 17 && inet_get16(ip + ihl + 2) == PROBE_PORT)
 		h->probe_answered = true;
 	if (ip[9] != 6 || 14 + ihl + 20 > n)
 		return;
 	tcp = ip + ihl;
 	hlen = (size_t)(tcp[12] >> 4) * 4;
-	if (get16(ip + 2) < ihl + hlen || 14 + get16(ip + 2) > n)
+	if (inet_get16(ip + 2) < ihl + hlen || 14 + inet_get16(ip + 2) > n)
 		return;
-	plen = get16(ip + 2) - ihl - hlen;
-	port = get16(tcp + 2);
+	plen = inet_get16(ip + 2) - ihl - hlen;
+	port = inet_get16(tcp + 2);
 	if (port >= PEER_PORT && port < PEER_PORT + NSLOTS)
 		s = port - PEER_PORT;
 	else if (port == PROBE_PORT + NSLOTS)
@@ -476,14 +433,14 @@ input(struct hostile *h, const uint8_t *f, size_t n)
 	sl = &h->slot[s];
 	if (verbose && (plen > 0 || (tcp[13] & (TCP_RST | TCP_FIN))))
 		fprintf(stderr, "fuzz_wire: slot %u: flags %02x seq %u, %zu "
-		    "bytes: %.*s\n", s, tcp[13], get32(tcp + 4), plen,
+		    "bytes: %.*s\n", s, tcp[13], inet_get32(tcp + 4), plen,
 		    (int)(plen < 200 ? plen : 200), tcp + hlen);
 	if (tcp[13] & TCP_SYN) {
-		sl->srv_nxt = get32(tcp + 4) + 1;
+		sl->srv_nxt = inet_get32(tcp + 4) + 1;
 		sl->synack = true;
 		return;
 	}
-	end = get32(tcp + 4) + (uint32_t)plen + ((tcp[13] & TCP_FIN) != 0);
+	end = inet_get32(tcp + 4) + (uint32_t)plen + ((tcp[13] & TCP_FIN) != 0);
 	if ((int32_t)(end - sl->srv_nxt) > 0)
 		sl->srv_nxt = end;
 	if (s == NSLOTS && plen > 0 && h->nprobe + plen < sizeof(h->probe_got)) {
@@ -584,10 +541,10 @@ op_udp(struct hostile *h)
 	size_t len = payload(h, f + 42, sizeof(f) - 42);
 
 	ip_head(f, h->smac, h->d.mac, 17, 8 + len, frag);
-	put16(f + 34, PEER_PORT);
-	put16(f + 36, port);
-	put16(f + 38, (uint16_t)(8 + len));
-	put16(f + 40, 0);
+	inet_put16(f + 34, PEER_PORT);
+	inet_put16(f + 36, port);
+	inet_put16(f + 38, (uint16_t)(8 + len));
+	inet_put16(f + 40, 0);
 	fix_sums(f, 42 + len, true, true);
 	send_frame(h, f, 42 + len);
 }
@@ -671,9 +628,9 @@ probe(struct hostile *h)
 		static uint8_t f[64];
 
 		ip_head(f, h->smac, h->d.mac, 17, 8 + 4, 0);
-		put16(f + 34, PROBE_PORT);
-		put16(f + 36, ECHO_PORT);
-		put16(f + 38, 12);
+		inet_put16(f + 34, PROBE_PORT);
+		inet_put16(f + 36, ECHO_PORT);
+		inet_put16(f + 38, 12);
 		memcpy(f + 42, "ping", 4);
 		fix_sums(f, 46, true, true);
 		for (int i = 0; i < 5 && !h->probe_answered; i++) {

@@ -21,6 +21,7 @@
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
+#include "user/inet.h"
 #include "machine/phys.h"
 #include "user/client.h"
 #include "user/e1000e_driver.h"
@@ -40,50 +41,6 @@
 #define PAGE		4096
 
 /* --- frames ---------------------------------------------------------------- */
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint32_t
-sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += get16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-cksum(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 /* --- the hostile process --------------------------------------------------- */
 
@@ -129,29 +86,29 @@ h_seg(struct hostile *h, struct conn *c, uint32_t seq, uint8_t flags,
 
 	memcpy(f, h->smac, 6);
 	memcpy(f + 6, h->d.mac, 6);
-	put16(f + 12, 0x0800);
+	inet_put16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + hlen + len));
-	put16(ip + 6, frag);
+	inet_put16(ip + 2, (uint16_t)(20 + hlen + len));
+	inet_put16(ip + 6, frag);
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, PEER_IP);
-	put32(ip + 16, SERVER_IP);
-	put16(ip + 10, cksum(sum(ip, 20, 0)));
-	put16(tcp, c->port);
-	put16(tcp + 2, MC_PORT);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, c->rcv);
+	inet_put32(ip + 12, PEER_IP);
+	inet_put32(ip + 16, SERVER_IP);
+	inet_put16(ip + 10, inet_cksum(inet_sum(ip, 20, 0)));
+	inet_put16(tcp, c->port);
+	inet_put16(tcp + 2, MC_PORT);
+	inet_put32(tcp + 4, seq);
+	inet_put32(tcp + 8, c->rcv);
 	tcp[12] = (uint8_t)(hlen / 4 << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, wnd);
-	put32(tcp + 16, 0);
+	inet_put16(tcp + 14, wnd);
+	inet_put32(tcp + 16, 0);
 	if (optlen > 0)
 		memcpy(tcp + 20, opt, optlen);
 	if (len > 0)
 		memcpy(tcp + hlen, data, len);
-	put16(tcp + 16, cksum(sum(tcp, hlen + len, sum(ip + 12, 8, 6 +
+	inet_put16(tcp + 16, inet_cksum(inet_sum(tcp, hlen + len, inet_sum(ip + 12, 8, 6 +
 	    (uint32_t)(hlen + len)))));
 	h_send(h, f, 34 + hlen + len);
 }
@@ -174,16 +131,16 @@ h_arp_reply(struct hostile *h, const uint8_t *tha, uint32_t tip)
 	memset(f, 0, sizeof f);
 	memcpy(f, tha, 6);
 	memcpy(f + 6, h->d.mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	inet_put16(f + 12, 0x0806);
+	inet_put16(f + 14, 1);
+	inet_put16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, 2);
+	inet_put16(f + 20, 2);
 	memcpy(f + 22, h->d.mac, 6);
-	put32(f + 28, PEER_IP);
+	inet_put32(f + 28, PEER_IP);
 	memcpy(f + 32, tha, 6);
-	put32(f + 38, tip);
+	inet_put32(f + 38, tip);
 	h_send(h, f, sizeof f);
 }
 
@@ -196,34 +153,34 @@ h_input(struct hostile *h, const uint8_t *f, size_t n, uint16_t wnd)
 	size_t ihl, hlen, plen;
 	struct conn *c = NULL;
 
-	if (n >= 42 && get16(f + 12) == 0x0806) {
-		if (get16(f + 20) == 1 && get32(f + 38) == PEER_IP)
-			h_arp_reply(h, f + 22, get32(f + 28));
+	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
+		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == PEER_IP)
+			h_arp_reply(h, f + 22, inet_get32(f + 28));
 		return;
 	}
-	if (n < 54 || get16(f + 12) != 0x0800 || ip[9] != 6)
+	if (n < 54 || inet_get16(f + 12) != 0x0800 || ip[9] != 6)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	tcp = ip + ihl;
 	hlen = (size_t)(tcp[12] >> 4) * 4;
-	plen = get16(ip + 2) - ihl - hlen;
+	plen = inet_get16(ip + 2) - ihl - hlen;
 	for (int i = 0; i < NCONN; i++)
-		if (h->c[i].port == get16(tcp + 2))
+		if (h->c[i].port == inet_get16(tcp + 2))
 			c = &h->c[i];
-	if (c == NULL || get16(tcp) != MC_PORT)
+	if (c == NULL || inet_get16(tcp) != MC_PORT)
 		return;
 	if (tcp[13] & TCP_RST) {
 		c->reset = true;
 		return;
 	}
 	if ((tcp[13] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
-		c->rcv = get32(tcp + 4) + 1;
+		c->rcv = inet_get32(tcp + 4) + 1;
 		c->synack = true;
 		return;
 	}
 	if (plen == 0)
 		return;
-	if (get32(tcp + 4) == c->rcv && c->ngot + plen < sizeof c->got) {
+	if (inet_get32(tcp + 4) == c->rcv && c->ngot + plen < sizeof c->got) {
 		memcpy(c->got + c->ngot, tcp + hlen, plen);
 		c->ngot += plen;
 		c->got[c->ngot] = '\0';
@@ -341,7 +298,7 @@ hostile_main(void *arg)
 	memset(f, 0, sizeof f);
 	memcpy(f, h->smac, 6);
 	memcpy(f + 6, h->d.mac, 6);
-	put16(f + 12, 0x86dd);
+	inet_put16(f + 12, 0x86dd);
 	f[14] = 0x60;
 	f[20] = 6;		/* next header: TCP */
 	h_send(h, f, sizeof f);

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
+#include "user/inet.h"
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
 #include "user/netdev.h"
@@ -181,60 +182,16 @@ run(bool kernel_path)
 #define TCP_PSH		0x08
 #define TCP_ACK		0x10
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint32_t
-sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += get16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* The TCP checksum over the pseudo-header, computed afresh: 0xffff when
  * the segment in the frame checks. */
 static uint16_t
 tcp_verify(const uint8_t *frame)
 {
 	const uint8_t *ip = frame + 14, *tcp = ip + (ip[0] & 15) * 4;
-	size_t tlen = get16(ip + 2) - (size_t)(ip[0] & 15) * 4;
-	uint32_t s = sum(ip + 12, 8, 0) + 6 + (uint32_t)tlen;
+	size_t tlen = inet_get16(ip + 2) - (size_t)(ip[0] & 15) * 4;
+	uint32_t s = inet_sum(ip + 12, 8, 0) + 6 + (uint32_t)tlen;
 
-	return fold(sum(tcp, tlen, s));
+	return inet_fold(inet_sum(tcp, tlen, s));
 }
 
 /* An Ethernet/IPv4/TCP frame; its length. */
@@ -250,31 +207,31 @@ tcp_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
 
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x0800);
+	inet_put16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)tot);
-	put16(ip + 6, 0x4000);		/* DF */
+	inet_put16(ip + 2, (uint16_t)tot);
+	inet_put16(ip + 6, 0x4000);		/* DF */
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, sip);
-	put32(ip + 16, dip);
-	put16(ip + 10, (uint16_t)~fold(sum(ip, 20, 0)));
-	put16(tcp, sport);
-	put16(tcp + 2, dport);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	inet_put32(ip + 12, sip);
+	inet_put32(ip + 16, dip);
+	inet_put16(ip + 10, (uint16_t)~inet_fold(inet_sum(ip, 20, 0)));
+	inet_put16(tcp, sport);
+	inet_put16(tcp + 2, dport);
+	inet_put32(tcp + 4, seq);
+	inet_put32(tcp + 8, ack);
 	tcp[12] = (uint8_t)((hlen / 4) << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, wnd);
-	put16(tcp + 16, 0);
-	put16(tcp + 18, 0);
+	inet_put16(tcp + 14, wnd);
+	inet_put16(tcp + 16, 0);
+	inet_put16(tcp + 18, 0);
 	if (optlen > 0)
 		memcpy(tcp + 20, opt, optlen);
 	if (len > 0)
 		memcpy(tcp + hlen, data, len);
-	s = sum(ip + 12, 8, 0) + 6 + (uint32_t)(hlen + len);
-	put16(tcp + 16, (uint16_t)~fold(sum(tcp, hlen + len, s)));
+	s = inet_sum(ip + 12, 8, 0) + 6 + (uint32_t)(hlen + len);
+	inet_put16(tcp + 16, (uint16_t)~inet_fold(inet_sum(tcp, hlen + len, s)));
 	return 14 + tot;
 }
 
@@ -318,12 +275,12 @@ test_filter(void)
 	/* A SYN keeps its MSS, raised to the floor. */
 	n = test_segment(f, TCP_SYN, mss16, 4);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
-	CHECK_EQ(get16(f + 56), NETSTACK_MSS_MIN);
+	CHECK_EQ(inet_get16(f + 56), NETSTACK_MSS_MIN);
 	CHECK_EQ(tcp_verify(f), 0xffff);
 	CHECK_EQ(st.rx_mss_rewrites, 3);
 	n = test_segment(f, TCP_SYN | TCP_ACK, mss1460, 4);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
-	CHECK_EQ(get16(f + 56), 1460);
+	CHECK_EQ(inet_get16(f + 56), 1460);
 	CHECK_EQ(st.rx_mss_rewrites, 3);
 
 	/* A malformed option ends the walk, as in lwIP; nothing changes. */
@@ -334,11 +291,11 @@ test_filter(void)
 
 	/* Refused: TCP in a fragment, and IPv6. */
 	n = test_segment(f, TCP_ACK, mss16, 4);
-	put16(f + 14 + 6, 0x2000);	/* MF */
+	inet_put16(f + 14 + 6, 0x2000);	/* MF */
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), -1);
-	put16(f + 14 + 6, 0x0001);	/* an offset */
+	inet_put16(f + 14 + 6, 0x0001);	/* an offset */
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), -1);
-	put16(f + 12, 0x86dd);
+	inet_put16(f + 12, 0x86dd);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), -1);
 	CHECK_EQ(st.rx_refused, 3);
 
@@ -415,17 +372,17 @@ h_arp(struct hostile *h, uint16_t op, const uint8_t *tha, uint32_t tip)
 	memset(f, 0, sizeof f);
 	memcpy(f, op == 1 ? bcast : tha, 6);
 	memcpy(f + 6, h->d.mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	inet_put16(f + 12, 0x0806);
+	inet_put16(f + 14, 1);
+	inet_put16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, op);
+	inet_put16(f + 20, op);
 	memcpy(f + 22, h->d.mac, 6);
-	put32(f + 28, PEER_IP);
+	inet_put32(f + 28, PEER_IP);
 	if (op == 2)
 		memcpy(f + 32, tha, 6);
-	put32(f + 38, tip);
+	inet_put32(f + 38, tip);
 	h_send(h, f, sizeof f);
 }
 
@@ -435,33 +392,33 @@ h_input(struct hostile *h, const uint8_t *f, size_t n)
 	const uint8_t *ip = f + 14, *tcp;
 	size_t ihl, hlen, plen;
 
-	if (n >= 42 && get16(f + 12) == 0x0806) {
-		if (get16(f + 20) == 1 && get32(f + 38) == PEER_IP)
-			h_arp(h, 2, f + 22, get32(f + 28));
-		else if (get16(f + 20) == 2 && get32(f + 28) == SERVER_IP) {
+	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
+		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == PEER_IP)
+			h_arp(h, 2, f + 22, inet_get32(f + 28));
+		else if (inet_get16(f + 20) == 2 && inet_get32(f + 28) == SERVER_IP) {
 			memcpy(h->smac, f + 22, 6);
 			h->have_smac = true;
 		}
 		return;
 	}
-	if (n < 54 || get16(f + 12) != 0x0800 || ip[9] != 6)
+	if (n < 54 || inet_get16(f + 12) != 0x0800 || ip[9] != 6)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	tcp = ip + ihl;
 	hlen = (size_t)(tcp[12] >> 4) * 4;
-	plen = get16(ip + 2) - ihl - hlen;
-	if (get16(tcp) != MC_PORT || get16(tcp + 2) != PEER_PORT)
+	plen = inet_get16(ip + 2) - ihl - hlen;
+	if (inet_get16(tcp) != MC_PORT || inet_get16(tcp + 2) != PEER_PORT)
 		return;
 	if ((tcp[13] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
 		if (!h->synack) {
-			h->rcv_nxt = get32(tcp + 4) + 1;
+			h->rcv_nxt = inet_get32(tcp + 4) + 1;
 			h->synack = true;
 		}
 		return;
 	}
 	if (!h->accept || plen == 0)
 		return;
-	if (get32(tcp + 4) == h->rcv_nxt &&
+	if (inet_get32(tcp + 4) == h->rcv_nxt &&
 	    h->ngot + plen < sizeof h->got) {
 		memcpy(h->got + h->ngot, tcp + hlen, plen);
 		h->ngot += plen;

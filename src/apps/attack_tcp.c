@@ -12,56 +12,10 @@
 
 #include "apps/attack.h"
 #include "machine/cpu.h"
+#include "user/inet.h"
 
 #define TCP_SYN		0x02
 #define TCP_RST		0x04
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-/* One's complement sum of n bytes, carried on from s. */
-static uint32_t
-csum_add(const uint8_t *p, size_t n, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += get16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-csum_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 int
 atk_tcp_open(struct atk_tcp *t, int dev, const uint8_t victim_mac[6])
@@ -93,31 +47,31 @@ atk_tcp_seg(struct atk_tcp *t, struct atk_conn *c, uint32_t seq,
 		return;
 	memcpy(f, t->dmac, 6);
 	memcpy(f + 6, t->d.mac, 6);
-	put16(f + 12, 0x0800);
+	inet_put16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + hlen + len));
-	put16(ip + 6, frag);
+	inet_put16(ip + 2, (uint16_t)(20 + hlen + len));
+	inet_put16(ip + 6, frag);
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, ATK_PEER_IP);
-	put32(ip + 16, ATK_MC_IP);
-	put16(ip + 10, csum_fold(csum_add(ip, 20, 0)));
-	put16(tcp, c->port);
-	put16(tcp + 2, ATK_MC_PORT);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, c->rcv);
+	inet_put32(ip + 12, ATK_PEER_IP);
+	inet_put32(ip + 16, ATK_MC_IP);
+	inet_put16(ip + 10, inet_cksum(inet_sum(ip, 20, 0)));
+	inet_put16(tcp, c->port);
+	inet_put16(tcp + 2, ATK_MC_PORT);
+	inet_put32(tcp + 4, seq);
+	inet_put32(tcp + 8, c->rcv);
 	tcp[12] = (uint8_t)(hlen / 4 << 4);
 	tcp[13] = flags;
-	put16(tcp + 14, wnd);
-	put32(tcp + 16, 0);		/* checksum 0, urgent pointer 0 */
+	inet_put16(tcp + 14, wnd);
+	inet_put32(tcp + 16, 0);		/* checksum 0, urgent pointer 0 */
 	if (optlen > 0)
 		memcpy(tcp + 20, opt, optlen);
 	if (len > 0)
 		memcpy(tcp + hlen, data, len);
 	/* Over the pseudo-header too; a fragment's is wrong, on purpose. */
-	put16(tcp + 16, csum_fold(csum_add(tcp, hlen + len,
-	    csum_add(ip + 12, 8, 6 + (uint32_t)(hlen + len)))));
+	inet_put16(tcp + 16, inet_cksum(inet_sum(tcp, hlen + len,
+	    inet_sum(ip + 12, 8, 6 + (uint32_t)(hlen + len)))));
 	atk_tcp_raw(t, f, 34 + hlen + len);
 }
 
@@ -139,16 +93,16 @@ arp_reply(struct atk_tcp *t, const uint8_t *tha, uint32_t tip)
 	memset(f, 0, sizeof f);
 	memcpy(f, tha, 6);
 	memcpy(f + 6, t->d.mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	inet_put16(f + 12, 0x0806);
+	inet_put16(f + 14, 1);
+	inet_put16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, 2);
+	inet_put16(f + 20, 2);
 	memcpy(f + 22, t->d.mac, 6);
-	put32(f + 28, ATK_PEER_IP);
+	inet_put32(f + 28, ATK_PEER_IP);
 	memcpy(f + 32, tha, 6);
-	put32(f + 38, tip);
+	inet_put32(f + 38, tip);
 	atk_tcp_raw(t, f, sizeof f);
 }
 
@@ -161,30 +115,30 @@ input(struct atk_tcp *t, const uint8_t *f, size_t n, uint16_t wnd)
 	struct atk_conn *c = NULL;
 	size_t ihl, hlen, plen;
 
-	if (n >= 42 && get16(f + 12) == 0x0806) {
-		if (get16(f + 20) == 1 && get32(f + 38) == ATK_PEER_IP)
-			arp_reply(t, f + 22, get32(f + 28));
+	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
+		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == ATK_PEER_IP)
+			arp_reply(t, f + 22, inet_get32(f + 28));
 		return;
 	}
-	if (n < 54 || get16(f + 12) != 0x0800 || ip[9] != 6)
+	if (n < 54 || inet_get16(f + 12) != 0x0800 || ip[9] != 6)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
 	tcp = ip + ihl;
 	hlen = (size_t)(tcp[12] >> 4) * 4;
-	if (14 + ihl + hlen > n || get16(ip + 2) < ihl + hlen)
+	if (14 + ihl + hlen > n || inet_get16(ip + 2) < ihl + hlen)
 		return;
-	plen = get16(ip + 2) - ihl - hlen;
+	plen = inet_get16(ip + 2) - ihl - hlen;
 	for (int i = 0; i < ATK_TCP_CONNS; i++)
-		if (t->c[i].port != 0 && t->c[i].port == get16(tcp + 2))
+		if (t->c[i].port != 0 && t->c[i].port == inet_get16(tcp + 2))
 			c = &t->c[i];
-	if (c == NULL || get16(tcp) != ATK_MC_PORT)
+	if (c == NULL || inet_get16(tcp) != ATK_MC_PORT)
 		return;
 	if (tcp[13] & TCP_RST) {
 		c->reset = true;
 		return;
 	}
 	if ((tcp[13] & (TCP_SYN | ATK_TCP_ACK)) == (TCP_SYN | ATK_TCP_ACK)) {
-		c->rcv = get32(tcp + 4) + 1;
+		c->rcv = inet_get32(tcp + 4) + 1;
 		c->synack = true;
 		return;
 	}
@@ -192,7 +146,7 @@ input(struct atk_tcp *t, const uint8_t *f, size_t n, uint16_t wnd)
 		c->fin = true;
 	if (plen == 0)
 		return;
-	if (get32(tcp + 4) == c->rcv && 14 + ihl + hlen + plen <= n &&
+	if (inet_get32(tcp + 4) == c->rcv && 14 + ihl + hlen + plen <= n &&
 	    c->ngot + plen < sizeof c->got) {
 		memcpy(c->got + c->ngot, tcp + hlen, plen);
 		c->ngot += plen;

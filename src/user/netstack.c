@@ -18,6 +18,7 @@
 #include "lwip/etharp.h"
 #include "lwip/timeouts.h"
 #include "machine/cpu.h"
+#include "user/inet.h"
 #include "user/netdev.h"
 
 #ifndef CAPIO_LWIP_SO
@@ -416,20 +417,6 @@ fail:
 #define TCPOPT_NOP	1
 #define TCPOPT_MSS	2
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint16_t
-fold16(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* One's-complement sum of the 16-bit words of tcp[from, to). */
 static uint16_t
 sum16(const uint8_t *tcp, size_t from, size_t to)
@@ -437,8 +424,8 @@ sum16(const uint8_t *tcp, size_t from, size_t to)
 	uint32_t s = 0;
 
 	for (size_t i = from; i < to; i += 2)
-		s += get16(tcp + i);
-	return fold16(s);
+		s += inet_get16(tcp + i);
+	return inet_fold(s);
 }
 
 /*
@@ -454,8 +441,8 @@ tcp_patch(uint8_t *tcp, size_t off, const uint8_t *b, size_t n)
 
 	memcpy(tcp + off, b, n);
 	m2 = sum16(tcp, from, to);
-	hc = get16(tcp + 16);
-	hc = (uint16_t)~fold16((uint32_t)(uint16_t)~hc + (uint16_t)~m + m2);
+	hc = inet_get16(tcp + 16);
+	hc = (uint16_t)~inet_fold((uint32_t)(uint16_t)~hc + (uint16_t)~m + m2);
 	tcp[16] = (uint8_t)(hc >> 8);
 	tcp[17] = (uint8_t)hc;
 }
@@ -485,7 +472,7 @@ tcp_filter_options(uint8_t *tcp, size_t hlen)
 			if (!syn) {
 				tcp_patch(tcp, i, nops, 4);
 				n++;
-			} else if (get16(tcp + i + 2) < NETSTACK_MSS_MIN) {
+			} else if (inet_get16(tcp + i + 2) < NETSTACK_MSS_MIN) {
 				uint8_t v[2] = { NETSTACK_MSS_MIN >> 8,
 				    NETSTACK_MSS_MIN & 0xff };
 
@@ -507,7 +494,7 @@ netstack_rx_filter(struct netstack_stats *st, uint8_t *frame, uint16_t len)
 
 	if (len < ETH_HLEN)
 		return 0;	/* lwIP drops runts itself */
-	type = get16(frame + 12);
+	type = inet_get16(frame + 12);
 	if (type == 0x86dd) {
 		st->rx_refused++;
 		return -1;
@@ -516,10 +503,10 @@ netstack_rx_filter(struct netstack_stats *st, uint8_t *frame, uint16_t len)
 		return 0;
 	ip = frame + ETH_HLEN;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
-	iplen = get16(ip + 2);
+	iplen = inet_get16(ip + 2);
 	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6)
 		return 0;	/* not IPv4 TCP: lwIP judges */
-	if ((get16(ip + 6) & 0x3fff) != 0) {	/* MF, or an offset */
+	if ((inet_get16(ip + 6) & 0x3fff) != 0) {	/* MF, or an offset */
 		st->rx_refused++;
 		return -1;
 	}
@@ -542,7 +529,7 @@ is_syn(const uint8_t *frame, uint16_t len)
 	const uint8_t *ip = frame + ETH_HLEN;
 	size_t ihl;
 
-	if (len < ETH_HLEN + 20 || get16(frame + 12) != 0x0800 ||
+	if (len < ETH_HLEN + 20 || inet_get16(frame + 12) != 0x0800 ||
 	    (ip[0] >> 4) != 4 || ip[9] != 6)
 		return false;
 	ihl = (size_t)(ip[0] & 0x0f) * 4;
@@ -571,9 +558,9 @@ tw_reuse(struct netstack *ns, const uint8_t *frame)
 	tcp = ip + (size_t)(ip[0] & 0x0f) * 4;	/* is_syn checked it */
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
-	sport = get16(tcp);
-	dport = get16(tcp + 2);
-	seq = (uint32_t)get16(tcp + 4) << 16 | get16(tcp + 6);
+	sport = inet_get16(tcp);
+	dport = inet_get16(tcp + 2);
+	seq = (uint32_t)inet_get16(tcp + 4) << 16 | inet_get16(tcp + 6);
 	for (struct tcp_pcb *p = *ns->api->tcp_tw_pcbs; p != NULL; p = p->next) {
 		if (p->local_port != dport || p->remote_port != sport ||
 		    !IP_IS_V4(&p->local_ip) ||
