@@ -361,7 +361,8 @@ probe_main(void *arg)
 
 /* --- setup and oracles -------------------------------------------------- */
 
-/* Until every one of pids[0..n) has ended (bounded rounds). */
+/* Until every one of pids[0..n) has ended; the victim stays runnable,
+ * so the rounds are bounded instead. */
 static void
 run_all_until_done(const int *pids, int n)
 {
@@ -385,16 +386,7 @@ run_all_until_done(const int *pids, int n)
 static void
 run_until_done(int pid)
 {
-	struct proc_info pi;
-
-	/* The victim stays runnable: bound the rounds instead. */
-	for (int i = 0; i < 100000; i++) {
-		if (kernel_proc_info(k, pid, &pi) != 0 ||
-		    pi.state != PROC_RUNNABLE)
-			return;
-		kernel_run(k, 1);
-	}
-	kernel_kill(k, pid, "fuzz: did not end");
+	run_all_until_done(&pid, 1);
 }
 
 static void

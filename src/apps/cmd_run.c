@@ -339,6 +339,21 @@ help(void)
 	    USAGE);
 }
 
+/* The server's configuration for o, on NIC 0. */
+static void
+server_cfg_for(struct kernel *k, const struct run_opts *o,
+    struct server_cfg *sc)
+{
+	sc->app = o->app;
+	sc->dev = 0;
+	sc->kernel_path = o->kernel_path;
+	kernel_nic_mac(k, 0, sc->mac);
+	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
+	sc->port = (uint16_t)o->port;
+	sc->mc_set = o->mc;
+	sc->unfiltered = o->unfiltered;
+}
+
 /* A server process for o on NIC 0; its configuration in *scp (the
  * caller frees it once the process has ended). The pid, or -errno. */
 static int
@@ -350,14 +365,7 @@ spawn_server(struct kernel *k, const struct run_opts *o,
 
 	if ((sc = calloc(1, sizeof *sc)) == NULL)
 		return -ENOMEM;
-	sc->app = o->app;
-	sc->dev = 0;
-	sc->kernel_path = o->kernel_path;
-	kernel_nic_mac(k, 0, sc->mac);
-	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
-	sc->port = (uint16_t)o->port;
-	sc->mc_set = o->mc;
-	sc->unfiltered = o->unfiltered;
+	server_cfg_for(k, o, sc);
 	pid = kernel_spawn(k, o->app == APP_MEMCACHED ? "memcached" :
 	    "udp-echo", server_main, sc);
 	if (pid < 0) {
@@ -512,14 +520,9 @@ serve_builtin(const struct run_opts *o)
 		free(cc);
 		return 1;
 	}
-	sc->app = o->app;
-	sc->kernel_path = cc->kernel_path = o->kernel_path;
-	kernel_nic_mac(k, 0, sc->mac);
+	server_cfg_for(k, o, sc);
+	cc->kernel_path = o->kernel_path;
 	kernel_nic_mac(k, 1, cc->mac);
-	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
-	sc->port = (uint16_t)o->port;
-	sc->mc_set = o->mc;
-	sc->unfiltered = o->unfiltered;
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */
 	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;
