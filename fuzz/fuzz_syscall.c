@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "cap/cap.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
@@ -392,16 +393,19 @@ run_until_done(int pid)
 static void
 setup(void)
 {
+	struct board_desc bd;
 	struct kernel_opts o;
 	char err[200];
 	uint64_t pa;
 
 	victim_ready = victim_go = victim_served = false;
 	victim_recv = victim_send = -1;
+	board_desc_default(&bd);
+	bd.ram_size = 64u << 20;
 	kernel_opts_default(&o);
-	o.ram_size = 64u << 20;
 	o.host_syscalls = false;
-	if ((k = kernel_boot(&o, err, sizeof(err))) == NULL) {
+	if ((k = kernel_boot(board_new(&bd, err, sizeof(err)), &o, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_syscall: %s\n", err);
 		abort();
 	}
@@ -416,7 +420,7 @@ setup(void)
 	for (size_t i = 14; i < FRAME_LEN; i++)
 		victim_frame[i] = (uint8_t)(i * 3 + 1);
 	pa = kernel_private_page(k);
-	if (phys_write(kernel_phys(k), pa, secret, PAGE) != 0)
+	if (phys_write(board_phys(kernel_board(k)), pa, secret, PAGE) != 0)
 		die("plant secret");
 	victim_pid = kernel_spawn(k, "victim", victim_main, NULL);
 	for (int i = 0; i < 1000 && !victim_ready; i++)
@@ -427,7 +431,7 @@ setup(void)
 	run_until_done(kernel_spawn(k, "sender", sender_main, NULL));
 	kernel_run(k, 2);	/* the wire delivers it */
 	for (int i = 0; i < 4; i++)
-		nic1_regs[i] = e1000e_peek(kernel_nic(k, 1), nic_priv[i]);
+		nic1_regs[i] = e1000e_peek(board_nic(kernel_board(k), 1), nic_priv[i]);
 }
 
 static void
@@ -438,19 +442,19 @@ check(void)
 	uint64_t pa;
 	int pid;
 
-	if (phys_read(kernel_phys(k), kernel_private_page(k), b, PAGE) != 0 ||
+	if (phys_read(board_phys(kernel_board(k)), kernel_private_page(k), b, PAGE) != 0 ||
 	    memcmp(b, secret, PAGE) != 0)
 		die("the kernel's private page changed");
 	if (kernel_proc_translate(k, victim_pid, victim_va, &pa) != 0 ||
 	    pa != victim_pa ||
-	    phys_read(kernel_phys(k), victim_pa, b, PAGE) != 0 ||
+	    phys_read(board_phys(kernel_board(k)), victim_pa, b, PAGE) != 0 ||
 	    memcmp(b, victim_pattern, PAGE) != 0)
 		die("the victim's page changed");
 	if (kernel_proc_info(k, victim_pid, &pi) != 0 ||
 	    pi.state != PROC_RUNNABLE)
 		die("the victim died");
 	for (int i = 0; i < 4; i++)
-		if (e1000e_peek(kernel_nic(k, 1), nic_priv[i]) != nic1_regs[i])
+		if (e1000e_peek(board_nic(kernel_board(k), 1), nic_priv[i]) != nic1_regs[i])
 			die("NIC 1's ring registers changed");
 	victim_go = true;
 	for (int i = 0; i < 100 && !victim_served; i++)

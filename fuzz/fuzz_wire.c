@@ -57,10 +57,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
-#include "user/inet.h"
 #include "user/e1000e_driver.h"
+#include "user/inet.h"
 #include "user/libcapio.h"
 #include "user/memcached_server.h"
 #include "user/netdev.h"
@@ -716,6 +717,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct srv srv;
 	static struct hostile h;
+	struct board_desc bd;
 	struct kernel_opts o;
 	struct proc_info pi;
 	struct kernel *k;
@@ -734,10 +736,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		srv.set.item_size_max = 16u << 10;
 		srv.set.max_connections = 4;
 	}
+	board_desc_default(&bd);
+	bd.ram_size = 64u << 20;
 	kernel_opts_default(&o);
-	o.ram_size = 64u << 20;
 	o.host_syscalls = false;
-	if ((k = kernel_boot(&o, err, sizeof(err))) == NULL)
+	if ((k = kernel_boot(board_new(&bd, err, sizeof(err)), &o, err,
+	    sizeof(err))) == NULL)
 		die("boot", err);
 	sp = kernel_spawn(k, "server", server_proc, &srv);
 	for (int i = 0; i < 1000 && !srv.ready; i++)
@@ -753,7 +757,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.p = data + 1;
 	h.n = size - 1;
 	h.srv = &srv;
-	kernel_nic_mac(k, 0, h.smac);
+	board_nic_mac(kernel_board(k), 0, h.smac);
 	hp = kernel_spawn(k, "hostile", hostile_proc, &h);
 	if (sp < 0 || vp < 0 || hp < 0)
 		die("spawn", NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
@@ -26,7 +27,8 @@ boot(void)
 
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	if ((k = kernel_boot(&o, err, sizeof err)) == NULL)
+	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err)) == NULL)
 		fprintf(stderr, "boot: %s\n", err);
 	return k;
 }

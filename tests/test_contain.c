@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "kernel/kernel.h"
 #include "machine/context.h"
 #include "machine/cpu.h"
@@ -34,7 +35,8 @@ boot(uint32_t slice_ms, uint32_t grace_ms)
 	o.host_syscalls = false;
 	o.slice_ms = slice_ms;
 	o.grace_ms = grace_ms;
-	if ((k = kernel_boot(&o, err, sizeof err)) == NULL)
+	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err)) == NULL)
 		fprintf(stderr, "boot: %s\n", err);
 	return k;
 }

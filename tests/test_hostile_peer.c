@@ -18,13 +18,14 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
-#include "user/inet.h"
 #include "machine/phys.h"
 #include "user/client.h"
 #include "user/e1000e_driver.h"
+#include "user/inet.h"
 #include "user/libcapio.h"
 #include "user/netstack.h"
 #include "user/server.h"
@@ -419,13 +420,14 @@ test_hostile_peer(void)
 
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	CHECK(k != NULL && srv != NULL && cc != NULL && h != NULL);
 	if (k == NULL || srv == NULL || cc == NULL || h == NULL)
 		goto out;
 	for (size_t i = 0; i < PAGE; i++)
 		secret[i] = (uint8_t)(i * 7 + 3);
-	CHECK_EQ(phys_write(kernel_phys(k), kernel_private_page(k), secret,
+	CHECK_EQ(phys_write(board_phys(kernel_board(k)), kernel_private_page(k), secret,
 	    PAGE), 0);
 	srv->app = APP_MEMCACHED;
 	srv->dev = 0;
@@ -441,11 +443,11 @@ test_hostile_peer(void)
 	CHECK(srv->ready);
 	CHECK_EQ(kernel_proc_translate(k, vp, victim_va, &vpa), 0);
 	for (int i = 0; i < 4; i++)
-		regs[i] = e1000e_peek(kernel_nic(k, 0), nic_regs[i]);
+		regs[i] = e1000e_peek(board_nic(kernel_board(k), 0), nic_regs[i]);
 	v0 = victim_rounds;
 
 	h->srv = srv;
-	kernel_nic_mac(k, 0, h->smac);
+	board_nic_mac(kernel_board(k), 0, h->smac);
 	hp = kernel_spawn(k, "hostile", hostile_main, h);
 	for (int i = 0; i < 2000000; i++) {
 		kernel_run(k, 1);
@@ -496,10 +498,10 @@ test_hostile_peer(void)
 	CHECK(victim_rounds > v1);
 	CHECK_EQ(kernel_proc_translate(k, vp, victim_va, &vpa2), 0);
 	CHECK_EQ(vpa2, vpa);
-	CHECK_EQ(phys_read(kernel_phys(k), kernel_private_page(k), b, PAGE), 0);
+	CHECK_EQ(phys_read(board_phys(kernel_board(k)), kernel_private_page(k), b, PAGE), 0);
 	CHECK(memcmp(b, secret, PAGE) == 0);
 	for (int i = 0; i < 4; i++)
-		CHECK_EQ(e1000e_peek(kernel_nic(k, 0), nic_regs[i]), regs[i]);
+		CHECK_EQ(e1000e_peek(board_nic(kernel_board(k), 0), nic_regs[i]), regs[i]);
 	kernel_proc_info(k, sp, &pi);
 	CHECK(pi.state == PROC_RUNNABLE);
 	srv->stop = true;

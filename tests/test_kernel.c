@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
@@ -27,7 +28,8 @@ boot(enum grant_arm arm)
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
 	o.arm = arm;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	if (k == NULL)
 		fprintf(stderr, "boot: %s\n", err);
 	return k;
@@ -124,7 +126,7 @@ test_violation(const char *attack, const char *want_status, uint32_t watch_off)
 		CHECK(!"boot");
 		return;
 	}
-	before = e1000e_peek(kernel_nic(k, 0), watch_off);
+	before = e1000e_peek(board_nic(kernel_board(k), 0), watch_off);
 	bystander_rounds = 0;
 	pid = kernel_spawn(k, attack, owner_main, &o);
 	by = kernel_spawn(k, "bystander", bystander_main, NULL);
@@ -142,7 +144,7 @@ test_violation(const char *attack, const char *want_status, uint32_t watch_off)
 	/* The bystander ran to its end; the device register did not move. */
 	CHECK(info(k, by).state == PROC_EXITED);
 	CHECK_EQ(bystander_rounds, 20);
-	after = e1000e_peek(kernel_nic(k, 0), watch_off);
+	after = e1000e_peek(board_nic(kernel_board(k), 0), watch_off);
 	/* Revocation reprograms the rings: compare the kernel's own value. */
 	(void)before;
 	CHECK(after != 0xdead0000);
@@ -410,7 +412,7 @@ test_dma(void)
 {
 	struct kernel *k = boot(ARM_CAPIO);
 	struct dmaatk d;
-	struct phys *ph = kernel_phys(k);
+	struct phys *ph = board_phys(kernel_board(k));
 	uint8_t secret[64], after[64];
 	struct e1000e_counters c0, c1;
 	struct kernel_stats st;
@@ -420,12 +422,12 @@ test_dma(void)
 	d.target = kernel_private_page(k);
 	d.rc = -1;
 	phys_write(ph, d.target, secret, sizeof secret);
-	e1000e_get_counters(kernel_nic(k, 0), &c0);
+	e1000e_get_counters(board_nic(kernel_board(k), 0), &c0);
 	dma_peer_sent = 0;
 	kernel_spawn(k, "dma", dma_main, &d);
 	kernel_spawn(k, "peer", dma_peer, NULL);
 	kernel_run(k, 20);
-	e1000e_get_counters(kernel_nic(k, 0), &c1);
+	e1000e_get_counters(board_nic(kernel_board(k), 0), &c1);
 	kernel_get_stats(k, &st);
 	CHECK_EQ(d.rc, 0);
 	CHECK_EQ(dma_peer_sent, 1);
@@ -454,7 +456,7 @@ test_reattach(void)
 	kernel_run(k, 1);	/* attached and mapped, not yet at its end */
 	CHECK_EQ(good.rc[1], 0);
 	CHECK_EQ(good.rc[2], 0);
-	struct e1000e *nic = kernel_nic(k, 0);
+	struct e1000e *nic = board_nic(kernel_board(k), 0);
 	CHECK_EQ(e1000e_peek(nic, E1000E_TDH), 0);
 	CHECK_EQ(e1000e_peek(nic, E1000E_TDT), 0);
 	CHECK_EQ(e1000e_peek(nic, E1000E_RDH), 0);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "growbuf.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -574,7 +575,8 @@ main(void)
 	CHECK(mc_settings_check(&w->set) == NULL);
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	CHECK(k != NULL);
 	if (k == NULL)
 		return check_done("test_memcached_limits");

@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
-#include "user/inet.h"
 #include "user/e1000e_driver.h"
+#include "user/inet.h"
 #include "user/libcapio.h"
 #include "user/netdev.h"
 #include "user/netstack.h"
@@ -141,7 +142,8 @@ run(bool kernel_path)
 
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	CHECK(k != NULL);
 	if (k == NULL)
 		return;
@@ -519,7 +521,8 @@ test_hostile_mss(void)
 
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	CHECK(k != NULL && h != NULL);
 	if (k == NULL || h == NULL) {
 		free(h);

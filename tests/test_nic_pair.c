@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "net/wire.h"
@@ -161,7 +162,7 @@ check_counters(struct kernel *k, const struct run *r)
 	for (int i = 0; i < 2; i++) {
 		int peer = 1 - i;
 
-		e1000e_get_counters(kernel_nic(k, i), &c);
+		e1000e_get_counters(board_nic(kernel_board(k), i), &c);
 		CHECK_EQ(c.tx_frames, frames[i]);
 		CHECK_EQ(c.tx_bytes, bytes[i]);
 		CHECK_EQ(c.rx_frames, frames[peer]);
@@ -174,7 +175,7 @@ check_counters(struct kernel *k, const struct run *r)
 		CHECK_EQ(r->st[i].rx_frames, frames[peer]);
 		CHECK_EQ(r->st[i].rx_dropped, 0);
 	}
-	wire_get_stats(kernel_wire(k), &ws);
+	wire_get_stats(board_wire(kernel_board(k)), &ws);
 	CHECK_EQ(ws.dir[WIRE_AB].frames, frames[0]);
 	CHECK_EQ(ws.dir[WIRE_AB].bytes, bytes[0]);
 	CHECK_EQ(ws.dir[WIRE_BA].frames, frames[1]);
@@ -348,6 +349,7 @@ check_tshark_bytes(const char *path)
 int
 main(void)
 {
+	struct board_desc bd;
 	struct kernel_opts o;
 	struct kernel *k;
 	struct proc_info pi;
@@ -362,11 +364,10 @@ main(void)
 		return (1);
 	}
 	close(fd);
+	board_desc_default(&bd);	/* two NICs on a pair wire */
+	bd.pcap = path;
 	kernel_opts_default(&o);
-	o.nics = 2;
-	o.wire = "pair";
-	o.pcap = path;
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(&bd, err, sizeof err), &o, err, sizeof err);
 	CHECK(k != NULL);
 	if (k == NULL) {
 		fprintf(stderr, "test_nic_pair: %s\n", err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -44,7 +45,8 @@ boot(const struct kernel_opts *with)
 	else
 		kernel_opts_default(&o);
 	o.host_syscalls = false;
-	if ((k = kernel_boot(&o, err, sizeof err)) == NULL)
+	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err)) == NULL)
 		fprintf(stderr, "boot: %s\n", err);
 	return k;
 }

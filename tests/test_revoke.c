@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -331,7 +332,8 @@ test_revoke(enum how how)
 	s.how = how;
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
-	if ((k = kernel_boot(&o, err, sizeof err)) == NULL) {
+	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err)) == NULL) {
 		check_fail(__FILE__, __LINE__, err);
 		return;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "board/board.h"
 #include "kernel/kernel.h"
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
@@ -83,7 +84,8 @@ test_ten_thousand(void)
 	uint64_t before;
 
 	kernel_opts_default(&o);
-	k = kernel_boot(&o, err, sizeof err);
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
 	CHECK(k != NULL);
 	if (k == NULL)
 		return;

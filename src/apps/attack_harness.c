@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "apps/attack.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
 #include "machine/cpu.h"
@@ -455,7 +456,7 @@ on_revoke(void *arg, int dev, int pid)
 static size_t
 kmem_copy(const struct run *r, uint8_t *out)
 {
-	struct phys *ph = kernel_phys(r->k);
+	struct phys *ph = board_phys(kernel_board(r->k));
 	size_t len = 4096;
 
 	if (out != NULL)
@@ -517,20 +518,25 @@ static int
 boot(struct run *r, enum grant_arm arm, const struct atk_opts *o,
     char *err, size_t errlen)
 {
+	struct board_desc bd;
 	struct kernel_opts ko;
+	struct board *b;
 	struct phys *ph;
 
+	board_desc_default(&bd);
+	bd.ram_size = 64ull << 20;
+	if (o->pcap != NULL && (r->a->flags & ATK_EXFIL))
+		bd.pcap = o->pcap;
 	kernel_opts_default(&ko);
 	ko.host_syscalls = false;
-	ko.ram_size = 64ull << 20;
 	ko.arm = arm;
 	ko.iommu = arm == ARM_PAGE ? o->iommu_page : o->iommu_capio;
-	if (o->pcap != NULL && (r->a->flags & ATK_EXFIL))
-		ko.pcap = o->pcap;
-	if ((r->k = kernel_boot(&ko, err, errlen)) == NULL)
+	if ((r->k = kernel_boot(board_new(&bd, err, errlen), &ko, err,
+	    errlen)) == NULL)
 		return -1;
-	r->nic = kernel_nic(r->k, 0);
-	ph = kernel_phys(r->k);
+	b = kernel_board(r->k);
+	r->nic = board_nic(b, 0);
+	ph = board_phys(b);
 	/* The secret the attacks aim at, in memory no one is ever granted. */
 	phys_write(ph, kernel_private_page(r->k), attack_secret,
 	    sizeof attack_secret);
@@ -539,13 +545,13 @@ boot(struct run *r, enum grant_arm arm, const struct atk_opts *o,
 		/* Tenant B's queue 1, as the kernel would have set it up: an
 		 * 8-descriptor ring of B's, head and tail at 0. */
 		uint64_t ring = kernel_private_page(r->k) + TENANT_RING;
-		uint64_t bar = kernel_nic_bar(r->k, 0);
+		uint64_t bar = board_dev(b, 0)->bar;
 
 		phys_bus_write(ph, bar + E1000E_TDBAL1, 4, (uint32_t)ring);
 		phys_bus_write(ph, bar + E1000E_TDBAH1, 4, ring >> 32);
 		phys_bus_write(ph, bar + E1000E_TDLEN1, 4, 128);
 	}
-	kernel_nic_mac(r->k, 0, r->c.victim_mac);
+	board_nic_mac(b, 0, r->c.victim_mac);
 	r->c.tcp = &r->atk_tcp;
 	kernel_set_revoke_hook(r->k, on_revoke, r);
 	snapshot(r, r->boot);

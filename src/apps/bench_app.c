@@ -12,6 +12,7 @@
 
 #include "apps/bench.h"
 #include "apps/bench_report.h"
+#include "board/board.h"
 
 #define SETUP_ROUNDS	100000	/* for the server to start listening */
 
@@ -55,9 +56,9 @@ bench_app_start(struct bench_app *a)
 	}
 	c->dev = 1;
 	c->kernel_path = a->arm == BARM_KERNEL;
-	kernel_nic_mac(a->k, 1, c->mac);
+	board_nic_mac(kernel_board(a->k), 1, c->mac);
 	if (a->server_mac != NULL)
-		kernel_nic_mac(a->k, 0, a->server_mac);
+		board_nic_mac(kernel_board(a->k), 0, a->server_mac);
 	if ((a->pids[0] = kernel_spawn(a->k, "server", a->server,
 	    a->server_arg)) < 0)
 		goto spawn;

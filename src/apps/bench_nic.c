@@ -17,17 +17,14 @@
 
 #include "apps/bench.h"
 #include "apps/cli.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "machine/cpu.h"
 #include "machine/iommu.h"
-#include "machine/phys.h"
-#include "net/wire.h"
 
 #define USAGE "capio bench nic [--packets N] [--json]"
 
-#define RAM_BASE	0x0ull
 #define RAM_SIZE	(32ull << 20)
-#define BAR_BASE	0xf0000000ull
 #define VA_RAM		0x10000000ull
 #define VA_BAR		0x40000000ull
 #define NDESC		512u
@@ -143,11 +140,9 @@ driver(void *arg)
 static int
 measure(unsigned len, uint64_t packets, double *mpps, uint64_t *lost)
 {
-	struct phys *p = phys_new();
-	struct iommu *io[2] = { NULL, NULL };
-	struct e1000e *dev[2] = { NULL, NULL };
+	struct board_desc bd;
+	struct board *b;
 	struct aspace *as = NULL;
-	struct wire *w = NULL;
 	struct ctx *x = NULL;
 	struct run r;
 	char err[200];
@@ -156,36 +151,31 @@ measure(unsigned len, uint64_t packets, double *mpps, uint64_t *lost)
 	memset(&r, 0, sizeof r);
 	r.len = len;
 	r.packets = packets;
-	if (p == NULL || phys_add_ram(p, RAM_BASE, RAM_SIZE) != 0 ||
-	    (as = aspace_new(p)) == NULL)
+	board_desc_default(&bd);	/* two NICs on a pair wire */
+	bd.ram_size = RAM_SIZE;
+	if ((b = board_new(&bd, err, sizeof err)) == NULL ||
+	    (as = aspace_new(board_phys(b))) == NULL)
 		goto out;
 	for (int i = 0; i < 2; i++) {
-		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xbe, 0x00, (uint8_t)i };
-		uint64_t bar = BAR_BASE + (uint64_t)i * 0x100000;
+		const struct board_dev *d = board_dev(b, i);
 		uint64_t pa = AREA_BASE + (uint64_t)i * NIC_AREA;
 		uint64_t va = VA_RAM + (uint64_t)i * NIC_AREA;
 
-		if ((io[i] = iommu_new(p, i ? "e1000e1" : "e1000e0")) == NULL ||
-		    iommu_map(io[i], pa, pa, NIC_AREA, IOMMU_READ | IOMMU_WRITE) != 0 ||
-		    (dev[i] = e1000e_new(i ? "e1000e1" : "e1000e0", mac, io[i])) == NULL ||
-		    phys_add_mmio(p, bar, E1000E_BAR0_SIZE, i ? "e1000e1 BAR0" :
-		    "e1000e0 BAR0", &e1000e_mmio_ops, dev[i]) != 0 ||
-		    aspace_map(as, VA_BAR + (uint64_t)i * 0x100000, bar,
-		    E1000E_BAR0_SIZE, MMU_READ | MMU_WRITE | MMU_DEVICE) != 0 ||
+		if (iommu_map(d->iommu, pa, pa, NIC_AREA,
+		    IOMMU_READ | IOMMU_WRITE) != 0 ||
+		    aspace_map(as, VA_BAR + (uint64_t)i * 0x100000, d->bar,
+		    d->bar_size, MMU_READ | MMU_WRITE | MMU_DEVICE) != 0 ||
 		    aspace_map(as, va, pa, NIC_AREA, MMU_READ | MMU_WRITE) != 0)
 			goto out;
 		r.n[i].pa = pa;
 		r.n[i].bar = cheri_perms_and(cheri_bounds_set_exact(cheri_address_set(
-		    cap_root(), VA_BAR + (uint64_t)i * 0x100000), E1000E_BAR0_SIZE),
+		    cap_root(), VA_BAR + (uint64_t)i * 0x100000), d->bar_size),
 		    CAP_PERM_LOAD | CAP_PERM_STORE);
 		r.n[i].ram = cheri_perms_and(cheri_bounds_set_exact(cheri_address_set(
 		    cap_root(), va), NIC_AREA), CAP_PERM_LOAD | CAP_PERM_STORE);
 		if (!r.n[i].bar.tag || !r.n[i].ram.tag)
 			goto out;
 	}
-	if ((w = wire_open("pair", e1000e_port(dev[0]), e1000e_port(dev[1]),
-	    err, sizeof err)) == NULL)
-		goto out;
 	if ((x = ctx_new(driver, &r, as)) == NULL || ctx_run(x) != CTX_DONE)
 		goto out;
 	*mpps = r.ns ? (double)r.received / ((double)r.ns / 1e3) : 0;
@@ -193,18 +183,13 @@ measure(unsigned len, uint64_t packets, double *mpps, uint64_t *lost)
 	rc = 0;
 out:
 	if (x != NULL && ctx_status(x) == CTX_FAULTED) {
-		char b[256];
-		fault_describe(ctx_fault(x), b, sizeof b);
-		fprintf(stderr, "capio: bench nic: driver faulted: %s\n", b);
+		char m[256];
+		fault_describe(ctx_fault(x), m, sizeof m);
+		fprintf(stderr, "capio: bench nic: driver faulted: %s\n", m);
 	}
 	ctx_free(x);
-	wire_close(w);
-	for (int i = 0; i < 2; i++) {
-		e1000e_free(dev[i]);
-		iommu_free(io[i]);
-	}
 	aspace_free(as);
-	phys_free(p);
+	board_free(b);
 	return rc;
 }
 

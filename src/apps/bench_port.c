@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
@@ -29,15 +30,15 @@ bench_arm_name(enum bench_arm a)
 struct kernel *
 bench_boot(enum bench_arm arm, bool host_syscalls, char *err, size_t errlen)
 {
+	struct board_desc bd;
 	struct kernel_opts o;
 
+	board_desc_default(&bd);	/* two NICs on a pair wire */
 	kernel_opts_default(&o);
-	o.nics = 2;
-	o.wire = "pair";
 	o.host_syscalls = host_syscalls;
 	/* raw takes over the capio arm's grants; kernel grants nothing. */
 	o.arm = arm == BARM_PAGE ? ARM_PAGE : ARM_CAPIO;
-	return kernel_boot(&o, err, errlen);
+	return kernel_boot(board_new(&bd, err, errlen), &o, err, errlen);
 }
 
 int

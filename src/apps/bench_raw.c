@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "apps/bench_port.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/aspace.h"
@@ -47,7 +48,7 @@ host_of(struct kernel *k, int pid, cap_t c, uint64_t *pap)
 		    pa != pa0 + off)
 			return NULL;
 	*pap = pa0;
-	return phys_ram_ptr(kernel_phys(k), pa0, len);
+	return phys_ram_ptr(board_phys(kernel_board(k)), pa0, len);
 }
 
 int
@@ -55,12 +56,12 @@ bench_raw_open(struct bench_raw *r, struct udrv *u, struct kernel *k, int pid)
 {
 	memset(r, 0, sizeof *r);
 	r->u = u;
-	r->phys = kernel_phys(k);
+	r->phys = board_phys(kernel_board(k));
 	r->txr = host_of(k, pid, u->txr, &r->txr_pa);
 	r->rxr = host_of(k, pid, u->rxr, &r->rxr_pa);
 	r->txb = host_of(k, pid, u->txb, &r->txb_pa);
 	r->rxb = host_of(k, pid, u->rxb, &r->rxb_pa);
-	r->nic = kernel_nic(k, u->dev);
+	r->nic = board_nic(kernel_board(k), u->dev);
 	r->ops = &e1000e_mmio_ops;
 	if (r->txr == NULL || r->rxr == NULL || r->txb == NULL ||
 	    r->rxb == NULL || r->nic == NULL)

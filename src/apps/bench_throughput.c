@@ -41,6 +41,7 @@
 #include "apps/bench.h"
 #include "apps/bench_port.h"
 #include "apps/bench_report.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -112,7 +113,7 @@ nic_missed(struct tp_job *j)
 	struct e1000e_counters c;
 
 	/* The rig reads the device's own counters: a host call. */
-	e1000e_get_counters(kernel_nic(j->k, 1), &c);
+	e1000e_get_counters(board_nic(kernel_board(j->k), 1), &c);
 	return c.rx_no_buffer;
 }
 

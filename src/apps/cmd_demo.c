@@ -12,6 +12,7 @@
 
 #include "apps/cli.h"
 #include "apps/demo.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
@@ -70,6 +71,7 @@ percentiles(const char *what, uint64_t *v, size_t n)
 static int
 demo_full(uint32_t ops, const char *pcap, bool quiet)
 {
+	struct board_desc bd;
 	struct kernel_opts ko;
 	struct kernel *k;
 	struct server_cfg *sc = calloc(1, sizeof *sc);
@@ -83,9 +85,10 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	char err[256];
 	int rc = 0;
 
+	board_desc_default(&bd);
+	bd.nics = 3;		/* NIC 2: the attacker's own, on no wire */
+	bd.pcap = pcap;
 	kernel_opts_default(&ko);
-	ko.nics = 3;		/* NIC 2: the attacker's own, on no wire */
-	ko.pcap = pcap;
 	gets = sets = NULL;
 	k = NULL;
 	if (sc == NULL || cc == NULL || lat == NULL || is_set == NULL) {
@@ -93,14 +96,15 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 		rc = 1;
 		goto out;
 	}
-	if ((k = kernel_boot(&ko, err, sizeof err)) == NULL) {
+	if ((k = kernel_boot(board_new(&bd, err, sizeof err), &ko, err,
+	    sizeof err)) == NULL) {
 		fprintf(stderr, "capio demo: %s\n", err);
 		rc = 1;
 		goto out;
 	}
 	printf("capio demo: memcached on a CAPIO-driven e1000e, a client, an attacker\n\n");
 	printf("machine   %d x e1000e (82574L) model; NIC 0 <-pair wire-> NIC 1; "
-	    "arm: CAPIO byte slices, IOMMU on\n", kernel_nic_count(k));
+	    "arm: CAPIO byte slices, IOMMU on\n", board_ndevs(kernel_board(k)));
 
 	sc->app = APP_MEMCACHED;
 	sc->dev = 0;
@@ -117,8 +121,8 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	cc->set_percent = 30;
 	cc->lat_ns = lat;
 	cc->is_set = is_set;
-	kernel_nic_mac(k, 0, sc->mac);
-	kernel_nic_mac(k, 1, cc->mac);
+	board_nic_mac(kernel_board(k), 0, sc->mac);
+	board_nic_mac(kernel_board(k), 1, cc->mac);
 
 	cc->start_hold = true;
 	int sp = kernel_spawn(k, "memcached", server_main, sc);
@@ -158,7 +162,7 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	    "then st32(TDT - 0x18)\n          -> %s\n", ap,
 	    at.attach ? capio_strerror(at.attach) : "ok",
 	    at.map ? capio_strerror(at.map) : "ok", pa.status);
-	uint32_t tdbal = e1000e_peek(kernel_nic(k, 2), E1000E_TDBAL);
+	uint32_t tdbal = e1000e_peek(board_nic(kernel_board(k), 2), E1000E_TDBAL);
 	printf("          NIC 2 TDBAL afterwards: 0x%08x (%s the attacker's "
 	    "0x00100000)\n", tdbal, tdbal == 0x00100000 ? "IS" : "not");
 	if (tdbal == 0x00100000)

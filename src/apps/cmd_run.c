@@ -15,6 +15,7 @@
 
 #include "apps/cli.h"
 #include "apps/hostif.h"
+#include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "net/wire.h"
@@ -347,7 +348,7 @@ server_cfg_for(struct kernel *k, const struct run_opts *o,
 	sc->app = o->app;
 	sc->dev = 0;
 	sc->kernel_path = o->kernel_path;
-	kernel_nic_mac(k, 0, sc->mac);
+	board_nic_mac(kernel_board(k), 0, sc->mac);
 	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
 	sc->port = (uint16_t)o->port;
 	sc->mc_set = o->mc;
@@ -380,6 +381,7 @@ spawn_server(struct kernel *k, const struct run_opts *o,
 static int
 serve_tap(const struct run_opts *o)
 {
+	struct board_desc bd;
 	struct kernel_opts ko;
 	struct server_cfg *sc;
 	struct kernel *k;
@@ -390,12 +392,14 @@ serve_tap(const struct run_opts *o)
 	unsigned restarts = 0;
 	bool told_down = false;
 
-	kernel_opts_default(&ko);
-	ko.nics = 1;
+	board_desc_default(&bd);
+	bd.nics = 1;
 	snprintf(spec, sizeof spec, "tap:%s", o->tap);
-	ko.wire = spec;
-	ko.pcap = o->pcap;
-	if ((k = kernel_boot(&ko, err, sizeof err)) == NULL) {
+	bd.wire = spec;
+	bd.pcap = o->pcap;
+	kernel_opts_default(&ko);
+	if ((k = kernel_boot(board_new(&bd, err, sizeof err), &ko, err,
+	    sizeof err)) == NULL) {
 		fprintf(stderr, "capio run: %s\n", err);
 		return 1;
 	}
@@ -414,7 +418,7 @@ serve_tap(const struct run_opts *o)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fd = wire_fd(kernel_wire(k));
+	fd = wire_fd(board_wire(kernel_board(k)));
 	start = last = now_s();
 	printf("capio run: %s on %s (%s path), address %s port %u; Ctrl-C stops\n",
 	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo", o->tap,
@@ -461,7 +465,7 @@ serve_tap(const struct run_opts *o)
 		if (t - last >= 1.0) {
 			struct kernel_stats ks;
 			kernel_get_stats(k, &ks);
-			bool lu = (e1000e_peek(kernel_nic(k, 0), E1000E_STATUS) &
+			bool lu = (e1000e_peek(board_nic(kernel_board(k), 0), E1000E_STATUS) &
 			    E1000E_STATUS_LU) != 0;
 			if (!lu && !told_down) {
 				fprintf(stderr, "capio run: no link yet: %s is not up"
@@ -505,6 +509,7 @@ serve_tap(const struct run_opts *o)
 static int
 serve_builtin(const struct run_opts *o)
 {
+	struct board_desc bd;
 	struct kernel_opts ko;
 	struct server_cfg *sc = calloc(1, sizeof *sc);
 	struct client_cfg *cc = calloc(1, sizeof *cc);
@@ -512,9 +517,11 @@ serve_builtin(const struct run_opts *o)
 	char err[256];
 	int rc = 0;
 
+	board_desc_default(&bd);
+	bd.pcap = o->pcap;
 	kernel_opts_default(&ko);
-	ko.pcap = o->pcap;
-	if (sc == NULL || cc == NULL || (k = kernel_boot(&ko, err, sizeof err)) == NULL) {
+	if (sc == NULL || cc == NULL || (k = kernel_boot(board_new(&bd, err,
+	    sizeof err), &ko, err, sizeof err)) == NULL) {
 		fprintf(stderr, "capio run: %s\n", sc && cc ? err : "out of memory");
 		free(sc);
 		free(cc);
@@ -522,7 +529,7 @@ serve_builtin(const struct run_opts *o)
 	}
 	server_cfg_for(k, o, sc);
 	cc->kernel_path = o->kernel_path;
-	kernel_nic_mac(k, 1, cc->mac);
+	board_nic_mac(kernel_board(k), 1, cc->mac);
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */
 	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;

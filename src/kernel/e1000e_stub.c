@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev/e1000e.h"
+#include "dev/e1000e_regs.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel_priv.h"
 #include "kernel/kmem.h"
@@ -27,7 +27,6 @@ struct ringset {
 struct e1000e_stub {
 	struct kernel *k;
 	int index;
-	struct e1000e *dev;
 	struct iommu *io;
 	uint64_t bar;
 	uint8_t mac[6];
@@ -99,7 +98,7 @@ open_windows(struct e1000e_stub *s, const struct ringset *set)
 	if (!s->k->opts.iommu) {
 		/* No IOMMU protection: the device reaches all of RAM, as under
 		 * page-granular bypass without an IOMMU. */
-		iommu_map(s->io, 0, 0, s->k->opts.ram_size, IOMMU_READ | IOMMU_WRITE);
+		iommu_map(s->io, 0, 0, board_ram_size(s->k->board), IOMMU_READ | IOMMU_WRITE);
 		return;
 	}
 	for (unsigned r = R_TX_RING; r < R_COUNT; r++)
@@ -194,7 +193,8 @@ eeprom_word(struct e1000e_stub *s, unsigned word, uint16_t *out)
 }
 
 struct e1000e_stub *
-e1000e_stub_new(struct kernel *k, int index, char *err, size_t errlen)
+e1000e_stub_new(struct kernel *k, int index, const struct board_dev *bd,
+    char *err, size_t errlen)
 {
 	struct e1000e_stub *s = calloc(1, sizeof *s);
 
@@ -204,10 +204,9 @@ e1000e_stub_new(struct kernel *k, int index, char *err, size_t errlen)
 	}
 	s->k = k;
 	s->index = index;
-	s->dev = k->nic[index];
-	s->io = k->iommu[index];
-	s->bar = k->bar[index];
-	e1000e_set_irq_handler(s->dev, irq, s);
+	s->io = bd->iommu;
+	s->bar = bd->bar;
+	board_irq_attach(k->board, index, irq, s);
 
 	wr(s, E1000E_CTRL, rd(s, E1000E_CTRL) | E1000E_CTRL_RST);
 	wr(s, E1000E_IMC, 0xffffffffu);
@@ -246,7 +245,7 @@ e1000e_stub_free(struct e1000e_stub *s)
 {
 	if (s == NULL)
 		return;
-	e1000e_set_irq_handler(s->dev, NULL, NULL);
+	board_irq_attach(s->k->board, s->index, NULL, NULL);
 	free(s);	/* RAM goes away with the machine */
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct board_dev;
 struct kernel;
 struct e1000e_stub;
 
@@ -23,9 +24,10 @@ enum {
 	E1000E_INFO_MAC,	/* MAC address, byte 0 in bits 7..0 */
 };
 
-/* Bring the NIC up for the kernel (rings, MAC filter, link). */
-struct e1000e_stub *e1000e_stub_new(struct kernel *k, int index, char *err,
-    size_t errlen);
+/* Bring up device INDEX of the board, as BD describes it, for the kernel
+ * (rings, MAC filter, link). */
+struct e1000e_stub *e1000e_stub_new(struct kernel *k, int index,
+    const struct board_dev *bd, char *err, size_t errlen);
 void e1000e_stub_free(struct e1000e_stub *s);
 
 extern const struct capio_driver e1000e_stub_driver;

@@ -1,6 +1,6 @@
 /*
- * kernel.h — the trusted CAPIO kernel: boot a machine (RAM, NICs, a
- * wire), run unprivileged processes on it, and look at what happened.
+ * kernel.h — the trusted CAPIO kernel: boot on a board (board/board.h),
+ * run unprivileged processes on it, and look at what happened.
  *
  * This is the interface for whoever starts the machine (the capio
  * command, tests, benchmarks, the attack harness). Processes themselves
@@ -16,10 +16,9 @@
 #include "machine/aspace.h"
 #include "machine/fault.h"
 
+struct board;
 struct kernel;
 struct phys;
-struct e1000e;
-struct wire;
 
 /* How device slices are granted (the benchmark arms). */
 enum grant_arm {
@@ -28,14 +27,7 @@ enum grant_arm {
 			   page-granular kernel bypass (DPDK, ixy) grants */
 };
 
-#define KERNEL_MAX_NICS	4
-
 struct kernel_opts {
-	uint64_t ram_size;	/* bytes of RAM (default 256 MiB) */
-	int nics;		/* e1000e NICs, 0..KERNEL_MAX_NICS (default 2) */
-	const char *wire;	/* "pair" (NIC 0 <-> NIC 1), "tap:IFNAME"
-				   (NIC 0), "none"; default "pair" */
-	const char *pcap;	/* record the wire into this file, or NULL */
 	bool host_syscalls;	/* each syscall pays a real host syscall */
 	enum grant_arm arm;
 	bool iommu;		/* device DMA only into its owner's regions */
@@ -59,10 +51,17 @@ struct kernel_opts {
 };
 
 void kernel_opts_default(struct kernel_opts *o);
-/* Boot; NULL and a one-line message in err on failure. */
-struct kernel *kernel_boot(const struct kernel_opts *o, char *err,
-    size_t errlen);
-/* Kill every process, quiesce the devices, free everything. */
+/*
+ * Boot on board B (board_new), which the kernel owns from now on: it
+ * brings up every device the board lists and registers it with CAPIO.
+ * NULL and a one-line message in err on failure (B is freed then too;
+ * a NULL B is refused, so board_new's result can be passed straight in
+ * once its message is in err).
+ */
+struct kernel *kernel_boot(struct board *b, const struct kernel_opts *o,
+    char *err, size_t errlen);
+/* Kill every process, quiesce the devices, power the board off
+ * (board_free). NULL is accepted. */
 void kernel_halt(struct kernel *k);
 
 /* --- processes ------------------------------------------------------- */
@@ -109,13 +108,8 @@ int kernel_proc_info(const struct kernel *k, int pid, struct proc_info *pi);
 
 /* --- the machine, for trusted harnesses and tests --------------------- */
 
-struct phys *kernel_phys(const struct kernel *k);
-int kernel_nic_count(const struct kernel *k);
-struct e1000e *kernel_nic(const struct kernel *k, int i);
-uint64_t kernel_nic_bar(const struct kernel *k, int i);
-/* NIC i's MAC address, as its receive address register holds it. */
-void kernel_nic_mac(const struct kernel *k, int i, uint8_t mac[6]);
-struct wire *kernel_wire(const struct kernel *k);
+/* The board it runs on (its devices: board_nic, board_wire, ...). */
+struct board *kernel_board(const struct kernel *k);
 const struct kernel_opts *kernel_opts(const struct kernel *k);
 /* Kernel memory that no user region or DMA window ever covers, for
  * "nothing changed" checks: a page at *pa. */

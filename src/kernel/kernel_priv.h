@@ -5,6 +5,7 @@
 #ifndef CAPIO_KERNEL_PRIV_H
 #define CAPIO_KERNEL_PRIV_H
 
+#include "board/board.h"
 #include "cap/cap.h"
 #include "kernel/kernel.h"
 #include "kernel/manifest.h"
@@ -107,20 +108,16 @@ struct capio_dev {
 
 struct kernel {
 	struct kernel_opts opts;
-	char wire_spec[64], pcap_path[256];
-	struct phys *phys;
+	struct board *board;		/* what it runs on, owned */
+	struct phys *phys;		/* the board's */
 	struct kmem *kmem;
 	cap_t root;			/* the almighty capability */
 	cap_t user_root;		/* what user capabilities derive from */
 	cap_t seal_root;		/* Seal/Unseal over the object types */
 	uint64_t private_page;
-	int nnics;
-	struct e1000e *nic[KERNEL_MAX_NICS];
-	struct iommu *iommu[KERNEL_MAX_NICS];
-	uint64_t bar[KERNEL_MAX_NICS];
-	void *stub[KERNEL_MAX_NICS];
-	struct capio_dev dev[KERNEL_MAX_NICS];
-	struct wire *wire;
+	int nnics;			/* devices found on the board */
+	void *stub[BOARD_MAX_DEVS];
+	struct capio_dev dev[BOARD_MAX_DEVS];
 	struct proc *procs[KERNEL_MAX_PROCS];
 	int nprocs;
 	struct proc *cur;		/* running now, or NULL */

@@ -1,0 +1,218 @@
+/*
+ * board.c — see board.h. Everything here is hardware assembly: no policy,
+ * no driver; the kernel programs what this builds.
+ */
+#include "board/board.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/e1000e.h"
+#include "machine/aspace.h"
+#include "machine/iommu.h"
+#include "machine/phys.h"
+#include "net/wire.h"
+
+#define NIC_BAR_BASE	0xf0000000ull
+#define NIC_BAR_STRIDE	0x100000ull
+
+struct board {
+	struct board_desc desc;
+	char wire_spec[64], pcap_path[256];
+	struct phys *phys;
+	int ndevs;
+	struct board_dev dev[BOARD_MAX_DEVS];
+	struct e1000e *nic[BOARD_MAX_DEVS];
+	struct wire *wire;
+};
+
+void
+board_desc_default(struct board_desc *d)
+{
+	memset(d, 0, sizeof *d);
+	d->ram_size = 256ull << 20;
+	d->nics = 2;
+	d->wire = "pair";
+	d->pcap = NULL;
+}
+
+static const char *
+check_desc(const struct board_desc *d, const char *wire)
+{
+	if (d->ram_size < (16ull << 20) || d->ram_size > (4ull << 30) ||
+	    (d->ram_size & MMU_PAGE_MASK))
+		return "RAM size must be 16 MiB..4 GiB, page-aligned";
+	if (d->nics < 0 || d->nics > BOARD_MAX_DEVS)
+		return "number of NICs must be 0..4";
+	if (strcmp(wire, "pair") == 0 && d->nics < 2)
+		return "a pair wire needs two NICs";
+	if (strcmp(wire, "none") != 0 && d->nics < 1)
+		return "a wire needs a NIC";
+	if (strlen(wire) >= sizeof ((struct board *)0)->wire_spec)
+		return "wire specification too long";
+	if (d->pcap != NULL &&
+	    strlen(d->pcap) >= sizeof ((struct board *)0)->pcap_path)
+		return "capture file name too long";
+	return NULL;
+}
+
+static struct board *
+fail(struct board *b, char *err, size_t errlen, const char *what)
+{
+	if (what != NULL)
+		snprintf(err, errlen, "%s", what);
+	board_free(b);
+	return NULL;
+}
+
+struct board *
+board_new(const struct board_desc *d, char *err, size_t errlen)
+{
+	struct board_desc def;
+	const char *wire, *bad;
+	struct board *b;
+
+	if (d == NULL) {
+		board_desc_default(&def);
+		d = &def;
+	}
+	wire = d->wire != NULL ? d->wire : "none";
+	bad = check_desc(d, wire);
+	if (bad != NULL) {
+		snprintf(err, errlen, "%s", bad);
+		return NULL;
+	}
+	if ((b = calloc(1, sizeof *b)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->desc = *d;
+	snprintf(b->wire_spec, sizeof b->wire_spec, "%s", wire);
+	b->desc.wire = b->wire_spec;
+	if (d->pcap != NULL) {
+		snprintf(b->pcap_path, sizeof b->pcap_path, "%s", d->pcap);
+		b->desc.pcap = b->pcap_path;
+	}
+	if ((b->phys = phys_new()) == NULL ||
+	    phys_add_ram(b->phys, 0, d->ram_size) != 0)
+		return fail(b, err, errlen, "cannot create RAM");
+
+	for (int i = 0; i < d->nics; i++) {
+		struct board_dev *bd = &b->dev[i];
+		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34,
+		    (uint8_t)(0x56 + i) };
+		char barname[40];
+
+		bd->kind = BOARD_DEV_E1000E;
+		snprintf(bd->name, sizeof bd->name, "e1000e%d", i);
+		snprintf(barname, sizeof barname, "%s BAR0", bd->name);
+		bd->bar = NIC_BAR_BASE + (uint64_t)i * NIC_BAR_STRIDE;
+		bd->bar_size = E1000E_BAR0_SIZE;
+		if ((bd->iommu = iommu_new(b->phys, bd->name)) == NULL ||
+		    (b->nic[i] = e1000e_new(bd->name, mac, bd->iommu)) == NULL ||
+		    phys_add_mmio(b->phys, bd->bar, bd->bar_size, barname,
+		    &e1000e_mmio_ops, b->nic[i]) != 0) {
+			b->ndevs = i + 1;
+			return fail(b, err, errlen, "cannot create a NIC");
+		}
+		b->ndevs = i + 1;
+	}
+	if (strcmp(wire, "none") != 0) {
+		struct netport *pb = NULL;
+
+		if (strcmp(wire, "pair") == 0)
+			pb = e1000e_port(b->nic[1]);
+		if ((b->wire = wire_open(wire, e1000e_port(b->nic[0]), pb, err,
+		    errlen)) == NULL)
+			return fail(b, err, errlen, NULL);
+		if (d->pcap != NULL &&
+		    wire_record(b->wire, d->pcap, err, errlen) != 0)
+			return fail(b, err, errlen, NULL);
+		for (int i = 0; i < b->ndevs && i < 2; i++)
+			e1000e_link_changed(b->nic[i]);
+	}
+	return b;
+}
+
+void
+board_free(struct board *b)
+{
+	if (b == NULL)
+		return;
+	wire_close(b->wire);
+	for (int i = 0; i < b->ndevs; i++) {
+		e1000e_free(b->nic[i]);
+		iommu_free(b->dev[i].iommu);
+	}
+	phys_free(b->phys);
+	free(b);
+}
+
+struct phys *
+board_phys(const struct board *b)
+{
+	return b->phys;
+}
+
+uint64_t
+board_ram_size(const struct board *b)
+{
+	return b->desc.ram_size;
+}
+
+int
+board_ndevs(const struct board *b)
+{
+	return b->ndevs;
+}
+
+const struct board_dev *
+board_dev(const struct board *b, int i)
+{
+	return i >= 0 && i < b->ndevs ? &b->dev[i] : NULL;
+}
+
+void
+board_irq_attach(struct board *b, int i, void (*fn)(void *, bool), void *arg)
+{
+	if (i >= 0 && i < b->ndevs)
+		e1000e_set_irq_handler(b->nic[i], fn, arg);
+}
+
+void
+board_poll(struct board *b, unsigned budget)
+{
+	if (b->wire != NULL)
+		wire_poll(b->wire, (int)budget);
+}
+
+const struct board_desc *
+board_desc(const struct board *b)
+{
+	return &b->desc;
+}
+
+struct e1000e *
+board_nic(const struct board *b, int i)
+{
+	return i >= 0 && i < b->ndevs ? b->nic[i] : NULL;
+}
+
+void
+board_nic_mac(const struct board *b, int i, uint8_t mac[6])
+{
+	uint32_t lo = e1000e_peek(b->nic[i], E1000E_RAL(0));
+	uint32_t hi = e1000e_peek(b->nic[i], E1000E_RAH(0));
+
+	for (int n = 0; n < 4; n++)
+		mac[n] = (uint8_t)(lo >> (8 * n));
+	mac[4] = (uint8_t)hi;
+	mac[5] = (uint8_t)(hi >> 8);
+}
+
+struct wire *
+board_wire(const struct board *b)
+{
+	return b->wire;
+}
