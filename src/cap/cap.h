@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cap/cap_fields.h"
+
 /* 65-bit quantities: lengths and tops (2^64 is a valid top). */
 __extension__ typedef unsigned __int128 cap_len_t;
 
@@ -33,7 +35,7 @@ typedef struct cap {
 	bool bounds_valid;	/* false for exponents 51..62 */
 } cap_t;
 
-/* The 18 architectural permissions (pesbt bits 63..46). */
+/* The 18 architectural permissions: the PERMS field, bit by bit. */
 enum {
 	CAP_PERM_GLOBAL		= 1u << 0,
 	CAP_PERM_EXECUTIVE	= 1u << 1,
@@ -53,13 +55,16 @@ enum {
 	CAP_PERM_EXECUTE	= 1u << 15,
 	CAP_PERM_STORE		= 1u << 16,
 	CAP_PERM_LOAD		= 1u << 17,
-	CAP_PERMS_ALL		= (1u << 18) - 1,
+	CAP_PERMS_ALL		= (1u << CAP_F_PERMS_WIDTH) - 1,
 };
+_Static_assert(CAP_PERM_LOAD == 1u << (CAP_F_PERMS_WIDTH - 1),
+    "the permissions fill the PERMS field");
 
 #define CAP_OTYPE_UNSEALED	0u
-#define CAP_OTYPE_MAX		0x7fffu	/* 15-bit object type */
-#define CAP_MAX_EXPONENT	50
-#define CAP_MANTISSA_WIDTH	16
+#define CAP_OTYPE_MAX		((1u << CAP_F_OTYPE_WIDTH) - 1)
+#define CAP_MANTISSA_WIDTH	CAP_F_B_WIDTH
+/* Morello's CAP_MAX_EXPONENT; larger ones decode to the whole space. */
+#define CAP_MAX_EXPONENT	(64 - CAP_MANTISSA_WIDTH + 2)
 #define CAP_ROOT_PESBT		0xffffc00000010005ull
 
 /* --- construction ------------------------------------------------------ */
@@ -83,14 +88,15 @@ static inline cap_len_t cheri_top_get(cap_t c) { return c.top; }
 uint64_t cheri_length_get(cap_t c);	/* saturates 2^64 to UINT64_MAX */
 cap_len_t cap_length65(cap_t c);	/* the exact 65-bit length */
 uint64_t cheri_offset_get(cap_t c);	/* bounds address - base */
-static inline uint32_t cheri_perms_get(cap_t c) { return (uint32_t)(c.pesbt >> 46); }
-static inline uint32_t cheri_type_get(cap_t c) { return (uint32_t)(c.pesbt >> 31) & CAP_OTYPE_MAX; }
+static inline uint32_t cheri_perms_get(cap_t c) { return (uint32_t)cap_field_get(c.pesbt, PERMS); }
+static inline uint32_t cheri_type_get(cap_t c) { return (uint32_t)cap_field_get(c.pesbt, OTYPE); }
 static inline bool cheri_is_sealed(cap_t c) { return cheri_type_get(c) != CAP_OTYPE_UNSEALED; }
-static inline uint8_t cap_flags_get(cap_t c) { return (uint8_t)(c.cursor >> 56); }
-/* The address bounds apply to: bits 55..0 sign-extended from bit 55. */
+static inline uint8_t cap_flags_get(cap_t c) { return (uint8_t)cap_field_get(c.cursor, FLAGS); }
+/* The address bounds apply to: the ADDR field, sign-extended over FLAGS. */
 static inline uint64_t cap_bounds_address(uint64_t cursor)
 {
-	return (uint64_t)((int64_t)(cursor << 8) >> 8);
+	return (uint64_t)((int64_t)(cursor << (64 - CAP_F_ADDR_WIDTH)) >>
+	    (64 - CAP_F_ADDR_WIDTH));
 }
 
 /* --- derivation ---------------------------------------------------------- */

@@ -1,42 +1,49 @@
 /*
  * cap_bounds.c — Morello bounds compression: decoding base/top from the
- * 31-bit bounds field and the address, and encoding requested bounds.
- *
- * Layout of pesbt (capability bits 127..64):
- *   63..46 permissions, 45..31 object type, 30 IE (0 = internal exponent),
- *   29..16 T[13:0], 15..0 B[15:0].
- * With an internal exponent, T[2:0] and B[2:0] hold the exponent inverted
- * (so that all-zero bits decode to the maximum exponent: the null
- * capability spans the whole address space).
+ * bounds field (IE, T, B; cap_fields.h) and the address, and encoding
+ * requested bounds. The exponent is stored inverted so that all-zero bits
+ * decode to the maximum exponent: the null capability spans the whole
+ * address space.
  */
 #include "cap/cap.h"
 #include "cap/cap_encoding.h"
 
 #define MW		CAP_MANTISSA_WIDTH
-#define MAX_ENCODABLE_E	63
+#define MAX_ENCODABLE_E	((unsigned)CAP_BITS_MASK(CAP_EXP_WIDTH))
 #define LEN_MASK	(((cap_len_t)1 << 65) - 1)
+/* Mantissa bits an internal exponent takes from the bottom of T and B. */
+#define IE_LOW		CAP_F_EXP_LO_WIDTH
+/* T's top bits, not stored: decoding infers them from B. */
+#define T_IMPLIED	(CAP_F_B_WIDTH - CAP_F_T_WIDTH)
+
+_Static_assert(CAP_F_EXP_HI_WIDTH == IE_LOW,
+    "E takes as many bits of T as of B");
 
 void
 cap_decode_fields(uint64_t pesbt, struct cap_fields *f)
 {
-	uint32_t tfield = (uint32_t)(pesbt >> 16) & 0x3fff;
-	uint32_t b = (uint32_t)pesbt & 0xffff;
-	uint32_t t, lmsb, carry;
+	uint32_t tfield, b, t, lmsb, carry;
 
-	f->ie = ((pesbt >> 30) & 1) == 0;
+	f->ie = cap_field_get(pesbt, IE) == 0;
 	if (f->ie) {
-		f->exponent = ~(((tfield & 7) << 3) | (b & 7)) & 0x3f;
-		tfield &= ~7u;
-		b &= ~7u;
+		f->exponent = (unsigned)cap_bits_get(
+		    ~((cap_field_get(pesbt, EXP_HI) << CAP_F_EXP_LO_WIDTH) |
+		    cap_field_get(pesbt, EXP_LO)), 0, CAP_EXP_WIDTH);
+		/* The exponent's bits count as zeros of the mantissas. */
+		pesbt = cap_field_set(pesbt, EXP_HI, 0);
+		pesbt = cap_field_set(pesbt, EXP_LO, 0);
 		lmsb = 1;
 	} else {
 		f->exponent = 0;
 		lmsb = 0;
 	}
-	/* T's two top bits are implied by B, the length's top bit, and
-	 * whether T's lower bits wrapped below B's. */
-	carry = tfield < (b & 0x3fff) ? 1 : 0;
-	t = ((((b >> 14) + carry + lmsb) & 3) << 14) | tfield;
+	tfield = (uint32_t)cap_field_get(pesbt, T);
+	b = (uint32_t)cap_field_get(pesbt, B);
+	/* T's implied top bits follow from B, the length's top bit, and
+	 * whether T's stored bits wrapped below B's. */
+	carry = tfield < cap_bits_get(b, 0, CAP_F_T_WIDTH) ? 1 : 0;
+	t = (uint32_t)cap_bits_set(tfield, CAP_F_T_WIDTH, T_IMPLIED,
+	    (b >> CAP_F_T_WIDTH) + carry + lmsb);
 	f->bottom = b;
 	f->top = t;
 }
@@ -108,41 +115,48 @@ cap_encode_bounds(uint64_t base, cap_len_t len, bool *exactp, unsigned *ep)
 	cap_len_t top = (cap_len_t)base + len;
 	unsigned e;
 	bool ie, lost_base = false, lost_top = false;
-	uint32_t bbits, tbits;
+	uint64_t field;
 
 	/* Choose e so that the length's top bit lands second from the top of
 	 * the mantissa, as decoding assumes. */
 	e = CAP_MAX_EXPONENT - clz_width((len & LEN_MASK) >> (MW - 1), 65 - (MW - 1));
 	ie = e != 0 || ((len >> (MW - 2)) & 1);
+	field = cap_field_set(0, IE, ie ? 0 : 1);
 	if (!ie) {
-		bbits = (uint32_t)base & 0xffff;
-		tbits = (uint32_t)top & 0xffff;
+		field = cap_field_set(field, B, base);
+		field = cap_field_set(field, T, (uint64_t)top);
 	} else {
-		cap_len_t lomask = ((cap_len_t)1 << (e + 3)) - 1;
-		uint32_t bie = (uint32_t)((cap_len_t)base >> (e + 3)) & 0x1fff;
-		uint32_t tie = (uint32_t)(top >> (e + 3)) & 0x1fff;
+		/* The mantissas keep MW-IE_LOW bits from bit e+IE_LOW up. */
+		cap_len_t lomask = ((cap_len_t)1 << (e + IE_LOW)) - 1;
+		uint64_t mmask = CAP_BITS_MASK(MW - IE_LOW), bie, tie;
+
+		bie = (uint64_t)((cap_len_t)base >> (e + IE_LOW)) & mmask;
+		tie = (uint64_t)(top >> (e + IE_LOW)) & mmask;
 
 		lost_base = ((cap_len_t)base & lomask) != 0;
 		lost_top = (top & lomask) != 0;
 		if (lost_top)
-			tie = (tie + 1) & 0x1fff;
+			tie = (tie + 1) & mmask;
 		/* Rounding may have grown the length past the mantissa:
 		 * take one more exponent step. */
-		if ((((tie - bie) & 0x1fff) >> (MW - 4)) & 1) {
+		if (cap_bits_get(tie - bie, MW - IE_LOW - 1, 1)) {
 			e++;
 			lost_base = lost_base || (bie & 1);
 			lost_top = lost_top || (tie & 1);
-			bie = (uint32_t)((cap_len_t)base >> (e + 3)) & 0x1fff;
-			tie = ((uint32_t)(top >> (e + 3)) + (lost_top ? 1 : 0)) & 0x1fff;
+			bie = (uint64_t)((cap_len_t)base >> (e + IE_LOW)) &
+			    mmask;
+			tie = ((uint64_t)(top >> (e + IE_LOW)) +
+			    (lost_top ? 1 : 0)) & mmask;
 		}
-		bbits = (bie << 3) | (~e & 7);
-		tbits = (tie << 3) | ((~e >> 3) & 7);
+		field = cap_field_set(field, B, bie << IE_LOW);
+		field = cap_field_set(field, T, tie << IE_LOW);
+		field = cap_field_set(field, EXP_LO, ~e);
+		field = cap_field_set(field, EXP_HI, ~e >> CAP_F_EXP_LO_WIDTH);
 	}
 	*exactp = !(lost_base || lost_top);
 	if (ep != NULL)
 		*ep = ie ? e : 0;
-	return ((uint64_t)(ie ? 0 : 1) << 30) |
-	    ((uint64_t)(tbits & 0x3fff) << 16) | (bbits & 0xffff);
+	return field;
 }
 
 uint64_t
@@ -160,9 +174,9 @@ cheri_representable_alignment_mask(uint64_t len)
 	 * row (tests/test_cap_conformance.c).
 	 */
 	field = cap_encode_bounds(1, len, &exact, &e);
-	if ((field >> 30) & 1)
+	if (cap_field_get(field, IE) != 0)
 		return UINT64_MAX;
-	return UINT64_MAX << (e + 3);
+	return UINT64_MAX << (e + IE_LOW);
 }
 
 uint64_t

@@ -6,9 +6,10 @@
 #include "cap/cap.h"
 #include "cap/cap_encoding.h"
 
-#define BOUNDS_FIELD	0x7fffffffull		/* pesbt 30..0 */
-#define OTYPE_FIELD	(0x7fffull << 31)	/* pesbt 45..31 */
-#define PERMS_FIELD	(0x3ffffull << 46)	/* pesbt 63..46 */
+/* The reset value has every permission and is unsealed. */
+_Static_assert((CAP_ROOT_PESBT & CAP_FIELD_MASK(PERMS)) ==
+    (uint64_t)CAP_PERMS_ALL << CAP_F_PERMS_LSB &&
+    (CAP_ROOT_PESBT & CAP_FIELD_MASK(OTYPE)) == 0, "root permissions");
 
 cap_t
 cap_from_mem(uint64_t pesbt, uint64_t cursor, bool tag)
@@ -107,13 +108,15 @@ cap_setbounds(cap_t c, cap_len_t len, bool *exactp)
 	cap_t n;
 
 	field = cap_encode_bounds(base, len, &exact, &e);
-	n = cap_from_mem((c.pesbt & ~BOUNDS_FIELD) | field, c.cursor, false);
+	n = cap_from_mem(cap_field_set(c.pesbt, BOUNDS, field), c.cursor,
+	    false);
 	/*
 	 * Below exponent 48 the address's top bits take part in decoding, so
-	 * Morello requires the flags byte to be the sign extension of bit 55.
+	 * Morello requires the flags to be the sign extension of the address.
 	 */
-	flags = c.cursor >> 56;
-	ext = (c.cursor >> 55) & 1 ? 0xff : 0;
+	flags = cap_field_get(c.cursor, FLAGS);
+	ext = cap_bits_get(c.cursor, CAP_F_ADDR_WIDTH - 1, 1) ?
+	    CAP_BITS_MASK(CAP_F_FLAGS_WIDTH) : 0;
 	tag = c.tag && !cheri_is_sealed(c) && c.bounds_valid &&
 	    base >= c.base && top <= c.top &&
 	    top <= ((cap_len_t)1 << 64) && !(e < 48 && flags != ext);
@@ -142,9 +145,9 @@ cheri_bounds_set_exact(cap_t c, cap_len_t len)
 cap_t
 cheri_perms_and(cap_t c, uint32_t mask)
 {
-	uint64_t perms = ((c.pesbt & PERMS_FIELD) >> 46) & mask;
+	uint64_t perms = cap_field_get(c.pesbt, PERMS) & mask;
 
-	return with_pesbt(c, (c.pesbt & ~PERMS_FIELD) | (perms << 46),
+	return with_pesbt(c, cap_field_set(c.pesbt, PERMS, perms),
 	    !cheri_is_sealed(c));
 }
 
@@ -166,8 +169,7 @@ cheri_seal(cap_t c, cap_t auth)
 	ok = c.tag && auth.tag && !cheri_is_sealed(c) &&
 	    !cheri_is_sealed(auth) && (cheri_perms_get(auth) & CAP_PERM_SEAL) &&
 	    addr_in_bounds(auth) && ot <= CAP_OTYPE_MAX;
-	return with_pesbt(c, (c.pesbt & ~OTYPE_FIELD) |
-	    ((ot & CAP_OTYPE_MAX) << 31), ok);
+	return with_pesbt(c, cap_field_set(c.pesbt, OTYPE, ot), ok);
 }
 
 cap_t
@@ -180,10 +182,11 @@ cheri_unseal(cap_t c, cap_t auth)
 	    !cheri_is_sealed(auth) &&
 	    (cheri_perms_get(auth) & CAP_PERM_UNSEAL) &&
 	    addr_in_bounds(auth) && auth.cursor == cheri_type_get(c);
-	pesbt = c.pesbt & ~OTYPE_FIELD;
+	pesbt = cap_field_set(c.pesbt, OTYPE, CAP_OTYPE_UNSEALED);
 	/* Unsealing with a local authority yields a local capability. */
 	if (!(cheri_perms_get(auth) & CAP_PERM_GLOBAL))
-		pesbt &= ~((uint64_t)CAP_PERM_GLOBAL << 46);
+		pesbt = cap_field_set(pesbt, PERMS,
+		    cap_field_get(pesbt, PERMS) & ~(uint64_t)CAP_PERM_GLOBAL);
 	return with_pesbt(c, pesbt, ok);
 }
 

@@ -64,9 +64,10 @@ int access_slow(struct aspace *as, const cap_t *c, uint64_t va,
  * here. Anything else (a miss, a fault) takes access_slow.
  */
 
-#define ACCESS_PESBT_LOAD	(1ull << (46 + 17))
-#define ACCESS_PESBT_STORE	(1ull << (46 + 16))
-#define ACCESS_PESBT_OTYPE	((uint64_t)CAP_OTYPE_MAX << 31)
+/* Permissions and object type as they sit in pesbt: one mask tests both. */
+#define ACCESS_PESBT_LOAD	((uint64_t)CAP_PERM_LOAD << CAP_F_PERMS_LSB)
+#define ACCESS_PESBT_STORE	((uint64_t)CAP_PERM_STORE << CAP_F_PERMS_LSB)
+#define ACCESS_PESBT_OTYPE	CAP_FIELD_MASK(OTYPE)
 
 /*
  * Tag, seal, permission and bounds in one expression: true if all pass
