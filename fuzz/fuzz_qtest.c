@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/q35.h"
 #include "dev/e1000e_pci.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
+#include "qtest/qtest.h"
 
 #define MAX_INPUT	8192
 

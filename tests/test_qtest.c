@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "board/q35.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_pci.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
 #include "net/wire.h"
+#include "qtest/qtest.h"
 
 #define BAR	0xE0000000u
 #define CFG1	0x80000800u		/* bus 0, slot 1, function 0 */

@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "apps/cli.h"
+#include "board/q35.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_pci.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
 #include "net/wire.h"
+#include "qtest/qtest.h"
 
 #define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... [--ram MIB] " \
 	"[--socket PATH]"

@@ -1,5 +1,5 @@
-/* qtest_q35.c — see qtest_q35.h. */
-#include "machine/qtest_q35.h"
+/* q35.c — see q35.h. */
+#include "board/q35.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /*
- * qtest_q35.h — the small machine `capio qtest` drives: shaped like the
+ * q35.h — the small machine `capio qtest` drives: shaped like the
  * QEMU q35 machine a qtest script sees, without a CPU or firmware.
  *
  *   RAM        [0, 0xC0000) and [1 MiB, RAM size): the option-ROM and
@@ -13,8 +13,8 @@
  *
  * Nothing else of a PC is there (no PIT, RTC, LAPIC, HPET, fw_cfg).
  */
-#ifndef CAPIO_MACHINE_QTEST_Q35_H
-#define CAPIO_MACHINE_QTEST_Q35_H
+#ifndef CAPIO_BOARD_Q35_H
+#define CAPIO_BOARD_Q35_H
 
 #include <stdbool.h>
 #include <stdint.h>
