@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev/e1000e_pci.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
+#include "board/q35.h"
+#include "qtest/qtest.h"
 
 #define MAX_INPUT	8192
 
@@ -70,11 +69,13 @@ sink(void *arg, unsigned irq, int level)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	static const struct q35_desc d = { .ram_size = Q35_RAM_MIN,
+	    .nnics = 1, .nic = { { { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+	    NULL } } };
 	struct out o = { 0 };
 	struct q35 *m;
-	struct e1000e_pci *nic;
 	struct qtest *q;
+	char err[128];
 	size_t lines = 0, i, off, n, chunk;
 
 	if (size < 1 || size > MAX_INPUT)
@@ -82,11 +83,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chunk = (size_t)data[0] % 64 + 1;
 	data++;
 	size--;
-	if ((m = q35_new(Q35_RAM_MIN)) == NULL)
+	if ((m = q35_new(&d, err, sizeof(err))) == NULL)
 		abort();
-	nic = e1000e_pci_new(q35_pci(m), Q35_FIRST_SLOT, "e1000e0", mac);
-	q = qtest_new(q35_phys(m), q35_pci(m), out_fn, &o);
-	if (nic == NULL || q == NULL)
+	if ((q = qtest_new(q35_phys(m), q35_pci(m), out_fn, &o)) == NULL)
 		abort();
 	q35_set_irq_sink(m, sink, q);
 	for (off = 0; off < size; off += n) {
@@ -100,6 +99,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	qtest_free(q);
 	q35_free(m);
-	e1000e_pci_free(nic);
 	return (0);
 }

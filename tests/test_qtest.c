@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "board/q35.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_pci.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
 #include "net/wire.h"
+#include "qtest/qtest.h"
 
 #define BAR	0xE0000000u
 #define CFG1	0x80000800u		/* bus 0, slot 1, function 0 */
@@ -81,8 +81,7 @@ test_phys_remove(void)
 
 struct rig {
 	struct q35		*m;
-	struct e1000e_pci	*nic[2];
-	struct wire		*pair;
+	struct e1000e_pci	*nic[2];	/* the machine's */
 	struct qtest		*qt;
 	char			 out[1 << 16];
 	size_t			 len;
@@ -108,26 +107,27 @@ rig_irq(void *arg, unsigned irq, int level)
 	qtest_set_irq(r->qt, irq, level);
 }
 
+/* The machine `capio qtest` builds: NNICS NICs, two on a pair wire. */
 static struct rig *
-rig_new(int nnics)
+rig_new(unsigned nnics)
 {
 	static const uint8_t mac[2][6] = {
 		{ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
 		{ 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 },
 	};
+	struct q35_desc d = { .ram_size = Q35_RAM_DEFAULT, .nnics = nnics };
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[128];
-	int i;
+	unsigned i;
 
-	if (r == NULL || (r->m = q35_new(Q35_RAM_DEFAULT)) == NULL)
+	for (i = 0; i < nnics; i++) {
+		memcpy(d.nic[i].mac, mac[i], 6);
+		d.nic[i].wire = nnics == 2 ? "pair" : NULL;
+	}
+	if (r == NULL || (r->m = q35_new(&d, err, sizeof(err))) == NULL)
 		abort();
 	for (i = 0; i < nnics; i++)
-		r->nic[i] = e1000e_pci_new(q35_pci(r->m), 1 + (unsigned)i,
-		    i ? "e1000e1" : "e1000e0", mac[i]);
-	if (nnics == 2)
-		r->pair = wire_open("pair", e1000e_port(e1000e_pci_dev(
-		    r->nic[0])), e1000e_port(e1000e_pci_dev(r->nic[1])), err,
-		    sizeof(err));
+		r->nic[i] = q35_nic(r->m, i);
 	r->qt = qtest_new(q35_phys(r->m), q35_pci(r->m), rig_out, r);
 	q35_set_irq_sink(r->m, rig_irq, r);
 	return (r);
@@ -136,12 +136,50 @@ rig_new(int nnics)
 static void
 rig_free(struct rig *r)
 {
-	(void)wire_close(r->pair);
 	qtest_free(r->qt);
 	q35_free(r->m);
-	e1000e_pci_free(r->nic[0]);
-	e1000e_pci_free(r->nic[1]);
 	free(r);
+}
+
+/* Descriptions q35_new refuses, each with its reason; a pair's wire is
+ * the first NIC's. */
+static void
+test_q35_desc(void)
+{
+	struct q35_desc d = { .ram_size = Q35_RAM_MIN, .nnics = 2 };
+	struct q35 *m;
+	char err[128];
+
+	d.nic[0].wire = d.nic[1].wire = "pair";
+	CHECK_EQ(q35_check(&d, err, sizeof(err)), 0);
+	d.ram_size = Q35_RAM_MIN - 4096;
+	CHECK(q35_new(&d, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "RAM size") != NULL);
+	d.ram_size = Q35_RAM_MAX + 4096;
+	CHECK_EQ(q35_check(&d, err, sizeof(err)), -1);
+	d.ram_size = Q35_RAM_MIN + 512;
+	CHECK_EQ(q35_check(&d, err, sizeof(err)), -1);
+	d.ram_size = Q35_RAM_MIN;
+	d.nnics = Q35_MAX_NICS + 1;
+	CHECK(q35_new(&d, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "at most") != NULL);
+	d.nnics = 1;
+	CHECK(q35_new(&d, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "wire=pair on NIC 0") != NULL);
+	d.nic[0].wire = "udp:127.0.0.1:1";
+	CHECK(q35_new(&d, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "udp") != NULL);
+
+	d.nnics = 3;
+	d.nic[0].wire = d.nic[1].wire = "pair";
+	m = q35_new(&d, err, sizeof(err));
+	CHECK(m != NULL);
+	CHECK_EQ(q35_nnics(m), 3);
+	CHECK(q35_wire(m, 0) != NULL && q35_wire(m, 1) == NULL &&
+	    q35_wire(m, 2) == NULL);
+	CHECK(q35_nic(m, 2) != NULL && q35_nic(m, 3) == NULL);
+	CHECK_EQ(pci_func_slot(e1000e_pci_func(q35_nic(m, 2))), 3);
+	q35_free(m);
 }
 
 /* Run the lines of CMDS; the replies, all of them, must be WANT. */
@@ -562,6 +600,7 @@ int
 main(void)
 {
 	test_phys_remove();
+	test_q35_desc();
 	test_replies();
 	test_hostile_commands();
 	test_pci();

@@ -16,15 +16,12 @@
 #include <unistd.h>
 
 #include "apps/cli.h"
-#include "dev/e1000e.h"
-#include "dev/e1000e_pci.h"
-#include "machine/qtest.h"
-#include "machine/qtest_q35.h"
+#include "board/q35.h"
 #include "net/wire.h"
+#include "qtest/qtest.h"
 
 #define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... [--ram MIB] " \
 	"[--socket PATH]"
-#define MAX_NICS	8
 #define IN_BUF		65536
 #define POLL_FRAMES	64
 /* The longest path a UNIX socket address holds (sun_path less its NUL). */
@@ -32,16 +29,8 @@
 
 static const uint8_t default_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-struct nic_opt {
-	uint8_t		 mac[6];
-	const char	*wire;		/* NULL: no cable */
-};
-
 struct qtest_app {
 	struct q35		*m;
-	struct e1000e_pci	*nic[MAX_NICS];
-	struct wire		*wire[MAX_NICS];
-	unsigned		 nnics;
 	struct qtest		*qt;
 	int			 in, out;
 	bool			 out_broken;
@@ -121,7 +110,7 @@ parse_mac(const char *s, uint8_t mac[6])
 
 /* "--nic" option text: comma-separated keys, wire= last. */
 static bool
-parse_nic(const char *s, struct nic_opt *n, char *err, size_t errlen)
+parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 {
 	char key[32];
 	const char *p = s, *comma;
@@ -175,26 +164,6 @@ parse_nic(const char *s, struct nic_opt *n, char *err, size_t errlen)
 	return (true);
 }
 
-/* wire=pair joins a NIC to the next one, which must say wire=pair too. */
-static bool
-pairs_ok(const struct nic_opt *opt, unsigned nnics, char *err, size_t errlen)
-{
-	unsigned i;
-
-	for (i = 0; i < nnics; i++) {
-		if (opt[i].wire == NULL || strcmp(opt[i].wire, "pair") != 0)
-			continue;
-		if (i + 1 >= nnics || opt[i + 1].wire == NULL ||
-		    strcmp(opt[i + 1].wire, "pair") != 0) {
-			snprintf(err, errlen, "--nic wire=pair on NIC %u needs the"
-			    " next NIC on wire=pair too", i);
-			return (false);
-		}
-		i++;	/* the pair's other end */
-	}
-	return (true);
-}
-
 static void
 app_out(void *arg, const char *buf, size_t len)
 {
@@ -225,65 +194,20 @@ app_irq(void *arg, unsigned irq, int level)
 static void
 app_free(struct qtest_app *a)
 {
-	unsigned i;
-
-	for (i = 0; i < a->nnics; i++)
-		(void)wire_close(a->wire[i]);
 	qtest_free(a->qt);
 	q35_free(a->m);
-	for (i = 0; i < a->nnics; i++)
-		e1000e_pci_free(a->nic[i]);
 }
 
-/* Build the machine; 0, or 1 with a message printed. */
+/* Build the machine and its server; 0, or 1 with a message printed. */
 static int
-app_build(struct qtest_app *a, const struct nic_opt *opt, unsigned nnics,
-    uint64_t ram)
+app_build(struct qtest_app *a, const struct q35_desc *d)
 {
-	char err[256], name[24];
-	struct netport *peer;
-	unsigned i;
+	char err[256];
 
-	if ((a->m = q35_new(ram)) == NULL) {
-		fprintf(stderr, "capio qtest: cannot build the machine\n");
+	if ((a->m = q35_new(d, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "capio qtest: %s\n", err);
 		return (1);
 	}
-	for (i = 0; i < nnics; i++) {
-		snprintf(name, sizeof(name), "e1000e%u", i);
-		a->nic[i] = e1000e_pci_new(q35_pci(a->m), Q35_FIRST_SLOT + i,
-		    name, opt[i].mac);
-		if (a->nic[i] == NULL) {
-			fprintf(stderr, "capio qtest: cannot add %s\n", name);
-			return (1);
-		}
-		a->nnics = i + 1;
-	}
-	for (i = 0; i < nnics; i++) {
-		if (opt[i].wire == NULL || a->wire[i] != NULL)
-			continue;
-		peer = NULL;
-		if (strcmp(opt[i].wire, "pair") == 0) {
-			if (i + 1 >= nnics || opt[i + 1].wire == NULL ||
-			    strcmp(opt[i + 1].wire, "pair") != 0) {
-				fprintf(stderr, "capio qtest: wire=pair on"
-				    " NIC %u needs the next NIC on wire=pair"
-				    " too\n", i);
-				return (1);
-			}
-			peer = e1000e_port(e1000e_pci_dev(a->nic[i + 1]));
-		}
-		a->wire[i] = wire_open(opt[i].wire,
-		    e1000e_port(e1000e_pci_dev(a->nic[i])), peer, err,
-		    sizeof(err));
-		if (a->wire[i] == NULL) {
-			fprintf(stderr, "capio qtest: %s\n", err);
-			return (1);
-		}
-		if (peer != NULL)
-			a->wire[++i] = NULL;	/* the pair is NIC i's */
-	}
-	for (i = 0; i < a->nnics; i++)
-		e1000e_link_changed(e1000e_pci_dev(a->nic[i]));
 	a->qt = qtest_new(q35_phys(a->m), q35_pci(a->m), app_out, a);
 	if (a->qt == NULL) {
 		fprintf(stderr, "capio qtest: out of memory\n");
@@ -297,8 +221,8 @@ app_build(struct qtest_app *a, const struct nic_opt *opt, unsigned nnics,
 static int
 app_serve(struct qtest_app *a)
 {
-	struct pollfd pfd[MAX_NICS + 1];
-	struct wire *pw[MAX_NICS];
+	struct pollfd pfd[Q35_MAX_NICS + 1];
+	struct wire *pw[Q35_MAX_NICS], *w;
 	char *buf;
 	unsigned i, nw = 0;
 	ssize_t n;
@@ -307,11 +231,11 @@ app_serve(struct qtest_app *a)
 		fprintf(stderr, "capio qtest: out of memory\n");
 		return (1);
 	}
-	for (i = 0; i < a->nnics; i++) {
-		if (a->wire[i] == NULL || wire_fd(a->wire[i]) < 0)
+	for (i = 0; i < q35_nnics(a->m); i++) {
+		if ((w = q35_wire(a->m, i)) == NULL || wire_fd(w) < 0)
 			continue;
-		pw[nw] = a->wire[i];
-		pfd[nw].fd = wire_fd(a->wire[i]);
+		pw[nw] = w;
+		pfd[nw].fd = wire_fd(w);
 		pfd[nw].events = POLLIN;
 		nw++;
 	}
@@ -339,9 +263,9 @@ app_serve(struct qtest_app *a)
 			break;
 		qtest_input(a->qt, buf, (size_t)n);
 		/* Frames a pair queued while a NIC was busy receiving. */
-		for (i = 0; i < a->nnics; i++)
-			if (a->wire[i] != NULL)
-				(void)wire_poll(a->wire[i], POLL_FRAMES);
+		for (i = 0; i < q35_nnics(a->m); i++)
+			if ((w = q35_wire(a->m, i)) != NULL)
+				(void)wire_poll(w, POLL_FRAMES);
 	}
 	free(buf);
 	return (0);
@@ -384,10 +308,10 @@ int
 cmd_qtest(int argc, char **argv)
 {
 	struct cli_args a = { "qtest", USAGE, argc, argv, 0 };
-	struct nic_opt opt[MAX_NICS];
+	struct q35_desc desc;
+	struct q35_nic_desc *n;
 	struct qtest_app app;
 	const char *sock = NULL;
-	unsigned nnics = 0;
 	uint64_t ram_mib = Q35_RAM_DEFAULT >> 20;
 	char err[256];
 	int rc, fd = -1;
@@ -396,20 +320,22 @@ cmd_qtest(int argc, char **argv)
 		help();
 		return (0);
 	}
-	memset(opt, 0, sizeof(opt));
+	memset(&desc, 0, sizeof(desc));
 	for (a.i = 1; a.i < argc; a.i++) {
 		const char *arg = argv[a.i], *v;
 
 		if (strcmp(arg, "--nic") == 0) {
 			if ((v = cli_value(&a)) == NULL)
 				return (EXIT_USAGE);
-			if (nnics == MAX_NICS)
-				return (cli_fail(&a, "at most %d NICs", MAX_NICS));
-			memcpy(opt[nnics].mac, default_mac, 6);
-			opt[nnics].mac[5] = (uint8_t)(default_mac[5] + nnics);
-			if (!parse_nic(v, &opt[nnics], err, sizeof(err)))
+			if (desc.nnics == Q35_MAX_NICS)
+				return (cli_fail(&a, "at most %d NICs",
+				    Q35_MAX_NICS));
+			n = &desc.nic[desc.nnics];
+			memcpy(n->mac, default_mac, 6);
+			n->mac[5] = (uint8_t)(default_mac[5] + desc.nnics);
+			if (!parse_nic(v, n, err, sizeof(err)))
 				return (cli_fail(&a, "%s", err));
-			nnics++;
+			desc.nnics++;
 		} else if (strcmp(arg, "--ram") == 0) {
 			if (!cli_number(&a, Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20,
 			    &ram_mib))
@@ -423,18 +349,21 @@ cmd_qtest(int argc, char **argv)
 		} else
 			return (cli_unknown(&a));
 	}
-	if (!pairs_ok(opt, nnics, err, sizeof(err)))
-		return (cli_fail(&a, "%s", err));
-	if (nnics == 0) {
-		memcpy(opt[0].mac, default_mac, 6);
-		nnics = 1;
+	if (desc.nnics == 0) {
+		memcpy(desc.nic[0].mac, default_mac, 6);
+		desc.nnics = 1;
 	}
+	desc.ram_size = ram_mib << 20;
+	/* The options bound the RAM and the NIC count: what is left to go
+	 * wrong is a lonely wire=pair. */
+	if (q35_check(&desc, err, sizeof(err)) != 0)
+		return (cli_fail(&a, "--nic %s", err));
 	memset(&app, 0, sizeof(app));
 	app.in = STDIN_FILENO;
 	app.out = STDOUT_FILENO;
 	/* A client that hangs up must not kill us mid-reply. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = app_build(&app, opt, nnics, ram_mib << 20)) == 0) {
+	if ((rc = app_build(&app, &desc)) == 0) {
 		if (sock != NULL && (fd = accept_one(sock)) < 0)
 			rc = 1;
 		if (fd >= 0)

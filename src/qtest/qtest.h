@@ -11,8 +11,8 @@
  * are bounded (QTEST_DATA_MAX, QTEST_MEMSET_MAX, QTEST_LINE_MAX): every
  * input is bounded work.
  */
-#ifndef CAPIO_MACHINE_QTEST_H
-#define CAPIO_MACHINE_QTEST_H
+#ifndef CAPIO_QTEST_QTEST_H
+#define CAPIO_QTEST_QTEST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * QEMU does (two spaces make an empty word); numbers are C integers in
  * any base strtoull accepts, a minus sign wrapping as it does there.
  */
-#include "machine/qtest.h"
+#include "qtest/qtest.h"
 
 #include <errno.h>
 #include <inttypes.h>
