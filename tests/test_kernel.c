@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
 #include "kernel/kernel.h"
