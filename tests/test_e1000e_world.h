@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
 

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
 #include "kernel/kernel.h"

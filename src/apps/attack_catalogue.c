@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apps/attack.h"
+#include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
@@ -72,8 +73,10 @@ attacking(struct atk_ctx *c)
 static void
 put_txd(cap_t r, int64_t at, uint64_t addr, uint16_t len, uint8_t cmd)
 {
-	st64(r, at, addr);
-	st64(r, at + 8, (uint64_t)len | (uint64_t)cmd << 24);
+	struct e1000e_tx_desc d = { .addr = addr, .length = len, .cmd = cmd };
+
+	st64(r, at + E1000E_DESC_ADDR_OFF, d.addr);
+	st64(r, at + E1000E_DESC_QW1_OFF, e1000e_tx_desc_qw1(&d));
 }
 
 /* Broadcast Ethernet header from our MAC into the TX pool at 0. */

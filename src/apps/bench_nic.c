@@ -19,6 +19,8 @@
 #include "apps/cli.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
+#include "dev/e1000e_ring.h"
 #include "machine/cpu.h"
 #include "machine/iommu.h"
 
@@ -69,8 +71,9 @@ bring_up(struct nicdrv *d, unsigned len)
 	wr(d->bar, E1000E_RDBAH, 0);
 	wr(d->bar, E1000E_RDLEN, NDESC * 16);
 	for (unsigned i = 0; i < NDESC; i++) {
-		st64(d->ram, RXR + i * 16, d->pa + RXB + (uint64_t)i * BUFSZ);
-		st64(d->ram, RXR + i * 16 + 8, 0);
+		st64(d->ram, RXR + i * E1000E_DESC_SIZE + E1000E_DESC_ADDR_OFF,
+		    d->pa + RXB + (uint64_t)i * BUFSZ);
+		st64(d->ram, RXR + i * E1000E_DESC_SIZE + E1000E_DESC_QW1_OFF, 0);
 		/* A broadcast frame, written once into each TX buffer. */
 		uint8_t f[1514];
 		memset(f, 0xff, 6);
@@ -93,10 +96,14 @@ tx_burst(struct nicdrv *d, unsigned len)
 {
 	for (unsigned i = 0; i < BURST; i++) {
 		unsigned t = d->tx_tail;
-		st64(d->ram, TXR + t * 16, d->pa + TXB + (uint64_t)t * BUFSZ);
-		st64(d->ram, TXR + t * 16 + 8, (uint64_t)len |
-		    (uint64_t)(E1000E_TXD_CMD_EOP | E1000E_TXD_CMD_IFCS) << 24);
-		d->tx_tail = (t + 1) % NDESC;
+		struct e1000e_tx_desc td = { .length = (uint16_t)len,
+		    .cmd = E1000E_TXD_CMD_EOP | E1000E_TXD_CMD_IFCS };
+
+		st64(d->ram, TXR + t * E1000E_DESC_SIZE + E1000E_DESC_ADDR_OFF,
+		    d->pa + TXB + (uint64_t)t * BUFSZ);
+		st64(d->ram, TXR + t * E1000E_DESC_SIZE + E1000E_DESC_QW1_OFF,
+		    e1000e_tx_desc_qw1(&td));
+		d->tx_tail = e1000e_ring_next(t, NDESC);
 	}
 	wr(d->bar, E1000E_TDT, d->tx_tail);
 	return BURST;
@@ -108,12 +115,16 @@ rx_burst(struct nicdrv *d)
 	unsigned got = 0, last = NDESC;
 
 	while (got < NDESC) {
-		uint64_t w = ld64(d->ram, RXR + d->rx_next * 16 + 8);
-		if (!((w >> 32) & E1000E_RXD_STA_DD))
+		int64_t qw1 = RXR + d->rx_next * E1000E_DESC_SIZE +
+		    E1000E_DESC_QW1_OFF;
+		struct e1000e_rx_desc rd;
+
+		e1000e_rx_desc_set_qw1(&rd, ld64(d->ram, qw1));
+		if (!(rd.status & E1000E_RXD_STA_DD))
 			break;
-		st64(d->ram, RXR + d->rx_next * 16 + 8, 0);
+		st64(d->ram, qw1, 0);
 		last = d->rx_next;
-		d->rx_next = (d->rx_next + 1) % NDESC;
+		d->rx_next = e1000e_ring_next(d->rx_next, NDESC);
 		got++;
 	}
 	if (last != NDESC)

@@ -21,14 +21,11 @@
 #include "apps/bench_port.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
+#include "dev/e1000e_ring.h"
 #include "kernel/kernel.h"
 #include "machine/aspace.h"
 #include "machine/phys.h"
-
-/* Descriptor field offsets (legacy layout). */
-#define D_ADDR	0
-#define D_LEN	8
-#define D_STA	12
 
 /* The host address of a region capability's bytes (and its physical
  * address in *pap), or NULL. */
@@ -69,21 +66,6 @@ bench_raw_open(struct bench_raw *r, struct udrv *u, struct kernel *k, int pid)
 	return 0;
 }
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 int
 bench_raw_tx_burst(struct bench_raw *r, const struct udrv_frame *f, int n)
 {
@@ -91,14 +73,15 @@ bench_raw_tx_burst(struct bench_raw *r, const struct udrv_frame *f, int n)
 	int sent = 0;
 
 	while (d->tx_clean != d->tx_tail &&
-	    (r->txr[d->tx_clean * E1000E_DESC_SIZE + D_STA] & E1000E_TXD_STA_DD))
-		d->tx_clean = (d->tx_clean + 1) % d->ntxd;
+	    (r->txr[d->tx_clean * E1000E_DESC_SIZE + E1000E_TXD_STA_OFF] &
+	    E1000E_TXD_STA_DD))
+		d->tx_clean = e1000e_ring_next(d->tx_clean, d->ntxd);
 	for (; sent < n; sent++) {
-		unsigned next = (d->tx_tail + 1) % d->ntxd;
 		uint8_t *desc = r->txr + d->tx_tail * E1000E_DESC_SIZE;
+		struct e1000e_tx_desc td;
 		uint16_t len = f[sent].len;
 
-		if (next == d->tx_clean) {
+		if (e1000e_ring_space(d->tx_clean, d->tx_tail, d->ntxd) == 0) {
 			d->st.tx_full++;
 			break;
 		}
@@ -107,12 +90,16 @@ bench_raw_tx_burst(struct bench_raw *r, const struct udrv_frame *f, int n)
 		memcpy(r->txb + (size_t)d->tx_tail * d->bufsize, f[sent].data, len);
 		phys_tags_clear(r->phys, r->txb_pa + (uint64_t)d->tx_tail *
 		    d->bufsize, len);
-		put64(desc + D_ADDR, d->txb_dma + (uint64_t)d->tx_tail * d->bufsize);
-		put64(desc + D_LEN, (uint64_t)len | (uint64_t)(E1000E_TXD_CMD_EOP |
-		    E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS) << 24);
+		td = (struct e1000e_tx_desc){
+			.addr = d->txb_dma + (uint64_t)d->tx_tail * d->bufsize,
+			.length = len,
+			.cmd = E1000E_TXD_CMD_EOP | E1000E_TXD_CMD_IFCS |
+			    E1000E_TXD_CMD_RS,
+		};
+		e1000e_tx_desc_pack(&td, desc);
 		phys_tags_clear(r->phys, r->txr_pa + (uint64_t)d->tx_tail *
 		    E1000E_DESC_SIZE, E1000E_DESC_SIZE);
-		d->tx_tail = next;
+		d->tx_tail = e1000e_ring_next(d->tx_tail, d->ntxd);
 		d->st.tx_frames++;
 		d->st.tx_bytes += len;
 		r->copy_bytes += len;
@@ -133,14 +120,16 @@ bench_raw_rx_burst(struct bench_raw *r, struct udrv_frame *f, int n)
 	int got = 0;
 
 	while (got < n) {
-		uint8_t *desc = r->rxr + d->rx_next * E1000E_DESC_SIZE;
-		uint64_t w = get64(desc + D_LEN);
-		uint8_t status = (uint8_t)(w >> 32);
-		uint16_t len = (uint16_t)w;
+		uint8_t *qw1 = r->rxr + d->rx_next * E1000E_DESC_SIZE +
+		    E1000E_DESC_QW1_OFF;
+		struct e1000e_rx_desc rd;
+		uint16_t len;
 
-		if (!(status & E1000E_RXD_STA_DD))
+		e1000e_rx_desc_set_qw1(&rd, e1000e_desc_get64(qw1));
+		len = rd.length;
+		if (!(rd.status & E1000E_RXD_STA_DD))
 			break;
-		if ((status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
+		if ((rd.status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
 			uint16_t ncopy = len < f[got].size ? len : f[got].size;
 			memcpy(f[got].data, r->rxb + (size_t)d->rx_next * d->bufsize,
 			    ncopy);
@@ -151,11 +140,11 @@ bench_raw_rx_burst(struct bench_raw *r, struct udrv_frame *f, int n)
 			r->copy_bytes += ncopy;
 		} else
 			d->st.rx_dropped++;
-		put64(desc + D_LEN, 0);
+		e1000e_desc_put64(qw1, 0);
 		phys_tags_clear(r->phys, r->rxr_pa + (uint64_t)d->rx_next *
-		    E1000E_DESC_SIZE + D_LEN, 8);
+		    E1000E_DESC_SIZE + E1000E_DESC_QW1_OFF, 8);
 		last = d->rx_next;
-		d->rx_next = (d->rx_next + 1) % d->nrxd;
+		d->rx_next = e1000e_ring_next(d->rx_next, d->nrxd);
 	}
 	if (last != d->nrxd) {
 		r->ops->write(r->nic, E1000E_RDT, last, 4);

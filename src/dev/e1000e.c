@@ -202,6 +202,18 @@ e1000e_stat_add64(struct e1000e *d, uint32_t lo, uint64_t n)
 	e1000e_reg_set(d, lo + 4, (uint32_t)(v >> 32));
 }
 
+uint32_t
+e1000e_size_bucket(uint32_t first, size_t len)
+{
+	static const size_t top[5] = { 64, 127, 255, 511, 1023 };
+	unsigned i;
+
+	for (i = 0; i < 5; i++)
+		if (len <= top[i])
+			break;
+	return (first + 4 * i);
+}
+
 void
 e1000e_get_counters(const struct e1000e *d, struct e1000e_counters *c)
 {

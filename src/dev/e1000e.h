@@ -20,8 +20,8 @@
 #include <stdint.h>
 
 #include "dev/e1000e_regs.h"
-#include "dev/netport.h"
 #include "machine/mmio.h"
+#include "net/netport.h"
 
 struct e1000e;
 struct iommu;

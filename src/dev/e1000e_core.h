@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
+#include "dev/e1000e_ring.h"
 
 #define E1000E_NWORDS	(E1000E_BAR0_SIZE / 4u)
 #define E1000E_PHY_REGS	32u
@@ -65,6 +67,8 @@ void e1000e_update_link(struct e1000e *d);
 /* Add N to a saturating 32-bit statistics counter / 64-bit pair. */
 void e1000e_stat_inc(struct e1000e *d, uint32_t off, uint32_t n);
 void e1000e_stat_add64(struct e1000e *d, uint32_t lo, uint64_t n);
+/* The size-bucket counter (PRC64.. or PTC64..) for LEN bytes with FCS. */
+uint32_t e1000e_size_bucket(uint32_t first, size_t len);
 
 /* e1000e_mmio.c */
 void e1000e_regs_init(struct e1000e *d);
@@ -75,20 +79,9 @@ void e1000e_phy_reset(struct e1000e *d);
 void e1000e_phy_set_link(struct e1000e *d, bool up);
 uint32_t e1000e_mdic_write(struct e1000e *d, uint32_t val);
 
-/* e1000e_tx.c */
-/* The size-bucket counter (PRC64.. or PTC64..) for LEN bytes with FCS. */
-uint32_t e1000e_size_bucket(uint32_t first, size_t len);
-void e1000e_tx_process(struct e1000e *d, unsigned q);
-void e1000e_tx_reset(struct e1000e *d);
-
-/* e1000e_rx.c */
-bool e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len);
-
-/* e1000e_filter.c */
-bool e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame);
-
-/* Ring geometry shared by TX and RX; false when the registers describe
- * no usable ring (counted by the caller). */
+/* e1000e_ring.c */
+/* A ring as its registers describe it, read afresh: a callback may have
+ * rewritten them since the last look. */
 struct e1000e_ring {
 	uint64_t base;		/* device address of descriptor 0 */
 	uint32_t n;		/* descriptors */
@@ -97,7 +90,23 @@ struct e1000e_ring {
 	uint32_t off_h;		/* offsets of the head and tail registers */
 	uint32_t off_t;
 };
+/* False when the registers at BAL_OFF (RDBAL0 or TDBALn) describe no
+ * usable ring; the caller counts it. */
 bool e1000e_ring_get(const struct e1000e *d, uint32_t bal_off,
     struct e1000e_ring *r);
+/* Device address of the descriptor at head. */
+uint64_t e1000e_ring_head_addr(const struct e1000e_ring *r);
+/* The device is done with the descriptor at head: move head past it. */
+void e1000e_ring_advance(struct e1000e *d, const struct e1000e_ring *r);
+
+/* e1000e_tx.c */
+void e1000e_tx_process(struct e1000e *d, unsigned q);
+void e1000e_tx_reset(struct e1000e *d);
+
+/* e1000e_rx.c */
+bool e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len);
+
+/* e1000e_filter.c */
+bool e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame);
 
 #endif

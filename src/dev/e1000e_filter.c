@@ -1,8 +1,9 @@
 /*
  * e1000e_filter.c — receive address filtering: the exact-match receive
- * address table (RAL/RAH with AV), broadcast (RCTL.BAM), unicast and
- * multicast promiscuous modes (UPE, MPE) and the 4096-bit multicast
- * table (MTA) hashed on the destination address bits RCTL.MO selects.
+ * address table (RAL/RAH with AV, 82574L datasheet §10.2.5.22-§10.2.5.23),
+ * broadcast (RCTL.BAM), unicast and multicast promiscuous modes (UPE, MPE;
+ * RCTL is §10.2.5.1) and the 4096-bit multicast table (MTA, §10.2.5.21)
+ * hashed on the destination address bits RCTL.MO selects.
  */
 #include <string.h>
 

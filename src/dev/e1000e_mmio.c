@@ -35,8 +35,9 @@ struct reg_def {
 #define ARR(o, c, s, m, n) { (o), (c), (s), K_RW, (m), 0, (n) }
 
 /*
- * Reset values follow the 82574L datasheet where it gives one and QEMU's
- * e1000e model where it does not (docs/e1000e.md lists the differences).
+ * Reset values follow the 82574L datasheet's register descriptions (§10.2)
+ * where it gives one and QEMU's e1000e model where it does not
+ * (docs/e1000e.md lists the differences).
  */
 static const struct reg_def reg_defs[] = {
 	/* SLU starts clear: the MAC ignores the PHY's link until software
@@ -292,8 +293,9 @@ reg_read(struct e1000e *d, uint32_t off)
 	case E1000E_CTRL_DUP:
 		return (e1000e_reg(d, E1000E_CTRL));
 	case E1000E_ICR:
-		/* Without MSI-X, reading ICR clears it (datasheet 7.4.3);
-		 * with CTRL_EXT.IAME an asserted read also masks IAM. */
+		/* Without MSI-X, reading ICR clears it (82574L
+		 * datasheet §10.2.4.1); with CTRL_EXT.IAME an asserted
+		 * read also masks IAM. */
 		if ((v & E1000E_ICR_INT_ASSERTED) &&
 		    (e1000e_reg(d, E1000E_CTRL_EXT) & E1000E_CTRL_EXT_IAME))
 			e1000e_reg_set(d, E1000E_IMS, e1000e_reg(d,

@@ -1,9 +1,10 @@
 /*
  * e1000e_regs.h — the Intel 82574L (e1000e) register map as a driver sees
- * it: BAR0 offsets, register bits and the legacy descriptor layouts.
+ * it: BAR0 offsets and register bits. Descriptors: e1000e_desc.h.
  *
  * Shared by the device model, the kernel stub and the user-level driver so
- * that all three use the same names (82574L datasheet, chapter 10).
+ * that all three use the datasheet's names (82574L datasheet §10.2, whose
+ * register summary gives every offset here).
  */
 #ifndef CAPIO_DEV_E1000E_REGS_H
 #define CAPIO_DEV_E1000E_REGS_H
@@ -14,7 +15,7 @@
 #define E1000E_VENDOR_ID	0x8086u
 #define E1000E_DEVICE_ID	0x10D3u		/* 82574L */
 
-/* General. */
+/* General (§10.2.2). */
 #define E1000E_CTRL		0x00000u
 #define E1000E_CTRL_DUP		0x00004u	/* alias of CTRL */
 #define E1000E_STATUS		0x00008u
@@ -39,7 +40,7 @@
 #define E1000E_GCR		0x05B00u
 #define E1000E_SWSM		0x05B50u
 
-/* Interrupts. */
+/* Interrupts (§10.2.4). */
 #define E1000E_ICR		0x000C0u
 #define E1000E_ITR		0x000C4u
 #define E1000E_ICS		0x000C8u
@@ -49,7 +50,8 @@
 #define E1000E_IAM		0x000E0u
 #define E1000E_IVAR		0x000E4u
 
-/* Receive. */
+/* Receive (§10.2.5): RCTL §10.2.5.1, the queue 0 ring §10.2.5.5-§10.2.5.9,
+ * RXDCTL §10.2.5.11, MTA §10.2.5.21, RAL/RAH §10.2.5.22-§10.2.5.23. */
 #define E1000E_RCTL		0x00100u
 #define E1000E_PSRCTL		0x02170u
 #define E1000E_RDBAL0		0x02800u
@@ -89,7 +91,8 @@
 #define E1000E_RDT		E1000E_RDT0
 #define E1000E_RXDCTL		E1000E_RXDCTL0
 
-/* Transmit. */
+/* Transmit (§10.2.6): TCTL §10.2.6.1, TIPG §10.2.6.2, the queue 0 ring
+ * §10.2.6.4-§10.2.6.8, TXDCTL §10.2.6.10. */
 #define E1000E_TCTL		0x00400u
 #define E1000E_TIPG		0x00410u
 #define E1000E_AIT		0x00458u
@@ -114,7 +117,8 @@
 #define E1000E_QUEUE_STRIDE	0x100u
 #define E1000E_NQUEUES		2u
 
-/* Statistics: 0x04000-0x04100, cleared by reading. */
+/* Statistics: 0x04000-0x04100, cleared by reading (the statistics
+ * registers of §10.2). */
 #define E1000E_CRCERRS		0x04000u
 #define E1000E_ALGNERRC		0x04004u
 #define E1000E_SYMERRS		0x04008u
@@ -175,7 +179,7 @@
 #define E1000E_TSCTFC		0x040FCu
 #define E1000E_IAC		0x04100u
 
-/* CTRL. */
+/* CTRL (§10.2.2.1). */
 #define E1000E_CTRL_FD		(1u << 0)
 #define E1000E_CTRL_GIO_MASTER_DISABLE (1u << 2)
 #define E1000E_CTRL_ASDE	(1u << 5)
@@ -192,7 +196,8 @@
 #define E1000E_CTRL_VME		(1u << 30)
 #define E1000E_CTRL_PHY_RST	(1u << 31)
 
-/* STATUS (read-only but for PHYRA, which software clears by writing 0). */
+/* STATUS (§10.2.2.2; read-only but for PHYRA, which software clears by
+ * writing 0). */
 #define E1000E_STATUS_FD	(1u << 0)
 #define E1000E_STATUS_LU	(1u << 1)
 #define E1000E_STATUS_TXOFF	(1u << 4)
@@ -230,7 +235,7 @@
 #define E1000E_CTRL_EXT_EE_RST	(1u << 13)
 #define E1000E_CTRL_EXT_IAME	(1u << 27)
 
-/* MDIC: data 15:0, register 20:16, PHY 25:21, op 27:26, R 28, I 29, E 30. */
+/* MDIC (§10.2.2.7): data 15:0, register 20:16, PHY 25:21, op 27:26, R 28, I 29, E 30. */
 #define E1000E_MDIC_DATA_MASK	0xFFFFu
 #define E1000E_MDIC_REG_SHIFT	16
 #define E1000E_MDIC_REG_MASK	(0x1Fu << 16)
@@ -243,7 +248,8 @@
 #define E1000E_MDIC_ERROR	(1u << 30)
 #define E1000E_PHY_ADDR		1u	/* the one PHY answers at address 1 */
 
-/* Interrupt causes: ICR, ICS, IMS, IMC share the layout. */
+/* Interrupt causes: ICR (§10.2.4.1), ICS (§10.2.4.4), IMS (§10.2.4.5) and
+ * IMC (§10.2.4.6) share the layout. */
 #define E1000E_ICR_TXDW		(1u << 0)
 #define E1000E_ICR_TXQE		(1u << 1)
 #define E1000E_ICR_LSC		(1u << 2)
@@ -264,7 +270,7 @@
 /* Causes IMS can enable (the others are ignored when written). */
 #define E1000E_IMS_VALID	0x01F782D7u
 
-/* RCTL. */
+/* RCTL (§10.2.5.1). */
 #define E1000E_RCTL_EN		(1u << 1)
 #define E1000E_RCTL_SBP		(1u << 2)
 #define E1000E_RCTL_UPE		(1u << 3)
@@ -283,7 +289,7 @@
 #define E1000E_RCTL_BSEX	(1u << 25)
 #define E1000E_RCTL_SECRC	(1u << 26)
 
-/* TCTL. */
+/* TCTL (§10.2.6.1). */
 #define E1000E_TCTL_EN		(1u << 1)
 #define E1000E_TCTL_PSP		(1u << 3)
 #define E1000E_TCTL_CT_SHIFT	4
@@ -292,58 +298,15 @@
 /* TARC: bit 10 enables the queue's arbitration (set at reset). */
 #define E1000E_TARC_ENABLE	(1u << 10)
 
-/* RAH. */
+/* RAH (§10.2.5.23). */
 #define E1000E_RAH_AV		(1u << 31)
 #define E1000E_RAH_ASEL_MASK	(3u << 16)
 
-/* Ring registers: base 16-byte aligned, length in 128-byte units. */
+/* Ring registers (§10.2.5.5-§10.2.5.9, §10.2.6.4-§10.2.6.8): base 16-byte
+ * aligned, length in 128-byte units, head and tail 16 bits. */
 #define E1000E_DBAL_MASK	0xFFFFFFF0u
 #define E1000E_DLEN_MASK	0x000FFF80u
 #define E1000E_DH_MASK		0x0000FFFFu
-
-/* Legacy descriptors, 16 bytes each. */
-#define E1000E_DESC_SIZE	16u
-
-struct e1000e_tx_desc {
-	uint64_t addr;		/* buffer address */
-	uint16_t length;
-	uint8_t	 cso;
-	uint8_t	 cmd;
-	uint8_t	 sta;
-	uint8_t	 css;
-	uint16_t special;
-};
-
-#define E1000E_TXD_CMD_EOP	(1u << 0)
-#define E1000E_TXD_CMD_IFCS	(1u << 1)
-#define E1000E_TXD_CMD_IC	(1u << 2)
-#define E1000E_TXD_CMD_RS	(1u << 3)
-#define E1000E_TXD_CMD_DEXT	(1u << 5)
-#define E1000E_TXD_CMD_VLE	(1u << 6)
-#define E1000E_TXD_CMD_IDE	(1u << 7)
-#define E1000E_TXD_STA_DD	(1u << 0)
-/* Extended descriptors (CMD.DEXT): DTYP in bits 23:20 of the second
- * quadword's low half; 0 is a context descriptor, 1 a data descriptor. */
-#define E1000E_TXD_DTYP_SHIFT	20
-#define E1000E_TXD_DTYP_DATA	1u
-
-struct e1000e_rx_desc {
-	uint64_t addr;		/* buffer address */
-	uint16_t length;
-	uint16_t csum;
-	uint8_t	 status;
-	uint8_t	 errors;
-	uint16_t special;
-};
-
-_Static_assert(sizeof(struct e1000e_tx_desc) == E1000E_DESC_SIZE,
-    "legacy TX descriptor is 16 bytes");
-_Static_assert(sizeof(struct e1000e_rx_desc) == E1000E_DESC_SIZE,
-    "legacy RX descriptor is 16 bytes");
-
-#define E1000E_RXD_STA_DD	(1u << 0)
-#define E1000E_RXD_STA_EOP	(1u << 1)
-#define E1000E_RXD_ERR_RXE	(1u << 7)
 
 /* Frame sizes, without FCS. */
 #define E1000E_FRAME_MIN	60u	/* what TCTL.PSP pads to */

@@ -1,8 +1,9 @@
 /*
  * e1000e_rx.c — the receive path: a frame from the wire is checked
  * (receiver on, link up, length), filtered, and written through DMA into
- * the buffers of legacy RX descriptors from head towards tail, each buffer
- * RCTL.BSIZE/BSEX bytes; the last descriptor gets EOP; DD on every one.
+ * the buffers of legacy RX descriptors (82574L datasheet §7.1.3) from head
+ * towards tail (§7.1.8, e1000e_ring.h), each buffer RCTL.BSIZE/BSEX bytes
+ * (§10.2.5.1); the last descriptor gets EOP; DD on every one.
  *
  * Queue 0 receives everything (RSS, which would pick queue 1, is not
  * modelled). With no free descriptor the frame is missed (MPC, RNBC,
@@ -55,29 +56,31 @@ rx_buf_size(uint32_t rctl)
 	    [(rctl & E1000E_RCTL_BSIZE_MASK) >> E1000E_RCTL_BSIZE_SHIFT]);
 }
 
+/* Descriptors the device holds: empty buffers from head up to tail. */
 static uint32_t
-ring_free(const struct e1000e_ring *r)
+rx_owned(const struct e1000e_ring *r)
 {
-	return ((r->tail + r->n - r->head) % r->n);
+	return (e1000e_ring_count(r->head, r->tail, r->n));
 }
 
-/* Write back bytes 8-15 of a descriptor: length, csum, status, errors,
- * special (left unchanged). 0, or -1 on a DMA fault (counted). */
+/* Write back quadword 1 of a descriptor: length, status, errors; no
+ * packet checksum (not computed) and no VLAN tag (none stripped). 0, or
+ * -1 on a DMA fault (counted). */
 static int
 rx_writeback(struct e1000e *d, uint64_t daddr, uint32_t len, uint8_t sta,
-    uint8_t err, uint16_t special)
+    uint8_t err)
 {
-	uint8_t wb[8];
+	struct e1000e_rx_desc rd = {
+		.length = (uint16_t)len,
+		.status = sta,
+		.errors = err,
+	};
+	uint8_t wb[E1000E_DESC_SIZE];
 
-	wb[0] = (uint8_t)len;
-	wb[1] = (uint8_t)(len >> 8);
-	wb[2] = 0;		/* packet checksum: not computed */
-	wb[3] = 0;
-	wb[4] = sta;
-	wb[5] = err;
-	wb[6] = (uint8_t)special;
-	wb[7] = (uint8_t)(special >> 8);
-	if (dma_write(d->dma, daddr + 8, wb, sizeof(wb)) != 0) {
+	e1000e_rx_desc_pack(&rd, wb);
+	if (dma_write(d->dma, daddr + E1000E_DESC_QW1_OFF,
+	    wb + E1000E_DESC_QW1_OFF, E1000E_DESC_SIZE -
+	    E1000E_DESC_QW1_OFF) != 0) {
 		d->cnt.dma_faults++;
 		return (-1);
 	}
@@ -128,9 +131,10 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 {
 	uint64_t gen = d->generation;
 	uint32_t bsize = rx_buf_size(e1000e_reg(d, E1000E_RCTL));
-	uint64_t daddr, baddr, pend_addr = 0;
+	uint64_t daddr, pend_addr = 0;
 	uint32_t pend_len = 0, i, chunk;
 	struct e1000e_ring r;
+	struct e1000e_rx_desc rd;
 	uint8_t desc[E1000E_DESC_SIZE];
 	size_t off = 0;
 	bool pending = false, fault = false, ok;
@@ -142,26 +146,26 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 			d->cnt.ring_errors++;
 		goto missed;
 	}
-	if (ring_free(&r) < (total + bsize - 1) / bsize)
+	if (rx_owned(&r) < (total + bsize - 1) / bsize)
 		goto missed;
 	for (i = 0; i < r.n && off < total; i++) {
 		if (!e1000e_ring_get(d, E1000E_RDBAL0, &r) ||
 		    r.head == r.tail)
 			break;
-		daddr = r.base + (uint64_t)r.head * E1000E_DESC_SIZE;
+		daddr = e1000e_ring_head_addr(&r);
 		if (dma_read(d->dma, daddr, desc, sizeof(desc)) != 0) {
 			d->cnt.dma_faults++;
 			fault = true;
 			break;
 		}
-		baddr = 0;
-		for (unsigned b = 0; b < 8; b++)
-			baddr |= (uint64_t)desc[b] << (8 * b);
-		if (baddr == 0) {
-			/* Null descriptor: no data, DD, all else as it was. */
-			uint8_t sta = desc[12] | E1000E_RXD_STA_DD;
-
-			if (dma_write(d->dma, daddr + 12, &sta, 1) != 0) {
+		e1000e_rx_desc_unpack(desc, &rd);
+		if (rd.addr == 0) {
+			/* Null descriptor (82574L datasheet §7.1.7.2): no
+			 * data, DD, all else as it was. */
+			rd.status |= E1000E_RXD_STA_DD;
+			e1000e_rx_desc_pack(&rd, desc);
+			if (dma_write(d->dma, daddr + E1000E_RXD_STATUS_OFF,
+			    desc + E1000E_RXD_STATUS_OFF, 1) != 0) {
 				d->cnt.dma_faults++;
 				fault = true;
 				break;
@@ -172,7 +176,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 			    bsize);
 			/* Nothing lands outside the windows; the descriptor
 			 * completes all the same. */
-			if (dma_write(d->dma, baddr, d->rxbuf + off,
+			if (dma_write(d->dma, rd.addr, d->rxbuf + off,
 			    chunk) != 0) {
 				d->cnt.dma_faults++;
 				*lost = true;
@@ -182,7 +186,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 			}
 			/* The previous buffer is not the last one: close it. */
 			if (pending && rx_writeback(d, pend_addr, pend_len,
-			    E1000E_RXD_STA_DD, 0, 0) == 0)
+			    E1000E_RXD_STA_DD, 0) == 0)
 				*wrote = true;
 			pending = true;
 			pend_addr = daddr;
@@ -191,7 +195,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 		}
 		if (d->generation != gen)
 			return (false);
-		e1000e_reg_set(d, r.off_h, (r.head + 1) % r.n);
+		e1000e_ring_advance(d, &r);
 	}
 	if (d->generation != gen)
 		return (false);
@@ -200,7 +204,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 		d->cnt.rx_truncated++;
 	if (pending && rx_writeback(d, pend_addr, pend_len,
 	    E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP,
-	    ok ? 0 : E1000E_RXD_ERR_RXE, 0) == 0)
+	    ok ? 0 : E1000E_RXD_ERR_RXE) == 0)
 		*wrote = true;
 	else if (pending)
 		ok = false;
@@ -257,7 +261,7 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	}
 	before = 0;
 	if (e1000e_ring_get(d, E1000E_RDBAL0, &r))
-		before = ring_free(&r);
+		before = rx_owned(&r);
 	ok = rx_store(d, total, &wrote, &lost);
 	if (d->generation != gen)
 		return (false);
@@ -277,7 +281,7 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 		if (e1000e_ring_get(d, E1000E_RDBAL0, &r)) {
 			thr = r.n >> (((rctl & E1000E_RCTL_RDMTS_MASK) >>
 			    E1000E_RCTL_RDMTS_SHIFT) + 1);
-			if (before > thr && ring_free(&r) <= thr)
+			if (before > thr && rx_owned(&r) <= thr)
 				cause |= E1000E_ICR_RXDMT0;
 		}
 	}

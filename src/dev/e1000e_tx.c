@@ -1,8 +1,9 @@
 /*
- * e1000e_tx.c — the transmit rings: legacy descriptors fetched by DMA
- * from head to tail, buffers gathered until EOP into one bounded frame,
- * short frames padded (TCTL.PSP), the frame handed to the wire, and DD
- * written back when the descriptor asks (RS).
+ * e1000e_tx.c — the transmit rings: legacy descriptors (82574L datasheet
+ * §7.2.10.1) fetched by DMA from head to tail (e1000e_ring.h), buffers
+ * gathered until EOP into one bounded frame, short frames padded
+ * (TCTL.PSP, §10.2.6.1), the frame handed to the wire, and DD written
+ * back when the descriptor asks (RS).
  *
  * One doorbell consumes at most one ring's worth of descriptors. A
  * descriptor fetch that faults stops the queue where it is (head stays on
@@ -13,40 +14,6 @@
 
 #include "dev/e1000e_core.h"
 #include "machine/iommu.h"
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24);
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return ((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32);
-}
-
-bool
-e1000e_ring_get(const struct e1000e *d, uint32_t bal_off,
-    struct e1000e_ring *r)
-{
-	uint32_t len = e1000e_reg(d, bal_off + 8);
-
-	r->base = (uint64_t)e1000e_reg(d, bal_off + 4) << 32 |
-	    e1000e_reg(d, bal_off);
-	r->n = len / E1000E_DESC_SIZE;
-	r->off_h = bal_off + 0x10;
-	r->off_t = bal_off + 0x18;
-	r->head = e1000e_reg(d, r->off_h);
-	r->tail = e1000e_reg(d, r->off_t);
-	if (r->n == 0 || r->head >= r->n || r->tail >= r->n)
-		return (false);
-	/* A ring that wraps the device address space is no ring. */
-	if (r->base > UINT64_MAX - (uint64_t)len)
-		return (false);
-	return (true);
-}
 
 void
 e1000e_tx_reset(struct e1000e *d)
@@ -59,18 +26,6 @@ e1000e_tx_reset(struct e1000e *d)
 		d->txq[q].busy = false;
 		d->txq[q].kick = false;
 	}
-}
-
-uint32_t
-e1000e_size_bucket(uint32_t first, size_t len)
-{
-	static const size_t top[5] = { 64, 127, 255, 511, 1023 };
-	unsigned i;
-
-	for (i = 0; i < 5; i++)
-		if (len <= top[i])
-			break;
-	return (first + 4 * i);
 }
 
 static void
@@ -160,9 +115,10 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 	struct e1000e_txq *t = &d->txq[q];
 	uint64_t gen = d->generation;
 	struct e1000e_ring r;
-	uint32_t cause = 0, i, lower, upper, cmd, len;
-	uint64_t daddr, baddr;
-	uint8_t desc[E1000E_DESC_SIZE], wb[4];
+	struct e1000e_tx_desc td;
+	uint32_t cause = 0, i, len;
+	uint64_t daddr;
+	uint8_t desc[E1000E_DESC_SIZE];
 	bool eop;
 
 	*reset = false;
@@ -174,32 +130,28 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 		}
 		if (i >= r.n || r.head == r.tail)
 			break;
-		daddr = r.base + (uint64_t)r.head * E1000E_DESC_SIZE;
+		daddr = e1000e_ring_head_addr(&r);
 		if (dma_read(d->dma, daddr, desc, sizeof(desc)) != 0) {
 			d->cnt.dma_faults++;
 			t->len = 0;
 			t->bad = false;
 			goto out;
 		}
-		baddr = le64(desc);
-		lower = le32(desc + 8);
-		upper = le32(desc + 12);
-		cmd = lower >> 24;
-		if (!(cmd & E1000E_TXD_CMD_DEXT)) {
-			len = lower & 0xFFFF;
-			eop = (cmd & E1000E_TXD_CMD_EOP) != 0;
-		} else if (((lower >> E1000E_TXD_DTYP_SHIFT) & 0xF) ==
-		    E1000E_TXD_DTYP_DATA) {
+		e1000e_tx_desc_unpack(desc, &td);
+		if (!(td.cmd & E1000E_TXD_CMD_DEXT)) {
+			len = td.length;
+			eop = (td.cmd & E1000E_TXD_CMD_EOP) != 0;
+		} else if (e1000e_txd_dtyp(&td) == E1000E_TXD_DTYP_DATA) {
 			/* Extended data descriptor: offloads not modelled,
 			 * its buffer is sent as is. */
-			len = lower & 0xFFFFF;
-			eop = (cmd & E1000E_TXD_CMD_EOP) != 0;
+			len = e1000e_txd_ext_length(&td);
+			eop = (td.cmd & E1000E_TXD_CMD_EOP) != 0;
 		} else {
 			/* Context descriptor: no data. */
 			len = 0;
 			eop = false;
 		}
-		tx_gather(d, t, baddr, len);
+		tx_gather(d, t, td.addr, len);
 		if (d->generation != gen)
 			goto out;
 		if (eop) {
@@ -207,13 +159,14 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 			if (d->generation != gen)
 				goto out;
 		}
-		if (cmd & E1000E_TXD_CMD_RS) {
-			upper |= E1000E_TXD_STA_DD;
-			wb[0] = (uint8_t)upper;
-			wb[1] = (uint8_t)(upper >> 8);
-			wb[2] = (uint8_t)(upper >> 16);
-			wb[3] = (uint8_t)(upper >> 24);
-			if (dma_write(d->dma, daddr + 12, wb, 4) == 0)
+		/* RS asks for DD in STA (82574L datasheet §7.2.10.1); only
+		 * bytes 12-15 go back, unchanged but for DD. */
+		if (td.cmd & E1000E_TXD_CMD_RS) {
+			td.sta |= E1000E_TXD_STA_DD;
+			e1000e_tx_desc_pack(&td, desc);
+			if (dma_write(d->dma, daddr + E1000E_TXD_STA_OFF,
+			    desc + E1000E_TXD_STA_OFF,
+			    E1000E_DESC_SIZE - E1000E_TXD_STA_OFF) == 0)
 				cause |= E1000E_ICR_TXDW;
 			else
 				d->cnt.dma_faults++;
@@ -227,7 +180,7 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 				d->cnt.ring_errors++;
 			break;
 		}
-		e1000e_reg_set(d, r.off_h, (r.head + 1) % r.n);
+		e1000e_ring_advance(d, &r);
 	}
 	if (e1000e_ring_get(d, bal, &r) && r.head == r.tail)
 		cause |= E1000E_ICR_TXQE;

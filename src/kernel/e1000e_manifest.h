@@ -7,6 +7,7 @@
 #ifndef CAPIO_KERNEL_E1000E_MANIFEST_H
 #define CAPIO_KERNEL_E1000E_MANIFEST_H
 
+#include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
 #include "kernel/manifest.h"
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
+#include "dev/e1000e_ring.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel_priv.h"
 #include "kernel/kmem.h"
@@ -106,18 +108,45 @@ open_windows(struct e1000e_stub *s, const struct ringset *set)
 		    e1000e_manifest.regions[r].dma_perm);
 }
 
+/* Descriptors in the kernel's own rings: these accesses cannot fail. */
 static void
-write_desc(struct e1000e_stub *s, uint64_t pa, const void *d)
+write_txd(struct e1000e_stub *s, uint64_t pa, const struct e1000e_tx_desc *d)
 {
-	if (phys_write(s->k->phys, pa, d, E1000E_DESC_SIZE) != 0)
-		abort();	/* the kernel's own ring: cannot fail */
+	uint8_t b[E1000E_DESC_SIZE];
+
+	e1000e_tx_desc_pack(d, b);
+	if (phys_write(s->k->phys, pa, b, sizeof b) != 0)
+		abort();
 }
 
 static void
-read_desc(struct e1000e_stub *s, uint64_t pa, void *d)
+read_txd(struct e1000e_stub *s, uint64_t pa, struct e1000e_tx_desc *d)
 {
-	if (phys_read(s->k->phys, pa, d, E1000E_DESC_SIZE) != 0)
+	uint8_t b[E1000E_DESC_SIZE];
+
+	if (phys_read(s->k->phys, pa, b, sizeof b) != 0)
 		abort();
+	e1000e_tx_desc_unpack(b, d);
+}
+
+static void
+write_rxd(struct e1000e_stub *s, uint64_t pa, const struct e1000e_rx_desc *d)
+{
+	uint8_t b[E1000E_DESC_SIZE];
+
+	e1000e_rx_desc_pack(d, b);
+	if (phys_write(s->k->phys, pa, b, sizeof b) != 0)
+		abort();
+}
+
+static void
+read_rxd(struct e1000e_stub *s, uint64_t pa, struct e1000e_rx_desc *d)
+{
+	uint8_t b[E1000E_DESC_SIZE];
+
+	if (phys_read(s->k->phys, pa, b, sizeof b) != 0)
+		abort();
+	e1000e_rx_desc_unpack(b, d);
 }
 
 static void
@@ -155,7 +184,7 @@ program(struct e1000e_stub *s, const struct ringset *set, bool kernel_path)
 			struct e1000e_rx_desc d = {
 				.addr = set->pa[R_RX_BUF] + (uint64_t)i * E1000E_BUF_SIZE,
 			};
-			write_desc(s, set->pa[R_RX_RING] + i * E1000E_DESC_SIZE, &d);
+			write_rxd(s, set->pa[R_RX_RING] + i * E1000E_DESC_SIZE, &d);
 		}
 		s->tx_tail = s->tx_clean = s->rx_next = 0;
 		wr(s, E1000E_RDT, E1000E_NRXD - 1);
@@ -318,7 +347,6 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 	struct fault f;
 	uint64_t bufpa;
 	uint8_t *dst;
-	unsigned next;
 
 	if (s->user_active)
 		return -EBUSY;
@@ -326,13 +354,12 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 		return -EINVAL;
 	/* Reclaim what the device has sent. */
 	while (s->tx_clean != s->tx_tail) {
-		read_desc(s, ring + s->tx_clean * E1000E_DESC_SIZE, &d);
+		read_txd(s, ring + s->tx_clean * E1000E_DESC_SIZE, &d);
 		if (!(d.sta & E1000E_TXD_STA_DD))
 			break;
-		s->tx_clean = (s->tx_clean + 1) % E1000E_NTXD;
+		s->tx_clean = e1000e_ring_next(s->tx_clean, E1000E_NTXD);
 	}
-	next = (s->tx_tail + 1) % E1000E_NTXD;
-	if (next == s->tx_clean)
+	if (e1000e_ring_space(s->tx_clean, s->tx_tail, E1000E_NTXD) == 0)
 		return -EAGAIN;
 	bufpa = s->kern.pa[R_TX_BUF] + (uint64_t)s->tx_tail * E1000E_BUF_SIZE;
 	dst = phys_ram_ptr(s->k->phys, bufpa, len);
@@ -343,9 +370,9 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 	phys_tags_clear(s->k->phys, bufpa, len);
 	d = (struct e1000e_tx_desc){ .addr = bufpa, .length = (uint16_t)len,
 	    .cmd = E1000E_TXD_CMD_EOP | E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS };
-	write_desc(s, ring + s->tx_tail * E1000E_DESC_SIZE, &d);
-	s->tx_tail = next;
-	wr(s, E1000E_TDT, next);
+	write_txd(s, ring + s->tx_tail * E1000E_DESC_SIZE, &d);
+	s->tx_tail = e1000e_ring_next(s->tx_tail, E1000E_NTXD);
+	wr(s, E1000E_TDT, s->tx_tail);
 	s->st.sends++;
 	s->st.copied_bytes += len;
 	return (int64_t)len;
@@ -368,7 +395,7 @@ op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
 		unsigned cur = s->rx_next;
 		bool whole;
 
-		read_desc(s, dpa, &d);
+		read_rxd(s, dpa, &d);
 		if (!(d.status & E1000E_RXD_STA_DD))
 			return -EAGAIN;
 		whole = (d.status & E1000E_RXD_STA_EOP) != 0;
@@ -384,8 +411,8 @@ op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
 		/* Give the buffer back to the device. */
 		d.status = 0;
 		d.length = 0;
-		write_desc(s, dpa, &d);
-		s->rx_next = (cur + 1) % E1000E_NRXD;
+		write_rxd(s, dpa, &d);
+		s->rx_next = e1000e_ring_next(cur, E1000E_NRXD);
 		wr(s, E1000E_RDT, cur);
 		if (!whole)
 			continue;	/* a fragment of an oversized frame */
@@ -408,13 +435,13 @@ op_flush(void *stub)
 		struct e1000e_rx_desc d;
 		unsigned cur = s->rx_next;
 
-		read_desc(s, dpa, &d);
+		read_rxd(s, dpa, &d);
 		if (!(d.status & E1000E_RXD_STA_DD))
 			break;
 		d.status = 0;
 		d.length = 0;
-		write_desc(s, dpa, &d);
-		s->rx_next = (cur + 1) % E1000E_NRXD;
+		write_rxd(s, dpa, &d);
+		s->rx_next = e1000e_ring_next(cur, E1000E_NRXD);
 		wr(s, E1000E_RDT, cur);
 		s->st.flushed++;
 	}

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev/netport.h"
+#include "net/netport.h"
 
 #define WIRE_FRAME_MIN	14
 #define WIRE_FRAME_MAX	16384

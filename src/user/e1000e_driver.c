@@ -10,17 +10,13 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
+#include "dev/e1000e_ring.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
-
-/* Descriptor field offsets (legacy layout, e1000e_regs.h). */
-#define D_ADDR	0
-#define D_LEN	8
-#define D_CMD	11	/* TX */
-#define D_STA	12	/* TX sta, RX status */
 
 int
 udrv_open(struct udrv *d, int dev)
@@ -64,9 +60,9 @@ udrv_open(struct udrv *d, int dev)
 		return -EINVAL;
 	/* Hand the device every RX buffer but one (head == tail is empty). */
 	for (unsigned i = 0; i < d->nrxd; i++) {
-		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + D_ADDR,
+		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + E1000E_DESC_ADDR_OFF,
 		    d->rxb_dma + (uint64_t)i * d->bufsize);
-		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + D_LEN, 0);
+		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + E1000E_DESC_QW1_OFF, 0);
 	}
 	st32(d->rdt, 0, d->nrxd - 1);
 	d->st.doorbells++;
@@ -80,26 +76,27 @@ udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
 
 	/* Reclaim: descriptors the device has written back. */
 	while (d->tx_clean != d->tx_tail &&
-	    (ld8(d->txr, (int64_t)d->tx_clean * E1000E_DESC_SIZE + D_STA) &
-	    E1000E_TXD_STA_DD))
-		d->tx_clean = (d->tx_clean + 1) % d->ntxd;
+	    (ld8(d->txr, (int64_t)d->tx_clean * E1000E_DESC_SIZE +
+	    E1000E_TXD_STA_OFF) & E1000E_TXD_STA_DD))
+		d->tx_clean = e1000e_ring_next(d->tx_clean, d->ntxd);
 	for (; sent < n; sent++) {
-		unsigned next = (d->tx_tail + 1) % d->ntxd;
 		int64_t desc = (int64_t)d->tx_tail * E1000E_DESC_SIZE;
+		struct e1000e_tx_desc td = { .cmd = E1000E_TXD_CMD_EOP |
+		    E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS };
 		uint16_t len = f[sent].len;
 
-		if (next == d->tx_clean) {
+		if (e1000e_ring_space(d->tx_clean, d->tx_tail, d->ntxd) == 0) {
 			d->st.tx_full++;
 			break;
 		}
 		if (len > d->bufsize)
 			len = (uint16_t)d->bufsize;
 		stbytes(d->txb, (int64_t)d->tx_tail * d->bufsize, f[sent].data, len);
-		st64(d->txr, desc + D_ADDR, d->txb_dma + (uint64_t)d->tx_tail * d->bufsize);
-		/* length, CSO 0, CMD = EOP|IFCS|RS, STA 0, CSS 0, special 0 */
-		st64(d->txr, desc + D_LEN, (uint64_t)len | (uint64_t)(E1000E_TXD_CMD_EOP |
-		    E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS) << 24);
-		d->tx_tail = next;
+		td.addr = d->txb_dma + (uint64_t)d->tx_tail * d->bufsize;
+		td.length = len;
+		st64(d->txr, desc + E1000E_DESC_ADDR_OFF, td.addr);
+		st64(d->txr, desc + E1000E_DESC_QW1_OFF, e1000e_tx_desc_qw1(&td));
+		d->tx_tail = e1000e_ring_next(d->tx_tail, d->ntxd);
 		d->st.tx_frames++;
 		d->st.tx_bytes += len;
 	}
@@ -117,14 +114,16 @@ udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
 	unsigned last = d->nrxd;	/* none recycled yet */
 
 	while (got < n) {
-		int64_t desc = (int64_t)d->rx_next * E1000E_DESC_SIZE;
-		uint64_t w = ld64(d->rxr, desc + D_LEN);	/* len, csum, status, errors */
-		uint8_t status = (uint8_t)(w >> 32);
-		uint16_t len = (uint16_t)w;
+		int64_t qw1 = (int64_t)d->rx_next * E1000E_DESC_SIZE +
+		    E1000E_DESC_QW1_OFF;
+		struct e1000e_rx_desc rd;
+		uint16_t len;
 
-		if (!(status & E1000E_RXD_STA_DD))
+		e1000e_rx_desc_set_qw1(&rd, ld64(d->rxr, qw1));
+		len = rd.length;
+		if (!(rd.status & E1000E_RXD_STA_DD))
 			break;
-		if ((status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
+		if ((rd.status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
 			uint16_t n_copy = len < f[got].size ? len : f[got].size;
 			ldbytes(d->rxb, (int64_t)d->rx_next * d->bufsize, f[got].data, n_copy);
 			f[got].len = n_copy;
@@ -133,9 +132,9 @@ udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
 			d->st.rx_bytes += len;
 		} else
 			d->st.rx_dropped++;
-		st64(d->rxr, desc + D_LEN, 0);	/* clear status for reuse */
+		st64(d->rxr, qw1, 0);	/* clear status for reuse */
 		last = d->rx_next;
-		d->rx_next = (d->rx_next + 1) % d->nrxd;
+		d->rx_next = e1000e_ring_next(d->rx_next, d->nrxd);
 	}
 	if (last != d->nrxd) {
 		st32(d->rdt, 0, last);

@@ -2,12 +2,12 @@
  * netport.h — the plug between a NIC model and a wire (QEMU's split of
  * device model and network backend).
  *
- * The NIC owns the port and fills in `deliver`; a wire backend (src/net/)
- * attaches to it and fills in `xmit`. Frames are whole Ethernet frames
+ * The NIC (src/dev/) owns the port and fills in `deliver`; a wire backend
+ * (wire.h) attaches to it and fills in `xmit`. Frames are whole Ethernet frames
  * without the FCS, 14..16384 bytes.
  */
-#ifndef CAPIO_DEV_NETPORT_H
-#define CAPIO_DEV_NETPORT_H
+#ifndef CAPIO_NET_NETPORT_H
+#define CAPIO_NET_NETPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
