@@ -45,14 +45,14 @@ static const struct chipset_fn {
 unsigned
 q35_intx_irq(unsigned slot)
 {
-	return (20 + slot % 4);
+	return 20 + slot % 4;
 }
 
 static unsigned
 route(void *owner, unsigned slot, unsigned pin)
 {
 	(void)owner;
-	return (20 + (slot + pin - 1) % 4);
+	return 20 + (slot + pin - 1) % 4;
 }
 
 static void
@@ -67,7 +67,7 @@ set_irq(void *owner, unsigned irq, bool level)
 static bool
 is_pair(const struct q35_nic_desc *n)
 {
-	return (n->wire != NULL && strcmp(n->wire, "pair") == 0);
+	return n->wire != NULL && strcmp(n->wire, "pair") == 0;
 }
 
 int
@@ -80,12 +80,12 @@ q35_check(const struct q35_desc *d, char *err, size_t errlen)
 		snprintf(err, errlen, "RAM size %" PRIu64 " bytes: want %llu"
 		    " to %llu MiB in whole 4 KiB pages", d->ram_size,
 		    Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20);
-		return (-1);
+		return -1;
 	}
 	if (d->nnics > Q35_MAX_NICS) {
 		snprintf(err, errlen, "%u NICs: at most %d", d->nnics,
 		    Q35_MAX_NICS);
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < d->nnics; i++) {
 		if (!is_pair(&d->nic[i]))
@@ -93,11 +93,11 @@ q35_check(const struct q35_desc *d, char *err, size_t errlen)
 		if (i + 1 >= d->nnics || !is_pair(&d->nic[i + 1])) {
 			snprintf(err, errlen, "wire=pair on NIC %u needs the"
 			    " next NIC on wire=pair too", i);
-			return (-1);
+			return -1;
 		}
 		i++;	/* the pair's other end */
 	}
-	return (0);
+	return 0;
 }
 
 /* The chipset: RAM, the bus and its fixed functions. */
@@ -114,12 +114,12 @@ build_chipset(struct q35 *m, uint64_t ram_size)
 	    phys_add_ram(m->phys, HIGH_RAM_BASE,
 	    ram_size - HIGH_RAM_BASE) != 0 ||
 	    (m->pci = pci_bus_new(m->phys, &r)) == NULL)
-		return (-1);
+		return -1;
 	for (i = 0; i < sizeof(chipset) / sizeof(chipset[0]); i++) {
 		c = &chipset[i];
 		f = pci_func_add(m->pci, c->slot, c->fn, c->name);
 		if (f == NULL)
-			return (-1);
+			return -1;
 		pci_cfg_init16(f, PCI_VENDOR_ID, c->vendor, 0, 0);
 		pci_cfg_init16(f, PCI_DEVICE_ID, c->device, 0, 0);
 		pci_cfg_init8(f, PCI_REVISION_ID, c->rev, 0, 0);
@@ -132,7 +132,7 @@ build_chipset(struct q35 *m, uint64_t ram_size)
 		pci_cfg_init16(f, PCI_SUBSYS_ID, 0x1100, 0, 0);
 		pci_cfg_init8(f, PCI_INTERRUPT_PIN, c->pin, 0, 0);
 	}
-	return (0);
+	return 0;
 }
 
 /* The NICs, then their wires: a pair needs both ends plugged in. */
@@ -150,7 +150,7 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 		    d->nic[i].mac);
 		if (m->nic[i] == NULL) {
 			snprintf(err, errlen, "cannot add %s", name);
-			return (-1);
+			return -1;
 		}
 		m->nnics = i + 1;
 	}
@@ -162,13 +162,13 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 		m->wire[i] = wire_open(d->nic[i].wire,
 		    e1000e_port(e1000e_pci_dev(m->nic[i])), peer, err, errlen);
 		if (m->wire[i] == NULL)
-			return (-1);
+			return -1;
 		if (peer != NULL)
 			i++;	/* the pair is NIC i's */
 	}
 	for (i = 0; i < m->nnics; i++)
 		e1000e_link_changed(e1000e_pci_dev(m->nic[i]));
-	return (0);
+	return 0;
 }
 
 struct q35 *
@@ -177,18 +177,18 @@ q35_new(const struct q35_desc *d, char *err, size_t errlen)
 	struct q35 *m;
 
 	if (q35_check(d, err, errlen) != 0)
-		return (NULL);
+		return NULL;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    build_chipset(m, d->ram_size) != 0) {
 		snprintf(err, errlen, "out of memory");
 		q35_free(m);
-		return (NULL);
+		return NULL;
 	}
 	if (build_nics(m, d, err, errlen) != 0) {
 		q35_free(m);
-		return (NULL);
+		return NULL;
 	}
-	return (m);
+	return m;
 }
 
 void
@@ -212,31 +212,31 @@ q35_free(struct q35 *m)
 struct phys *
 q35_phys(const struct q35 *m)
 {
-	return (m->phys);
+	return m->phys;
 }
 
 struct pci_bus *
 q35_pci(const struct q35 *m)
 {
-	return (m->pci);
+	return m->pci;
 }
 
 unsigned
 q35_nnics(const struct q35 *m)
 {
-	return (m->nnics);
+	return m->nnics;
 }
 
 struct e1000e_pci *
 q35_nic(const struct q35 *m, unsigned i)
 {
-	return (i < m->nnics ? m->nic[i] : NULL);
+	return i < m->nnics ? m->nic[i] : NULL;
 }
 
 struct wire *
 q35_wire(const struct q35 *m, unsigned i)
 {
-	return (i < m->nnics ? m->wire[i] : NULL);
+	return i < m->nnics ? m->wire[i] : NULL;
 }
 
 void

@@ -53,12 +53,12 @@ e1000e_new(const char *name, const uint8_t mac[6], struct iommu *dma)
 	struct e1000e *d;
 
 	if (name == NULL || mac == NULL || dma == NULL)
-		return (NULL);
+		return NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return (NULL);
+		return NULL;
 	if ((d->name = strdup(name)) == NULL) {
 		free(d);
-		return (NULL);
+		return NULL;
 	}
 	memcpy(d->mac_addr, mac, 6);
 	d->dma = dma;
@@ -67,7 +67,7 @@ e1000e_new(const char *name, const uint8_t mac[6], struct iommu *dma)
 	eeprom_init(d);
 	e1000e_regs_init(d);
 	e1000e_reset(d);
-	return (d);
+	return d;
 }
 
 void
@@ -82,13 +82,13 @@ e1000e_free(struct e1000e *d)
 const char *
 e1000e_name(const struct e1000e *d)
 {
-	return (d->name);
+	return d->name;
 }
 
 struct netport *
 e1000e_port(struct e1000e *d)
 {
-	return (&d->port);
+	return &d->port;
 }
 
 void
@@ -172,7 +172,7 @@ e1000e_set_cause(struct e1000e *d, uint32_t causes)
 bool
 e1000e_irq_level(const struct e1000e *d)
 {
-	return (d->irq);
+	return d->irq;
 }
 
 void
@@ -211,7 +211,7 @@ e1000e_size_bucket(uint32_t first, size_t len)
 	for (i = 0; i < 5; i++)
 		if (len <= top[i])
 			break;
-	return (first + 4 * i);
+	return first + 4 * i;
 }
 
 void

@@ -81,13 +81,13 @@ struct e1000e_tx_desc {
 static inline unsigned
 e1000e_txd_dtyp(const struct e1000e_tx_desc *d)
 {
-	return (d->cso >> 4);
+	return d->cso >> 4;
 }
 
 static inline uint32_t
 e1000e_txd_ext_length(const struct e1000e_tx_desc *d)
 {
-	return ((uint32_t)d->length | (uint32_t)(d->cso & 0xFu) << 16);
+	return (uint32_t)d->length | (uint32_t)(d->cso & 0xFu) << 16;
 }
 
 /*
@@ -148,7 +148,7 @@ e1000e_desc_get64(const uint8_t *p)
 
 	for (i = 0; i < 8; i++)
 		v |= (uint64_t)p[i] << (8 * i);
-	return (v);
+	return v;
 }
 
 static inline void
@@ -164,14 +164,14 @@ e1000e_desc_put64(uint8_t *p, uint64_t v)
 static inline uint64_t
 e1000e_tx_desc_qw1(const struct e1000e_tx_desc *d)
 {
-	return ((uint64_t)d->length <<
+	return (uint64_t)d->length <<
 	    E1000E_DESC_QW1_SHIFT(E1000E_TXD_LENGTH_OFF) |
 	    (uint64_t)d->cso << E1000E_DESC_QW1_SHIFT(E1000E_TXD_CSO_OFF) |
 	    (uint64_t)d->cmd << E1000E_DESC_QW1_SHIFT(E1000E_TXD_CMD_OFF) |
 	    (uint64_t)d->sta << E1000E_DESC_QW1_SHIFT(E1000E_TXD_STA_OFF) |
 	    (uint64_t)d->css << E1000E_DESC_QW1_SHIFT(E1000E_TXD_CSS_OFF) |
 	    (uint64_t)d->special <<
-	    E1000E_DESC_QW1_SHIFT(E1000E_TXD_SPECIAL_OFF));
+	    E1000E_DESC_QW1_SHIFT(E1000E_TXD_SPECIAL_OFF);
 }
 
 static inline void
@@ -190,7 +190,7 @@ e1000e_tx_desc_set_qw1(struct e1000e_tx_desc *d, uint64_t q)
 static inline uint64_t
 e1000e_rx_desc_qw1(const struct e1000e_rx_desc *d)
 {
-	return ((uint64_t)d->length <<
+	return (uint64_t)d->length <<
 	    E1000E_DESC_QW1_SHIFT(E1000E_RXD_LENGTH_OFF) |
 	    (uint64_t)d->csum << E1000E_DESC_QW1_SHIFT(E1000E_RXD_CSUM_OFF) |
 	    (uint64_t)d->status <<
@@ -198,7 +198,7 @@ e1000e_rx_desc_qw1(const struct e1000e_rx_desc *d)
 	    (uint64_t)d->errors <<
 	    E1000E_DESC_QW1_SHIFT(E1000E_RXD_ERRORS_OFF) |
 	    (uint64_t)d->special <<
-	    E1000E_DESC_QW1_SHIFT(E1000E_RXD_SPECIAL_OFF));
+	    E1000E_DESC_QW1_SHIFT(E1000E_RXD_SPECIAL_OFF);
 }
 
 static inline void

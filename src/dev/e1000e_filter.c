@@ -29,9 +29,9 @@ ra_match(const struct e1000e *d, const uint8_t *da)
 		a[4] = (uint8_t)hi;
 		a[5] = (uint8_t)(hi >> 8);
 		if (memcmp(a, da, 6) == 0)
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* MO 00..11 take address bits 47:36, 46:35, 45:34, 43:32. */
@@ -43,7 +43,7 @@ mta_match(const struct e1000e *d, const uint8_t *da)
 	    E1000E_RCTL_MO_SHIFT;
 	uint32_t h = (((uint32_t)da[5] << 8 | da[4]) >> shift[mo]) & 0xFFF;
 
-	return ((e1000e_reg(d, E1000E_MTA + 4 * (h >> 5)) >> (h & 31)) & 1);
+	return (e1000e_reg(d, E1000E_MTA + 4 * (h >> 5)) >> (h & 31)) & 1;
 }
 
 bool
@@ -53,13 +53,13 @@ e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame)
 	uint32_t rctl = e1000e_reg(d, E1000E_RCTL);
 
 	if (memcmp(frame, bcast, 6) == 0)
-		return ((rctl & E1000E_RCTL_BAM) != 0);
+		return (rctl & E1000E_RCTL_BAM) != 0;
 	if (frame[0] & 1) {
 		if (rctl & E1000E_RCTL_MPE)
-			return (true);
-		return (ra_match(d, frame) || mta_match(d, frame));
+			return true;
+		return ra_match(d, frame) || mta_match(d, frame);
 	}
 	if (rctl & E1000E_RCTL_UPE)
-		return (true);
-	return (ra_match(d, frame));
+		return true;
+	return ra_match(d, frame);
 }

@@ -168,7 +168,7 @@ reg_def_of(const struct e1000e *d, uint32_t off)
 {
 	uint16_t k = d->kind[off >> 2];
 
-	return (k == 0 ? NULL : &reg_defs[k - 1]);
+	return k == 0 ? NULL : &reg_defs[k - 1];
 }
 
 void
@@ -204,7 +204,7 @@ e1000e_reg_name(uint64_t off)
 	uint64_t w;
 
 	if (off >= E1000E_BAR0_SIZE)
-		return (NULL);
+		return NULL;
 	w = off >> 2;
 	for (i = 0; i < NDEFS; i++) {
 		uint64_t base = reg_defs[i].off >> 2;
@@ -213,9 +213,9 @@ e1000e_reg_name(uint64_t off)
 
 		if (w >= base && w <= base + span &&
 		    (w - base) % reg_defs[i].stride == 0)
-			return (reg_defs[i].name);
+			return reg_defs[i].name;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* STATUS as read: stored LU/PHYRA plus what the link partner reports. */
@@ -238,7 +238,7 @@ status_value(const struct e1000e *d)
 	}
 	v |= spd << 6;
 	v |= E1000E_STATUS_ASDV_1000;
-	return (v);
+	return v;
 }
 
 uint32_t
@@ -247,21 +247,21 @@ e1000e_peek(const struct e1000e *d, uint32_t off)
 	const struct reg_def *r;
 
 	if (d == NULL || off >= E1000E_BAR0_SIZE)
-		return (0);
+		return 0;
 	off &= ~3u;
 	if ((r = reg_def_of(d, off)) == NULL)
-		return (0);
+		return 0;
 	switch (off) {
 	case E1000E_CTRL_DUP:
-		return (e1000e_reg(d, E1000E_CTRL));
+		return e1000e_reg(d, E1000E_CTRL);
 	case E1000E_STATUS:
-		return (status_value(d));
+		return status_value(d);
 	case E1000E_ICS:
-		return (e1000e_reg(d, E1000E_ICR));
+		return e1000e_reg(d, E1000E_ICR);
 	case E1000E_IMC:
-		return (0);
+		return 0;
 	}
-	return (e1000e_reg(d, off));
+	return e1000e_reg(d, off);
 }
 
 static uint32_t
@@ -271,27 +271,27 @@ reg_read(struct e1000e *d, uint32_t off)
 	uint32_t v;
 
 	if (r == NULL)
-		return (0);
+		return 0;
 	v = e1000e_reg(d, off);
 	switch (r->kind) {
 	case K_RW:
 	case K_RO:
 	case K_RC_LO:
-		return (v);
+		return v;
 	case K_RC:
 		e1000e_reg_set(d, off, 0);
-		return (v);
+		return v;
 	case K_RC_HI:
 		e1000e_reg_set(d, off, 0);
 		e1000e_reg_set(d, off - 4, 0);
-		return (v);
+		return v;
 	}
 	switch (off) {
 	case E1000E_STATUS:
 		e1000e_update_link(d);
-		return (status_value(d));
+		return status_value(d);
 	case E1000E_CTRL_DUP:
-		return (e1000e_reg(d, E1000E_CTRL));
+		return e1000e_reg(d, E1000E_CTRL);
 	case E1000E_ICR:
 		/* Without MSI-X, reading ICR clears it (82574L
 		 * datasheet §10.2.4.1); with CTRL_EXT.IAME an asserted
@@ -302,19 +302,19 @@ reg_read(struct e1000e *d, uint32_t off)
 			    E1000E_IMS) & ~e1000e_reg(d, E1000E_IAM));
 		e1000e_reg_set(d, E1000E_ICR, 0);
 		e1000e_update_irq(d);
-		return (v);
+		return v;
 	case E1000E_ICS:
 		/* Write-only in the datasheet; reads mirror ICR without
 		 * clearing it, as real parts (and QEMU) do. */
-		return (e1000e_reg(d, E1000E_ICR));
+		return e1000e_reg(d, E1000E_ICR);
 	case E1000E_IMC:
-		return (0);
+		return 0;
 	case E1000E_SWSM:
 		/* Reading takes the SMBI semaphore (bit 0). */
 		e1000e_reg_set(d, off, v | 1u);
-		return (v);
+		return v;
 	}
-	return (v);
+	return v;
 }
 
 static void
@@ -463,7 +463,7 @@ access_ok(struct e1000e *d, uint64_t off, unsigned size)
 	}
 	if (!ok)
 		d->cnt.bad_mmio++;
-	return (ok);
+	return ok;
 }
 
 static uint64_t
@@ -473,17 +473,17 @@ mmio_read(void *dev, uint64_t off, unsigned size)
 	uint32_t v;
 
 	if (d == NULL || !access_ok(d, off, size))
-		return (0);
+		return 0;
 	if (size == 8) {
 		uint64_t lo = reg_read(d, (uint32_t)off);
 
-		return (lo | (uint64_t)reg_read(d, (uint32_t)off + 4) << 32);
+		return lo | (uint64_t)reg_read(d, (uint32_t)off + 4) << 32;
 	}
 	v = reg_read(d, (uint32_t)off & ~3u);
 	if (size == 4)
-		return (v);
+		return v;
 	v >>= 8 * (off & 3);
-	return (size == 1 ? (v & 0xFF) : (v & 0xFFFF));
+	return size == 1 ? (v & 0xFF) : (v & 0xFFFF);
 }
 
 static void
@@ -506,7 +506,7 @@ static const char *
 mmio_reg_name(void *dev, uint64_t off)
 {
 	(void)dev;
-	return (e1000e_reg_name(off));
+	return e1000e_reg_name(off);
 }
 
 const struct mmio_ops e1000e_mmio_ops = {

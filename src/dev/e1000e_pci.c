@@ -45,7 +45,7 @@ flash_read(void *dev, uint64_t off, unsigned size)
 	(void)dev;
 	(void)off;
 	(void)size;
-	return (0);
+	return 0;
 }
 
 static void
@@ -71,10 +71,10 @@ io_read(void *arg, uint64_t off, unsigned size)
 
 	(void)size;
 	if (off == IOADDR)
-		return (p->ioaddr);
+		return p->ioaddr;
 	if (off == IODATA && p->ioaddr < E1000E_BAR0_SIZE - 1)
-		return (e1000e_mmio_ops.read(p->dev, p->ioaddr & ~3u, 4));
-	return (0);
+		return e1000e_mmio_ops.read(p->dev, p->ioaddr & ~3u, 4);
+	return 0;
 }
 
 static void
@@ -104,9 +104,9 @@ msix_read(void *arg, uint64_t off, unsigned size)
 	uint32_t v;
 
 	if (off >= sizeof(p->msix) || size > 4 || (off & 3) + size > 4)
-		return (0);
+		return 0;
 	v = p->msix[off / 4] >> (8 * (off & 3));
-	return (size == 4 ? v : v & ((1u << (8 * size)) - 1));
+	return size == 4 ? v : v & ((1u << (8 * size)) - 1);
 }
 
 static void
@@ -199,9 +199,9 @@ e1000e_pci_new(struct pci_bus *bus, unsigned slot, const char *name,
 	unsigned i;
 
 	if (bus == NULL || name == NULL || mac == NULL)
-		return (NULL);
+		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return (NULL);
+		return NULL;
 	p->phys = pci_bus_phys(bus);
 	if ((p->dma = iommu_new(p->phys, name)) == NULL ||
 	    (p->dev = e1000e_new(name, mac, p->dma)) == NULL ||
@@ -209,7 +209,7 @@ e1000e_pci_new(struct pci_bus *bus, unsigned slot, const char *name,
 		e1000e_free(p->dev);
 		iommu_free(p->dma);
 		free(p);
-		return (NULL);
+		return NULL;
 	}
 	for (i = 0; i < MSIX_VECTORS; i++)
 		p->msix[4 * i + 3] = 1;		/* vector masked */
@@ -222,7 +222,7 @@ e1000e_pci_new(struct pci_bus *bus, unsigned slot, const char *name,
 	(void)pci_bar_init(p->func, 3, MSIX_SIZE, false, &msix_ops, p);
 	pci_set_master_hook(p->func, master_changed, p);
 	e1000e_set_irq_handler(p->dev, irq_changed, p);
-	return (p);
+	return p;
 }
 
 void
@@ -238,11 +238,11 @@ e1000e_pci_free(struct e1000e_pci *p)
 struct e1000e *
 e1000e_pci_dev(const struct e1000e_pci *p)
 {
-	return (p->dev);
+	return p->dev;
 }
 
 struct pci_func *
 e1000e_pci_func(const struct e1000e_pci *p)
 {
-	return (p->func);
+	return p->func;
 }

@@ -87,16 +87,16 @@ e1000e_mdic_write(struct e1000e *d, uint32_t val)
 
 	val &= ~(E1000E_MDIC_READY | E1000E_MDIC_ERROR);
 	if (phy != E1000E_PHY_ADDR)
-		return (val | E1000E_MDIC_READY | E1000E_MDIC_ERROR);
+		return val | E1000E_MDIC_READY | E1000E_MDIC_ERROR;
 	if (op == E1000E_MDIC_OP_READ) {
 		if (!(phy_access[reg] & PHY_R))
-			return (val | E1000E_MDIC_READY | E1000E_MDIC_ERROR);
-		return ((val & ~E1000E_MDIC_DATA_MASK) | d->phy[reg] |
-		    E1000E_MDIC_READY);
+			return val | E1000E_MDIC_READY | E1000E_MDIC_ERROR;
+		return (val & ~E1000E_MDIC_DATA_MASK) | d->phy[reg] |
+		    E1000E_MDIC_READY;
 	}
 	if (op == E1000E_MDIC_OP_WRITE) {
 		if (!(phy_access[reg] & PHY_W))
-			return (val | E1000E_MDIC_READY | E1000E_MDIC_ERROR);
+			return val | E1000E_MDIC_READY | E1000E_MDIC_ERROR;
 		if (reg == PHY_CTRL) {
 			/* Reset and restart-autonegotiation self-clear; the
 			 * link is instant, so there is nothing to wait for. */
@@ -107,5 +107,5 @@ e1000e_mdic_write(struct e1000e *d, uint32_t val)
 		}
 		d->phy[reg] = data;
 	}
-	return (val | E1000E_MDIC_READY);
+	return val | E1000E_MDIC_READY;
 }

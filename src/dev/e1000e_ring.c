@@ -24,17 +24,17 @@ e1000e_ring_get(const struct e1000e *d, uint32_t bal_off,
 	r->head = e1000e_reg(d, r->off_h);
 	r->tail = e1000e_reg(d, r->off_t);
 	if (!e1000e_ring_valid(r->head, r->tail, r->n))
-		return (false);
+		return false;
 	/* A ring that wraps the device address space is no ring. */
 	if (r->base > UINT64_MAX - (uint64_t)len)
-		return (false);
-	return (true);
+		return false;
+	return true;
 }
 
 uint64_t
 e1000e_ring_head_addr(const struct e1000e_ring *r)
 {
-	return (r->base + (uint64_t)r->head * E1000E_DESC_SIZE);
+	return r->base + (uint64_t)r->head * E1000E_DESC_SIZE;
 }
 
 void

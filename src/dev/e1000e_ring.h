@@ -38,7 +38,7 @@
 static inline uint32_t
 e1000e_ring_next(uint32_t i, uint32_t n)
 {
-	return ((i + 1) % n);
+	return (i + 1) % n;
 }
 
 /* Descriptors from FROM up to, not including, TO: with (head, tail) the
@@ -46,7 +46,7 @@ e1000e_ring_next(uint32_t i, uint32_t n)
 static inline uint32_t
 e1000e_ring_count(uint32_t from, uint32_t to, uint32_t n)
 {
-	return ((to + n - from) % n);
+	return (to + n - from) % n;
 }
 
 /* How many more descriptors the producer at TO may hand over before it
@@ -54,7 +54,7 @@ e1000e_ring_count(uint32_t from, uint32_t to, uint32_t n)
 static inline uint32_t
 e1000e_ring_space(uint32_t from, uint32_t to, uint32_t n)
 {
-	return (n - 1 - e1000e_ring_count(from, to, n));
+	return n - 1 - e1000e_ring_count(from, to, n);
 }
 
 /* Head and tail name descriptors of a non-empty ring; anything else
@@ -62,7 +62,7 @@ e1000e_ring_space(uint32_t from, uint32_t to, uint32_t n)
 static inline bool
 e1000e_ring_valid(uint32_t head, uint32_t tail, uint32_t n)
 {
-	return (n != 0 && head < n && tail < n);
+	return n != 0 && head < n && tail < n;
 }
 
 #endif

@@ -37,7 +37,7 @@ crc32_eth(const uint8_t *p, size_t len)
 		c = (c >> 4) ^ t[c & 15];
 		c = (c >> 4) ^ t[c & 15];
 	}
-	return (~c);
+	return ~c;
 }
 
 /* RCTL.BSIZE with BSEX (x16), or FLXBUF in KiB when it is set. */
@@ -51,16 +51,16 @@ rx_buf_size(uint32_t rctl)
 	uint32_t flx = (rctl >> 27) & 0xF;
 
 	if (flx != 0)
-		return (flx * 1024);
-	return (sz[(rctl & E1000E_RCTL_BSEX) != 0]
-	    [(rctl & E1000E_RCTL_BSIZE_MASK) >> E1000E_RCTL_BSIZE_SHIFT]);
+		return flx * 1024;
+	return sz[(rctl & E1000E_RCTL_BSEX) != 0]
+	    [(rctl & E1000E_RCTL_BSIZE_MASK) >> E1000E_RCTL_BSIZE_SHIFT];
 }
 
 /* Descriptors the device holds: empty buffers from head up to tail. */
 static uint32_t
 rx_owned(const struct e1000e_ring *r)
 {
-	return (e1000e_ring_count(r->head, r->tail, r->n));
+	return e1000e_ring_count(r->head, r->tail, r->n);
 }
 
 /* Write back quadword 1 of a descriptor: length, status, errors; no
@@ -82,10 +82,10 @@ rx_writeback(struct e1000e *d, uint64_t daddr, uint32_t len, uint8_t sta,
 	    wb + E1000E_DESC_QW1_OFF, E1000E_DESC_SIZE -
 	    E1000E_DESC_QW1_OFF) != 0) {
 		d->cnt.dma_faults++;
-		return (-1);
+		return -1;
 	}
 	d->cnt.rx_descs++;
-	return (0);
+	return 0;
 }
 
 static void
@@ -111,14 +111,14 @@ rx_length_ok(struct e1000e *d, size_t len)
 
 	if (len < 14 || len > E1000E_FRAME_MAX) {
 		d->cnt.rx_bad_length++;
-		return (false);
+		return false;
 	}
 	if (len > max && !(rctl & E1000E_RCTL_SBP)) {
 		e1000e_stat_inc(d, E1000E_ROC, 1);
 		d->cnt.rx_bad_length++;
-		return (false);
+		return false;
 	}
-	return (true);
+	return true;
 }
 
 /*
@@ -182,7 +182,7 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 				*lost = true;
 				/* The fault handler may have reset the part. */
 				if (d->generation != gen)
-					return (false);
+					return false;
 			}
 			/* The previous buffer is not the last one: close it. */
 			if (pending && rx_writeback(d, pend_addr, pend_len,
@@ -194,11 +194,11 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 			off += chunk;
 		}
 		if (d->generation != gen)
-			return (false);
+			return false;
 		e1000e_ring_advance(d, &r);
 	}
 	if (d->generation != gen)
-		return (false);
+		return false;
 	ok = off == total;
 	if (!ok && !fault)
 		d->cnt.rx_truncated++;
@@ -208,14 +208,14 @@ rx_store(struct e1000e *d, size_t total, bool *wrote, bool *lost)
 		*wrote = true;
 	else if (pending)
 		ok = false;
-	return (ok);
+	return ok;
 
 missed:
 	e1000e_stat_inc(d, E1000E_MPC, 1);
 	e1000e_stat_inc(d, E1000E_RNBC, 1);
 	d->cnt.rx_no_buffer++;
 	e1000e_set_cause(d, E1000E_ICR_RXO);
-	return (false);
+	return false;
 }
 
 bool
@@ -229,26 +229,26 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	bool ok, wrote, lost;
 
 	if (d == NULL || frame == NULL)
-		return (false);
+		return false;
 	gen = d->generation;
 	e1000e_update_link(d);
 	if (d->generation != gen)
-		return (false);
+		return false;
 	rctl = e1000e_reg(d, E1000E_RCTL);
 	if (!(rctl & E1000E_RCTL_EN) ||
 	    !(e1000e_reg(d, E1000E_STATUS) & E1000E_STATUS_LU)) {
 		d->cnt.rx_disabled++;
-		return (false);
+		return false;
 	}
 	if (!rx_length_ok(d, len))
-		return (false);
+		return false;
 	/* Short frames arrive padded, as the wire would have carried them. */
 	flen = len < E1000E_FRAME_MIN ? E1000E_FRAME_MIN : len;
 	e1000e_stat_inc(d, E1000E_TPR, 1);
 	e1000e_stat_add64(d, E1000E_TORL, flen + E1000E_FCS_LEN);
 	if (!e1000e_filter_accept(d, frame)) {
 		d->cnt.rx_filtered++;
-		return (false);
+		return false;
 	}
 	memcpy(d->rxbuf, frame, len);
 	memset(d->rxbuf + len, 0, flen - len);
@@ -264,7 +264,7 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 		before = rx_owned(&r);
 	ok = rx_store(d, total, &wrote, &lost);
 	if (d->generation != gen)
-		return (false);
+		return false;
 	cause = 0;
 	if (ok) {
 		/* The statistics are the part's view: it saw no fault. */
@@ -287,5 +287,5 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	}
 	if (cause != 0)
 		e1000e_set_cause(d, cause);
-	return (ok);
+	return ok;
 }

@@ -186,7 +186,7 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 		cause |= E1000E_ICR_TXQE;
 out:
 	*reset = d->generation != gen;
-	return (cause);
+	return cause;
 }
 
 void

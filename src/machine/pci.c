@@ -54,7 +54,7 @@ cfg16(const struct pci_func *f, unsigned off)
 static uint32_t
 cfg32(const struct pci_func *f, unsigned off)
 {
-	return ((uint32_t)cfg16(f, off) | (uint32_t)cfg16(f, off + 2) << 16);
+	return (uint32_t)cfg16(f, off) | (uint32_t)cfg16(f, off + 2) << 16;
 }
 
 struct pci_bus *
@@ -64,12 +64,12 @@ pci_bus_new(struct phys *phys, const struct pci_irq_router *router)
 
 	if (phys == NULL || router == NULL || router->route == NULL ||
 	    router->set_irq == NULL)
-		return (NULL);
+		return NULL;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return (NULL);
+		return NULL;
 	b->phys = phys;
 	b->router = *router;
-	return (b);
+	return b;
 }
 
 static void bar_unmap(struct pci_func *f, unsigned n);
@@ -95,7 +95,7 @@ pci_bus_free(struct pci_bus *b)
 struct phys *
 pci_bus_phys(const struct pci_bus *b)
 {
-	return (b->phys);
+	return b->phys;
 }
 
 struct pci_func *
@@ -106,9 +106,9 @@ pci_func_add(struct pci_bus *b, unsigned slot, unsigned fn, const char *name)
 
 	if (b == NULL || slot >= PCI_SLOTS || fn >= PCI_FUNCS ||
 	    b->func[slot][fn] != NULL || name == NULL)
-		return (NULL);
+		return NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
-		return (NULL);
+		return NULL;
 	f->bus = b;
 	f->slot = slot;
 	f->fn = fn;
@@ -116,13 +116,13 @@ pci_func_add(struct pci_bus *b, unsigned slot, unsigned fn, const char *name)
 	for (n = 0; n < PCI_NBARS; n++)
 		f->bar[n].addr = PCI_BAR_UNMAPPED;
 	b->func[slot][fn] = f;
-	return (f);
+	return f;
 }
 
 unsigned
 pci_func_slot(const struct pci_func *f)
 {
-	return (f->slot);
+	return f->slot;
 }
 
 void
@@ -159,7 +159,7 @@ int
 pci_cap_add(struct pci_func *f, uint8_t id, unsigned off, unsigned len)
 {
 	if (off < 0x40 || off % 4 != 0 || len < 2 || off + len > PCI_CFG_SIZE)
-		return (-1);
+		return -1;
 	f->cfg[off] = id;
 	f->cfg[off + 1] = 0;
 	if (f->last_cap == 0)
@@ -168,7 +168,7 @@ pci_cap_add(struct pci_func *f, uint8_t id, unsigned off, unsigned len)
 		f->cfg[f->last_cap + 1] = (uint8_t)off;
 	f->last_cap = off;
 	f->cfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
-	return (0);
+	return 0;
 }
 
 int
@@ -180,9 +180,9 @@ pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
 
 	if (f == NULL || n >= PCI_NBARS || ops == NULL || ops->read == NULL ||
 	    ops->write == NULL || size == 0 || (size & (size - 1)) != 0)
-		return (-1);
+		return -1;
 	if (io ? (size < 4 || size > 256) : (size < 4096 || size > (1u << 31)))
-		return (-1);
+		return -1;
 	bar = &f->bar[n];
 	bar->size = size;
 	bar->io = io;
@@ -192,13 +192,13 @@ pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
 	/* The low bits say what the BAR is and never change. */
 	mask = (uint32_t)~(size - 1);
 	pci_cfg_init32(f, PCI_BAR0 + 4 * n, io ? 1u : 0u, mask, 0);
-	return (0);
+	return 0;
 }
 
 uint64_t
 pci_bar_addr(const struct pci_func *f, unsigned n)
 {
-	return (n < PCI_NBARS ? f->bar[n].addr : PCI_BAR_UNMAPPED);
+	return n < PCI_NBARS ? f->bar[n].addr : PCI_BAR_UNMAPPED;
 }
 
 /*
@@ -214,14 +214,14 @@ bar_target(const struct pci_func *f, unsigned n)
 	uint64_t base, last;
 
 	if (bar->size == 0)
-		return (PCI_BAR_UNMAPPED);
+		return PCI_BAR_UNMAPPED;
 	if (!(cmd & (bar->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
-		return (PCI_BAR_UNMAPPED);
+		return PCI_BAR_UNMAPPED;
 	base = cfg32(f, PCI_BAR0 + 4 * n) & ~(bar->size - 1) & 0xFFFFFFFFu;
 	last = base + bar->size - 1;
 	if (base == 0 || last >= 0xFFFFFFFFu)
-		return (PCI_BAR_UNMAPPED);
-	return (base);
+		return PCI_BAR_UNMAPPED;
+	return base;
 }
 
 static void
@@ -318,7 +318,7 @@ pci_set_master_hook(struct pci_func *f, void (*fn)(void *, bool),
 bool
 pci_bus_master(const struct pci_func *f)
 {
-	return (f->master);
+	return f->master;
 }
 
 static void
@@ -344,13 +344,13 @@ pci_cfg_read(struct pci_func *f, unsigned off, unsigned len)
 	for (i = 0; i < len && i < 4; i++)
 		if (off + i < PCI_CFG_SIZE)
 			v |= (uint32_t)f->cfg[off + i] << (8 * i);
-	return (v);
+	return v;
 }
 
 static bool
 overlaps(unsigned off, unsigned len, unsigned lo, unsigned hi)
 {
-	return (off < hi && lo < off + len);
+	return off < hi && lo < off + len;
 }
 
 void
@@ -385,14 +385,14 @@ config_target(struct pci_bus *b, uint32_t addr)
 
 	/* Functions 1-7 answer only beside a function 0. */
 	if (bus != 0 || b->func[dev][0] == NULL)
-		return (NULL);
-	return (b->func[dev][fn]);
+		return NULL;
+	return b->func[dev][fn];
 }
 
 static uint32_t
 ones(unsigned len)
 {
-	return (len >= 4 ? 0xFFFFFFFFu : (1u << (8 * len)) - 1);
+	return len >= 4 ? 0xFFFFFFFFu : (1u << (8 * len)) - 1;
 }
 
 /* One decoder's share of a port access: LEN bytes at OFF inside it. */
@@ -411,11 +411,11 @@ io_decode(struct pci_bus *b, uint32_t port, struct io_range *r)
 
 	if (port >= CONFIG_ADDRESS && port < CONFIG_ADDRESS + 4) {
 		*r = (struct io_range){ CONFIG_ADDRESS, 4, 0, NULL };
-		return (true);
+		return true;
 	}
 	if (port >= CONFIG_DATA && port < CONFIG_DATA + 4) {
 		*r = (struct io_range){ CONFIG_DATA, 4, 1, NULL };
-		return (true);
+		return true;
 	}
 	for (s = 0; s < PCI_SLOTS; s++)
 		for (fn = 0; fn < PCI_FUNCS; fn++) {
@@ -429,10 +429,10 @@ io_decode(struct pci_bus *b, uint32_t port, struct io_range *r)
 					continue;
 				*r = (struct io_range){ (uint32_t)bar->addr,
 				    (uint32_t)bar->size, 2, bar };
-				return (true);
+				return true;
 			}
 		}
-	return (false);
+	return false;
 }
 
 static uint32_t
@@ -443,12 +443,12 @@ io_range_read(struct pci_bus *b, const struct io_range *r, uint32_t off,
 
 	switch (r->kind) {
 	case 0:
-		return (b->config_addr & ones(len));
+		return b->config_addr & ones(len);
 	case 1:
 		if (!(b->config_addr & CONFIG_ENABLE) ||
 		    (f = config_target(b, b->config_addr | off)) == NULL)
-			return (ones(len));
-		return (pci_cfg_read(f, (b->config_addr | off) & 0xFF, len));
+			return ones(len);
+		return pci_cfg_read(f, (b->config_addr | off) & 0xFF, len);
 	default:
 		return ((uint32_t)r->bar->ops->read(r->bar->dev, off, len) &
 		    ones(len));
@@ -506,15 +506,15 @@ io_access(struct pci_bus *b, uint16_t port, uint32_t val, unsigned size,
 			res |= io_range_read(b, &r, p - r.base, n) << shift;
 		p += n;
 	}
-	return (res);
+	return res;
 }
 
 uint32_t
 pci_io_read(struct pci_bus *b, uint16_t port, unsigned size)
 {
 	if (b == NULL || (size != 1 && size != 2 && size != 4))
-		return (0xFFFFFFFFu);
-	return (io_access(b, port, 0, size, false));
+		return 0xFFFFFFFFu;
+	return io_access(b, port, 0, size, false);
 }
 
 void

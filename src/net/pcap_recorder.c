@@ -32,18 +32,18 @@ pcap_recorder_open(const char *path, char *err, size_t errlen)
 
 	if (path == NULL || path[0] == '\0') {
 		snprintf(err, errlen, "pcap: empty file name");
-		return (NULL);
+		return NULL;
 	}
 	rec = calloc(1, sizeof(*rec));
 	if (rec == NULL) {
 		snprintf(err, errlen, "pcap: out of memory");
-		return (NULL);
+		return NULL;
 	}
 	rec->dead = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
 	if (rec->dead == NULL) {
 		snprintf(err, errlen, "pcap: libpcap cannot create a handle");
 		free(rec);
-		return (NULL);
+		return NULL;
 	}
 	errno = 0;
 	rec->dump = pcap_dump_open(rec->dead, path);
@@ -53,9 +53,9 @@ pcap_recorder_open(const char *path, char *err, size_t errlen)
 		    pcap_geterr(rec->dead));
 		pcap_close(rec->dead);
 		free(rec);
-		return (NULL);
+		return NULL;
 	}
-	return (rec);
+	return rec;
 }
 
 int
@@ -66,9 +66,9 @@ pcap_recorder_write(struct pcap_recorder *rec, const uint8_t *frame,
 	struct timeval now;
 
 	if (rec->failed)
-		return (-1);
+		return -1;
 	if (frame == NULL || len == 0 || len > PCAP_SNAPLEN)
-		return (-1);
+		return -1;
 	gettimeofday(&now, NULL);
 	if (timercmp(&now, &rec->last, <))
 		now = rec->last;
@@ -80,10 +80,10 @@ pcap_recorder_write(struct pcap_recorder *rec, const uint8_t *frame,
 	pcap_dump((u_char *)rec->dump, &h, frame);
 	if (ferror(pcap_dump_file(rec->dump))) {
 		rec->failed = true;
-		return (-1);
+		return -1;
 	}
 	rec->frames++;
-	return (0);
+	return 0;
 }
 
 int
@@ -91,13 +91,13 @@ pcap_recorder_flush(struct pcap_recorder *rec)
 {
 	if (pcap_dump_flush(rec->dump) != 0)
 		rec->failed = true;
-	return (rec->failed ? -1 : 0);
+	return rec->failed ? -1 : 0;
 }
 
 uint64_t
 pcap_recorder_frames(const struct pcap_recorder *rec)
 {
-	return (rec->frames);
+	return rec->frames;
 }
 
 int
@@ -106,10 +106,10 @@ pcap_recorder_close(struct pcap_recorder *rec)
 	int rc;
 
 	if (rec == NULL)
-		return (0);
+		return 0;
 	rc = pcap_recorder_flush(rec);
 	pcap_dump_close(rec->dump);
 	pcap_close(rec->dead);
 	free(rec);
-	return (rc);
+	return rc;
 }

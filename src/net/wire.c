@@ -69,20 +69,20 @@ wire_lookup(const char *spec, const char **arg)
 			continue;
 		if (spec[n] == '\0') {
 			*arg = NULL;
-			return (backends[i]);
+			return backends[i];
 		}
 		if (spec[n] == ':') {
 			*arg = spec + n + 1;
-			return (backends[i]);
+			return backends[i];
 		}
 	}
-	return (NULL);
+	return NULL;
 }
 
 static bool
 port_free(const struct netport *p)
 {
-	return (p->xmit == NULL && p->wire == NULL);
+	return p->xmit == NULL && p->wire == NULL;
 }
 
 struct wire *
@@ -102,33 +102,33 @@ wire_open(const char *spec, struct netport *a, struct netport *b, char *err,
 		snprintf(err, errlen,
 		    "unknown wire '%s' (expected pair, tap:IFNAME or udp:LOCAL,REMOTE)",
 		    spec == NULL ? "" : spec);
-		return (NULL);
+		return NULL;
 	}
 	if (a == NULL || (ops->nports == 2 && b == NULL)) {
 		snprintf(err, errlen, "%s: needs %s", spec,
 		    ops->nports == 2 ? "two ports" : "a port");
-		return (NULL);
+		return NULL;
 	}
 	if (ops->nports == 1 && b != NULL) {
 		snprintf(err, errlen,
 		    "%s: joins one port to the host, got two", spec);
-		return (NULL);
+		return NULL;
 	}
 	if (a == b) {
 		snprintf(err, errlen, "%s: cannot join a port to itself",
 		    spec);
-		return (NULL);
+		return NULL;
 	}
 	if (!port_free(a) || (b != NULL && !port_free(b))) {
 		snprintf(err, errlen, "%s: port %s is already on a wire",
 		    spec, port_free(a) ? "b" : "a");
-		return (NULL);
+		return NULL;
 	}
 	w = calloc(1, sizeof(*w));
 	if (w == NULL || (w->name = strdup(spec)) == NULL) {
 		free(w);
 		snprintf(err, errlen, "%s: out of memory", spec);
-		return (NULL);
+		return NULL;
 	}
 	w->ops = ops;
 	w->port[0] = a;
@@ -136,7 +136,7 @@ wire_open(const char *spec, struct netport *a, struct netport *b, char *err,
 	if (ops->open(w, arg, err, errlen) != 0) {
 		free(w->name);
 		free(w);
-		return (NULL);
+		return NULL;
 	}
 	for (side = 0; side < 2; side++) {
 		w->end[side].w = w;
@@ -146,7 +146,7 @@ wire_open(const char *spec, struct netport *a, struct netport *b, char *err,
 		w->port[side]->xmit = wire_port_xmit;
 		w->port[side]->wire = &w->end[side];
 	}
-	return (w);
+	return w;
 }
 
 int
@@ -154,10 +154,10 @@ wire_record(struct wire *w, const char *path, char *err, size_t errlen)
 {
 	if (w->rec != NULL) {
 		snprintf(err, errlen, "%s: already recording", w->name);
-		return (-1);
+		return -1;
 	}
 	w->rec = pcap_recorder_open(path, err, errlen);
-	return (w->rec == NULL ? -1 : 0);
+	return w->rec == NULL ? -1 : 0;
 }
 
 int
@@ -166,24 +166,24 @@ wire_poll(struct wire *w, int max)
 	int n;
 
 	if (max <= 0)
-		return (0);
+		return 0;
 	n = w->ops->poll(w, max);
 	/* Idle: a good moment to let the pcap file catch up. */
 	if (n == 0 && w->rec != NULL)
 		(void)pcap_recorder_flush(w->rec);
-	return (n);
+	return n;
 }
 
 int
 wire_fd(const struct wire *w)
 {
-	return (w->ops->fd(w));
+	return w->ops->fd(w);
 }
 
 const char *
 wire_name(const struct wire *w)
 {
-	return (w->name);
+	return w->name;
 }
 
 void
@@ -198,7 +198,7 @@ wire_close(struct wire *w)
 	int side, rc;
 
 	if (w == NULL)
-		return (0);
+		return 0;
 	for (side = 0; side < 2; side++) {
 		if (w->port[side] == NULL)
 			continue;
@@ -212,5 +212,5 @@ wire_close(struct wire *w)
 		rc = -1;
 	free(w->name);
 	free(w);
-	return (rc);
+	return rc;
 }

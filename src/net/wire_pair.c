@@ -46,7 +46,7 @@ pair_drain(struct wire *w, struct pair *p, int budget)
 		p->count--;
 		n++;
 	}
-	return (n);
+	return n;
 }
 
 static void
@@ -81,18 +81,18 @@ pair_poll(struct wire *w, int max)
 	int n;
 
 	if (p->busy)
-		return (0);
+		return 0;
 	p->busy = 1;
 	n = pair_drain(w, p, max);
 	p->busy = 0;
-	return (n);
+	return n;
 }
 
 static int
 pair_fd(const struct wire *w)
 {
 	(void)w;
-	return (-1);
+	return -1;
 }
 
 static int
@@ -103,7 +103,7 @@ pair_open(struct wire *w, const char *arg, char *err, size_t errlen)
 
 	if (arg != NULL) {
 		snprintf(err, errlen, "%s: pair takes no argument", w->name);
-		return (-1);
+		return -1;
 	}
 	p = calloc(1, sizeof(*p));
 	if (p != NULL)
@@ -111,7 +111,7 @@ pair_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	if (p == NULL || p->mem == NULL) {
 		free(p);
 		snprintf(err, errlen, "%s: out of memory", w->name);
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < PAIR_QUEUE; i++)
 		p->q[i].buf = p->mem + (size_t)i * WIRE_FRAME_MAX;
@@ -119,7 +119,7 @@ pair_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	w->port[0]->carrier = true;
 	w->port[1]->carrier = true;
 	w->be = p;
-	return (0);
+	return 0;
 }
 
 static void

@@ -45,13 +45,13 @@ tap_host_up(const struct tap *t)
 	struct ifreq ifr;
 
 	if (t->ctl < 0)
-		return (true);
+		return true;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, t->ifname, sizeof(ifr.ifr_name));
 	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) != 0)
-		return (errno != ENODEV);	/* gone: no link */
-	return ((ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
-	    (IFF_UP | IFF_RUNNING));
+		return errno != ENODEV;	/* gone: no link */
+	return (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+	    (IFF_UP | IFF_RUNNING);
 }
 
 /* The kernel's own rule for interface names (dev_valid_name); one "%d"
@@ -62,17 +62,17 @@ tap_name_ok(const char *name)
 	const char *c, *pct;
 
 	if (name[0] == '\0' || strlen(name) >= IFNAMSIZ)
-		return (false);
+		return false;
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return (false);
+		return false;
 	for (c = name; *c != '\0'; c++)
 		if (*c == '/' || *c == ':' || *c == ' ' ||
 		    (*c >= '\t' && *c <= '\r'))
-			return (false);
+			return false;
 	pct = strchr(name, '%');
 	if (pct != NULL && (pct[1] != 'd' || strchr(pct + 1, '%') != NULL))
-		return (false);
-	return (true);
+		return false;
+	return true;
 }
 
 static const char *
@@ -81,13 +81,13 @@ tap_open_hint(int e)
 	switch (e) {
 	case EACCES:
 	case EPERM:
-		return (" (needs CAP_NET_ADMIN)");
+		return " (needs CAP_NET_ADMIN)";
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		return (" (no TUN/TAP support: modprobe tun)");
+		return " (no TUN/TAP support: modprobe tun)";
 	default:
-		return ("");
+		return "";
 	}
 }
 
@@ -97,15 +97,15 @@ tap_attach_hint(int e)
 	switch (e) {
 	case EPERM:
 	case EACCES:
-		return (" (needs CAP_NET_ADMIN, or a TAP made for this user:"
-		    " ip tuntap add dev IFNAME mode tap user $USER)");
+		return " (needs CAP_NET_ADMIN, or a TAP made for this user:"
+		    " ip tuntap add dev IFNAME mode tap user $USER)";
 	case EBUSY:
-		return (" (another program has it open)");
+		return " (another program has it open)";
 	case EINVAL:
-		return (" (an interface of that name exists and is not a"
-		    " TAP)");
+		return " (an interface of that name exists and is not a"
+		    " TAP)";
 	default:
-		return ("");
+		return "";
 	}
 }
 
@@ -121,20 +121,20 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen,
 		    "%s: missing interface name (expected tap:IFNAME)",
 		    w->name);
-		return (-1);
+		return -1;
 	}
 	if (!tap_name_ok(arg)) {
 		snprintf(err, errlen, "%s: bad interface name (1 to %d bytes,"
 		    " no '/', ':', spaces, or '%%' but one %%d)", w->name,
 		    IFNAMSIZ - 1);
-		return (-1);
+		return -1;
 	}
 	fd = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: cannot open %s: %s%s", w->name,
 		    TUN_PATH, strerror(e), tap_open_hint(e));
-		return (-1);
+		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
@@ -144,7 +144,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 		close(fd);
 		snprintf(err, errlen, "%s: cannot attach to the interface:"
 		    " %s%s", w->name, strerror(e), tap_attach_hint(e));
-		return (-1);
+		return -1;
 	}
 	t = calloc(1, sizeof(*t));
 	if (t != NULL)
@@ -163,7 +163,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 		}
 		close(fd);
 		snprintf(err, errlen, "%s: out of memory", w->name);
-		return (-1);
+		return -1;
 	}
 	free(w->name);
 	w->name = name;
@@ -172,7 +172,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	w->port[0]->carrier = tap_host_up(t);
 	w->be = t;
-	return (0);
+	return 0;
 }
 
 static void
@@ -210,7 +210,7 @@ tap_poll(struct wire *w, int max)
 
 	/* A poll from inside deliver would overwrite the frame in buf. */
 	if (t->busy)
-		return (0);
+		return 0;
 	w->port[0]->carrier = tap_host_up(t);
 	t->busy = 1;
 	while (taken < max) {
@@ -232,7 +232,7 @@ tap_poll(struct wire *w, int max)
 			wire_arrive(w, 0, t->buf, (size_t)n);
 	}
 	t->busy = 0;
-	return (taken);
+	return taken;
 }
 
 static int
@@ -240,7 +240,7 @@ tap_fd(const struct wire *w)
 {
 	const struct tap *t = w->be;
 
-	return (t->fd);
+	return t->fd;
 }
 
 static void

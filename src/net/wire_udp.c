@@ -48,14 +48,14 @@ udp_addr(const char *spec, const char *what, const char *text, size_t len,
 	if (len == 0 || len >= sizeof(buf)) {
 		snprintf(err, errlen, "%s: bad %s address (expected"
 		    " udp:HOST:PORT,HOST:PORT)", spec, what);
-		return (-1);
+		return -1;
 	}
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	if ((colon = strrchr(buf, ':')) == NULL || colon[1] == '\0') {
 		snprintf(err, errlen, "%s: %s address '%s' has no port", spec,
 		    what, buf);
-		return (-1);
+		return -1;
 	}
 	*colon = '\0';
 	port = colon + 1;
@@ -66,7 +66,7 @@ udp_addr(const char *spec, const char *what, const char *text, size_t len,
 		if (hl < 2 || host[hl - 1] != ']') {
 			snprintf(err, errlen, "%s: bad %s host '%s'", spec,
 			    what, host);
-			return (-1);
+			return -1;
 		}
 		host[hl - 1] = '\0';
 		host++;
@@ -76,7 +76,7 @@ udp_addr(const char *spec, const char *what, const char *text, size_t len,
 	    atoi(port) < 1 || atoi(port) > 65535) {
 		snprintf(err, errlen, "%s: bad %s port '%s' (1 to 65535)",
 		    spec, what, port);
-		return (-1);
+		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -87,12 +87,12 @@ udp_addr(const char *spec, const char *what, const char *text, size_t len,
 		snprintf(err, errlen, "%s: bad %s address '%s:%s' (numeric"
 		    " host and port): %s", spec, what, host, port,
 		    gai_strerror(rc));
-		return (-1);
+		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
 	*sslen = res->ai_addrlen;
 	freeaddrinfo(res);
-	return (0);
+	return 0;
 }
 
 /* Same family, host and port (IPv6 flow labels and scopes aside). */
@@ -103,21 +103,21 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	const struct sockaddr_in6 *a6, *b6;
 
 	if (a->ss_family != b->ss_family)
-		return (false);
+		return false;
 	if (a->ss_family == AF_INET) {
 		a4 = (const struct sockaddr_in *)a;
 		b4 = (const struct sockaddr_in *)b;
-		return (a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr);
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	}
 	if (a->ss_family == AF_INET6) {
 		a6 = (const struct sockaddr_in6 *)a;
 		b6 = (const struct sockaddr_in6 *)b;
-		return (a6->sin6_port == b6->sin6_port &&
+		return a6->sin6_port == b6->sin6_port &&
 		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		    sizeof(a6->sin6_addr)) == 0);
+		    sizeof(a6->sin6_addr)) == 0;
 	}
-	return (false);
+	return false;
 }
 
 static int
@@ -132,13 +132,13 @@ udp_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	if (arg == NULL || (comma = strchr(arg, ',')) == NULL) {
 		snprintf(err, errlen, "%s: expected udp:LOCAL,REMOTE (each"
 		    " HOST:PORT)", w->name);
-		return (-1);
+		return -1;
 	}
 	if ((u = calloc(1, sizeof(*u))) == NULL ||
 	    (u->buf = malloc(UDP_BUF)) == NULL) {
 		free(u);
 		snprintf(err, errlen, "%s: out of memory", w->name);
-		return (-1);
+		return -1;
 	}
 	u->fd = -1;
 	if (udp_addr(w->name, "local", arg, (size_t)(comma - arg), &local,
@@ -162,13 +162,13 @@ udp_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	}
 	w->port[0]->carrier = true;
 	w->be = u;
-	return (0);
+	return 0;
 fail:
 	if (u->fd >= 0)
 		close(u->fd);
 	free(u->buf);
 	free(u);
-	return (-1);
+	return -1;
 }
 
 static void
@@ -205,7 +205,7 @@ udp_poll(struct wire *w, int max)
 
 	/* A poll from inside deliver would overwrite the frame in buf. */
 	if (u->busy)
-		return (0);
+		return 0;
 	u->busy = 1;
 	while (taken < max) {
 		fromlen = sizeof(from);
@@ -227,7 +227,7 @@ udp_poll(struct wire *w, int max)
 			wire_arrive(w, 0, u->buf, (size_t)n);
 	}
 	u->busy = 0;
-	return (taken);
+	return taken;
 }
 
 static int
@@ -235,7 +235,7 @@ udp_fd(const struct wire *w)
 {
 	const struct udp *u = w->be;
 
-	return (u->fd);
+	return u->fd;
 }
 
 static void

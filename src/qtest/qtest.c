@@ -39,14 +39,14 @@ qtest_new(struct phys *phys, struct pci_bus *bus, qtest_out_fn out,
 	struct qtest *q;
 
 	if (phys == NULL || out == NULL)
-		return (NULL);
+		return NULL;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
-		return (NULL);
+		return NULL;
 	q->phys = phys;
 	q->bus = bus;
 	q->out = out;
 	q->out_arg = arg;
-	return (q);
+	return q;
 }
 
 void
@@ -85,10 +85,10 @@ parse_u64(const char *s, uint64_t *v)
 	char *end;
 
 	if (s == NULL || *s == '\0')
-		return (false);
+		return false;
 	errno = 0;
 	*v = strtoull(s, &end, 0);
-	return (errno == 0 && end != s && *end == '\0');
+	return errno == 0 && end != s && *end == '\0';
 }
 
 static bool
@@ -97,10 +97,10 @@ parse_i64(const char *s, int64_t *v)
 	char *end;
 
 	if (s == NULL || *s == '\0')
-		return (false);
+		return false;
 	errno = 0;
 	*v = strtoll(s, &end, 0);
-	return (errno == 0 && end != s && *end == '\0');
+	return errno == 0 && end != s && *end == '\0';
 }
 
 /* ---- the memory bus ------------------------------------------------- */
@@ -114,8 +114,8 @@ next_region(const struct phys *p, uint64_t addr)
 
 	for (i = 0; (r = phys_region_at(p, i)) != NULL; i++)
 		if (r->base > addr)
-			return (r->base);
-	return (0);
+			return r->base;
+	return 0;
 }
 
 /* MMIO the way QEMU's memory core issues it: naturally aligned pieces
@@ -197,7 +197,7 @@ load_le(const uint8_t *b, unsigned n)
 
 	while (n-- > 0)
 		v = v << 8 | b[n];
-	return (v);
+	return v;
 }
 
 static void
@@ -220,7 +220,7 @@ b64_encode(const uint8_t *in, size_t len)
 	uint32_t v;
 
 	if (out == NULL)
-		return (NULL);
+		return NULL;
 	for (i = 0; i + 2 < len; i += 3) {
 		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
 		    in[i + 2];
@@ -239,7 +239,7 @@ b64_encode(const uint8_t *in, size_t len)
 		*o++ = '=';
 	}
 	*o = '\0';
-	return (out);
+	return out;
 }
 
 /* Decode S into OUT (at most MAX bytes); characters outside the
@@ -265,7 +265,7 @@ b64_decode(const char *s, uint8_t *out, size_t max)
 			acc &= (1u << bits) - 1;
 		}
 	}
-	return (n < max ? n : max);
+	return n < max ? n : max;
 }
 
 /* QEMU's nibble decoding: a bad digit reads as all ones. */
@@ -273,12 +273,12 @@ static int
 hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
-		return (c - '0');
+		return c - '0';
 	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
+		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
+		return c - 'A' + 10;
+	return -1;
 }
 
 /* ---- commands ------------------------------------------------------- */
@@ -286,9 +286,9 @@ hex_nibble(char c)
 static bool
 ioapic_path(const char *p)
 {
-	return (strcmp(p, "ioapic") == 0 || strcmp(p, "q35/ioapic") == 0 ||
+	return strcmp(p, "ioapic") == 0 || strcmp(p, "q35/ioapic") == 0 ||
 	    strcmp(p, "machine/q35/ioapic") == 0 ||
-	    strcmp(p, "/machine/q35/ioapic") == 0);
+	    strcmp(p, "/machine/q35/ioapic") == 0;
 }
 
 static void
@@ -335,7 +335,7 @@ cmd_in(struct qtest *q, char **w)
 static unsigned
 access_size(char c)
 {
-	return (c == 'b' ? 1 : c == 'w' ? 2 : c == 'l' ? 4 : 8);
+	return c == 'b' ? 1 : c == 'w' ? 2 : c == 'l' ? 4 : 8;
 }
 
 static void
@@ -376,14 +376,14 @@ addr_len(struct qtest *q, char **w, uint64_t max, uint64_t *addr,
 {
 	if (!parse_u64(w[1], addr) || !parse_u64(w[2], len)) {
 		reply(q, "FAIL %s: bad or missing argument\n", w[0]);
-		return (false);
+		return false;
 	}
 	if (*len > max) {
 		reply(q, "FAIL %s: length %" PRIu64 " over the limit of %"
 		    PRIu64 "\n", w[0], *len, max);
-		return (false);
+		return false;
 	}
-	return (true);
+	return true;
 }
 
 static void
@@ -575,16 +575,16 @@ split(char *line, char **w)
 		*sp = '\0';
 		p = sp + 1;
 	}
-	return (n);
+	return n;
 }
 
 static bool
 is(const char *w, const char *a, const char *b, const char *c,
     const char *d)
 {
-	return (strcmp(w, a) == 0 || strcmp(w, b) == 0 ||
+	return strcmp(w, a) == 0 || strcmp(w, b) == 0 ||
 	    (c != NULL && strcmp(w, c) == 0) ||
-	    (d != NULL && strcmp(w, d) == 0));
+	    (d != NULL && strcmp(w, d) == 0);
 }
 
 void
@@ -704,7 +704,7 @@ qtest_set_irq(struct qtest *q, unsigned irq, int level)
 int64_t
 qtest_clock(const struct qtest *q)
 {
-	return (q->clock_ns);
+	return q->clock_ns;
 }
 
 void
