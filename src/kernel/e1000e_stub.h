@@ -10,18 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/e1000e.h"	/* SYS_INFO's words, E1000E_INFO_* */
+
 struct kernel;
 struct e1000e_stub;
-
-/* SYS_INFO results (struct sysret.x[]). */
-enum {
-	E1000E_INFO_NTXD,	/* TX descriptors */
-	E1000E_INFO_NRXD,
-	E1000E_INFO_BUFSIZE,	/* bytes per packet buffer */
-	E1000E_INFO_TXBUF_DMA,	/* device address of tx_buffers */
-	E1000E_INFO_RXBUF_DMA,	/* device address of rx_buffers */
-	E1000E_INFO_MAC,	/* MAC address, byte 0 in bits 7..0 */
-};
 
 /* Bring the NIC up for the kernel (rings, MAC filter, link). */
 struct e1000e_stub *e1000e_stub_new(struct kernel *k, int index, char *err,
