@@ -37,9 +37,9 @@
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
-#include "kernel/syscall.h"
 #include "machine/cpu.h"
 #include "machine/phys.h"
+#include "user/libcapio.h"
 
 #define MAX_OPS		256
 #define POOL		16
@@ -79,17 +79,17 @@ victim_main(void *arg)
 	cap_t page, buf, token;
 
 	(void)arg;
-	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+	if (capio_syscall(SYS_MMAP, &a, &r) != 0)
 		die("victim mmap");
 	page = r.c[0];
-	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+	if (capio_syscall(SYS_MMAP, &a, &r) != 0)
 		die("victim mmap");
 	buf = r.c[0];
 	stbytes(page, 0, victim_pattern, PAGE);
 	victim_va = cheri_address_get(page);
 	a = (struct sysargs){ .c = { page },
 	    .x = { 1, SYS_ATTACH_KERNEL_PATH } };
-	if (syscall_enter(SYS_ATTACH, &a, &r) != 0)
+	if (capio_syscall(SYS_ATTACH, &a, &r) != 0)
 		die("victim attach");
 	token = r.c[0];
 	victim_ready = true;
@@ -98,11 +98,11 @@ victim_main(void *arg)
 	while (!victim_go)
 		wfe();
 	a = (struct sysargs){ .c = { token, buf }, .x = { 1, PAGE } };
-	victim_recv = syscall_enter(SYS_RECV, &a, &r);
+	victim_recv = capio_syscall(SYS_RECV, &a, &r);
 	if (victim_recv == FRAME_LEN)
 		ldbytes(buf, 0, victim_got, FRAME_LEN);
 	a = (struct sysargs){ .c = { token, buf }, .x = { 1, FRAME_LEN } };
-	victim_send = syscall_enter(SYS_SEND, &a, &r);
+	victim_send = capio_syscall(SYS_SEND, &a, &r);
 	victim_served = true;
 	for (;;)
 		wfe();
@@ -117,15 +117,15 @@ sender_main(void *arg)
 	cap_t buf;
 
 	(void)arg;
-	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+	if (capio_syscall(SYS_MMAP, &a, &r) != 0)
 		die("sender mmap");
 	buf = r.c[0];
 	stbytes(buf, 0, victim_frame, FRAME_LEN);
 	a = (struct sysargs){ .c = { buf }, .x = { 0, SYS_ATTACH_KERNEL_PATH } };
-	if (syscall_enter(SYS_ATTACH, &a, &r) != 0)
+	if (capio_syscall(SYS_ATTACH, &a, &r) != 0)
 		die("sender attach");
 	a = (struct sysargs){ .c = { r.c[0], buf }, .x = { 0, FRAME_LEN } };
-	if (syscall_enter(SYS_SEND, &a, &r) != FRAME_LEN)
+	if (capio_syscall(SYS_SEND, &a, &r) != FRAME_LEN)
 		die("sender send");
 }
 
@@ -161,7 +161,8 @@ take_arg(struct prog *pr)
 		    E1000E_RX_RING_SIZE, E1000E_RX_POOL_SIZE,
 		    CAP_PERM_LOAD | CAP_PERM_STORE, CAP_PERM_LOAD,
 		    CAP_PERM_LOAD | CAP_PERM_STORE | CAP_PERM_LOAD_CAP |
-		    CAP_PERM_STORE_CAP, 0x3ffff, 1u << 30, UINT64_MAX, 0 };
+		    CAP_PERM_STORE_CAP, 0x3ffff, 1u << 30, UINT64_MAX, 0,
+		    sizeof(struct capio_desc) };
 		return sizes[(sel >> 2) % (sizeof(sizes) / sizeof(sizes[0]))];
 	}
 	case 2:
@@ -206,7 +207,7 @@ hostile_main(void *arg)
 
 	keep(h, cap_null());
 	a = (struct sysargs){ .x = { PAGE } };
-	if (syscall_enter(SYS_MMAP, &a, &r) == 0)
+	if (capio_syscall(SYS_MMAP, &a, &r) == 0)
 		keep(h, r.c[0]);
 	for (int op = 0; op < MAX_OPS && pr->n > 0; op++) {
 		switch (take(pr, 1) % 12) {
@@ -219,7 +220,7 @@ hostile_main(void *arg)
 				a.x[i] = take_arg(pr);
 			memset(&r, 0xa5, sizeof(r));
 			nr = (enum sysno)(take(pr, 1) % (SYS_NCALLS + 2));
-			rc = syscall_enter(nr, &a, &r);
+			rc = capio_syscall(nr, &a, &r);
 			if (r.ncaps > SYS_MAXCAPS)
 				die("sysret.ncaps out of range");
 			/* NIC 1 is the victim's: nothing on it may work. */
@@ -313,7 +314,7 @@ hostile_main(void *arg)
 			a.c[0] = pick(h, pr);
 			a.x[0] = take(pr, 1) & 1;
 			a.x[1] = take(pr, 1) & SYS_ATTACH_KERNEL_PATH;
-			rc = syscall_enter(SYS_ATTACH, &a, &r);
+			rc = capio_syscall(SYS_ATTACH, &a, &r);
 			if (rc == 0 && a.x[0] == 1)
 				die("attached the victim's NIC 1");
 			if (rc == 0) {
@@ -324,7 +325,7 @@ hostile_main(void *arg)
 				a.x[2] = a.x[1] < e1000e_manifest.nregions ?
 				    e1000e_manifest.regions[a.x[1]].size : 0;
 				a.x[3] = CAP_PERM_LOAD | CAP_PERM_STORE;
-				if (syscall_enter(SYS_MAP, &a, &r) == 0)
+				if (capio_syscall(SYS_MAP, &a, &r) == 0)
 					for (unsigned i = 0; i < r.ncaps; i++)
 						keep(h, r.c[i]);
 			}
@@ -346,15 +347,15 @@ probe_main(void *arg)
 
 	(void)arg;
 	probe_attach = probe_goodbye = -1;
-	if (syscall_enter(SYS_MMAP, &a, &r) != 0)
+	if (capio_syscall(SYS_MMAP, &a, &r) != 0)
 		return;
 	id = r.c[0];
 	for (uint64_t mode = 0; mode <= SYS_ATTACH_KERNEL_PATH; mode++) {
 		a = (struct sysargs){ .c = { id }, .x = { 0, mode } };
-		if ((probe_attach = (int)syscall_enter(SYS_ATTACH, &a, &r)) != 0)
+		if ((probe_attach = (int)capio_syscall(SYS_ATTACH, &a, &r)) != 0)
 			return;
 		a = (struct sysargs){ .c = { r.c[0] }, .x = { 0 } };
-		if ((probe_goodbye = (int)syscall_enter(SYS_GOODBYE, &a,
+		if ((probe_goodbye = (int)capio_syscall(SYS_GOODBYE, &a,
 		    &r)) != 0)
 			return;
 	}

@@ -175,6 +175,7 @@ modes_main(void *arg)
 {
 	struct modes *m = arg;
 	struct capio_grant g;
+	struct capio_desc desc;
 	struct sysargs a;
 	struct sysret r;
 	uint64_t info[8];
@@ -182,6 +183,7 @@ modes_main(void *arg)
 
 	sys_mmap(4096, &id);
 	sys_mmap(4096, &buf);
+	capio_describe(0, buf, &desc);
 	/* A user-level holder's token does not open the kernel path. */
 	capio_attach(0, id, &t);
 	m->user_send = (int)sys_send(0, t, buf, FLEN);
@@ -189,14 +191,13 @@ modes_main(void *arg)
 	capio_goodbye(0, t);
 	/* A kernel-path claim maps nothing, but may read the stub's info. */
 	capio_attach_kernel_path(0, id, &t);
-	m->kpath_map = capio_map(0, t, &e1000e_manifest, "tx_buffers", false,
-	    &g);
+	m->kpath_map = capio_map(0, t, &desc, "tx_buffers", false, &g);
 	m->kpath_info = capio_info(0, t, info);
 	m->twice = capio_attach_kernel_path(0, id, &t2);
 	m->kpath_goodbye = capio_goodbye(0, t);
 	m->after_goodbye = (int)sys_recv(0, t, buf, 2048, NULL);
 	a = (struct sysargs){ .x = { 1, 2 }, .c = { id } };
-	m->bad_flag = (int)syscall_enter(SYS_ATTACH, &a, &r);
+	m->bad_flag = (int)capio_syscall(SYS_ATTACH, &a, &r);
 }
 
 static void

@@ -63,15 +63,17 @@ static void
 owner_main(void *arg)
 {
 	struct owner *o = arg;
+	struct capio_desc desc;
 	cap_t tdt, tdh;
 
 	o->rc[0] = sys_mmap(4096, &o->identity);
+	capio_describe(o->dev, o->identity, &desc);
 	o->rc[1] = capio_attach(o->dev, o->identity, &o->token);
-	o->rc[2] = capio_map(o->dev, o->token, &e1000e_manifest, "bar0", false, &o->bar);
-	o->rc[3] = capio_map(o->dev, o->token, &e1000e_manifest, "tx_ring", false, &o->txr);
-	o->rc[4] = capio_map(o->dev, o->token, &e1000e_manifest, "tx_buffers", false, &o->txb);
-	o->rc[5] = capio_map(o->dev, o->token, &e1000e_manifest, "rx_ring", false, &o->rxr);
-	o->rc[6] = capio_map(o->dev, o->token, &e1000e_manifest, "rx_buffers", false, &o->rxb);
+	o->rc[2] = capio_map(o->dev, o->token, &desc, "bar0", false, &o->bar);
+	o->rc[3] = capio_map(o->dev, o->token, &desc, "tx_ring", false, &o->txr);
+	o->rc[4] = capio_map(o->dev, o->token, &desc, "tx_buffers", false, &o->txb);
+	o->rc[5] = capio_map(o->dev, o->token, &desc, "rx_ring", false, &o->rxr);
+	o->rc[6] = capio_map(o->dev, o->token, &desc, "rx_buffers", false, &o->rxb);
 	tdt = capio_slice(&o->bar, "TDT");
 	tdh = capio_slice(&o->bar, "TDH");
 	if (o->rc[4] == 0)
@@ -98,7 +100,7 @@ owner_main(void *arg)
 		o->rc[7] = capio_attach(o->dev, o->identity, &t2);
 	} else if (strcmp(o->attack, "remap") == 0) {
 		struct capio_grant g;
-		o->rc[7] = capio_map(o->dev, o->token, &e1000e_manifest, "bar0", false, &g);
+		o->rc[7] = capio_map(o->dev, o->token, &desc, "bar0", false, &g);
 	}
 	o->reached_end = true;
 }
@@ -179,19 +181,21 @@ iso_a(void *arg)
 	struct iso *s = arg;
 	cap_t id;
 	struct capio_grant g;
+	struct capio_desc desc;
 
 	sys_mmap(4096, &id);
+	capio_describe(0, id, &desc);
 	s->attach_a = capio_attach(0, id, &s->token_a);
 	sys_yield();	/* let B try its luck */
 	sys_yield();
-	s->map_a = capio_map(0, s->token_a, &e1000e_manifest, "bar0", false, &g);
-	s->map_twice = capio_map(0, s->token_a, &e1000e_manifest, "bar0", false, &g);
+	s->map_a = capio_map(0, s->token_a, &desc, "bar0", false, &g);
+	s->map_twice = capio_map(0, s->token_a, &desc, "bar0", false, &g);
 	/* Forged: the identity itself, unsealed, presented as a token. */
-	s->forged_a = capio_map(0, id, &e1000e_manifest, "tx_ring", false, &g);
+	s->forged_a = capio_map(0, id, &desc, "tx_ring", false, &g);
 	/* A size that is not the region's. */
 	struct sysargs a = { .x = { 0, 1, 4096, CAP_PERM_LOAD }, .c = { s->token_a } };
 	struct sysret r;
-	s->bad_size = (int)syscall_enter(SYS_MAP, &a, &r);
+	s->bad_size = (int)capio_syscall(SYS_MAP, &a, &r);
 }
 
 static void
@@ -200,12 +204,14 @@ iso_b(void *arg)
 	struct iso *s = arg;
 	cap_t id, tok;
 	struct capio_grant g;
+	struct capio_desc desc;
 
 	sys_mmap(4096, &id);
+	capio_describe(1, id, &desc);
 	sys_yield();
 	s->attach_b = capio_attach(0, id, &tok);	/* A holds it */
-	s->map_b_with_a = capio_map(1, s->token_a, &e1000e_manifest, "bar0", false, &g);
-	s->forged_b = capio_map(1, id, &e1000e_manifest, "bar0", false, &g);
+	s->map_b_with_a = capio_map(1, s->token_a, &desc, "bar0", false, &g);
+	s->forged_b = capio_map(1, id, &desc, "bar0", false, &g);
 }
 
 static void
@@ -241,13 +247,13 @@ test_slices(void)
 	kernel_run(k, 10);
 	CHECK_EQ(o.bar.ncaps, 5);
 	for (unsigned i = 0; i < o.bar.ncaps; i++) {
-		const struct slice *s = &o.bar.region->slices[i];
+		const struct capio_slice_desc *s = &o.bar.region.slices[i];
 		cap_t c = o.bar.caps[i];
 		CHECK(c.tag);
 		CHECK_EQ(cheri_base_get(c), o.bar.va + s->offset);
 		CHECK_EQ(cheri_length_get(c), s->length);
 		CHECK_EQ(cheri_perms_get(c) & ~CAP_PERM_GLOBAL,
-		    s->access == SLICE_RW ? CAP_PERM_LOAD | CAP_PERM_STORE : CAP_PERM_LOAD);
+		    s->access == CAPIO_SLICE_RW ? CAP_PERM_LOAD | CAP_PERM_STORE : CAP_PERM_LOAD);
 	}
 	CHECK_EQ(cheri_length_get(o.txb.caps[0]), E1000E_TX_POOL_SIZE);
 	CHECK(!(cheri_perms_get(o.txb.caps[0]) & (CAP_PERM_LOAD_CAP | CAP_PERM_STORE_CAP)));

@@ -66,12 +66,15 @@ static int
 attach_map(int dev, cap_t id, cap_t *t)
 {
 	struct capio_grant g;
+	struct capio_desc desc;
 	int rc;
 
-	if ((rc = capio_attach(dev, id, t)) != 0)
+	/* The identity page doubles as the description's buffer. */
+	if ((rc = capio_describe(dev, id, &desc)) != 0 ||
+	    (rc = capio_attach(dev, id, t)) != 0)
 		return rc;
 	for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
-		if ((rc = capio_map(dev, *t, &e1000e_manifest, regions[i], false,
+		if ((rc = capio_map(dev, *t, &desc, regions[i], false,
 		    &g)) != 0)
 			return rc;
 	return 0;
@@ -188,13 +191,15 @@ maps_main(void *arg)
 {
 	struct limits *x = arg;
 	struct capio_grant g;
+	struct capio_desc desc;
 	cap_t m, t;
 
 	for (int i = 0; i < 6; i++)
 		x->maps[i] = sys_mmap(4096, &m);
 	/* Four mappings already: a device region is one more. */
+	capio_describe(0, m, &desc);
 	capio_attach(0, m, &t);
-	x->dev_map = capio_map(0, t, &e1000e_manifest, "tx_ring", false, &g);
+	x->dev_map = capio_map(0, t, &desc, "tx_ring", false, &g);
 }
 
 static void

@@ -76,13 +76,16 @@ struct scene {
 static int
 take(int dev, struct holder *h)
 {
+	struct capio_desc desc;
+
 	if ((h->rc = sys_mmap(PAGE, &h->id)) != 0 ||
+	    (h->rc = capio_describe(dev, h->id, &desc)) != 0 ||
 	    (h->rc = capio_attach(dev, h->id, &h->token)) != 0 ||
-	    (h->rc = capio_map(dev, h->token, &e1000e_manifest, "bar0", false,
+	    (h->rc = capio_map(dev, h->token, &desc, "bar0", false,
 	    &h->bar)) != 0)
 		return h->rc;
 	for (int i = 0; i < NDMA; i++)
-		if ((h->rc = capio_map(dev, h->token, &e1000e_manifest,
+		if ((h->rc = capio_map(dev, h->token, &desc,
 		    dma_names[i], false, &h->dma[i])) != 0)
 			return h->rc;
 	return 0;
@@ -91,7 +94,7 @@ take(int dev, struct holder *h)
 static uint64_t
 region_size(const struct holder *h, int i)
 {
-	return h->dma[i].region->size;
+	return h->dma[i].region.size;
 }
 
 /*

@@ -90,6 +90,7 @@ struct atk_ctx {
 	const struct attack *attack;
 	/* The prologue's grants. */
 	cap_t identity, token;
+	struct capio_desc desc;		/* NIC 0's, as SYS_DESCRIBE gave it */
 	struct capio_grant bar, txr, rxr, txb, rxb;
 	uint64_t info[8];		/* E1000E_INFO_* */
 	/* Handed over by the harness. */

@@ -302,7 +302,7 @@ map_with(struct atk_ctx *c, int dev, cap_t token, const char *what)
 	int rc;
 
 	attacking(c);
-	if ((rc = capio_map(dev, token, &e1000e_manifest, "bar0", false, &g)) < 0)
+	if ((rc = capio_map(dev, token, &c->desc, "bar0", false, &g)) < 0)
 		c->rc = rc;
 	else
 		note(c, "%s accepted: BAR0 mapped at 0x%llx", what,
@@ -390,7 +390,7 @@ after_goodbye(struct atk_ctx *c)
 	}
 	/* Attached again: the device's regions are mapped anew, elsewhere. */
 	for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
-		if (capio_map(0, t, &e1000e_manifest, regions[i], false, &g) != 0) {
+		if (capio_map(0, t, &c->desc, regions[i], false, &g) != 0) {
 			snprintf(c->setup_error, sizeof c->setup_error,
 			    "map after re-attach failed");
 			return;
@@ -448,18 +448,18 @@ cap_to_ring(struct atk_ctx *c)
 static void
 map_storecap(struct atk_ctx *c)
 {
-	const struct region *rg = manifest_region(&e1000e_manifest, "tx_buffers");
+	const struct capio_region_desc *rg = capio_region(&c->desc, "tx_buffers");
 	struct sysargs a = { .c = { c->token } };
 	struct sysret r;
 	int64_t rc;
 
 	a.x[0] = 0;
-	a.x[1] = (uint64_t)(rg - e1000e_manifest.regions);
+	a.x[1] = (uint64_t)(rg - c->desc.regions);
 	a.x[2] = rg->size;
 	a.x[3] = CAP_PERM_LOAD | CAP_PERM_STORE | CAP_PERM_LOAD_CAP |
 	    CAP_PERM_STORE_CAP;
 	attacking(c);
-	if ((rc = syscall_enter(SYS_MAP, &a, &r)) < 0)
+	if ((rc = capio_syscall(SYS_MAP, &a, &r)) < 0)
 		c->rc = (int)rc;
 	else
 		note(c, "tx_buffers mapped with StoreCap");
@@ -699,7 +699,7 @@ pt_exhaust(struct atk_ctx *c)
 			return;
 		}
 		for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
-			if ((rc = capio_map(0, t, &e1000e_manifest, regions[i],
+			if ((rc = capio_map(0, t, &c->desc, regions[i],
 			    false, &g)) != 0) {
 				c->rc = rc;
 				(void)capio_goodbye(0, t);
@@ -892,7 +892,9 @@ attack_process(void *arg)
 	int rc;
 
 	c->stage = ATK_SETUP;
+	/* The identity page doubles as the description's buffer. */
 	if ((rc = sys_mmap(4096, &c->identity)) != 0 ||
+	    (rc = capio_describe(0, c->identity, &c->desc)) != 0 ||
 	    (!(c->attack->flags & ATK_NO_ATTACH) &&
 	    (rc = capio_attach(0, c->identity, &c->token)) != 0)) {
 		snprintf(c->setup_error, sizeof c->setup_error, "attach: %s",
@@ -920,7 +922,7 @@ attack_process(void *arg)
 	}
 	if (!(c->attack->flags & (ATK_MAP_NONE | ATK_NO_ATTACH))) {
 		for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
-			if ((rc = capio_map(0, c->token, &e1000e_manifest,
+			if ((rc = capio_map(0, c->token, &c->desc,
 			    regions[i], false, g[i])) != 0) {
 				snprintf(c->setup_error, sizeof c->setup_error,
 				    "map %s: %s", regions[i], capio_strerror(rc));

@@ -266,6 +266,7 @@ latecomer_main(void *arg)
 {
 	struct latecomer *l = arg;
 	struct capio_grant g;
+	struct capio_desc desc;
 	cap_t m, id, t;
 
 	l->mmap_rc = l->attach_rc = l->map_rc = 1;
@@ -273,11 +274,11 @@ latecomer_main(void *arg)
 		sys_yield();
 	if ((l->mmap_rc = sys_mmap(LATE_MEM, &m)) == 0)
 		st64(m, LATE_MEM - 8, 0x1a7e);
-	if ((l->attach_rc = sys_mmap(4096, &id)) == 0)
+	if ((l->attach_rc = sys_mmap(4096, &id)) == 0 &&
+	    (l->attach_rc = capio_describe(1, id, &desc)) == 0)
 		l->attach_rc = capio_attach(1, id, &t);
 	if (l->attach_rc == 0) {
-		l->map_rc = capio_map(1, t, &e1000e_manifest, "rx_buffers",
-		    false, &g);
+		l->map_rc = capio_map(1, t, &desc, "rx_buffers", false, &g);
 		(void)capio_goodbye(1, t);
 	}
 	l->c->victim_done = true;
@@ -323,10 +324,12 @@ new_owner_main(void *arg)
 {
 	struct new_owner *n = arg;
 	struct capio_grant g;
+	struct capio_desc desc;
 	cap_t id, t;
 
-	if (sys_mmap(4096, &id) != 0 || capio_attach(0, id, &t) != 0 ||
-	    capio_map(0, t, &e1000e_manifest, "tx_buffers", false, &g) != 0)
+	if (sys_mmap(4096, &id) != 0 || capio_describe(0, id, &desc) != 0 ||
+	    capio_attach(0, id, &t) != 0 ||
+	    capio_map(0, t, &desc, "tx_buffers", false, &g) != 0)
 		sys_exit(2);
 	n->fresh = ld64(g.caps[0], 0) == 0;
 	st64(g.caps[0], 0, 0x600d);

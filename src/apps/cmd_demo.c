@@ -35,11 +35,13 @@ attacker_main(void *arg)
 {
 	struct attacker *a = arg;
 	struct capio_grant bar;
+	struct capio_desc desc;
 	cap_t id, token;
 
 	sys_mmap(4096, &id);
+	capio_describe(2, id, &desc);
 	a->attach = capio_attach(2, id, &token);
-	a->map = capio_map(2, token, &e1000e_manifest, "bar0", false, &bar);
+	a->map = capio_map(2, token, &desc, "bar0", false, &bar);
 	a->tdt = capio_slice(&bar, "TDT");
 	/* TDBAL is 0x18 bytes below TDT, on the same 4 KiB page: a page
 	 * mapping would let this through and aim the NIC's DMA anywhere. */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi/manifest.h"
 #include "kernel/kernel_priv.h"
+#include "machine/access.h"
 #include "machine/aspace.h"
 
 /* What a capability to device memory may never carry. */
@@ -17,6 +19,26 @@
 	CAP_PERM_UNSEAL | CAP_PERM_SYSTEM | CAP_PERM_EXECUTIVE | \
 	CAP_PERM_BRANCH_SEALED_PAIR | CAP_PERM_COMPARTMENT_ID | \
 	CAP_PERM_MUTABLE_LOAD)
+
+/* Whether SYS_DESCRIBE can say all of m: names and counts fit. */
+static bool
+describable(const struct manifest *m)
+{
+	if (strlen(m->device) >= CAPIO_DESC_NAME_MAX ||
+	    m->nregions > CAPIO_DESC_REGIONS)
+		return false;
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct region *rg = &m->regions[i];
+
+		if (strlen(rg->name) >= CAPIO_DESC_NAME_MAX ||
+		    rg->nslices > CAPIO_DESC_SLICES)
+			return false;
+		for (size_t j = 0; j < rg->nslices; j++)
+			if (strlen(rg->slices[j].name) >= CAPIO_DESC_NAME_MAX)
+				return false;
+	}
+	return true;
+}
 
 int
 capio_register(struct kernel *k, int i, const char *name,
@@ -32,6 +54,11 @@ capio_register(struct kernel *k, int i, const char *name,
 	}
 	if (m->nregions > CAPIO_MAX_REGIONS) {
 		snprintf(err, errlen, "%s: too many regions", name);
+		return -1;
+	}
+	if (!describable(m)) {
+		snprintf(err, errlen, "%s: manifest does not fit its description "
+		    "(abi/manifest.h)", name);
 		return -1;
 	}
 	d->m = m;
@@ -250,6 +277,52 @@ capio_do_info(struct kernel *k, struct proc *p, uint64_t devno, cap_t token,
 	if ((err = check_token(d, p, token)) != 0)
 		return err;
 	d->drv->info(d->stub, r);
+	return 0;
+}
+
+/*
+ * Built whole in zeroed memory (no kernel bytes in the padding), then
+ * written with the checked copyout through the caller's own capability:
+ * a buffer it cannot store to is its EFAULT, and nothing is written.
+ */
+int64_t
+capio_do_describe(struct kernel *k, struct proc *p, uint64_t devno,
+    uint64_t buflen, cap_t buf)
+{
+	struct capio_dev *d = device(k, devno);
+	struct capio_desc desc;
+	struct fault f;
+
+	if (d == NULL)
+		return -ENODEV;
+	if (buflen < sizeof desc)
+		return -EINVAL;
+	memset(&desc, 0, sizeof desc);
+	/* Sizes were checked at registration (describable). */
+	strcpy(desc.device, d->m->device);
+	desc.nregions = (uint32_t)d->m->nregions;
+	for (size_t i = 0; i < d->m->nregions; i++) {
+		const struct region *rg = &d->m->regions[i];
+		struct capio_region_desc *rd = &desc.regions[i];
+
+		strcpy(rd->name, rg->name);
+		rd->kind = rg->kind == REGION_MMIO ? CAPIO_REGION_MMIO :
+		    CAPIO_REGION_DMA;
+		rd->nslices = (uint32_t)rg->nslices;
+		rd->size = rg->size;
+		for (size_t j = 0; j < rg->nslices; j++) {
+			const struct slice *s = &rg->slices[j];
+			struct capio_slice_desc *sd = &rd->slices[j];
+
+			strcpy(sd->name, s->name);
+			sd->offset = s->offset;
+			sd->length = s->length;
+			sd->access = s->access == SLICE_RW ? CAPIO_SLICE_RW :
+			    CAPIO_SLICE_RO;
+		}
+	}
+	if (access_copyout(p->as, buf, 0, &desc, sizeof desc, &f) != 0)
+		return -EFAULT;
 	return 0;
 }
 

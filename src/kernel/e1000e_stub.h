@@ -10,19 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/e1000e.h"	/* SYS_INFO's words, E1000E_INFO_* */
+
 struct board_dev;
 struct kernel;
 struct e1000e_stub;
-
-/* SYS_INFO results (struct sysret.x[]). */
-enum {
-	E1000E_INFO_NTXD,	/* TX descriptors */
-	E1000E_INFO_NRXD,
-	E1000E_INFO_BUFSIZE,	/* bytes per packet buffer */
-	E1000E_INFO_TXBUF_DMA,	/* device address of tx_buffers */
-	E1000E_INFO_RXBUF_DMA,	/* device address of rx_buffers */
-	E1000E_INFO_MAC,	/* MAC address, byte 0 in bits 7..0 */
-};
 
 /* Bring up device INDEX of the board, as BD describes it, for the kernel
  * (rings, MAC filter, link). */

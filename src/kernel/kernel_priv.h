@@ -148,6 +148,10 @@ int64_t capio_do_info(struct kernel *k, struct proc *p, uint64_t dev,
     cap_t token, struct sysret *r);
 int64_t capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t dev,
     cap_t token);
+/* The device's manifest as the caller may see it (abi/manifest.h),
+ * copied out through buf. */
+int64_t capio_do_describe(struct kernel *k, struct proc *p, uint64_t dev,
+    uint64_t buflen, cap_t buf);
 /* The kernel-mediated path, for the holder of a kernel-path claim. */
 int64_t capio_do_send(struct kernel *k, struct proc *p,
     const struct sysargs *a);

@@ -135,13 +135,17 @@ kernel_run(struct kernel *k, uint64_t max_rounds)
 		for (int i = 0; i < k->nprocs; i++) {
 			struct proc *p = k->procs[i];
 			struct kernel *saved = kernel_current;
+			trap_vector_fn saved_vector;
 			enum ctx_status st;
 
 			if (p->state != PROC_RUNNABLE)
 				continue;
 			k->cur = p;
 			kernel_current = k;
+			/* Its traps are ours while it runs: the dispatcher. */
+			saved_vector = trap_vector_set(syscall_vector);
 			st = ctx_run(p->ctx);
+			trap_vector_set(saved_vector);
 			kernel_current = saved;
 			k->cur = NULL;
 			switch (st) {

@@ -1,6 +1,7 @@
 /*
- * syscall.c — the one way into the kernel: count the call, pay the
- * privilege crossing, service pending interrupts, dispatch.
+ * syscall.c — the one way into the kernel: take the arguments from the
+ * trap frame, count the call, pay the privilege crossing, service
+ * pending interrupts, dispatch, leave the results in the frame.
  */
 #include "kernel/syscall.h"
 
@@ -16,8 +17,11 @@ static const char *const names[SYS_NCALLS] = {
 	[SYS_EXIT] = "exit", [SYS_YIELD] = "yield", [SYS_GETPID] = "getpid",
 	[SYS_MMAP] = "mmap", [SYS_ATTACH] = "attach", [SYS_MAP] = "map",
 	[SYS_INFO] = "info", [SYS_GOODBYE] = "goodbye", [SYS_SEND] = "send",
-	[SYS_RECV] = "recv",
+	[SYS_RECV] = "recv", [SYS_DESCRIBE] = "describe",
 };
+
+_Static_assert(SYS_NREGS_X <= TRAP_NXREGS && SYS_MAXCAPS <= TRAP_NCREGS &&
+    SYS_NARGS_C <= SYS_MAXCAPS, "the ABI's registers are the machine's");
 
 const char *
 syscall_name(enum sysno nr)
@@ -33,19 +37,35 @@ static int64_t dispatch(struct kernel *, struct proc *, enum sysno,
  * is a kernel bug (a loud crash, never blamed on the caller) and the
  * watchdog does not stop the caller halfway through.
  */
-int64_t
-syscall_enter(enum sysno nr, const struct sysargs *a, struct sysret *r)
+void
+syscall_vector(struct trapframe *tf)
 {
 	struct kernel *k = kernel_current;
 	struct proc *p = k ? k->cur : NULL;
+	uint64_t n = tf->x[SYS_REG_NR];
+	struct sysargs a;
+	struct sysret r;
 	int64_t rc;
 
-	if (p == NULL)
-		return -EPERM;
+	if (p == NULL) {
+		tf->x[SYS_REG_RET] = (uint64_t)(int64_t)-EPERM;
+		return;
+	}
+	for (unsigned i = 0; i < SYS_NARGS_X; i++)
+		a.x[i] = tf->x[SYS_REG_ARG + i];
+	for (unsigned i = 0; i < SYS_NARGS_C; i++)
+		a.c[i] = tf->c[i];
 	ctx_kernel_enter();
-	rc = dispatch(k, p, nr, a, r);
+	/* Any number past the last is SYS_NCALLS: ENOSYS, counted. */
+	rc = dispatch(k, p, n < SYS_NCALLS ? (enum sysno)n : SYS_NCALLS, &a,
+	    &r);
 	ctx_kernel_leave();
-	return rc;
+	tf->x[SYS_REG_RET] = (uint64_t)rc;
+	for (unsigned i = 0; i < SYS_NRES_X; i++)
+		tf->x[SYS_REG_RES + i] = r.x[i];
+	for (unsigned i = 0; i < SYS_MAXCAPS; i++)
+		tf->c[i] = r.c[i];
+	tf->x[SYS_REG_NCAPS] = r.ncaps;
 }
 
 static int64_t
@@ -92,6 +112,9 @@ dispatch(struct kernel *k, struct proc *p, enum sysno nr,
 		return r->ret = capio_do_send(k, p, a);
 	case SYS_RECV:
 		return r->ret = capio_do_recv(k, p, a, r);
+	case SYS_DESCRIBE:
+		return r->ret = capio_do_describe(k, p, a->x[0], a->x[1],
+		    a->c[0]);
 	case SYS_NCALLS:
 		break;
 	}

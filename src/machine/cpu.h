@@ -9,6 +9,9 @@
  *
  * kld32(as, c, off) and friends are kernel mode: a fault in kernel code
  * is a machine panic with the record, never silently ignored.
+ *
+ * svc(frame) (trap.h) enters the kernel; wfe() is a hint. With the
+ * loads and stores, that is the instruction set unprivileged code has.
  */
 #ifndef CAPIO_MACHINE_CPU_H
 #define CAPIO_MACHINE_CPU_H
@@ -18,6 +21,7 @@
 
 #include "machine/access.h"
 #include "machine/context.h"
+#include "machine/trap.h"
 
 /* Panic: a trapping accessor used outside any context. */
 void cpu_no_context(void) __attribute__((noreturn));

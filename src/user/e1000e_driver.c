@@ -10,11 +10,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "abi/e1000e.h"
 #include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
 #include "dev/e1000e_ring.h"
-#include "kernel/e1000e_manifest.h"
-#include "kernel/e1000e_stub.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
 
@@ -25,17 +24,20 @@ udrv_open(struct udrv *d, int dev)
 		"bar0", "tx_ring", "rx_ring", "tx_buffers", "rx_buffers",
 	};
 	struct capio_grant g[5];
+	struct capio_desc desc;
 	uint64_t info[8];
 	cap_t identity;
 	int err;
 
 	memset(d, 0, sizeof *d);
 	d->dev = dev;
+	/* The identity page doubles as the description's buffer. */
 	if ((err = sys_mmap(4096, &identity)) != 0 ||
+	    (err = capio_describe(dev, identity, &desc)) != 0 ||
 	    (err = capio_attach(dev, identity, &d->token)) != 0)
 		return err;
 	for (int i = 0; i < 5; i++)
-		if ((err = capio_map(dev, d->token, &e1000e_manifest, regions[i],
+		if ((err = capio_map(dev, d->token, &desc, regions[i],
 		    false, &g[i])) != 0)
 			return err;
 	if ((err = capio_info(dev, d->token, info)) != 0)

@@ -37,8 +37,8 @@ struct udrv {
 };
 
 /*
- * Attach to NIC dev with a fresh identity, map its regions, read the
- * stub's info and post every RX buffer. 0 or -errno.
+ * Read NIC dev's description, attach with a fresh identity, map its
+ * regions, read the stub's info and post every RX buffer. 0 or -errno.
  */
 int udrv_open(struct udrv *d, int dev);
 /* Queue up to n frames (copied into TX buffers); one doorbell for all.

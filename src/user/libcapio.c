@@ -1,14 +1,74 @@
-/* libcapio.c — see libcapio.h. Thin wrappers over syscall_enter. */
+/* libcapio.c — see libcapio.h. Thin wrappers over one trap. */
 #include "user/libcapio.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/cpu.h"
+
+_Static_assert(SYS_NREGS_X <= TRAP_NXREGS && SYS_MAXCAPS <= TRAP_NCREGS,
+    "the ABI's registers are the machine's");
+_Static_assert(CAPIO_DESC_SLICES <= SYS_MAXCAPS,
+    "a mapped region's slices come back in one call");
+
+int64_t
+capio_syscall(enum sysno nr, const struct sysargs *a, struct sysret *r)
+{
+	struct trapframe tf;
+
+	memset(&tf, 0, sizeof tf);
+	tf.x[SYS_REG_NR] = (uint64_t)nr;
+	for (unsigned i = 0; i < SYS_NARGS_X; i++)
+		tf.x[SYS_REG_ARG + i] = a->x[i];
+	for (unsigned i = 0; i < SYS_NARGS_C; i++)
+		tf.c[i] = a->c[i];
+	svc(&tf);
+	r->ret = (int64_t)tf.x[SYS_REG_RET];
+	for (unsigned i = 0; i < SYS_NRES_X; i++)
+		r->x[i] = tf.x[SYS_REG_RES + i];
+	for (unsigned i = 0; i < SYS_MAXCAPS; i++)
+		r->c[i] = tf.c[i];
+	r->ncaps = tf.x[SYS_REG_NCAPS] < SYS_MAXCAPS ?
+	    (unsigned)tf.x[SYS_REG_NCAPS] : SYS_MAXCAPS;
+	return r->ret;
+}
+
 static int64_t
 call(enum sysno nr, const struct sysargs *a, struct sysret *r)
 {
-	return syscall_enter(nr, a, r);
+	return capio_syscall(nr, a, r);
+}
+
+/* A description's name field (maybe unterminated) is exactly NAME. */
+static bool
+name_is(const char field[CAPIO_DESC_NAME_MAX], const char *name)
+{
+	return strnlen(name, CAPIO_DESC_NAME_MAX) < CAPIO_DESC_NAME_MAX &&
+	    strncmp(field, name, CAPIO_DESC_NAME_MAX) == 0;
+}
+
+int
+capio_describe(int dev, cap_t buf, struct capio_desc *d)
+{
+	struct sysargs a = { .x = { (uint64_t)dev, sizeof *d }, .c = { buf } };
+	struct sysret r;
+	int64_t rc;
+
+	memset(d, 0, sizeof *d);
+	/* Read back through buf below: it must allow that too. */
+	if (!(cheri_perms_get(buf) & CAP_PERM_LOAD))
+		return -EFAULT;
+	if ((rc = call(SYS_DESCRIBE, &a, &r)) != 0)
+		return (int)rc;
+	ldbytes(buf, 0, d, sizeof *d);
+	/* Counts the lookups below can trust. */
+	if (d->nregions > CAPIO_DESC_REGIONS)
+		d->nregions = CAPIO_DESC_REGIONS;
+	for (unsigned i = 0; i < d->nregions; i++)
+		if (d->regions[i].nslices > CAPIO_DESC_SLICES)
+			d->regions[i].nslices = CAPIO_DESC_SLICES;
+	return 0;
 }
 
 static int
@@ -35,28 +95,37 @@ capio_attach_kernel_path(int dev, cap_t identity, cap_t *token)
 	return attach(dev, SYS_ATTACH_KERNEL_PATH, identity, token);
 }
 
+const struct capio_region_desc *
+capio_region(const struct capio_desc *d, const char *name)
+{
+	for (unsigned i = 0; i < d->nregions && i < CAPIO_DESC_REGIONS; i++)
+		if (name_is(d->regions[i].name, name))
+			return &d->regions[i];
+	return NULL;
+}
+
 int
-capio_map(int dev, cap_t token, const struct manifest *m, const char *region,
-    bool read_only, struct capio_grant *g)
+capio_map(int dev, cap_t token, const struct capio_desc *d,
+    const char *region, bool read_only, struct capio_grant *g)
 {
 	struct sysargs a = { .c = { token } };
 	struct sysret r;
-	const struct region *rg = manifest_region(m, region);
+	const struct capio_region_desc *rd;
 	int64_t rc;
 
 	memset(g, 0, sizeof *g);
-	if (rg == NULL)
+	if ((rd = capio_region(d, region)) == NULL)
 		return -EINVAL;
 	a.x[0] = (uint64_t)dev;
-	a.x[1] = (uint64_t)(rg - m->regions);
-	a.x[2] = rg->size;
+	a.x[1] = (uint64_t)(rd - d->regions);	/* its index in our copy */
+	a.x[2] = rd->size;
 	a.x[3] = read_only ? CAP_PERM_LOAD : CAP_PERM_LOAD | CAP_PERM_STORE;
 	if ((rc = call(SYS_MAP, &a, &r)) != 0)
 		return (int)rc;
-	g->region = rg;
+	g->region = *rd;
 	g->va = r.x[0];
 	g->ncaps = r.ncaps;
-	for (unsigned i = 0; i < r.ncaps && i < SYS_MAXCAPS; i++)
+	for (unsigned i = 0; i < r.ncaps; i++)
 		g->caps[i] = r.c[i];
 	return 0;
 }
@@ -64,10 +133,10 @@ capio_map(int dev, cap_t token, const struct manifest *m, const char *region,
 cap_t
 capio_slice(const struct capio_grant *g, const char *name)
 {
-	if (g->region != NULL)
-		for (size_t i = 0; i < g->region->nslices && i < g->ncaps; i++)
-			if (strcmp(g->region->slices[i].name, name) == 0)
-				return g->caps[i];
+	for (unsigned i = 0; i < g->region.nslices && i < g->ncaps &&
+	    i < CAPIO_DESC_SLICES; i++)
+		if (name_is(g->region.slices[i].name, name))
+			return g->caps[i];
 	return cap_null();
 }
 

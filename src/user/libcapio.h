@@ -1,10 +1,13 @@
 /*
  * libcapio.h — what an unprivileged process calls to use a device
- * through CAPIO: attach with an identity capability, map regions, find
- * slices by name, read the stub's info, say goodbye. And the plain system
- * calls a process needs (memory, exit, yield, the kernel-mediated path).
+ * through CAPIO: read a device's description, attach with an identity
+ * capability, map regions, find slices by name, read the stub's info,
+ * say goodbye. And the plain system calls a process needs (memory,
+ * exit, yield, the kernel-mediated path).
  *
- * Errors are negative errno values; capio_strerror names them.
+ * Every call is one trap (svc, machine/trap.h) with the registers of
+ * abi/syscall.h. Errors are negative errno values; capio_strerror names
+ * them.
  */
 #ifndef CAPIO_USER_LIBCAPIO_H
 #define CAPIO_USER_LIBCAPIO_H
@@ -12,27 +15,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/manifest.h"
+#include "abi/syscall.h"
 #include "cap/cap.h"
-#include "kernel/manifest.h"
-#include "kernel/syscall.h"
 
 /* What one map request granted. */
 struct capio_grant {
-	const struct region *region;	/* from the device's manifest */
+	struct capio_region_desc region;	/* as the description said */
 	uint64_t va;			/* where it is mapped */
 	cap_t caps[SYS_MAXCAPS];	/* DMA: [0]; registers: one per slice */
 	unsigned ncaps;
 };
 
+/*
+ * Device DEV's description (its manifest, abi/manifest.h) into *d. The
+ * kernel writes it into the caller's memory through BUF, which must
+ * allow Store and Load (it is read back from there) over at least
+ * sizeof *d bytes: e.g. the page that serves as identity. No token is
+ * needed. -ENODEV, or -EFAULT for a buffer that cannot take it.
+ */
+int capio_describe(int dev, cap_t buf, struct capio_desc *d);
+/* Region NAME of D (its index is SYS_MAP's x1), or NULL. */
+const struct capio_region_desc *capio_region(const struct capio_desc *d,
+    const char *name);
 /* Take device DEV for a user-level driver (capio_map its regions). */
 int capio_attach(int dev, cap_t identity, cap_t *token);
 /* Take device DEV for the kernel-mediated path: the token sys_send and
  * sys_recv require; nothing to map. Either way one holder at a time
  * (EBUSY), until goodbye or the holder's end. */
 int capio_attach_kernel_path(int dev, cap_t identity, cap_t *token);
-/* Map REGION (by name) of a device whose manifest is M, asking for
- * Load+Store (or Load only when read_only). */
-int capio_map(int dev, cap_t token, const struct manifest *m,
+/* Map REGION (by name, in D from capio_describe), asking for
+ * Load+Store (or Load only when read_only). -EINVAL: no such region. */
+int capio_map(int dev, cap_t token, const struct capio_desc *d,
     const char *region, bool read_only, struct capio_grant *g);
 /* The slice capability called NAME, or an untagged null capability. */
 cap_t capio_slice(const struct capio_grant *g, const char *name);
@@ -40,6 +54,11 @@ cap_t capio_slice(const struct capio_grant *g, const char *name);
 int capio_info(int dev, cap_t token, uint64_t info[8]);
 int capio_goodbye(int dev, cap_t token);
 const char *capio_strerror(int err);
+
+/* Any system call, as it is: the frame packed from a, the trap, r
+ * unpacked from the frame. Returns r->ret. */
+int64_t capio_syscall(enum sysno nr, const struct sysargs *a,
+    struct sysret *r);
 
 /* Plain system calls. */
 int sys_mmap(uint64_t len, cap_t *out);
