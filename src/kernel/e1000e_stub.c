@@ -36,7 +36,6 @@ struct e1000e_stub {
 	bool user_active;
 	unsigned tx_tail, tx_clean, rx_next;	/* kernel path */
 	bool irq_pending;
-	struct e1000e_stub_stats st;
 };
 
 static uint32_t
@@ -278,12 +277,6 @@ e1000e_stub_free(struct e1000e_stub *s)
 	free(s);	/* RAM goes away with the machine */
 }
 
-void
-e1000e_stub_get_stats(const struct e1000e_stub *s, struct e1000e_stub_stats *st)
-{
-	*st = s->st;
-}
-
 uint64_t
 e1000e_stub_kernel_pa(const struct e1000e_stub *s, unsigned r)
 {
@@ -318,7 +311,6 @@ op_detach(void *stub)
 	quiesce(s);
 	zero_set(s, &s->user);
 	s->user_active = false;
-	s->st.quiesces++;
 	program(s, &s->kern, true);
 }
 
@@ -373,8 +365,6 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 	write_txd(s, ring + s->tx_tail * E1000E_DESC_SIZE, &d);
 	s->tx_tail = e1000e_ring_next(s->tx_tail, E1000E_NTXD);
 	wr(s, E1000E_TDT, s->tx_tail);
-	s->st.sends++;
-	s->st.copied_bytes += len;
 	return (int64_t)len;
 }
 
@@ -417,8 +407,6 @@ op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
 		if (!whole)
 			continue;	/* a fragment of an oversized frame */
 		r->x[0] = len;
-		s->st.recvs++;
-		s->st.copied_bytes += n;
 		return (int64_t)n;
 	}
 	return -EAGAIN;
@@ -443,7 +431,6 @@ op_flush(void *stub)
 		write_rxd(s, dpa, &d);
 		s->rx_next = e1000e_ring_next(cur, E1000E_NRXD);
 		wr(s, E1000E_RDT, cur);
-		s->st.flushed++;
 	}
 }
 
@@ -457,10 +444,8 @@ op_service(void *stub)
 		return;
 	s->irq_pending = false;
 	icr = rd(s, E1000E_ICR);	/* read-to-clear: the kernel's events */
-	s->st.interrupts++;
 	s->k->stats.interrupts++;
 	if (icr & E1000E_ICR_LSC) {
-		s->st.link_changes++;
 		s->k->stats.link_changes++;
 	}
 }

@@ -28,13 +28,4 @@ extern const struct capio_driver e1000e_stub_driver;
  * kernel-mediated path; 0 for BAR0 or an index out of range. */
 uint64_t e1000e_stub_kernel_pa(const struct e1000e_stub *s, unsigned r);
 
-struct e1000e_stub_stats {
-	uint64_t sends, recvs, copied_bytes;	/* kernel-mediated path */
-	uint64_t interrupts, link_changes;
-	uint64_t quiesces;
-	uint64_t flushed;	/* frames a kernel-path holder left unread */
-};
-void e1000e_stub_get_stats(const struct e1000e_stub *s,
-    struct e1000e_stub_stats *st);
-
 #endif

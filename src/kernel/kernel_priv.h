@@ -131,7 +131,6 @@ struct kernel {
 extern _Thread_local struct kernel *kernel_current;
 
 /* proc.c */
-void proc_revoke_all(struct proc *p);
 void proc_end(struct proc *p, enum proc_state st);
 int proc_mmap(struct proc *p, uint64_t len, cap_t *out);
 uint64_t proc_va_alloc_dev(struct proc *p, uint64_t len, uint64_t align);

@@ -88,18 +88,6 @@ region_slice(const struct region *r, const char *name)
 	return NULL;
 }
 
-const struct slice *
-region_slice_at(const struct region *r, uint64_t off, uint64_t len)
-{
-	for (size_t i = 0; i < r->nslices; i++) {
-		const struct slice *s = &r->slices[i];
-		if (off >= s->offset && len <= s->length &&
-		    off - s->offset <= s->length - len)
-			return s;
-	}
-	return NULL;
-}
-
 static const char *
 kind_name(enum region_kind k)
 {

@@ -57,9 +57,6 @@ int manifest_validate(const struct manifest *m, char *err, size_t errlen);
 const struct region *manifest_region(const struct manifest *m,
     const char *name);
 const struct slice *region_slice(const struct region *r, const char *name);
-/* The slice covering [off, off+len) of r, or NULL. */
-const struct slice *region_slice_at(const struct region *r, uint64_t off,
-    uint64_t len);
 
 /* For people, and as one JSON object on one line. */
 void manifest_print(FILE *f, const struct manifest *m);

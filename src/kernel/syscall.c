@@ -13,21 +13,8 @@
 #include "kernel/kernel_priv.h"
 #include "machine/context.h"
 
-static const char *const names[SYS_NCALLS] = {
-	[SYS_EXIT] = "exit", [SYS_YIELD] = "yield", [SYS_GETPID] = "getpid",
-	[SYS_MMAP] = "mmap", [SYS_ATTACH] = "attach", [SYS_MAP] = "map",
-	[SYS_INFO] = "info", [SYS_GOODBYE] = "goodbye", [SYS_SEND] = "send",
-	[SYS_RECV] = "recv", [SYS_DESCRIBE] = "describe",
-};
-
 _Static_assert(SYS_NREGS_X <= TRAP_NXREGS && SYS_MAXCAPS <= TRAP_NCREGS &&
     SYS_NARGS_C <= SYS_MAXCAPS, "the ABI's registers are the machine's");
-
-const char *
-syscall_name(enum sysno nr)
-{
-	return (unsigned)nr < SYS_NCALLS ? names[nr] : "unknown";
-}
 
 static int64_t dispatch(struct kernel *, struct proc *, enum sysno,
     const struct sysargs *, struct sysret *);

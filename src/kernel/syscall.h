@@ -15,6 +15,5 @@
 #include "machine/trap.h"
 
 void syscall_vector(struct trapframe *tf);
-const char *syscall_name(enum sysno nr);
 
 #endif

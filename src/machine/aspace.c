@@ -176,12 +176,6 @@ aspace_free(struct aspace *as)
 	free(as);
 }
 
-struct phys *
-aspace_phys(const struct aspace *as)
-{
-	return as->phys;
-}
-
 uint64_t
 aspace_mapped_pages(const struct aspace *as)
 {

@@ -76,7 +76,6 @@ struct aspace {
 
 struct aspace *aspace_new(struct phys *p);
 void aspace_free(struct aspace *as);
-struct phys *aspace_phys(const struct aspace *as);
 
 /*
  * Map [va, va+len) onto [pa, pa+len): page-aligned, len > 0, every page

@@ -100,14 +100,6 @@ void stcap(cap_t c, int64_t off, cap_t v);
 void ldbytes(cap_t c, int64_t off, void *buf, size_t len);
 void stbytes(cap_t c, int64_t off, const void *buf, size_t len);
 
-cap_t kldcap(struct aspace *as, cap_t c, int64_t off);
-void kstcap(struct aspace *as, cap_t c, int64_t off, cap_t v);
-/* Kernel copyin (user memory -> buf) and copyout (buf -> user memory). */
-void kcopyin(struct aspace *as, cap_t c, int64_t off, void *buf,
-    size_t len);
-void kcopyout(struct aspace *as, cap_t c, int64_t off, const void *buf,
-    size_t len);
-
 /*
  * Wait for event (Arm WFE): an unprivileged hint that the program is
  * polling and has nothing to do. The simulated core hands the host

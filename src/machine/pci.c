@@ -315,12 +315,6 @@ pci_set_master_hook(struct pci_func *f, void (*fn)(void *, bool),
 	f->master_owner = owner;
 }
 
-bool
-pci_bus_master(const struct pci_func *f)
-{
-	return f->master;
-}
-
 static void
 update_command(struct pci_func *f)
 {

@@ -113,7 +113,6 @@ uint64_t pci_bar_addr(const struct pci_func *f, unsigned n);
 /* The function's owner hears of bus-master enable changes (gate DMA). */
 void pci_set_master_hook(struct pci_func *f,
     void (*fn)(void *owner, bool enabled), void *owner);
-bool pci_bus_master(const struct pci_func *f);
 
 /* Drive the function's INTx pin (its configured interrupt pin). */
 void pci_set_intx(struct pci_func *f, bool level);
