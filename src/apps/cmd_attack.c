@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/attack.h"
+#include "eval/attack.h"
 #include "apps/cli.h"
 
 #define USAGE "capio attack [--arm page|capio|both] [--only ID[,ID...]] " \

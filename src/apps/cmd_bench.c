@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_report.h"
 #include "apps/cli.h"
 
 #define USAGE	"capio bench [all|rtt|throughput|udp|memcached|access|nic] " \

@@ -13,8 +13,8 @@
  * own floor, what any figure would be if checking cost nothing. No other
  * part of capio can reach the machine that way.
  */
-#ifndef CAPIO_APPS_BENCH_PORT_H
-#define CAPIO_APPS_BENCH_PORT_H
+#ifndef CAPIO_EVAL_BENCH_PORT_H
+#define CAPIO_EVAL_BENCH_PORT_H
 
 #include <stdbool.h>
 #include <stddef.h>

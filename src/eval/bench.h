@@ -8,8 +8,8 @@
  * (bench_port.h). Each also has a _run form that returns its JSON
  * document, so that `capio bench all` can gather them.
  */
-#ifndef CAPIO_APPS_BENCH_H
-#define CAPIO_APPS_BENCH_H
+#ifndef CAPIO_EVAL_BENCH_H
+#define CAPIO_EVAL_BENCH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * bench_port.c — the four arms behind one frame interface (bench_port.h),
  * and the counters that say what a round trip cost.
  */
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
+#include "eval/bench_report.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"

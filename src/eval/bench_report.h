@@ -4,8 +4,8 @@
  * the machine, the commit and the date), CSV and gnuplot files under the
  * output directory, and progress lines on a terminal.
  */
-#ifndef CAPIO_APPS_BENCH_REPORT_H
-#define CAPIO_APPS_BENCH_REPORT_H
+#ifndef CAPIO_EVAL_BENCH_REPORT_H
+#define CAPIO_EVAL_BENCH_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>

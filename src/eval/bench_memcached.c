@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_app.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_app.h"
+#include "eval/bench_report.h"
 #include "user/server.h"
 
 #define USAGE	"capio bench memcached [--quick] [--json] [--check] [--out DIR] " \

@@ -2,7 +2,7 @@
  * bench_report.c — options, latency summaries, the JSON document, the
  * output files and gnuplot, progress (bench_report.h).
  */
-#include "apps/bench_report.h"
+#include "eval/bench_report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
 #include "apps/cli.h"
 
 /* --- options ------------------------------------------------------------ */

@@ -7,13 +7,13 @@
  * time each spends and the processes' counters from the end of the
  * client's warm-up to its last operation.
  */
-#ifndef CAPIO_APPS_BENCH_APP_H
-#define CAPIO_APPS_BENCH_APP_H
+#ifndef CAPIO_EVAL_BENCH_APP_H
+#define CAPIO_EVAL_BENCH_APP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
 #include "kernel/kernel.h"
 #include "user/client.h"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
+#include "eval/bench.h"
 #include "apps/cli.h"
 #include "board/board.h"
 #include "dev/e1000e.h"

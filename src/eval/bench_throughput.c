@@ -38,9 +38,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
+#include "eval/bench_report.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/attack.h"
+#include "eval/attack.h"
 #include "dev/e1000e_regs.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"

@@ -5,13 +5,13 @@
  * least once per operation while it waits for the server, so the rig
  * sees each operation end, and can stop there.
  */
-#include "apps/bench_app.h"
+#include "eval/bench_app.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_report.h"
 #include "board/board.h"
 
 #define SETUP_ROUNDS	100000	/* for the server to start listening */

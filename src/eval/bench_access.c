@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/bench.h"
+#include "eval/bench.h"
 #include "apps/cli.h"
 #include "machine/cpu.h"
 
