@@ -27,8 +27,6 @@
 #include "eval/bench_report.h"
 #include "user/server.h"
 
-#define USAGE	"capio bench memcached [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N]"
 #define NSIZES		2
 #define NARMS		3	/* kernel, page, capio */
 #define KEYS		100
@@ -433,19 +431,4 @@ out:
 	}
 	free(m.tmp);
 	return rc;
-}
-
-int
-bench_memcached(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
-	    "memcached GET and SET latency and operations per second: the server\n"
-	    "process on NIC 0, the workload client on NIC 1 (one connection, one\n"
-	    "request in flight; 100 keys, 90% GET, values of 64 and 1024 bytes),\n"
-	    "through the kernel path, page-granular bypass or CAPIO. The arms run\n"
-	    "interleaved, block by block; the ratios are per round, reported as\n"
-	    "median and interquartile range (noisy when the median is not known\n"
-	    "to +-5%). Writes\n"
-	    "memcached.csv, memcached.json, memcached.png under --out.\n",
-	    bench_memcached_run);
 }

@@ -12,7 +12,7 @@
  * tags it covers, so raw differs from the checked arms by the checks
  * alone.
  *
- * This lives in the benchmark only (src/apps/bench_*): nothing a process
+ * This lives in the benchmark only (src/eval/bench_*): nothing a process
  * can reach through the kernel gives it host pointers.
  */
 #include <errno.h>

@@ -32,8 +32,6 @@
 #include "machine/cpu.h"
 #include "user/libcapio.h"
 
-#define USAGE	"capio bench rtt [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N] [--procs 1|2]"
 #define NSIZES	3
 #define FCS	4
 #define SPINS	1000000		/* polls for one frame, then an error */
@@ -624,21 +622,4 @@ out:
 		}
 	}
 	return rc;
-}
-
-int
-bench_rtt(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES | BOPT_PROCS, USAGE,
-	    "Round-trip time through each arm (kernel, page, capio, raw): transmit\n"
-	    "on NIC 0 of a pair wire, reflect on NIC 1, receive on NIC 0; frames of\n"
-	    "64, 1028 and 1518 bytes. Per arm: min, mean, p50, p99, p99.9, max and\n"
-	    "per round trip the system calls, MMIO transactions, capability checks\n"
-	    "and bytes copied. The arms run interleaved: rounds of one block per\n"
-	    "arm; the ratios capio/kernel, capio/page and capio/raw are taken per\n"
-	    "round and reported as their median and interquartile range, with\n"
-	    "met, MISSED, or noisy when the blocks cannot support a verdict.\n"
-	    "CAPIO_BENCH_KERNEL_TARGET=X replaces the capio/kernel bounds (for\n"
-	    "testing --check). Writes rtt.csv, rtt.json, rtt.png under --out.\n",
-	    bench_rtt_run);
 }

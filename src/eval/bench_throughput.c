@@ -47,8 +47,6 @@
 #include "machine/cpu.h"
 #include "user/libcapio.h"
 
-#define USAGE	"capio bench throughput [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--frames N]"
 #define NSIZES		2
 #define FCS		4
 #define BURST		32
@@ -780,20 +778,4 @@ out:
 		jobs[a].k = NULL;
 	}
 	return rc;
-}
-
-int
-bench_throughput(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_FRAMES, USAGE,
-	    "Highest rate each arm (kernel, page, capio, raw) carries from NIC 0\n"
-	    "to NIC 1 of a pair wire with zero loss, on one core: trials of N\n"
-	    "frames offered at a rate on the host clock, binary search on the\n"
-	    "rate (RFC 2544 style); frames of 64 and 1518 bytes. Loss is counted\n"
-	    "on the receiving side, RX ring overruns (MPC) included. The arms'\n"
-	    "searches run interleaved, a trial of each in turn; a run with more\n"
-	    "than 25% void trials (the host preempted the benchmark) is too\n"
-	    "noisy to judge. Writes\n"
-	    "throughput.csv, throughput.json, throughput.png under --out.\n",
-	    bench_throughput_run);
 }

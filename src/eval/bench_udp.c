@@ -28,8 +28,6 @@
 #include "eval/bench_report.h"
 #include "user/server.h"
 
-#define USAGE	"capio bench udp [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N]"
 #define NSIZES	2
 #define NARMS	3	/* kernel, page, capio */
 #define HEADERS	(14 + 20 + 8 + 4)	/* Ethernet, IPv4, UDP, FCS */
@@ -382,18 +380,4 @@ out:
 	}
 	free(u.tmp);
 	return rc;
-}
-
-int
-bench_udp(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
-	    "UDP round trips through lwIP: an echo server process on NIC 0, a\n"
-	    "client process on NIC 1, each with its own lwIP, both through the\n"
-	    "kernel path, page-granular bypass, or CAPIO; frames of 64 and 1518\n"
-	    "bytes. The arms run interleaved, block by block; the ratios are\n"
-	    "per round, reported as median and interquartile range (noisy when\n"
-	    "the median is not known to +-5%). Writes udp.csv, udp.json,\n"
-	    "udp.png under --out.\n",
-	    bench_udp_run);
 }
