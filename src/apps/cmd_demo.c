@@ -14,6 +14,7 @@
 #include "apps/demo.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "eval/scenario.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
@@ -68,43 +69,56 @@ percentiles(const char *what, uint64_t *v, size_t n)
 	    v[n * 99 / 100] / 1e3, v[n - 1] / 1e3);
 }
 
-static int
-demo_full(uint32_t ops, const char *pcap, bool quiet)
-{
-	struct board_desc bd;
-	struct kernel_opts ko;
-	struct kernel *k;
-	struct server_cfg *sc = calloc(1, sizeof *sc);
-	struct client_cfg *cc = calloc(1, sizeof *cc);
-	struct attacker at = { 0 };
-	struct proc_info ps, pc, pa;
-	uint64_t *lat = calloc(ops, sizeof *lat), *gets, *sets;
-	uint8_t *is_set = calloc(ops, 1);
-	size_t ng = 0, nset = 0;
-	bool tty = cli_is_tty() && !quiet;
-	char err[256];
-	int rc = 0;
+/* One demo run: the machine, its three processes and what they share. */
+struct demo {
+	struct scenario s;
+	struct server_cfg *sc;
+	struct client_cfg *cc;
+	struct attacker at;
+	uint64_t *lat;
+	uint8_t *is_set;
+	uint32_t ops;
+	bool tty;
+	int sp, cp, ap;
+	uint64_t last;			/* operations at the last progress */
+};
 
-	board_desc_default(&bd);
-	bd.nics = 3;		/* NIC 2: the attacker's own, on no wire */
-	bd.pcap = pcap;
-	kernel_opts_default(&ko);
-	gets = sets = NULL;
-	k = NULL;
-	if (sc == NULL || cc == NULL || lat == NULL || is_set == NULL) {
-		fprintf(stderr, "capio demo: out of memory\n");
-		rc = 1;
-		goto out;
+static bool
+both_ready(struct scenario *s, void *arg)
+{
+	const struct demo *d = arg;
+
+	(void)s;
+	return d->sc->ready && d->cc->ready;
+}
+
+/* The client finished (or ended); a progress line every 2%. */
+static bool
+workload_done(struct scenario *s, void *arg)
+{
+	struct demo *d = arg;
+	struct client_cfg *cc = d->cc;
+
+	if (cc->finished)
+		return true;
+	if (d->tty && cc->done - d->last >= d->ops / 50) {
+		d->last = cc->done;
+		printf("\r  %llu / %u operations", (unsigned long long)cc->done,
+		    d->ops);
+		fflush(stdout);
 	}
-	if ((k = kernel_boot(board_new(&bd, err, sizeof err), &ko, err,
-	    sizeof err)) == NULL) {
-		fprintf(stderr, "capio demo: %s\n", err);
-		rc = 1;
-		goto out;
-	}
-	printf("capio demo: memcached on a CAPIO-driven e1000e, a client, an attacker\n\n");
-	printf("machine   %d x e1000e (82574L) model; NIC 0 <-pair wire-> NIC 1; "
-	    "arm: CAPIO byte slices, IOMMU on\n", board_ndevs(kernel_board(k)));
+	return !scenario_alive(s, d->cp);
+}
+
+
+/* The server and the client, connected and waiting to start. 0, or 1
+ * with the message printed. */
+static int
+demo_setup(struct demo *d, struct scenario_counts *n)
+{
+	struct server_cfg *sc = d->sc;
+	struct client_cfg *cc = d->cc;
+	struct kernel *k = d->s.k;
 
 	sc->app = APP_MEMCACHED;
 	sc->dev = 0;
@@ -115,95 +129,93 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	snprintf(cc->cidr, sizeof cc->cidr, "10.0.0.2/24");
 	snprintf(cc->server, sizeof cc->server, "10.0.0.1");
 	cc->port = 11211;
-	cc->ops = ops;
+	cc->ops = d->ops;
 	cc->keys = 500;
 	cc->size = 100;
 	cc->set_percent = 30;
-	cc->lat_ns = lat;
-	cc->is_set = is_set;
+	cc->lat_ns = d->lat;
+	cc->is_set = d->is_set;
 	board_nic_mac(kernel_board(k), 0, sc->mac);
 	board_nic_mac(kernel_board(k), 1, cc->mac);
 
 	cc->start_hold = true;
-	int sp = kernel_spawn(k, "memcached", server_main, sc);
-	int cp = kernel_spawn(k, "client", mc_client_main, cc);
+	d->sp = scenario_spawn(&d->s, "memcached", server_main, sc);
+	d->cp = scenario_spawn(&d->s, "client", mc_client_main, cc);
 	/* Set-up: attach, map, lwIP, connect; then count system calls. */
-	for (int i = 0; i < 100000 && !(sc->ready && cc->ready); i++)
-		if (kernel_run(k, 1) == 0)
-			break;
-	kernel_proc_info(k, sp, &ps);
-	kernel_proc_info(k, cp, &pc);
-	uint64_t s0 = ps.syscalls, c0 = pc.syscalls;
+	scenario_run(&d->s, 1, 100000, both_ready, d);
+	scenario_counts(&d->s, n);
 	if (!sc->ready || !cc->ready) {
 		fprintf(stderr, "capio demo: set-up failed: server %s %s; client %s %s\n",
-		    ps.status, sc->err, pc.status, cc->err);
-		rc = 1;
-		goto out;
+		    n->proc[0].status, sc->err, n->proc[1].status, cc->err);
+		return 1;
 	}
 	printf("server    pid %d: attached NIC 0, mapped TDT RDT TDH RDH STATUS + rings "
 	    "+ buffers, lwIP 10.0.0.1, memcached :11211 (%llu setup syscalls)\n",
-	    sp, (unsigned long long)s0);
+	    d->sp, (unsigned long long)n->proc[0].syscalls);
 	printf("client    pid %d: attached NIC 1, lwIP 10.0.0.2, connected "
-	    "(%llu setup syscalls)\n", cp, (unsigned long long)c0);
+	    "(%llu setup syscalls)\n", d->cp, (unsigned long long)n->proc[1].syscalls);
 	fflush(stdout);
+	return 0;
+}
+
+/* The attacker, to its end. 1 when its store reached the NIC. */
+static int
+demo_attack(struct demo *d)
+{
+	struct kernel *k = d->s.k;
+	struct proc_info pa;
 
 	/* The attack runs to its end while the server serves and before the
 	 * workload starts: in this one-thread machine, the kernel's work for
 	 * it (bring-up, then revocation) would otherwise land in the
 	 * latency of whichever operation was waiting. */
-	int ap = kernel_spawn(k, "attacker", attacker_main, &at);
-	for (int guard = 0; guard < 100000; guard++) {
-		kernel_proc_info(k, ap, &pa);
-		if (pa.state != PROC_RUNNABLE || kernel_run(k, 1) == 0)
-			break;
-	}
-	kernel_proc_info(k, ap, &pa);
+	d->ap = scenario_spawn(&d->s, "attacker", attacker_main, &d->at);
+	scenario_run(&d->s, 1, 100000, scenario_ended, &d->ap);
+	kernel_proc_info(k, d->ap, &pa);
 	printf("attacker  pid %d: attached NIC 2 (%s), mapped its slices (%s), "
-	    "then st32(TDT - 0x18)\n          -> %s\n", ap,
-	    at.attach ? capio_strerror(at.attach) : "ok",
-	    at.map ? capio_strerror(at.map) : "ok", pa.status);
+	    "then st32(TDT - 0x18)\n          -> %s\n", d->ap,
+	    d->at.attach ? capio_strerror(d->at.attach) : "ok",
+	    d->at.map ? capio_strerror(d->at.map) : "ok", pa.status);
 	uint32_t tdbal = e1000e_peek(board_nic(kernel_board(k), 2), E1000E_TDBAL);
 	printf("          NIC 2 TDBAL afterwards: 0x%08x (%s the attacker's "
 	    "0x00100000)\n", tdbal, tdbal == 0x00100000 ? "IS" : "not");
-	if (tdbal == 0x00100000)
-		rc = 1;
-	printf("workload  %u operations, 30%% set / 70%% get, 500 keys, 100-byte values\n",
-	    ops);
-	fflush(stdout);
-	uint64_t last = 0;
-	cc->start_hold = false;
-	cc->hold = true;
-	for (int guard = 0; guard < 10000000 && !cc->finished; guard++) {
-		kernel_run(k, 16);
-		kernel_proc_info(k, cp, &pc);
-		if (tty && cc->done - last >= ops / 50) {
-			last = cc->done;
-			printf("\r  %llu / %u operations", (unsigned long long)cc->done, ops);
-			fflush(stdout);
-		}
-		if (pc.state != PROC_RUNNABLE)
-			break;
-	}
-	if (tty)
-		printf("\r%60s\r", "");
-	/* The data path is over: count before anyone says goodbye. */
-	kernel_proc_info(k, sp, &ps);
-	kernel_proc_info(k, cp, &pc);
-	uint64_t s_data = ps.syscalls - s0, c_data = pc.syscalls - c0;
-	cc->hold = false;
-	sc->stop = true;
-	kernel_run(k, 100000);
-	kernel_proc_info(k, sp, &ps);
-	kernel_proc_info(k, cp, &pc);
-	kernel_proc_info(k, ap, &pa);
+	return tdbal == 0x00100000;
+}
 
-	gets = malloc(ops * sizeof *gets);
-	sets = malloc(ops * sizeof *sets);
+/* The workload, with a progress line on a terminal. */
+static void
+demo_workload(struct demo *d)
+{
+	printf("workload  %u operations, 30%% set / 70%% get, 500 keys, 100-byte values\n",
+	    d->ops);
+	fflush(stdout);
+	d->cc->start_hold = false;
+	d->cc->hold = true;
+	scenario_run(&d->s, 16, 10000000, workload_done, d);
+	if (d->tty)
+		printf("\r%60s\r", "");
+}
+
+/* The figures and the verdict; the exit status. */
+static int
+demo_report(struct demo *d, const struct scenario_counts *n0,
+    const struct scenario_counts *n1, const struct scenario_counts *n2,
+    int rc)
+{
+	struct client_cfg *cc = d->cc;
+	const struct proc_info *ps = &n2->proc[0], *pc = &n2->proc[1],
+	    *pa = &n2->proc[2];
+	uint64_t s_data = n1->proc[0].syscalls - n0->proc[0].syscalls;
+	uint64_t c_data = n1->proc[1].syscalls - n0->proc[1].syscalls;
+	uint64_t *gets = malloc(d->ops * sizeof *gets);
+	uint64_t *sets = malloc(d->ops * sizeof *sets);
+	size_t ng = 0, nset = 0;
+
 	for (uint64_t i = 0; i < cc->done && gets && sets; i++) {
-		if (is_set[i])
-			sets[nset++] = lat[i];
+		if (d->is_set[i])
+			sets[nset++] = d->lat[i];
 		else
-			gets[ng++] = lat[i];
+			gets[ng++] = d->lat[i];
 	}
 	printf("\nresults\n");
 	printf("  operations   %llu done, %llu verified, %llu failed, %llu timed out\n",
@@ -216,27 +228,70 @@ demo_full(uint32_t ops, const char *pcap, bool quiet)
 	}
 	printf("  system calls on the data path: server %llu, client %llu\n",
 	    (unsigned long long)s_data, (unsigned long long)c_data);
-	printf("  server %s, client %s\n", ps.status, pc.status);
+	printf("  server %s, client %s\n", ps->status, pc->status);
 
-	if (cc->verified != ops || cc->failed || cc->timeouts)
+	if (cc->verified != d->ops || cc->failed || cc->timeouts)
 		rc = 1;
 	if (s_data != 0 || c_data != 0)
 		rc = 1;		/* the data path must not enter the kernel */
-	if (at.survived || !pa.faulted || strstr(pa.status, "SIGPROT: bounds") == NULL)
+	if (d->at.survived || !pa->faulted ||
+	    strstr(pa->status, "SIGPROT: bounds") == NULL)
 		rc = 1;
-	if (ps.state != PROC_EXITED || pc.state != PROC_EXITED)
+	if (ps->state != PROC_EXITED || pc->state != PROC_EXITED)
 		rc = 1;
 	printf("\n%s\n", rc == 0 ? "demo: every reply verified, no system call on the "
 	    "data path, the attack trapped" : "demo: FAILED (see above)");
-out:
-	if (k != NULL)
-		kernel_halt(k);
 	free(gets);
 	free(sets);
-	free(lat);
-	free(is_set);
-	free(sc);
-	free(cc);
+	return rc;
+}
+
+static int
+demo_full(uint32_t ops, const char *pcap, bool quiet)
+{
+	struct board_desc bd;
+	struct kernel_opts ko;
+	struct demo d = { .ops = ops, .tty = cli_is_tty() && !quiet };
+	struct scenario_counts n0, n1, n2;
+	int rc = 1;
+
+	board_desc_default(&bd);
+	bd.nics = 3;		/* NIC 2: the attacker's own, on no wire */
+	bd.pcap = pcap;
+	kernel_opts_default(&ko);
+	d.sc = calloc(1, sizeof *d.sc);
+	d.cc = calloc(1, sizeof *d.cc);
+	d.lat = calloc(ops, sizeof *d.lat);
+	d.is_set = calloc(ops, 1);
+	if (d.sc == NULL || d.cc == NULL || d.lat == NULL || d.is_set == NULL) {
+		fprintf(stderr, "capio demo: out of memory\n");
+		goto out;
+	}
+	if (scenario_boot(&d.s, &bd, &ko) != 0) {
+		fprintf(stderr, "capio demo: %s\n", d.s.err);
+		goto out;
+	}
+	printf("capio demo: memcached on a CAPIO-driven e1000e, a client, an attacker\n\n");
+	printf("machine   %d x e1000e (82574L) model; NIC 0 <-pair wire-> NIC 1; "
+	    "arm: CAPIO byte slices, IOMMU on\n", board_ndevs(kernel_board(d.s.k)));
+	if (demo_setup(&d, &n0) != 0)
+		goto out;
+	rc = demo_attack(&d);
+	demo_workload(&d);
+	/* The data path is over: count before anyone says goodbye. */
+	scenario_counts(&d.s, &n1);
+	d.cc->hold = false;
+	d.sc->stop = true;
+	scenario_run(&d.s, 100000, 1, NULL, NULL);
+	scenario_counts(&d.s, &n2);
+	rc = demo_report(&d, &n0, &n1, &n2, rc);
+out:
+	if (d.s.k != NULL)
+		scenario_stop(&d.s);
+	free(d.lat);
+	free(d.is_set);
+	free(d.sc);
+	free(d.cc);
 	return rc;
 }
 

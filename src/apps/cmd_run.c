@@ -17,6 +17,7 @@
 #include "apps/hostif.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "eval/scenario.h"
 #include "kernel/kernel.h"
 #include "net/wire.h"
 #include "user/client.h"
@@ -513,23 +514,22 @@ serve_builtin(const struct run_opts *o)
 	struct kernel_opts ko;
 	struct server_cfg *sc = calloc(1, sizeof *sc);
 	struct client_cfg *cc = calloc(1, sizeof *cc);
-	struct kernel *k;
-	char err[256];
+	struct scenario s;
+	struct scenario_counts n;
 	int rc = 0;
 
 	board_desc_default(&bd);
 	bd.pcap = o->pcap;
 	kernel_opts_default(&ko);
-	if (sc == NULL || cc == NULL || (k = kernel_boot(board_new(&bd, err,
-	    sizeof err), &ko, err, sizeof err)) == NULL) {
-		fprintf(stderr, "capio run: %s\n", sc && cc ? err : "out of memory");
+	if (sc == NULL || cc == NULL || scenario_boot(&s, &bd, &ko) != 0) {
+		fprintf(stderr, "capio run: %s\n", sc && cc ? s.err : "out of memory");
 		free(sc);
 		free(cc);
 		return 1;
 	}
-	server_cfg_for(k, o, sc);
+	server_cfg_for(s.k, o, sc);
 	cc->kernel_path = o->kernel_path;
-	board_nic_mac(kernel_board(k), 1, cc->mac);
+	board_nic_mac(kernel_board(s.k), 1, cc->mac);
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */
 	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;
@@ -545,34 +545,27 @@ serve_builtin(const struct run_opts *o)
 	cc->size = o->app == APP_MEMCACHED ? 100 : 64;
 	cc->keys = 1000;
 	cc->set_percent = 30;
-	int sp = kernel_spawn(k, "server", server_main, sc);
-	int cp = kernel_spawn(k, "client", o->app == APP_MEMCACHED ?
+	scenario_spawn(&s, "server", server_main, sc);
+	int cp = scenario_spawn(&s, "client", o->app == APP_MEMCACHED ?
 	    mc_client_main : udp_client_main, cc);
-	struct proc_info pi;
-	for (int guard = 0; guard < 1000000; guard++) {
-		kernel_run(k, 64);
-		kernel_proc_info(k, cp, &pi);
-		if (pi.state != PROC_RUNNABLE)
-			break;
-	}
+	scenario_run(&s, 64, 1000000, scenario_ended, &cp);
 	sc->stop = true;
-	kernel_run(k, 100000);
-	kernel_proc_info(k, cp, &pi);
+	scenario_run(&s, 100000, 1, NULL, NULL);
+	scenario_counts(&s, &n);
 	printf("capio run: %s, built-in client: %llu operations, %llu verified, "
 	    "%llu failed, %llu timed out; client %s\n",
 	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo",
 	    (unsigned long long)cc->done, (unsigned long long)cc->verified,
-	    (unsigned long long)cc->failed, (unsigned long long)cc->timeouts, pi.status);
+	    (unsigned long long)cc->failed, (unsigned long long)cc->timeouts,
+	    n.proc[1].status);
 	if (cc->err[0])
 		fprintf(stderr, "capio run: client: %s\n", cc->err);
 	if (sc->err[0])
 		fprintf(stderr, "capio run: server: %s\n", sc->err);
-	if (cc->verified != o->ops || pi.state != PROC_EXITED)
+	if (cc->verified != o->ops || n.proc[1].state != PROC_EXITED ||
+	    n.proc[0].state != PROC_EXITED)
 		rc = 1;
-	kernel_proc_info(k, sp, &pi);
-	if (pi.state != PROC_EXITED)
-		rc = 1;
-	kernel_halt(k);
+	scenario_stop(&s);
 	free(sc);
 	free(cc);
 	return rc;

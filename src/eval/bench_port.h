@@ -32,6 +32,11 @@ enum bench_arm { BARM_KERNEL, BARM_PAGE, BARM_CAPIO, BARM_RAW, BENCH_NARMS };
 /* "kernel", "page", "capio", "raw". */
 const char *bench_arm_name(enum bench_arm a);
 
+struct board_desc;
+struct kernel_opts;
+/* The two-NIC pair-wire machine for ARM, described. */
+void bench_machine(enum bench_arm arm, bool host_syscalls,
+    struct board_desc *bd, struct kernel_opts *o);
 /* Boot a two-NIC pair-wire machine for ARM. NULL and a message in err. */
 struct kernel *bench_boot(enum bench_arm arm, bool host_syscalls, char *err,
     size_t errlen);
