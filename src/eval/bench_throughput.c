@@ -529,6 +529,146 @@ plot_script(const struct bench_opts *o, const struct tp_job *jobs)
 	bench_plot_end(gp);
 }
 
+/* The JSON document (one line, malloc'd); NULL on failure. */
+static char *
+write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
+    double res, struct bench_verdicts *v, enum bench_verdict verdict,
+    int trials, int voids, double cap64)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *doc;
+
+	if ((doc = bench_doc_begin("throughput", o, &buf, &len)) == NULL)
+		return NULL;
+	fprintf(doc, "\"frames_per_trial\":%llu,\"resolution\":%.3f,"
+	    "\"attempts\":%d,\"void_budget\":%d,\"interleaved\":true,"
+	    "\"trials\":%d,\"void_trials\":%d,\"arms\":[",
+	    (unsigned long long)frames, res, ATTEMPTS, jobs[0].max_voids, trials,
+	    voids);
+	for (int a = 0; a < BENCH_NARMS; a++)
+		fprintf(doc, "%s\"%s\"", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+	fputs("],\"sizes\":[", doc);
+	for (int s = 0; s < NSIZES; s++)
+		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
+	fputs("],\"mpps\":{", doc);
+	for (int a = 0; a < BENCH_NARMS; a++) {
+		fprintf(doc, "%s\"%s\":{", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+		for (int s = 0; s < NSIZES; s++) {
+			fprintf(doc, "%s\"%u\":", s ? "," : "", sizes[s]);
+			bench_json_num(doc, jobs[a].zero_loss_mpps[s]);
+		}
+		fputc('}', doc);
+	}
+	fputs("},\"results\":{", doc);
+	for (int a = 0; a < BENCH_NARMS; a++) {
+		fprintf(doc, "%s\"%s\":{", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+		for (int s = 0; s < NSIZES; s++) {
+			const struct tp_job *j = &jobs[a];
+
+			fprintf(doc, "%s\"%u\":{\"zero_loss_mpps\":", s ? "," : "",
+			    sizes[s]);
+			bench_json_num(doc, j->zero_loss_mpps[s]);
+			fputs(",\"zero_loss_gbps\":", doc);
+			bench_json_num(doc, gbps(j->zero_loss_mpps[s], sizes[s]));
+			fputs(",\"closed_loop_mpps\":", doc);
+			bench_json_num(doc, j->closed_mpps[s]);
+			fprintf(doc, ",\"void_trials\":%d,\"void_budget_exhausted\":%d,"
+			    "\"trials\":[", j->voided[s], j->exhausted[s]);
+			for (int t = 0; t < j->ntrials[s]; t++) {
+				const struct trial *tr = &j->trials[s][t];
+
+				fprintf(doc, "%s{\"offered_mpps\":", t ? "," : "");
+				bench_json_num(doc, tr->rate / 1e6);
+				fprintf(doc, ",\"sent\":%llu,\"received\":%llu,"
+				    "\"missed\":%llu,\"preempted\":%llu,"
+				    "\"pass\":%s,\"void\":%s}",
+				    (unsigned long long)tr->sent,
+				    (unsigned long long)tr->received,
+				    (unsigned long long)tr->missed,
+				    (unsigned long long)tr->preempted,
+				    tr->pass ? "true" : "false",
+				    tr->voided ? "true" : "false");
+			}
+			fputs("]}", doc);
+		}
+		fputc('}', doc);
+	}
+	/* A search ends in one rate per arm: these ratios have no blocks,
+	 * hence no spread; the void trials say how far to trust them. */
+	fputs("},\"ratios\":{", doc);
+	for (int s = 0; s < NSIZES; s++) {
+		double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
+
+		fprintf(doc, "%s\"%u\":{\"capio_kernel\":", s ? "," : "", sizes[s]);
+		bench_json_num(doc, c / jobs[BARM_KERNEL].zero_loss_mpps[s]);
+		fputs(",\"capio_page\":", doc);
+		bench_json_num(doc, c / jobs[BARM_PAGE].zero_loss_mpps[s]);
+		fputs(",\"capio_raw\":", doc);
+		bench_json_num(doc, c / jobs[BARM_RAW].zero_loss_mpps[s]);
+		fputc('}', doc);
+	}
+	fputs("},\"targets\":[", doc);
+	{
+		struct bench_spread one = { cap64, NAN, NAN, 0 };
+
+		bench_target_json(doc, "capio zero-loss Mpps, 64 B", &one,
+		    TARGET_MPPS, INFINITY, verdict);
+	}
+	fputs("]", doc);
+	bench_verdicts_json(doc, v);
+	if (bench_doc_end(doc) != 0 || buf == NULL) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The summary table on stdout. */
+static void
+print_summary(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
+    double res, enum bench_verdict verdict, double cap64)
+{
+	printf("capio bench throughput: highest zero-loss rate, NIC 0 -> "
+	    "NIC 1, one core;\ntrials of %llu frames, search to %.0f%%, a "
+	    "rate passes if one of %d trials is clean\n(a trial that lost "
+	    "frames while the host preempted the benchmark is void and\n"
+	    "repeated); the arms' searches interleaved, a trial each in "
+	    "turn; kernel arm\n%s host system calls.\n\n",
+	    (unsigned long long)frames, res * 100, ATTEMPTS,
+	    o->host_syscalls ? "pays real" : "without");
+	printf("%5s %-7s %12s %12s %10s %7s %6s\n", "size", "arm",
+	    "zero-loss", "closed-loop", "Gb/s", "trials", "void");
+	printf("%5s %-7s %12s %12s %10s %7s %6s\n", "", "", "Mpps", "Mpps",
+	    "", "", "");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			const struct tp_job *j = &jobs[a];
+
+			printf("%5u %-7s %12.3f %12.3f %10.2f %7d %6d\n",
+			    sizes[s], bench_arm_name(j->arm),
+			    j->zero_loss_mpps[s], j->closed_mpps[s],
+			    gbps(j->zero_loss_mpps[s], sizes[s]), j->ntrials[s],
+			    j->voided[s]);
+		}
+	printf("\nratios of zero-loss rates (one search per arm: no "
+	    "spread)\n%5s  %-12s %-12s %-12s\n", "size", "capio/kernel",
+	    "capio/page", "capio/raw");
+	for (int s = 0; s < NSIZES; s++) {
+		double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
+
+		printf("%5u  %-12.3f %-12.3f %-12.3f\n", sizes[s],
+		    c / jobs[BARM_KERNEL].zero_loss_mpps[s],
+		    c / jobs[BARM_PAGE].zero_loss_mpps[s],
+		    c / jobs[BARM_RAW].zero_loss_mpps[s]);
+	}
+	printf("\ntarget: capio at 64 B >= %.3f Mpps: %.3f %s\n\n",
+	    TARGET_MPPS, cap64, bench_verdict_word(verdict));
+}
+
 int
 bench_throughput_run(const struct bench_opts *o, char **json)
 {
@@ -538,9 +678,8 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	struct bench_verdicts v;
 	enum bench_verdict verdict;
 	int trials = 0, voids = 0, exhausted = 0;
-	FILE *csv = NULL, *dat = NULL, *doc;
+	FILE *csv = NULL, *dat = NULL;
 	char *buf = NULL;
-	size_t len;
 	int rc = 1;
 
 	*json = NULL;
@@ -635,134 +774,17 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	}
 	csv = dat = NULL;
 
-	if ((doc = bench_doc_begin("throughput", o, &buf, &len)) == NULL)
+	if ((buf = write_doc(o, jobs, frames, res, &v, verdict, trials, voids,
+	    cap64)) == NULL)
 		goto out;
-	fprintf(doc, "\"frames_per_trial\":%llu,\"resolution\":%.3f,"
-	    "\"attempts\":%d,\"void_budget\":%d,\"interleaved\":true,"
-	    "\"trials\":%d,\"void_trials\":%d,\"arms\":[",
-	    (unsigned long long)frames, res, ATTEMPTS, jobs[0].max_voids, trials,
-	    voids);
-	for (int a = 0; a < BENCH_NARMS; a++)
-		fprintf(doc, "%s\"%s\"", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-	fputs("],\"sizes\":[", doc);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"mpps\":{", doc);
-	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-		for (int s = 0; s < NSIZES; s++) {
-			fprintf(doc, "%s\"%u\":", s ? "," : "", sizes[s]);
-			bench_json_num(doc, jobs[a].zero_loss_mpps[s]);
-		}
-		fputc('}', doc);
-	}
-	fputs("},\"results\":{", doc);
-	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-		for (int s = 0; s < NSIZES; s++) {
-			const struct tp_job *j = &jobs[a];
-
-			fprintf(doc, "%s\"%u\":{\"zero_loss_mpps\":", s ? "," : "",
-			    sizes[s]);
-			bench_json_num(doc, j->zero_loss_mpps[s]);
-			fputs(",\"zero_loss_gbps\":", doc);
-			bench_json_num(doc, gbps(j->zero_loss_mpps[s], sizes[s]));
-			fputs(",\"closed_loop_mpps\":", doc);
-			bench_json_num(doc, j->closed_mpps[s]);
-			fprintf(doc, ",\"void_trials\":%d,\"void_budget_exhausted\":%d,"
-			    "\"trials\":[", j->voided[s], j->exhausted[s]);
-			for (int t = 0; t < j->ntrials[s]; t++) {
-				const struct trial *tr = &j->trials[s][t];
-
-				fprintf(doc, "%s{\"offered_mpps\":", t ? "," : "");
-				bench_json_num(doc, tr->rate / 1e6);
-				fprintf(doc, ",\"sent\":%llu,\"received\":%llu,"
-				    "\"missed\":%llu,\"preempted\":%llu,"
-				    "\"pass\":%s,\"void\":%s}",
-				    (unsigned long long)tr->sent,
-				    (unsigned long long)tr->received,
-				    (unsigned long long)tr->missed,
-				    (unsigned long long)tr->preempted,
-				    tr->pass ? "true" : "false",
-				    tr->voided ? "true" : "false");
-			}
-			fputs("]}", doc);
-		}
-		fputc('}', doc);
-	}
-	/* A search ends in one rate per arm: these ratios have no blocks,
-	 * hence no spread; the void trials say how far to trust them. */
-	fputs("},\"ratios\":{", doc);
-	for (int s = 0; s < NSIZES; s++) {
-		double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
-
-		fprintf(doc, "%s\"%u\":{\"capio_kernel\":", s ? "," : "", sizes[s]);
-		bench_json_num(doc, c / jobs[BARM_KERNEL].zero_loss_mpps[s]);
-		fputs(",\"capio_page\":", doc);
-		bench_json_num(doc, c / jobs[BARM_PAGE].zero_loss_mpps[s]);
-		fputs(",\"capio_raw\":", doc);
-		bench_json_num(doc, c / jobs[BARM_RAW].zero_loss_mpps[s]);
-		fputc('}', doc);
-	}
-	fputs("},\"targets\":[", doc);
-	{
-		struct bench_spread one = { cap64, NAN, NAN, 0 };
-
-		bench_target_json(doc, "capio zero-loss Mpps, 64 B", &one,
-		    TARGET_MPPS, INFINITY, verdict);
-	}
-	fputs("]", doc);
-	bench_verdicts_json(doc, &v);
-	if (bench_doc_end(doc) != 0 || buf == NULL) {
-		fprintf(stderr, "capio: bench throughput: out of memory\n");
-		goto out;
-	}
 	if (bench_out_write(o, "throughput.json", buf) != 0)
 		goto out;
 	plot_script(o, jobs);
 	if (bench_plot(o, "throughput") < 0)
 		goto out;
 
-	if (!o->json) {
-		printf("capio bench throughput: highest zero-loss rate, NIC 0 -> "
-		    "NIC 1, one core;\ntrials of %llu frames, search to %.0f%%, a "
-		    "rate passes if one of %d trials is clean\n(a trial that lost "
-		    "frames while the host preempted the benchmark is void and\n"
-		    "repeated); the arms' searches interleaved, a trial each in "
-		    "turn; kernel arm\n%s host system calls.\n\n",
-		    (unsigned long long)frames, res * 100, ATTEMPTS,
-		    o->host_syscalls ? "pays real" : "without");
-		printf("%5s %-7s %12s %12s %10s %7s %6s\n", "size", "arm",
-		    "zero-loss", "closed-loop", "Gb/s", "trials", "void");
-		printf("%5s %-7s %12s %12s %10s %7s %6s\n", "", "", "Mpps", "Mpps",
-		    "", "", "");
-		for (int s = 0; s < NSIZES; s++)
-			for (int a = 0; a < BENCH_NARMS; a++) {
-				const struct tp_job *j = &jobs[a];
-
-				printf("%5u %-7s %12.3f %12.3f %10.2f %7d %6d\n",
-				    sizes[s], bench_arm_name(j->arm),
-				    j->zero_loss_mpps[s], j->closed_mpps[s],
-				    gbps(j->zero_loss_mpps[s], sizes[s]), j->ntrials[s],
-				    j->voided[s]);
-			}
-		printf("\nratios of zero-loss rates (one search per arm: no "
-		    "spread)\n%5s  %-12s %-12s %-12s\n", "size", "capio/kernel",
-		    "capio/page", "capio/raw");
-		for (int s = 0; s < NSIZES; s++) {
-			double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
-
-			printf("%5u  %-12.3f %-12.3f %-12.3f\n", sizes[s],
-			    c / jobs[BARM_KERNEL].zero_loss_mpps[s],
-			    c / jobs[BARM_PAGE].zero_loss_mpps[s],
-			    c / jobs[BARM_RAW].zero_loss_mpps[s]);
-		}
-		printf("\ntarget: capio at 64 B >= %.3f Mpps: %.3f %s\n\n",
-		    TARGET_MPPS, cap64, bench_verdict_word(verdict));
-	}
+	if (!o->json)
+		print_summary(o, jobs, frames, res, verdict, cap64);
 	bench_verdicts_done(o, &v);
 	if (!o->json)
 		printf("files: %s/throughput.csv, %s/throughput.json, "
