@@ -114,6 +114,65 @@ exfil_attack(void)
 	return NULL;
 }
 
+/* Where --pcap records each arm (FILE.page.pcap, FILE.capio.pcap when
+ * both run), each checked writable now, not after the catalogue ran.
+ * 0, or -1 with a message. */
+static int
+pcap_paths(const char *pcap, const bool arms[2], char *paths[2])
+{
+	for (int a = 0; a < 2; a++) {
+		FILE *f;
+
+		if (!arms[a])
+			continue;
+		paths[a] = arms[0] && arms[1] ?
+		    arm_path(pcap, a == 0 ? "page" : "capio") : strdup(pcap);
+		if (paths[a] == NULL) {
+			fprintf(stderr, "capio attack: out of memory\n");
+			free(paths[0]);
+			return -1;
+		}
+		/* Fail now, not after the catalogue ran. */
+		if ((f = fopen(paths[a], "w")) == NULL) {
+			fprintf(stderr, "capio attack: cannot write %s: %s\n",
+			    paths[a], strerror(errno));
+			free(paths[0]);
+			free(paths[1]);
+			return -1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* The selected attacks under the selected arms, a row each. */
+static void
+run_catalogue(bool json, const bool arms[2], char *only, struct atk_opts *opts,
+    char *const paths[2], struct attack_tally *t)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < attack_count; i++) {
+		const struct attack *a = &attack_catalogue[i];
+
+		if (!selected(a, only))
+			continue;
+		for (int arm = 0; arm < 2; arm++) {
+			enum grant_arm g = arm == 0 ? ARM_PAGE : ARM_CAPIO;
+			struct atk_result r;
+
+			if (!arms[arm])
+				continue;
+			opts->pcap = paths[arm];
+			attack_run(a, g, opts, &r);
+			attack_tally_add(t, a, g, &r);
+			attack_report_row(json, first, a, g, &r,
+			    (a->flags & ATK_EXFIL) ? paths[arm] : NULL);
+			first = false;
+		}
+	}
+}
+
 int
 cmd_attack(int argc, char **argv)
 {
@@ -124,7 +183,6 @@ cmd_attack(int argc, char **argv)
 	struct atk_opts opts = { .iommu_page = false, .iommu_capio = true };
 	char *paths[2] = { NULL, NULL };
 	struct attack_tally t = { 0 };
-	bool first = true;
 	const char *run_only = NULL;	/* an option --list has no use for */
 	struct cli_args ca = { "attack", USAGE, argc, argv, 0 };
 
@@ -187,52 +245,12 @@ cmd_attack(int argc, char **argv)
 		attack_list(json);
 		return 0;
 	}
-	if (pcap != NULL) {
-		for (int a = 0; a < 2; a++) {
-			FILE *f;
-
-			if (!arms[a])
-				continue;
-			paths[a] = arms[0] && arms[1] ?
-			    arm_path(pcap, a == 0 ? "page" : "capio") : strdup(pcap);
-			if (paths[a] == NULL) {
-				fprintf(stderr, "capio attack: out of memory\n");
-				free(paths[0]);
-				return 1;
-			}
-			/* Fail now, not after the catalogue ran. */
-			if ((f = fopen(paths[a], "w")) == NULL) {
-				fprintf(stderr, "capio attack: cannot write %s: %s\n",
-				    paths[a], strerror(errno));
-				free(paths[0]);
-				free(paths[1]);
-				return 1;
-			}
-			fclose(f);
-		}
-	}
+	if (pcap != NULL && pcap_paths(pcap, arms, paths) != 0)
+		return 1;
 
 	attack_report_begin(json, &opts);
 	fflush(stdout);
-	for (size_t i = 0; i < attack_count; i++) {
-		const struct attack *a = &attack_catalogue[i];
-
-		if (!selected(a, only))
-			continue;
-		for (int arm = 0; arm < 2; arm++) {
-			enum grant_arm g = arm == 0 ? ARM_PAGE : ARM_CAPIO;
-			struct atk_result r;
-
-			if (!arms[arm])
-				continue;
-			opts.pcap = paths[arm];
-			attack_run(a, g, &opts, &r);
-			attack_tally_add(&t, a, g, &r);
-			attack_report_row(json, first, a, g, &r,
-			    (a->flags & ATK_EXFIL) ? paths[arm] : NULL);
-			first = false;
-		}
-	}
+	run_catalogue(json, arms, only, &opts, paths, &t);
 	attack_report_end(json, &t, arms, paths);
 	free(paths[0]);
 	free(paths[1]);
