@@ -15,12 +15,14 @@
 
 #define USAGE_RTT	"capio bench rtt [--quick] [--json] [--check] [--out DIR] " \
 		"[--no-host-syscalls] [--warmup N] [--samples N] [--procs 1|2]"
-#define USAGE_THROUGHPUT	"capio bench throughput [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--frames N]"
+#define USAGE_THROUGHPUT \
+		"capio bench throughput [--quick] [--json] [--check] " \
+		"[--out DIR] [--no-host-syscalls] [--frames N]"
 #define USAGE_UDP	"capio bench udp [--quick] [--json] [--check] [--out DIR] " \
 		"[--no-host-syscalls] [--warmup N] [--samples N]"
-#define USAGE_MEMCACHED	"capio bench memcached [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N]"
+#define USAGE_MEMCACHED \
+		"capio bench memcached [--quick] [--json] [--check] " \
+		"[--out DIR] [--no-host-syscalls] [--warmup N] [--samples N]"
 #define USAGE_ACCESS	"capio bench access [--json] [--iterations N]"
 #define USAGE_NIC	"capio bench nic [--packets N] [--json]"
 
