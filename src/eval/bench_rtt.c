@@ -384,6 +384,62 @@ plot_script(const struct bench_opts *o, struct bench_lat lat[][NSIZES])
 	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
+/* rtt.csv and rtt.dat. 0, or -1. */
+static int
+write_files(const struct bench_opts *o, struct rtt_job *jobs,
+    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
+    uint64_t warmup, uint64_t samples, int nb)
+{
+	FILE *csv = NULL, *dat = NULL;
+
+	if ((csv = bench_out_open(o, "rtt.csv")) == NULL ||
+	    (dat = bench_out_open(o, "rtt.dat")) == NULL)
+		goto fail;
+	fprintf(csv, "machine,commit,arm,size,procs,host_syscalls,warmup,samples,"
+	    "blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
+	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
+	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			struct bench_lat *l = &lat[a][s];
+			const struct bench_counts *c = &jobs[a].cost[s];
+			int r;
+
+			bench_lat_summarize(jobs[a].lat[s], samples, l);
+			fprintf(dat, "# %s %u\n", bench_arm_name((enum bench_arm)a),
+			    sizes[s]);
+			bench_lat_cdf(dat, jobs[a].lat[s], samples, 400);
+			fprintf(dat, "\n\n");
+			fprintf(csv, "%s,%s,%s,%u,%d,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
+			    "%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f", bench_machine_csv(),
+			    bench_commit(), bench_arm_name((enum bench_arm)a),
+			    sizes[s], o->procs, o->host_syscalls,
+			    (unsigned long long)warmup, (unsigned long long)samples,
+			    nb, l->min, l->mean, l->p50, l->p99, l->p999, l->max,
+			    bench_per(c->syscalls, samples),
+			    bench_per(c->mmio, samples),
+			    bench_per(c->checks, samples),
+			    bench_per(c->copy_bytes, samples));
+			/* capio's over this arm's, per round (empty for capio). */
+			for (r = 0; r < NRATIOS && (int)ratio_arm[r] != a; r++)
+				;
+			if (r < NRATIOS)
+				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][r].med,
+				    sp[s][r].p25, sp[s][r].p75);
+			else
+				fprintf(csv, ",,,\n");
+		}
+	if (fclose(csv) != 0 || fclose(dat) != 0) {
+		fprintf(stderr, "capio: bench rtt: cannot write the files\n");
+		return -1;
+	}
+	return 0;
+fail:
+	if (csv != NULL)
+		fclose(csv);
+	return -1;
+}
+
 /* The JSON document (one line, malloc'd); NULL on failure. */
 static char *
 write_doc(const struct bench_opts *o, struct rtt_job *jobs,
@@ -519,7 +575,6 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	uint64_t warmup = bench_pick(o->warmup, o->quick, 200, 1000);
 	uint64_t samples = bench_pick(o->samples, o->quick, 2000, 20000);
 	int nb = bench_nblocks(samples);
-	FILE *csv = NULL, *dat = NULL;
 	char *buf = NULL;
 	int rc = 1;
 
@@ -572,49 +627,8 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 		}
 
 	/* The files: CSV rows, CDF blocks for gnuplot, the JSON document. */
-	if ((csv = bench_out_open(o, "rtt.csv")) == NULL ||
-	    (dat = bench_out_open(o, "rtt.dat")) == NULL)
+	if (write_files(o, jobs, lat, sp, warmup, samples, nb) != 0)
 		goto out;
-	fprintf(csv, "machine,commit,arm,size,procs,host_syscalls,warmup,samples,"
-	    "blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
-	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
-	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n");
-	for (int s = 0; s < NSIZES; s++)
-		for (int a = 0; a < BENCH_NARMS; a++) {
-			struct bench_lat *l = &lat[a][s];
-			const struct bench_counts *c = &jobs[a].cost[s];
-			int r;
-
-			bench_lat_summarize(jobs[a].lat[s], samples, l);
-			fprintf(dat, "# %s %u\n", bench_arm_name((enum bench_arm)a),
-			    sizes[s]);
-			bench_lat_cdf(dat, jobs[a].lat[s], samples, 400);
-			fprintf(dat, "\n\n");
-			fprintf(csv, "%s,%s,%s,%u,%d,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
-			    "%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f", bench_machine_csv(),
-			    bench_commit(), bench_arm_name((enum bench_arm)a),
-			    sizes[s], o->procs, o->host_syscalls,
-			    (unsigned long long)warmup, (unsigned long long)samples,
-			    nb, l->min, l->mean, l->p50, l->p99, l->p999, l->max,
-			    bench_per(c->syscalls, samples),
-			    bench_per(c->mmio, samples),
-			    bench_per(c->checks, samples),
-			    bench_per(c->copy_bytes, samples));
-			/* capio's over this arm's, per round (empty for capio). */
-			for (r = 0; r < NRATIOS && (int)ratio_arm[r] != a; r++)
-				;
-			if (r < NRATIOS)
-				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][r].med,
-				    sp[s][r].p25, sp[s][r].p75);
-			else
-				fprintf(csv, ",,,\n");
-		}
-	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		csv = dat = NULL;
-		fprintf(stderr, "capio: bench rtt: cannot write the files\n");
-		goto out;
-	}
-	csv = dat = NULL;
 
 	if ((buf = write_doc(o, jobs, lat, sp, vd, &v, warmup, samples,
 	    nb)) == NULL)
@@ -635,7 +649,7 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, NULL, buf);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);

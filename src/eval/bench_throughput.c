@@ -529,6 +529,55 @@ plot_script(const struct bench_opts *o, const struct tp_job *jobs)
 	bench_plot_end(gp);
 }
 
+/* throughput.csv and throughput.dat. 0, or -1. */
+static int
+write_files(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames)
+{
+	FILE *csv = NULL, *dat = NULL;
+
+	if ((csv = bench_out_open(o, "throughput.csv")) == NULL ||
+	    (dat = bench_out_open(o, "throughput.dat")) == NULL)
+		goto fail;
+	fprintf(csv, "machine,commit,arm,size,host_syscalls,frames_per_trial,"
+	    "trials,void_trials,closed_loop_mpps,zero_loss_mpps,zero_loss_gbps,"
+	    "capio_ratio\n");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			const struct tp_job *j = &jobs[a];
+
+			fprintf(csv, "%s,%s,%s,%u,%d,%llu,%d,%d,%.4f,%.4f,%.3f,%.4f\n",
+			    bench_machine_csv(), bench_commit(),
+			    bench_arm_name(j->arm), sizes[s], o->host_syscalls,
+			    (unsigned long long)frames, j->ntrials[s], j->voided[s],
+			    j->closed_mpps[s], j->zero_loss_mpps[s],
+			    gbps(j->zero_loss_mpps[s], sizes[s]),
+			    jobs[BARM_CAPIO].zero_loss_mpps[s] /
+			    j->zero_loss_mpps[s]);
+			for (int vo = 0; vo < 2; vo++) {
+				fprintf(dat, "# %s %u%s: offered Mpps, lost %%\n",
+				    bench_arm_name(j->arm), sizes[s],
+				    vo ? ", void trials" : "");
+				for (int t = 0; t < j->ntrials[s]; t++) {
+					const struct trial *tr = &j->trials[s][t];
+
+					if (tr->voided == (vo != 0))
+						fprintf(dat, "%.4f %.4f\n", tr->rate / 1e6,
+						    lost_pct(tr));
+				}
+				fprintf(dat, "\n\n");
+			}
+		}
+	if (fclose(csv) != 0 || fclose(dat) != 0) {
+		fprintf(stderr, "capio: bench throughput: cannot write the files\n");
+		return -1;
+	}
+	return 0;
+fail:
+	if (csv != NULL)
+		fclose(csv);
+	return -1;
+}
+
 /* The JSON document (one line, malloc'd); NULL on failure. */
 static char *
 write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
@@ -678,7 +727,6 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	struct bench_verdicts v;
 	enum bench_verdict verdict;
 	int trials = 0, voids = 0, exhausted = 0;
-	FILE *csv = NULL, *dat = NULL;
 	char *buf = NULL;
 	int rc = 1;
 
@@ -735,44 +783,8 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 		v.missed++;
 	}
 
-	if ((csv = bench_out_open(o, "throughput.csv")) == NULL ||
-	    (dat = bench_out_open(o, "throughput.dat")) == NULL)
+	if (write_files(o, jobs, frames) != 0)
 		goto out;
-	fprintf(csv, "machine,commit,arm,size,host_syscalls,frames_per_trial,"
-	    "trials,void_trials,closed_loop_mpps,zero_loss_mpps,zero_loss_gbps,"
-	    "capio_ratio\n");
-	for (int s = 0; s < NSIZES; s++)
-		for (int a = 0; a < BENCH_NARMS; a++) {
-			const struct tp_job *j = &jobs[a];
-
-			fprintf(csv, "%s,%s,%s,%u,%d,%llu,%d,%d,%.4f,%.4f,%.3f,%.4f\n",
-			    bench_machine_csv(), bench_commit(),
-			    bench_arm_name(j->arm), sizes[s], o->host_syscalls,
-			    (unsigned long long)frames, j->ntrials[s], j->voided[s],
-			    j->closed_mpps[s], j->zero_loss_mpps[s],
-			    gbps(j->zero_loss_mpps[s], sizes[s]),
-			    jobs[BARM_CAPIO].zero_loss_mpps[s] /
-			    j->zero_loss_mpps[s]);
-			for (int vo = 0; vo < 2; vo++) {
-				fprintf(dat, "# %s %u%s: offered Mpps, lost %%\n",
-				    bench_arm_name(j->arm), sizes[s],
-				    vo ? ", void trials" : "");
-				for (int t = 0; t < j->ntrials[s]; t++) {
-					const struct trial *tr = &j->trials[s][t];
-
-					if (tr->voided == (vo != 0))
-						fprintf(dat, "%.4f %.4f\n", tr->rate / 1e6,
-						    lost_pct(tr));
-				}
-				fprintf(dat, "\n\n");
-			}
-		}
-	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		csv = dat = NULL;
-		fprintf(stderr, "capio: bench throughput: cannot write the files\n");
-		goto out;
-	}
-	csv = dat = NULL;
 
 	if ((buf = write_doc(o, jobs, frames, res, &v, verdict, trials, voids,
 	    cap64)) == NULL)
@@ -793,7 +805,7 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, NULL, buf);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);
