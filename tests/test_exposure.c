@@ -10,7 +10,7 @@
 #include "check.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
-#include "kernel/exposure.h"
+#include "eval/exposure.h"
 
 static const struct exposure_reg *
 reg(const struct exposure *e, const char *name)

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/attack.h"
 #include "apps/cli.h"
+#include "eval/attack.h"
+#include "eval/attack_report.h"
 
 #define USAGE "capio attack [--arm page|capio|both] [--only ID[,ID...]] " \
 	"[--json] [--pcap FILE] [--iommu on|off] [--list]"
-#define EXFIL_ID "11d"
 
 static void
 help(void)
@@ -34,7 +34,7 @@ help(void)
 	    "  --arm ARM      page, capio or both (default both)\n"
 	    "  --only IDS     only these attacks, by id (1a) or name (tdt-tdbal)\n"
 	    "  --json         one JSON object on one line\n"
-	    "  --pcap FILE    record the wire of the exfiltration attack (" EXFIL_ID ");\n"
+	    "  --pcap FILE    record the wire of the exfiltration attack (" ATTACK_EXFIL_ID ");\n"
 	    "                 with both arms, FILE gets .page / .capio before its\n"
 	    "                 extension (leak.pcap: leak.page.pcap, leak.capio.pcap)\n"
 	    "  --iommu on|off force the IOMMU on or off under both arms (off under\n"
@@ -46,29 +46,12 @@ help(void)
 	    "Exit status: 1 if an attack succeeds under the capio arm, a capio-arm\n"
 	    "check finds something changed, the harness failed, or FILE cannot be\n"
 	    "written; 2 for a bad argument (including --pcap with an --only that\n"
-	    "leaves " EXFIL_ID " out, and run options with --list); 0 otherwise.\n\n"
+	    "leaves " ATTACK_EXFIL_ID " out, and run options with --list); 0 otherwise.\n\n"
 	    "examples:\n"
 	    "  capio attack\n"
 	    "  capio attack --only 11d --pcap leak.pcap\n"
 	    "  capio attack --arm=capio --json\n"
 	    "  capio attack --list --json\n", USAGE);
-}
-
-static void
-json_str(FILE *f, const char *s, size_t len)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 /* FILE with ".ARM" before its extension (or at its end). */
@@ -131,88 +114,63 @@ exfil_attack(void)
 	return NULL;
 }
 
-static void
-list_catalogue(bool json)
+/* Where --pcap records each arm (FILE.page.pcap, FILE.capio.pcap when
+ * both run), each checked writable now, not after the catalogue ran.
+ * 0, or -1 with a message. */
+static int
+pcap_paths(const char *pcap, const bool arms[2], char *paths[2])
 {
-	if (json)
-		printf("{\"attacks\":[");
+	for (int a = 0; a < 2; a++) {
+		FILE *f;
+
+		if (!arms[a])
+			continue;
+		paths[a] = arms[0] && arms[1] ?
+		    arm_path(pcap, a == 0 ? "page" : "capio") : strdup(pcap);
+		if (paths[a] == NULL) {
+			fprintf(stderr, "capio attack: out of memory\n");
+			free(paths[0]);
+			return -1;
+		}
+		/* Fail now, not after the catalogue ran. */
+		if ((f = fopen(paths[a], "w")) == NULL) {
+			fprintf(stderr, "capio attack: cannot write %s: %s\n",
+			    paths[a], strerror(errno));
+			free(paths[0]);
+			free(paths[1]);
+			return -1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* The selected attacks under the selected arms, a row each. */
+static void
+run_catalogue(bool json, const bool arms[2], char *only, struct atk_opts *opts,
+    char *const paths[2], struct attack_tally *t)
+{
+	bool first = true;
+
 	for (size_t i = 0; i < attack_count; i++) {
 		const struct attack *a = &attack_catalogue[i];
 
-		if (!json) {
-			printf("%-4s %-20s %s\n", a->id, a->name, a->what);
+		if (!selected(a, only))
 			continue;
+		for (int arm = 0; arm < 2; arm++) {
+			enum grant_arm g = arm == 0 ? ARM_PAGE : ARM_CAPIO;
+			struct atk_result r;
+
+			if (!arms[arm])
+				continue;
+			opts->pcap = paths[arm];
+			attack_run(a, g, opts, &r);
+			attack_tally_add(t, a, g, &r);
+			attack_report_row(json, first, a, g, &r,
+			    (a->flags & ATK_EXFIL) ? paths[arm] : NULL);
+			first = false;
 		}
-		printf("%s{\"id\":\"%s\",\"class\":%d,\"name\":\"%s\",\"what\":",
-		    i == 0 ? "" : ",", a->id, a->cls, a->name);
-		json_str(stdout, a->what, strlen(a->what));
-		putchar('}');
 	}
-	if (json)
-		printf("]}\n");
-}
-
-static const char *
-arm_name(enum grant_arm arm)
-{
-	return arm == ARM_PAGE ? "page" : "capio";
-}
-
-static void
-print_leak(FILE *f, const struct atk_result *r)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < r->leak_len; i++)
-		fputc(r->leak[i] >= 0x20 && r->leak[i] < 0x7f ? r->leak[i] : '.', f);
-	fputc('"', f);
-}
-
-static void
-print_row(const struct attack *a, enum grant_arm arm, const struct atk_result *r)
-{
-	static const char *const out[] = { "trapped", "refused", "SUCCEEDED",
-	    "ERROR" };
-
-	printf("%-4s %-20s %-5s  %-7s %-7s %-7s %s: %s\n", a->id, a->name,
-	    arm_name(arm), r->dev_ok ? "same" : "CHANGED",
-	    !r->kmem_ok ? "CHANGED" : r->leaked ? "LEAKED" : "same",
-	    r->procs_ok ? "same" : "CHANGED", out[r->outcome], r->cause);
-	if (r->changed[0] != '\0')
-		printf("%-34s changed: %s\n", "", r->changed);
-	if (r->leaked) {
-		printf("%-34s on the wire: ", "");
-		print_leak(stdout, r);
-		putchar('\n');
-	}
-}
-
-static void
-json_row(bool first, const struct attack *a, enum grant_arm arm,
-    const struct atk_result *r, const char *pcap)
-{
-	printf("%s{\"id\":\"%s\",\"class\":%d,\"name\":\"%s\",\"what\":", first ?
-	    "" : ",", a->id, a->cls, a->name);
-	json_str(stdout, a->what, strlen(a->what));
-	printf(",\"arm\":\"%s\",\"outcome\":\"%s\",\"cause\":", arm_name(arm),
-	    attack_outcome_name(r->outcome));
-	json_str(stdout, r->cause, strlen(r->cause));
-	printf(",\"unchanged\":%s,\"device_unchanged\":%s,\"kernel_unchanged\":%s,"
-	    "\"procs_unchanged\":%s,\"changed\":",
-	    r->dev_ok && r->kmem_ok && r->procs_ok ? "true" : "false",
-	    r->dev_ok ? "true" : "false", r->kmem_ok ? "true" : "false",
-	    r->procs_ok ? "true" : "false");
-	json_str(stdout, r->changed, strlen(r->changed));
-	printf(",\"frames_on_wire\":%llu,\"secret_on_wire\":%s",
-	    (unsigned long long)r->frames_seen, r->leaked ? "true" : "false");
-	if (r->leaked) {
-		printf(",\"leaked\":");
-		json_str(stdout, (const char *)r->leak, r->leak_len);
-	}
-	if (pcap != NULL) {
-		printf(",\"pcap\":");
-		json_str(stdout, pcap, strlen(pcap));
-	}
-	putchar('}');
 }
 
 int
@@ -224,13 +182,9 @@ cmd_attack(int argc, char **argv)
 	char buf[512];
 	struct atk_opts opts = { .iommu_page = false, .iommu_capio = true };
 	char *paths[2] = { NULL, NULL };
-	int capio_bad = 0, errors = 0, ran[2] = { 0, 0 };
-	int page_succeeded = 0, capio_stopped = 0;
-	bool first = true;
+	struct attack_tally t = { 0 };
 	const char *run_only = NULL;	/* an option --list has no use for */
 	struct cli_args ca = { "attack", USAGE, argc, argv, 0 };
-	struct atk_result exfil[2];
-	bool have_exfil[2] = { false, false };
 
 	if (cli_wants_help(argc, argv)) {
 		help();
@@ -285,137 +239,20 @@ cmd_attack(int argc, char **argv)
 	}
 	if (pcap != NULL && only != NULL && exfil_attack() != NULL &&
 	    !selected(exfil_attack(), only))
-		return cli_fail(&ca, "--pcap records attack " EXFIL_ID ", which "
+		return cli_fail(&ca, "--pcap records attack " ATTACK_EXFIL_ID ", which "
 		    "--only leaves out");
 	if (list) {
-		list_catalogue(json);
+		attack_list(json);
 		return 0;
 	}
-	if (pcap != NULL) {
-		for (int a = 0; a < 2; a++) {
-			FILE *f;
+	if (pcap != NULL && pcap_paths(pcap, arms, paths) != 0)
+		return 1;
 
-			if (!arms[a])
-				continue;
-			paths[a] = arms[0] && arms[1] ?
-			    arm_path(pcap, a == 0 ? "page" : "capio") : strdup(pcap);
-			if (paths[a] == NULL) {
-				fprintf(stderr, "capio attack: out of memory\n");
-				free(paths[0]);
-				return 1;
-			}
-			/* Fail now, not after the catalogue ran. */
-			if ((f = fopen(paths[a], "w")) == NULL) {
-				fprintf(stderr, "capio attack: cannot write %s: %s\n",
-				    paths[a], strerror(errno));
-				free(paths[0]);
-				free(paths[1]);
-				return 1;
-			}
-			fclose(f);
-		}
-	}
-
-	if (json)
-		printf("{\"arms\":{\"page\":{\"grant\":\"4 KiB pages\",\"iommu\":%s},"
-		    "\"capio\":{\"grant\":\"byte-exact slices\",\"iommu\":%s}},"
-		    "\"attacks\":[", opts.iommu_page ? "true" : "false",
-		    opts.iommu_capio ? "true" : "false");
-	else {
-		printf("capio attack: each attack is its own unprivileged process on a "
-		    "fresh machine\n");
-		printf("  page arm:  4 KiB pages of BAR0 around each slice, IOMMU %s\n",
-		    opts.iommu_page ? "on" : "off (DPDK/ixy without an IOMMU)");
-		printf("  capio arm: byte-exact slices, IOMMU %s\n",
-		    opts.iommu_capio ? "on" : "OFF (capabilities alone)");
-		printf("  DEVICE, KERNEL, PROCS: NIC 0's configuration, the kernel's "
-		    "memory and events,\n  the other processes: \"same\" or "
-		    "\"CHANGED\" as the harness found them after the\n  attack "
-		    "(LEAKED: the kernel's secret went out on the wire)\n\n");
-		printf("%-4s %-20s %-5s  %-7s %-7s %-7s %s\n", "ID", "ATTACK", "ARM",
-		    "DEVICE", "KERNEL", "PROCS", "OUTCOME");
-	}
+	attack_report_begin(json, &opts);
 	fflush(stdout);
-	for (size_t i = 0; i < attack_count; i++) {
-		const struct attack *a = &attack_catalogue[i];
-
-		if (!selected(a, only))
-			continue;
-		for (int arm = 0; arm < 2; arm++) {
-			enum grant_arm g = arm == 0 ? ARM_PAGE : ARM_CAPIO;
-			struct atk_result r;
-			bool same;
-
-			if (!arms[arm])
-				continue;
-			opts.pcap = paths[arm];
-			attack_run(a, g, &opts, &r);
-			ran[arm]++;
-			same = r.dev_ok && r.kmem_ok && r.procs_ok;
-			if (r.outcome == OUT_ERROR)
-				errors++;
-			if (g == ARM_CAPIO && (r.outcome == OUT_SUCCEEDED || !same))
-				capio_bad++;
-			if (g == ARM_CAPIO && (r.outcome == OUT_TRAPPED ||
-			    r.outcome == OUT_REFUSED) && same)
-				capio_stopped++;
-			if (g == ARM_PAGE && r.outcome == OUT_SUCCEEDED)
-				page_succeeded++;
-			if (a->flags & ATK_EXFIL) {
-				exfil[arm] = r;
-				have_exfil[arm] = true;
-			}
-			if (json)
-				json_row(first, a, g, &r, (a->flags & ATK_EXFIL) ?
-				    paths[arm] : NULL);
-			else
-				print_row(a, g, &r);
-			first = false;
-			fflush(stdout);
-		}
-	}
-	if (json) {
-		printf("],\"summary\":{\"page_runs\":%d,\"page_succeeded\":%d,"
-		    "\"capio_runs\":%d,\"capio_stopped\":%d,\"capio_failures\":%d,"
-		    "\"errors\":%d,\"ok\":%s}}\n", ran[0], page_succeeded, ran[1],
-		    capio_stopped, capio_bad, errors,
-		    capio_bad == 0 && errors == 0 ? "true" : "false");
-	} else {
-		if (have_exfil[0] || have_exfil[1]) {
-			printf("\nexfiltration (%s): the kernel keeps a %d-byte secret in "
-			    "its private page;\nthe attacker points the TX ring at one of "
-			    "its own whose descriptor\naims at the secret\n", EXFIL_ID,
-			    ATK_SECRET_LEN);
-			for (int arm = 0; arm < 2; arm++) {
-				const struct atk_result *r = &exfil[arm];
-
-				if (!have_exfil[arm])
-					continue;
-				printf("  %-7s", arm == 0 ? "page:" : "capio:");
-				if (r->leaked) {
-					printf("the wire carried %zu bytes of it: ", r->leak_len);
-					print_leak(stdout, r);
-				} else
-					printf("the secret never appeared on the wire: "
-					    "%llu frames seen",
-					    (unsigned long long)r->frames_seen);
-				if (paths[arm] != NULL)
-					printf(" (pcap: %s)", paths[arm]);
-				putchar('\n');
-			}
-		}
-		printf("\n");
-		if (arms[0])
-			printf("page arm:  %d of %d attacks succeeded\n", page_succeeded,
-			    ran[0]);
-		if (arms[1])
-			printf("capio arm: %d of %d attacks trapped or refused with "
-			    "nothing changed%s\n", capio_stopped, ran[1],
-			    capio_bad == 0 ? "" : " -- FAILED");
-		if (errors > 0)
-			printf("harness errors: %d\n", errors);
-	}
+	run_catalogue(json, arms, only, &opts, paths, &t);
+	attack_report_end(json, &t, arms, paths);
 	free(paths[0]);
 	free(paths[1]);
-	return capio_bad == 0 && errors == 0 ? 0 : 1;
+	return attack_tally_ok(&t) ? 0 : 1;
 }

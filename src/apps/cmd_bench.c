@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_report.h"
+#include "apps/bench_args.h"
 #include "apps/cli.h"
+#include "eval/bench.h"
+#include "eval/bench_report.h"
 
 #define USAGE	"capio bench [all|rtt|throughput|udp|memcached|access|nic] " \
 		"[ARGS...]"

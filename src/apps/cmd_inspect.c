@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "apps/cli.h"
-#include "apps/exposure_svg.h"
+#include "eval/exposure_svg.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"
-#include "kernel/exposure.h"
+#include "eval/exposure.h"
 
 #define USAGE "capio inspect DEVICE [--json] [--exposure SLICES [--pages SIZES] " \
 	"[--svg FILE]]   (devices: e1000e)"

@@ -1,61 +1,22 @@
 /*
- * cmd_run.c — `capio run APP`: serve an application from an unprivileged
- * process through CAPIO. With --tap, real clients on the host reach it
- * through a Linux TAP interface until SIGINT/SIGTERM (clean goodbye,
- * exit 0); without, a built-in client on the in-process wire exercises it
- * and every reply is checked.
+ * cmd_run.c — `capio run APP`: the options and help of serving an
+ * application (eval/serve.h does the serving). With --tap, real clients
+ * on the host reach it through a Linux TAP interface until
+ * SIGINT/SIGTERM (clean goodbye, exit 0); without, a built-in client on
+ * the in-process wire exercises it and every reply is checked.
  */
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apps/cli.h"
-#include "apps/hostif.h"
-#include "board/board.h"
-#include "dev/e1000e.h"
-#include "kernel/kernel.h"
-#include "net/wire.h"
-#include "user/client.h"
-#include "user/server.h"
+#include "eval/serve.h"
 
 #define USAGE "capio run {memcached|udp-echo} [--tap IFNAME] [--ip ADDR/LEN] " \
 	"[--host-ip ADDR/LEN] [--port N] [--kernel-path] [--pcap FILE] " \
 	"[--seconds N] [--restart N] [--unfiltered] [--ops N] [-m MB] " \
 	"[-I SIZE] [-c N] " \
 	"[-o idle_timeout=N]"
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct run_opts {
-	enum server_app app;
-	const char *tap, *ip, *host_ip, *pcap;
-	unsigned port, seconds, ops, restarts;
-	struct mc_settings mc;	/* memcached: -m, -I, -c, -o idle_timeout */
-	uint32_t addr;		/* --ip, host order */
-	unsigned len;		/* --ip's prefix length */
-	bool kernel_path;
-	bool unfiltered;
-};
 
 /* a.b.c.d/LEN, decimal only: netstack's parser lets " 1.2.3.4/+8" in. */
 static bool
@@ -161,7 +122,7 @@ tap_name_ok(const char *s)
 }
 
 static int
-parse(int argc, char **argv, struct run_opts *o)
+parse(int argc, char **argv, struct serve_opts *o)
 {
 	struct cli_args a = { "run", USAGE, argc, argv, 0 };
 	const char *builtin_only = NULL, *tap_only = NULL, *mc_only = NULL;
@@ -340,248 +301,10 @@ help(void)
 	    USAGE);
 }
 
-/* The server's configuration for o, on NIC 0. */
-static void
-server_cfg_for(struct kernel *k, const struct run_opts *o,
-    struct server_cfg *sc)
-{
-	sc->app = o->app;
-	sc->dev = 0;
-	sc->kernel_path = o->kernel_path;
-	board_nic_mac(kernel_board(k), 0, sc->mac);
-	snprintf(sc->cidr, sizeof sc->cidr, "%s", o->ip);
-	sc->port = (uint16_t)o->port;
-	sc->mc_set = o->mc;
-	sc->unfiltered = o->unfiltered;
-}
-
-/* A server process for o on NIC 0; its configuration in *scp (the
- * caller frees it once the process has ended). The pid, or -errno. */
-static int
-spawn_server(struct kernel *k, const struct run_opts *o,
-    struct server_cfg **scp)
-{
-	struct server_cfg *sc;
-	int pid;
-
-	if ((sc = calloc(1, sizeof *sc)) == NULL)
-		return -ENOMEM;
-	server_cfg_for(k, o, sc);
-	pid = kernel_spawn(k, o->app == APP_MEMCACHED ? "memcached" :
-	    "udp-echo", server_main, sc);
-	if (pid < 0) {
-		free(sc);
-		return pid;
-	}
-	*scp = sc;
-	return pid;
-}
-
-/* Serve real clients through a TAP interface. */
-static int
-serve_tap(const struct run_opts *o)
-{
-	struct board_desc bd;
-	struct kernel_opts ko;
-	struct server_cfg *sc;
-	struct kernel *k;
-	char spec[64], err[256];
-	struct sigaction sa;
-	double start, last;
-	int pid, fd, rc = 0;
-	unsigned restarts = 0;
-	bool told_down = false;
-
-	board_desc_default(&bd);
-	bd.nics = 1;
-	snprintf(spec, sizeof spec, "tap:%s", o->tap);
-	bd.wire = spec;
-	bd.pcap = o->pcap;
-	kernel_opts_default(&ko);
-	if ((k = kernel_boot(board_new(&bd, err, sizeof err), &ko, err,
-	    sizeof err)) == NULL) {
-		fprintf(stderr, "capio run: %s\n", err);
-		return 1;
-	}
-	if (o->host_ip != NULL && hostif_configure(o->tap, o->host_ip, err, sizeof err) != 0) {
-		fprintf(stderr, "capio run: %s\n", err);
-		kernel_halt(k);
-		return 1;
-	}
-	if ((pid = spawn_server(k, o, &sc)) < 0) {
-		fprintf(stderr, "capio run: cannot start the server: %s\n",
-		    strerror(-pid));
-		kernel_halt(k);
-		return 1;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	fd = wire_fd(board_wire(kernel_board(k)));
-	start = last = now_s();
-	printf("capio run: %s on %s (%s path), address %s port %u; Ctrl-C stops\n",
-	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo", o->tap,
-	    o->kernel_path ? "kernel" : "CAPIO", o->ip, o->port);
-	fflush(stdout);
-	while (!stop_requested) {
-		uint64_t before = sc->st.rx_frames + sc->st.tx_frames;
-		struct proc_info pi;
-
-		kernel_run(k, 64);
-		kernel_proc_info(k, pid, &pi);
-		if (pi.state == PROC_KILLED && restarts < o->restarts) {
-			/* Supervision: a crash, whoever provoked it, costs the
-			 * clients a reconnect, not the service. An exit is the
-			 * server's own decision (a bad setting): not retried. */
-			restarts++;
-			fprintf(stderr, "capio run: the server died: %s; "
-			    "restarting it (%u of %u)\n", pi.status, restarts,
-			    o->restarts);
-			free(sc);
-			sc = NULL;
-			if ((pid = spawn_server(k, o, &sc)) < 0) {
-				fprintf(stderr, "capio run: cannot restart the "
-				    "server: %s\n", strerror(-pid));
-				rc = 1;
-				break;
-			}
-			continue;
-		}
-		if (pi.state != PROC_RUNNABLE) {
-			fprintf(stderr, "capio run: the server ended: %s%s%s\n",
-			    pi.status, sc->err[0] ? ": " : "", sc->err);
-			if (pi.state == PROC_KILLED)
-				fprintf(stderr, "capio run: not restarted: "
-				    "--restart %u used up\n", o->restarts);
-			rc = 1;
-			break;
-		}
-		if (sc->st.rx_frames + sc->st.tx_frames == before && fd >= 0) {
-			struct pollfd p = { fd, POLLIN, 0 };
-			poll(&p, 1, 1);	/* idle: sleep until the host sends */
-		}
-		double t = now_s();
-		if (t - last >= 1.0) {
-			struct kernel_stats ks;
-			kernel_get_stats(k, &ks);
-			bool lu = (e1000e_peek(board_nic(kernel_board(k), 0), E1000E_STATUS) &
-			    E1000E_STATUS_LU) != 0;
-			if (!lu && !told_down) {
-				fprintf(stderr, "capio run: no link yet: %s is not up"
-				    " on the host (ip link set %s up)\n", o->tap,
-				    o->tap);
-				told_down = true;
-			}
-			printf("[%6.1fs] link %s, rx %llu tx %llu frames, %s %llu,"
-			    " syscalls %llu, restarts %u\n", t - start,
-			    lu ? "up" : "down",
-			    (unsigned long long)sc->st.rx_frames,
-			    (unsigned long long)sc->st.tx_frames,
-			    o->app == APP_MEMCACHED ? "connections" : "datagrams",
-			    (unsigned long long)(o->app == APP_MEMCACHED ?
-			    sc->st.connections : sc->st.datagrams),
-			    (unsigned long long)ks.syscalls, restarts);
-			fflush(stdout);
-			last = t;
-		}
-		if (o->seconds != 0 && t - start >= o->seconds)
-			break;
-	}
-	if (sc == NULL) {	/* the restart failed */
-		kernel_halt(k);
-		return 1;
-	}
-	sc->stop = true;
-	kernel_run(k, 100000);
-	struct proc_info pi;
-	kernel_proc_info(k, pid, &pi);
-	printf("capio run: stopped; server %s; restarted %u times\n",
-	    pi.status, restarts);
-	if (pi.state != PROC_EXITED || pi.exit_code != 0)
-		rc = 1;
-	kernel_halt(k);
-	free(sc);
-	return rc;
-}
-
-/* No TAP: a built-in client on NIC 1 of a pair wire. */
-static int
-serve_builtin(const struct run_opts *o)
-{
-	struct board_desc bd;
-	struct kernel_opts ko;
-	struct server_cfg *sc = calloc(1, sizeof *sc);
-	struct client_cfg *cc = calloc(1, sizeof *cc);
-	struct kernel *k;
-	char err[256];
-	int rc = 0;
-
-	board_desc_default(&bd);
-	bd.pcap = o->pcap;
-	kernel_opts_default(&ko);
-	if (sc == NULL || cc == NULL || (k = kernel_boot(board_new(&bd, err,
-	    sizeof err), &ko, err, sizeof err)) == NULL) {
-		fprintf(stderr, "capio run: %s\n", sc && cc ? err : "out of memory");
-		free(sc);
-		free(cc);
-		return 1;
-	}
-	server_cfg_for(k, o, sc);
-	cc->kernel_path = o->kernel_path;
-	board_nic_mac(kernel_board(k), 1, cc->mac);
-	/* The client takes the next address in the server's subnet (parse
-	 * left room for it: a host part neither all zeros nor all ones). */
-	uint32_t hostmask = 0xffffffffu >> o->len, host = o->addr, cl = host + 1;
-	if ((cl & hostmask) == hostmask)
-		cl = (host & ~hostmask) + 1;
-	snprintf(cc->server, sizeof cc->server, "%u.%u.%u.%u", host >> 24,
-	    (host >> 16) & 255, (host >> 8) & 255, host & 255);
-	snprintf(cc->cidr, sizeof cc->cidr, "%u.%u.%u.%u/%u", cl >> 24,
-	    (cl >> 16) & 255, (cl >> 8) & 255, cl & 255, o->len);
-	cc->dev = 1;
-	cc->port = (uint16_t)o->port;
-	cc->ops = o->ops;
-	cc->size = o->app == APP_MEMCACHED ? 100 : 64;
-	cc->keys = 1000;
-	cc->set_percent = 30;
-	int sp = kernel_spawn(k, "server", server_main, sc);
-	int cp = kernel_spawn(k, "client", o->app == APP_MEMCACHED ?
-	    mc_client_main : udp_client_main, cc);
-	struct proc_info pi;
-	for (int guard = 0; guard < 1000000; guard++) {
-		kernel_run(k, 64);
-		kernel_proc_info(k, cp, &pi);
-		if (pi.state != PROC_RUNNABLE)
-			break;
-	}
-	sc->stop = true;
-	kernel_run(k, 100000);
-	kernel_proc_info(k, cp, &pi);
-	printf("capio run: %s, built-in client: %llu operations, %llu verified, "
-	    "%llu failed, %llu timed out; client %s\n",
-	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo",
-	    (unsigned long long)cc->done, (unsigned long long)cc->verified,
-	    (unsigned long long)cc->failed, (unsigned long long)cc->timeouts, pi.status);
-	if (cc->err[0])
-		fprintf(stderr, "capio run: client: %s\n", cc->err);
-	if (sc->err[0])
-		fprintf(stderr, "capio run: server: %s\n", sc->err);
-	if (cc->verified != o->ops || pi.state != PROC_EXITED)
-		rc = 1;
-	kernel_proc_info(k, sp, &pi);
-	if (pi.state != PROC_EXITED)
-		rc = 1;
-	kernel_halt(k);
-	free(sc);
-	free(cc);
-	return rc;
-}
-
 int
 cmd_run(int argc, char **argv)
 {
-	struct run_opts o;
+	struct serve_opts o;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {

@@ -23,13 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_app.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_app.h"
+#include "eval/bench_report.h"
 #include "user/server.h"
 
-#define USAGE	"capio bench udp [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N]"
 #define NSIZES	2
 #define NARMS	3	/* kernel, page, capio */
 #define HEADERS	(14 + 20 + 8 + 4)	/* Ethernet, IPv4, UDP, FCS */
@@ -176,6 +174,141 @@ plot_script(const struct bench_opts *o, struct result res[][NSIZES])
 	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
+/* udp.csv: a row per arm and size. 0, or -1. */
+static int
+write_csv(const struct bench_opts *o, struct result res[][NSIZES],
+    struct bench_spread sp[][2], uint64_t warmup, uint64_t samples, int nb)
+{
+	FILE *csv;
+
+	if ((csv = bench_out_open(o, "udp.csv")) == NULL)
+		return -1;
+	fprintf(csv, "machine,commit,arm,size,payload,host_syscalls,warmup,"
+	    "samples,blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
+	    "ops_per_s,syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,"
+	    "bytes_copied_per_rtt,capio_ratio_median,capio_ratio_p25,"
+	    "capio_ratio_p75\n");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < NARMS; a++) {
+			const struct result *r = &res[a][s];
+
+			fprintf(csv, "%s,%s,%s,%u,%u,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
+			    "%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f",
+			    bench_machine_csv(), bench_commit(),
+			    bench_arm_name((enum bench_arm)a), sizes[s],
+			    sizes[s] - HEADERS, o->host_syscalls,
+			    (unsigned long long)warmup, (unsigned long long)samples,
+			    nb, r->lat.min, r->lat.mean, r->lat.p50, r->lat.p99,
+			    r->lat.p999, r->lat.max, r->ops_per_s,
+			    bench_per(r->cost.syscalls, r->ops),
+			    bench_per(r->cost.mmio, r->ops),
+			    bench_per(r->cost.checks, r->ops),
+			    bench_per(r->cost.copy_bytes, r->ops));
+			if (a == BARM_CAPIO)
+				fprintf(csv, ",,,\n");
+			else
+				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][a].med,
+				    sp[s][a].p25, sp[s][a].p75);
+		}
+	return fclose(csv) != 0 ? -1 : 0;
+}
+
+/* The JSON document (one line, malloc'd); NULL on failure. */
+static char *
+write_doc(const struct bench_opts *o, struct result res[][NSIZES],
+    struct bench_spread sp[][2], struct bench_verdicts *v, uint64_t warmup,
+    uint64_t samples, int nb)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *doc;
+
+	if ((doc = bench_doc_begin("udp", o, &buf, &len)) == NULL)
+		return NULL;
+	fprintf(doc, "\"warmup\":%llu,\"samples\":%llu,\"blocks\":%d,"
+	    "\"port\":%d,\"arms\":[\"kernel\",\"page\",\"capio\"],\"sizes\":[",
+	    (unsigned long long)warmup, (unsigned long long)samples, nb, PORT);
+	for (int s = 0; s < NSIZES; s++)
+		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
+	fputs("],\"results\":{", doc);
+	for (int a = 0; a < NARMS; a++) {
+		fprintf(doc, "%s\"%s\":{", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+		for (int s = 0; s < NSIZES; s++) {
+			const struct result *r = &res[a][s];
+
+			fprintf(doc, "%s\"%u\":{\"payload\":%u,", s ? "," : "",
+			    sizes[s], sizes[s] - HEADERS);
+			bench_lat_json(doc, &r->lat);
+			fputs(",\"round_trips_per_s\":", doc);
+			bench_json_num(doc, r->ops_per_s);
+			bench_counts_json(doc, &r->cost, r->ops, "rtt");
+			fputc('}', doc);
+		}
+		fputc('}', doc);
+	}
+	fputs("},\"ratios\":{", doc);
+	for (int s = 0; s < NSIZES; s++) {
+		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
+		bench_spread_json(doc, "capio_kernel", &sp[s][0]);
+		fputc(',', doc);
+		bench_spread_json(doc, "capio_page", &sp[s][1]);
+		fputc('}', doc);
+	}
+	fputs("}", doc);
+	bench_verdicts_json(doc, v);
+	if (bench_doc_end(doc) != 0 || buf == NULL) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The summary table on stdout. */
+static void
+print_summary(const struct bench_opts *o, struct result res[][NSIZES],
+    struct bench_spread sp[][2], enum bench_verdict vd[][2], uint64_t warmup,
+    uint64_t samples, int nb)
+{
+	printf("capio bench udp: UDP echo through lwIP, server on NIC 0, "
+	    "client on NIC 1;\n%llu round trips after %llu warm-up per arm "
+	    "and size, the arms interleaved in\n%d rounds of one block "
+	    "each; kernel arm %s host system calls.\nTimes in ns, over all "
+	    "blocks; costs per round trip, both processes.\n\n",
+	    (unsigned long long)samples, (unsigned long long)warmup, nb,
+	    o->host_syscalls ? "pays real" : "without");
+	printf("%5s %-7s %8s %8s %8s %8s %8s %9s %9s %7s %7s %7s %8s\n",
+	    "size", "arm", "min", "p50", "mean", "p99", "p99.9", "max",
+	    "rt/s", "sysc", "mmio", "checks", "copied");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < NARMS; a++) {
+			const struct result *r = &res[a][s];
+
+			printf("%5u %-7s %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f "
+			    "%9.0f %7.2f %7.2f %7.1f %8.1f\n", sizes[s],
+			    bench_arm_name((enum bench_arm)a), r->lat.min,
+			    r->lat.p50, r->lat.mean, r->lat.p99, r->lat.p999,
+			    r->lat.max, r->ops_per_s,
+			    bench_per(r->cost.syscalls, r->ops),
+			    bench_per(r->cost.mmio, r->ops),
+			    bench_per(r->cost.checks, r->ops),
+			    bench_per(r->cost.copy_bytes, r->ops));
+		}
+	printf("\nratios of block median RTT, capio over each arm in the "
+	    "same round:\nmedian (p25-p75) over the rounds (no raw arm)\n"
+	    "%5s  %-26s %-26s\n", "size", "capio/kernel", "capio/page");
+	for (int s = 0; s < NSIZES; s++) {
+		char c0[64], c1[64], sb[40];
+
+		snprintf(c0, sizeof c0, "%s %s", bench_spread_str(&sp[s][0],
+		    sb, sizeof sb), bench_verdict_word(vd[s][0]));
+		snprintf(c1, sizeof c1, "%s %s", bench_spread_str(&sp[s][1],
+		    sb, sizeof sb), bench_verdict_word(vd[s][1]));
+		printf("%5u  %-26s %-26s\n", sizes[s], c0, c1);
+	}
+	printf("\n");
+}
+
 int
 bench_udp_run(const struct bench_opts *o, char **json)
 {
@@ -188,9 +321,8 @@ bench_udp_run(const struct bench_opts *o, char **json)
 	uint64_t samples = bench_pick(o->samples, o->quick, 2000, 20000);
 	int nb = bench_nblocks(samples);
 	uint64_t ops = bench_app_ops(warmup, samples, nb);
-	FILE *csv = NULL, *dat = NULL, *doc;
+	FILE *dat = NULL;
 	char *buf = NULL;
-	size_t len;
 	int rc = 1;
 
 	*json = NULL;
@@ -247,76 +379,10 @@ bench_udp_run(const struct bench_opts *o, char **json)
 	}
 	dat = NULL;
 
-	if ((csv = bench_out_open(o, "udp.csv")) == NULL)
+	if (write_csv(o, res, sp, warmup, samples, nb) != 0)
 		goto out;
-	fprintf(csv, "machine,commit,arm,size,payload,host_syscalls,warmup,"
-	    "samples,blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
-	    "ops_per_s,syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,"
-	    "bytes_copied_per_rtt,capio_ratio_median,capio_ratio_p25,"
-	    "capio_ratio_p75\n");
-	for (int s = 0; s < NSIZES; s++)
-		for (int a = 0; a < NARMS; a++) {
-			const struct result *r = &res[a][s];
 
-			fprintf(csv, "%s,%s,%s,%u,%u,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
-			    "%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f",
-			    bench_machine_csv(), bench_commit(),
-			    bench_arm_name((enum bench_arm)a), sizes[s],
-			    sizes[s] - HEADERS, o->host_syscalls,
-			    (unsigned long long)warmup, (unsigned long long)samples,
-			    nb, r->lat.min, r->lat.mean, r->lat.p50, r->lat.p99,
-			    r->lat.p999, r->lat.max, r->ops_per_s,
-			    bench_per(r->cost.syscalls, r->ops),
-			    bench_per(r->cost.mmio, r->ops),
-			    bench_per(r->cost.checks, r->ops),
-			    bench_per(r->cost.copy_bytes, r->ops));
-			if (a == BARM_CAPIO)
-				fprintf(csv, ",,,\n");
-			else
-				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][a].med,
-				    sp[s][a].p25, sp[s][a].p75);
-		}
-	if (fclose(csv) != 0) {
-		csv = NULL;
-		goto out;
-	}
-	csv = NULL;
-
-	if ((doc = bench_doc_begin("udp", o, &buf, &len)) == NULL)
-		goto out;
-	fprintf(doc, "\"warmup\":%llu,\"samples\":%llu,\"blocks\":%d,"
-	    "\"port\":%d,\"arms\":[\"kernel\",\"page\",\"capio\"],\"sizes\":[",
-	    (unsigned long long)warmup, (unsigned long long)samples, nb, PORT);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"results\":{", doc);
-	for (int a = 0; a < NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-		for (int s = 0; s < NSIZES; s++) {
-			const struct result *r = &res[a][s];
-
-			fprintf(doc, "%s\"%u\":{\"payload\":%u,", s ? "," : "",
-			    sizes[s], sizes[s] - HEADERS);
-			bench_lat_json(doc, &r->lat);
-			fputs(",\"round_trips_per_s\":", doc);
-			bench_json_num(doc, r->ops_per_s);
-			bench_counts_json(doc, &r->cost, r->ops, "rtt");
-			fputc('}', doc);
-		}
-		fputc('}', doc);
-	}
-	fputs("},\"ratios\":{", doc);
-	for (int s = 0; s < NSIZES; s++) {
-		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-		bench_spread_json(doc, "capio_kernel", &sp[s][0]);
-		fputc(',', doc);
-		bench_spread_json(doc, "capio_page", &sp[s][1]);
-		fputc('}', doc);
-	}
-	fputs("}", doc);
-	bench_verdicts_json(doc, &v);
-	if (bench_doc_end(doc) != 0 || buf == NULL)
+	if ((buf = write_doc(o, res, sp, &v, warmup, samples, nb)) == NULL)
 		goto out;
 	if (bench_out_write(o, "udp.json", buf) != 0)
 		goto out;
@@ -324,45 +390,8 @@ bench_udp_run(const struct bench_opts *o, char **json)
 	if (bench_plot(o, "udp") < 0)
 		goto out;
 
-	if (!o->json) {
-		printf("capio bench udp: UDP echo through lwIP, server on NIC 0, "
-		    "client on NIC 1;\n%llu round trips after %llu warm-up per arm "
-		    "and size, the arms interleaved in\n%d rounds of one block "
-		    "each; kernel arm %s host system calls.\nTimes in ns, over all "
-		    "blocks; costs per round trip, both processes.\n\n",
-		    (unsigned long long)samples, (unsigned long long)warmup, nb,
-		    o->host_syscalls ? "pays real" : "without");
-		printf("%5s %-7s %8s %8s %8s %8s %8s %9s %9s %7s %7s %7s %8s\n",
-		    "size", "arm", "min", "p50", "mean", "p99", "p99.9", "max",
-		    "rt/s", "sysc", "mmio", "checks", "copied");
-		for (int s = 0; s < NSIZES; s++)
-			for (int a = 0; a < NARMS; a++) {
-				const struct result *r = &res[a][s];
-
-				printf("%5u %-7s %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f "
-				    "%9.0f %7.2f %7.2f %7.1f %8.1f\n", sizes[s],
-				    bench_arm_name((enum bench_arm)a), r->lat.min,
-				    r->lat.p50, r->lat.mean, r->lat.p99, r->lat.p999,
-				    r->lat.max, r->ops_per_s,
-				    bench_per(r->cost.syscalls, r->ops),
-				    bench_per(r->cost.mmio, r->ops),
-				    bench_per(r->cost.checks, r->ops),
-				    bench_per(r->cost.copy_bytes, r->ops));
-			}
-		printf("\nratios of block median RTT, capio over each arm in the "
-		    "same round:\nmedian (p25-p75) over the rounds (no raw arm)\n"
-		    "%5s  %-26s %-26s\n", "size", "capio/kernel", "capio/page");
-		for (int s = 0; s < NSIZES; s++) {
-			char c0[64], c1[64], sb[40];
-
-			snprintf(c0, sizeof c0, "%s %s", bench_spread_str(&sp[s][0],
-			    sb, sizeof sb), bench_verdict_word(vd[s][0]));
-			snprintf(c1, sizeof c1, "%s %s", bench_spread_str(&sp[s][1],
-			    sb, sizeof sb), bench_verdict_word(vd[s][1]));
-			printf("%5u  %-26s %-26s\n", sizes[s], c0, c1);
-		}
-		printf("\n");
-	}
+	if (!o->json)
+		print_summary(o, res, sp, vd, warmup, samples, nb);
 	bench_verdicts_done(o, &v);
 	if (!o->json)
 		printf("files: %s/udp.csv, %s/udp.json, %s/udp.png\n", o->out,
@@ -374,7 +403,7 @@ bench_udp_run(const struct bench_opts *o, char **json)
 nomem:
 	fprintf(stderr, "capio: bench udp: out of memory\n");
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, dat, buf);
 	for (int a = 0; a < NARMS; a++) {
 		free(u.lat[a]);
 		free(u.all[a]);
@@ -382,18 +411,4 @@ out:
 	}
 	free(u.tmp);
 	return rc;
-}
-
-int
-bench_udp(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
-	    "UDP round trips through lwIP: an echo server process on NIC 0, a\n"
-	    "client process on NIC 1, each with its own lwIP, both through the\n"
-	    "kernel path, page-granular bypass, or CAPIO; frames of 64 and 1518\n"
-	    "bytes. The arms run interleaved, block by block; the ratios are\n"
-	    "per round, reported as median and interquartile range (noisy when\n"
-	    "the median is not known to +-5%). Writes udp.csv, udp.json,\n"
-	    "udp.png under --out.\n",
-	    bench_udp_run);
 }

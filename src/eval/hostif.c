@@ -1,5 +1,5 @@
 /* hostif.c — see hostif.h. Plain ioctls, no external tools. */
-#include "apps/hostif.h"
+#include "eval/hostif.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -9,8 +9,8 @@
  * CAPIO's slices grant. Device-generic: the device only supplies its
  * register-name function.
  */
-#ifndef CAPIO_KERNEL_EXPOSURE_H
-#define CAPIO_KERNEL_EXPOSURE_H
+#ifndef CAPIO_EVAL_EXPOSURE_H
+#define CAPIO_EVAL_EXPOSURE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -38,17 +38,15 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
+#include "eval/bench_report.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
 
-#define USAGE	"capio bench throughput [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--frames N]"
 #define NSIZES		2
 #define FCS		4
 #define BURST		32
@@ -531,76 +529,15 @@ plot_script(const struct bench_opts *o, const struct tp_job *jobs)
 	bench_plot_end(gp);
 }
 
-int
-bench_throughput_run(const struct bench_opts *o, char **json)
+/* throughput.csv and throughput.dat. 0, or -1. */
+static int
+write_files(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames)
 {
-	static struct tp_job jobs[BENCH_NARMS];
-	uint64_t frames = bench_pick(o->frames, o->quick, 20000, 200000);
-	double res = o->quick ? 0.05 : 0.01;
-	struct bench_verdicts v;
-	enum bench_verdict verdict;
-	int trials = 0, voids = 0, exhausted = 0;
-	FILE *csv = NULL, *dat = NULL, *doc;
-	char *buf = NULL;
-	size_t len;
-	int rc = 1;
-
-	*json = NULL;
-	memset(jobs, 0, sizeof jobs);
-	bench_verdicts_init(&v, "throughput");
-	bench_progress_begin(o, "throughput");
-	if (bench_out_dir(o) != 0)
-		return 1;
-	for (int a = 0; a < BENCH_NARMS; a++) {
-		jobs[a].arm = (enum bench_arm)a;
-		jobs[a].o = o;
-		jobs[a].frames = frames;
-		jobs[a].resolution = res;
-		jobs[a].max_trials = o->quick ? 40 : MAX_TRIALS;
-		jobs[a].max_voids = o->quick ? 2 : VOIDS;
-		if (boot_arm(&jobs[a]) != 0)
-			goto out;
-	}
-	if (interleave(jobs) != 0)
-		goto out;
-	for (int a = 0; a < BENCH_NARMS; a++)
-		if (end_arm(&jobs[a]) != 0)
-			goto out;
-	bench_progress_end(o);
-
-	/* What the void trials say about the run, and the target. */
-	for (int a = 0; a < BENCH_NARMS; a++)
-		for (int s = 0; s < NSIZES; s++) {
-			trials += jobs[a].ntrials[s];
-			voids += jobs[a].voided[s];
-			exhausted += jobs[a].exhausted[s];
-		}
-	if (trials > 0 && voids > VOID_SHARE * trials)
-		bench_verdicts_noise(&v, "too noisy: %d of %d trials (%.0f%%) void, "
-		    "the host preempted the benchmark; the zero-loss rates are "
-		    "low by an unknown amount", voids, trials,
-		    100.0 * voids / trials);
-	else if (exhausted > 0)
-		bench_verdicts_noise(&v, "too noisy: %d rate%s failed only after "
-		    "%d void trials each; the zero-loss rates are low by an unknown "
-		    "amount", exhausted, exhausted == 1 ? "" : "s",
-		    jobs[0].max_voids);
-	double cap64 = jobs[BARM_CAPIO].zero_loss_mpps[0];
-	/* Noise only slows an arm: a rate found in spite of it stands. */
-	if (o->quick)
-		verdict = BENCH_UNJUDGED;
-	else if (bench_target_met(cap64, TARGET_MPPS, INFINITY))
-		verdict = BENCH_MET;
-	else if (v.noisy)
-		verdict = BENCH_NOISY;
-	else {
-		verdict = BENCH_MISSED;
-		v.missed++;
-	}
+	FILE *csv = NULL, *dat = NULL;
 
 	if ((csv = bench_out_open(o, "throughput.csv")) == NULL ||
 	    (dat = bench_out_open(o, "throughput.dat")) == NULL)
-		goto out;
+		goto fail;
 	fprintf(csv, "machine,commit,arm,size,host_syscalls,frames_per_trial,"
 	    "trials,void_trials,closed_loop_mpps,zero_loss_mpps,zero_loss_gbps,"
 	    "capio_ratio\n");
@@ -631,14 +568,28 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 			}
 		}
 	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		csv = dat = NULL;
 		fprintf(stderr, "capio: bench throughput: cannot write the files\n");
-		goto out;
+		return -1;
 	}
-	csv = dat = NULL;
+	return 0;
+fail:
+	if (csv != NULL)
+		fclose(csv);
+	return -1;
+}
+
+/* The JSON document (one line, malloc'd); NULL on failure. */
+static char *
+write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
+    double res, struct bench_verdicts *v, enum bench_verdict verdict,
+    int trials, int voids, double cap64)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *doc;
 
 	if ((doc = bench_doc_begin("throughput", o, &buf, &len)) == NULL)
-		goto out;
+		return NULL;
 	fprintf(doc, "\"frames_per_trial\":%llu,\"resolution\":%.3f,"
 	    "\"attempts\":%d,\"void_budget\":%d,\"interleaved\":true,"
 	    "\"trials\":%d,\"void_trials\":%d,\"arms\":[",
@@ -717,54 +668,135 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 		    TARGET_MPPS, INFINITY, verdict);
 	}
 	fputs("]", doc);
-	bench_verdicts_json(doc, &v);
+	bench_verdicts_json(doc, v);
 	if (bench_doc_end(doc) != 0 || buf == NULL) {
-		fprintf(stderr, "capio: bench throughput: out of memory\n");
-		goto out;
+		free(buf);
+		return NULL;
 	}
+	return buf;
+}
+
+/* The summary table on stdout. */
+static void
+print_summary(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
+    double res, enum bench_verdict verdict, double cap64)
+{
+	printf("capio bench throughput: highest zero-loss rate, NIC 0 -> "
+	    "NIC 1, one core;\ntrials of %llu frames, search to %.0f%%, a "
+	    "rate passes if one of %d trials is clean\n(a trial that lost "
+	    "frames while the host preempted the benchmark is void and\n"
+	    "repeated); the arms' searches interleaved, a trial each in "
+	    "turn; kernel arm\n%s host system calls.\n\n",
+	    (unsigned long long)frames, res * 100, ATTEMPTS,
+	    o->host_syscalls ? "pays real" : "without");
+	printf("%5s %-7s %12s %12s %10s %7s %6s\n", "size", "arm",
+	    "zero-loss", "closed-loop", "Gb/s", "trials", "void");
+	printf("%5s %-7s %12s %12s %10s %7s %6s\n", "", "", "Mpps", "Mpps",
+	    "", "", "");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			const struct tp_job *j = &jobs[a];
+
+			printf("%5u %-7s %12.3f %12.3f %10.2f %7d %6d\n",
+			    sizes[s], bench_arm_name(j->arm),
+			    j->zero_loss_mpps[s], j->closed_mpps[s],
+			    gbps(j->zero_loss_mpps[s], sizes[s]), j->ntrials[s],
+			    j->voided[s]);
+		}
+	printf("\nratios of zero-loss rates (one search per arm: no "
+	    "spread)\n%5s  %-12s %-12s %-12s\n", "size", "capio/kernel",
+	    "capio/page", "capio/raw");
+	for (int s = 0; s < NSIZES; s++) {
+		double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
+
+		printf("%5u  %-12.3f %-12.3f %-12.3f\n", sizes[s],
+		    c / jobs[BARM_KERNEL].zero_loss_mpps[s],
+		    c / jobs[BARM_PAGE].zero_loss_mpps[s],
+		    c / jobs[BARM_RAW].zero_loss_mpps[s]);
+	}
+	printf("\ntarget: capio at 64 B >= %.3f Mpps: %.3f %s\n\n",
+	    TARGET_MPPS, cap64, bench_verdict_word(verdict));
+}
+
+int
+bench_throughput_run(const struct bench_opts *o, char **json)
+{
+	static struct tp_job jobs[BENCH_NARMS];
+	uint64_t frames = bench_pick(o->frames, o->quick, 20000, 200000);
+	double res = o->quick ? 0.05 : 0.01;
+	struct bench_verdicts v;
+	enum bench_verdict verdict;
+	int trials = 0, voids = 0, exhausted = 0;
+	char *buf = NULL;
+	int rc = 1;
+
+	*json = NULL;
+	memset(jobs, 0, sizeof jobs);
+	bench_verdicts_init(&v, "throughput");
+	bench_progress_begin(o, "throughput");
+	if (bench_out_dir(o) != 0)
+		return 1;
+	for (int a = 0; a < BENCH_NARMS; a++) {
+		jobs[a].arm = (enum bench_arm)a;
+		jobs[a].o = o;
+		jobs[a].frames = frames;
+		jobs[a].resolution = res;
+		jobs[a].max_trials = o->quick ? 40 : MAX_TRIALS;
+		jobs[a].max_voids = o->quick ? 2 : VOIDS;
+		if (boot_arm(&jobs[a]) != 0)
+			goto out;
+	}
+	if (interleave(jobs) != 0)
+		goto out;
+	for (int a = 0; a < BENCH_NARMS; a++)
+		if (end_arm(&jobs[a]) != 0)
+			goto out;
+	bench_progress_end(o);
+
+	/* What the void trials say about the run, and the target. */
+	for (int a = 0; a < BENCH_NARMS; a++)
+		for (int s = 0; s < NSIZES; s++) {
+			trials += jobs[a].ntrials[s];
+			voids += jobs[a].voided[s];
+			exhausted += jobs[a].exhausted[s];
+		}
+	if (trials > 0 && voids > VOID_SHARE * trials)
+		bench_verdicts_noise(&v, "too noisy: %d of %d trials (%.0f%%) void, "
+		    "the host preempted the benchmark; the zero-loss rates are "
+		    "low by an unknown amount", voids, trials,
+		    100.0 * voids / trials);
+	else if (exhausted > 0)
+		bench_verdicts_noise(&v, "too noisy: %d rate%s failed only after "
+		    "%d void trials each; the zero-loss rates are low by an unknown "
+		    "amount", exhausted, exhausted == 1 ? "" : "s",
+		    jobs[0].max_voids);
+	double cap64 = jobs[BARM_CAPIO].zero_loss_mpps[0];
+	/* Noise only slows an arm: a rate found in spite of it stands. */
+	if (o->quick)
+		verdict = BENCH_UNJUDGED;
+	else if (bench_target_met(cap64, TARGET_MPPS, INFINITY))
+		verdict = BENCH_MET;
+	else if (v.noisy)
+		verdict = BENCH_NOISY;
+	else {
+		verdict = BENCH_MISSED;
+		v.missed++;
+	}
+
+	if (write_files(o, jobs, frames) != 0)
+		goto out;
+
+	if ((buf = write_doc(o, jobs, frames, res, &v, verdict, trials, voids,
+	    cap64)) == NULL)
+		goto out;
 	if (bench_out_write(o, "throughput.json", buf) != 0)
 		goto out;
 	plot_script(o, jobs);
 	if (bench_plot(o, "throughput") < 0)
 		goto out;
 
-	if (!o->json) {
-		printf("capio bench throughput: highest zero-loss rate, NIC 0 -> "
-		    "NIC 1, one core;\ntrials of %llu frames, search to %.0f%%, a "
-		    "rate passes if one of %d trials is clean\n(a trial that lost "
-		    "frames while the host preempted the benchmark is void and\n"
-		    "repeated); the arms' searches interleaved, a trial each in "
-		    "turn; kernel arm\n%s host system calls.\n\n",
-		    (unsigned long long)frames, res * 100, ATTEMPTS,
-		    o->host_syscalls ? "pays real" : "without");
-		printf("%5s %-7s %12s %12s %10s %7s %6s\n", "size", "arm",
-		    "zero-loss", "closed-loop", "Gb/s", "trials", "void");
-		printf("%5s %-7s %12s %12s %10s %7s %6s\n", "", "", "Mpps", "Mpps",
-		    "", "", "");
-		for (int s = 0; s < NSIZES; s++)
-			for (int a = 0; a < BENCH_NARMS; a++) {
-				const struct tp_job *j = &jobs[a];
-
-				printf("%5u %-7s %12.3f %12.3f %10.2f %7d %6d\n",
-				    sizes[s], bench_arm_name(j->arm),
-				    j->zero_loss_mpps[s], j->closed_mpps[s],
-				    gbps(j->zero_loss_mpps[s], sizes[s]), j->ntrials[s],
-				    j->voided[s]);
-			}
-		printf("\nratios of zero-loss rates (one search per arm: no "
-		    "spread)\n%5s  %-12s %-12s %-12s\n", "size", "capio/kernel",
-		    "capio/page", "capio/raw");
-		for (int s = 0; s < NSIZES; s++) {
-			double c = jobs[BARM_CAPIO].zero_loss_mpps[s];
-
-			printf("%5u  %-12.3f %-12.3f %-12.3f\n", sizes[s],
-			    c / jobs[BARM_KERNEL].zero_loss_mpps[s],
-			    c / jobs[BARM_PAGE].zero_loss_mpps[s],
-			    c / jobs[BARM_RAW].zero_loss_mpps[s]);
-		}
-		printf("\ntarget: capio at 64 B >= %.3f Mpps: %.3f %s\n\n",
-		    TARGET_MPPS, cap64, bench_verdict_word(verdict));
-	}
+	if (!o->json)
+		print_summary(o, jobs, frames, res, verdict, cap64);
 	bench_verdicts_done(o, &v);
 	if (!o->json)
 		printf("files: %s/throughput.csv, %s/throughput.json, "
@@ -773,27 +805,11 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, NULL, buf);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);
 		jobs[a].k = NULL;
 	}
 	return rc;
-}
-
-int
-bench_throughput(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_FRAMES, USAGE,
-	    "Highest rate each arm (kernel, page, capio, raw) carries from NIC 0\n"
-	    "to NIC 1 of a pair wire with zero loss, on one core: trials of N\n"
-	    "frames offered at a rate on the host clock, binary search on the\n"
-	    "rate (RFC 2544 style); frames of 64 and 1518 bytes. Loss is counted\n"
-	    "on the receiving side, RX ring overruns (MPC) included. The arms'\n"
-	    "searches run interleaved, a trial of each in turn; a run with more\n"
-	    "than 25% void trials (the host preempted the benchmark) is too\n"
-	    "noisy to judge. Writes\n"
-	    "throughput.csv, throughput.json, throughput.png under --out.\n",
-	    bench_throughput_run);
 }

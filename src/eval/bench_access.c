@@ -6,15 +6,12 @@
  * device model. A plain host-pointer load and store give the floor.
  * Each figure is the median over batches of ns per access.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/cli.h"
+#include "eval/bench.h"
 #include "machine/cpu.h"
 
-#define USAGE	"capio bench access [--json] [--iterations N]"
 #define RAM	0x80000000ull
 #define BAR	0xf0000000ull
 #define VA	0x10000000ull
@@ -144,65 +141,18 @@ slice(uint64_t va, uint64_t len)
 	return cheri_perms_and(c, CAP_PERM_LOAD | CAP_PERM_STORE);
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s\n\n"
-	    "Time 4-byte loads and stores through capabilities (ld32/st32 in\n"
-	    "an execution context) to RAM and to a device register, next to\n"
-	    "plain host-pointer accesses. Prints the median over batches of\n"
-	    "ns per access.\n\n"
-	    "  --json          one JSON object on one line\n"
-	    "  --iterations N  accesses per figure (default 2000000)\n", USAGE);
-}
-
-/* "capio bench access: MESSAGE" and the usage line; exit status 2. */
-static int
-access_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-access_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("capio bench access: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", USAGE);
-	return EXIT_USAGE;
-}
-
 int
-bench_access(int argc, char **argv)
+bench_access_run(uint64_t iters, bool json)
 {
 	static struct run r;
 	static struct regfile dev;
 	static uint32_t rawbuf[1024];
-	uint64_t iters = 2000000, expect;
-	bool json = false;
+	uint64_t expect;
 	struct phys *p = NULL;
 	struct aspace *as = NULL;
 	struct ctx *x = NULL;
 	int rc = 1;
 
-	if (cli_wants_help(argc, argv)) {
-		usage(stdout);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--iterations") == 0) {
-			if (++i == argc || strncmp(argv[i], "--", 2) == 0)
-				return access_usage("--iterations needs a value");
-			if (!cli_parse_u64(argv[i], &iters) || iters == 0 ||
-			    iters > 10000000000ull)
-				return access_usage("--iterations must be "
-				    "1..10000000000, not '%s'", argv[i]);
-		} else
-			return access_usage("unknown argument '%s'", argv[i]);
-	}
 	r.batches = iters < MAX_BATCHES ? (unsigned)iters : MAX_BATCHES;
 	r.per_batch = iters / r.batches;
 

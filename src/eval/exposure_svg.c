@@ -6,7 +6,7 @@
  * row become one rectangle, so the file stays small and every cell
  * still carries its name.
  */
-#include "apps/exposure_svg.h"
+#include "eval/exposure_svg.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
- * bench.h — `capio bench SUB`: the benchmarks, and the timing helpers
- * they share (monotonic clock, median of batches).
+ * bench.h — the benchmarks behind `capio bench SUB`, and the timing
+ * helpers they share (monotonic clock, median of batches).
  *
  * The issue-#7 benchmarks (rtt, throughput, udp, memcached) write their
  * figures under --out (CSV, JSON, PNG) and share their options and
@@ -8,9 +8,10 @@
  * (bench_port.h). Each also has a _run form that returns its JSON
  * document, so that `capio bench all` can gather them.
  */
-#ifndef CAPIO_APPS_BENCH_H
-#define CAPIO_APPS_BENCH_H
+#ifndef CAPIO_EVAL_BENCH_H
+#define CAPIO_EVAL_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,16 +19,20 @@
 
 struct bench_opts;
 
-/* `capio bench access`: ns per checked load/store (bench_access.c). */
-int bench_access(int argc, char **argv);
-/* `capio bench nic`: the NIC arms (bench_nic.c). */
-int bench_nic(int argc, char **argv);
+/*
+ * `capio bench access`: ns per checked load/store, ITERS accesses per
+ * figure (bench_access.c). Prints them (one JSON line after JSON); the
+ * exit status.
+ */
+int bench_access_run(uint64_t iters, bool json);
 
-/* `capio bench rtt|throughput|udp|memcached [OPTIONS]`. */
-int bench_rtt(int argc, char **argv);
-int bench_throughput(int argc, char **argv);
-int bench_udp(int argc, char **argv);
-int bench_memcached(int argc, char **argv);
+/* Frames per burst of `capio bench nic`: the least --packets. */
+#define BENCH_NIC_BURST	32u
+/*
+ * `capio bench nic`: PACKETS frames of 64 and of 1518 bytes through the
+ * NIC models (bench_nic.c). Prints the rates; 1 when a frame was lost.
+ */
+int bench_nic_run(uint64_t packets, bool json);
 
 /*
  * Run one benchmark with parsed options: write its files, print its

@@ -2,8 +2,8 @@
  * hostif.h — the host's side of a TAP interface: give it an IPv4 address
  * and bring it up (needs CAP_NET_ADMIN).
  */
-#ifndef CAPIO_APPS_HOSTIF_H
-#define CAPIO_APPS_HOSTIF_H
+#ifndef CAPIO_EVAL_HOSTIF_H
+#define CAPIO_EVAL_HOSTIF_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* exposure.c — see exposure.h. */
-#include "kernel/exposure.h"
+#include "eval/exposure.h"
 
 #include <stdio.h>
 #include <stdlib.h>

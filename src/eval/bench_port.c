@@ -2,7 +2,7 @@
  * bench_port.c — the four arms behind one frame interface (bench_port.h),
  * and the counters that say what a round trip cost.
  */
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,17 +27,24 @@ bench_arm_name(enum bench_arm a)
 	return (unsigned)a < BENCH_NARMS ? names[a] : "?";
 }
 
+void
+bench_machine(enum bench_arm arm, bool host_syscalls, struct board_desc *bd,
+    struct kernel_opts *o)
+{
+	board_desc_default(bd);		/* two NICs on a pair wire */
+	kernel_opts_default(o);
+	o->host_syscalls = host_syscalls;
+	/* raw takes over the capio arm's grants; kernel grants nothing. */
+	o->arm = arm == BARM_PAGE ? ARM_PAGE : ARM_CAPIO;
+}
+
 struct kernel *
 bench_boot(enum bench_arm arm, bool host_syscalls, char *err, size_t errlen)
 {
 	struct board_desc bd;
 	struct kernel_opts o;
 
-	board_desc_default(&bd);	/* two NICs on a pair wire */
-	kernel_opts_default(&o);
-	o.host_syscalls = host_syscalls;
-	/* raw takes over the capio arm's grants; kernel grants nothing. */
-	o.arm = arm == BARM_PAGE ? ARM_PAGE : ARM_CAPIO;
+	bench_machine(arm, host_syscalls, &bd, &o);
 	return kernel_boot(board_new(&bd, err, errlen), &o, err, errlen);
 }
 

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/attack.h"
 #include "dev/e1000e_desc.h"
 #include "dev/e1000e_regs.h"
+#include "eval/attack.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/e1000e_stub.h"
 #include "machine/cpu.h"

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/attack.h"
+#include "eval/attack.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/e1000e_manifest.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/attack.h"
+#include "eval/attack.h"
 #include "machine/cpu.h"
 #include "user/inet.h"
 

@@ -4,8 +4,8 @@
  * the machine, the commit and the date), CSV and gnuplot files under the
  * output directory, and progress lines on a terminal.
  */
-#ifndef CAPIO_APPS_BENCH_REPORT_H
-#define CAPIO_APPS_BENCH_REPORT_H
+#ifndef CAPIO_EVAL_BENCH_REPORT_H
+#define CAPIO_EVAL_BENCH_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,15 +34,6 @@ struct bench_opts {
 #define BENCH_OUT_DEFAULT	"bench-out"
 
 /*
- * Parse argv[1..] (argv[0] is the benchmark's name). Returns -1 when the
- * benchmark should run; otherwise the exit status: 0 after --help
- * (HELP, a paragraph, printed), 2 after a usage error.
- */
-int bench_opts_parse(struct bench_opts *o, int argc, char **argv,
-    unsigned accept, const char *usage, const char *help);
-/* The help text for the shared options ACCEPT allows. */
-void bench_opts_help(FILE *f, unsigned accept);
-/*
  * Exit status of a completed run: 1 when o->check and a target was
  * missed or could not be judged (bench_verdicts_done tallies them).
  */
@@ -53,12 +44,6 @@ uint64_t bench_pick(uint64_t v, bool quick, uint64_t quick_v,
 
 /* A benchmark's run with parsed options (bench.h's bench_X_run). */
 typedef int bench_run_fn(const struct bench_opts *o, char **json);
-/*
- * `capio bench X`: parse argv (as bench_opts_parse), run, print the JSON
- * document after --json. The exit status.
- */
-int bench_main(int argc, char **argv, unsigned accept, const char *usage,
-    const char *help, bench_run_fn *run);
 /*
  * The end of a run, whatever came of it: erase the progress line, close
  * the files still open and free the document not handed over (each may

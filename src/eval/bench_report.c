@@ -2,7 +2,7 @@
  * bench_report.c — options, latency summaries, the JSON document, the
  * output files and gnuplot, progress (bench_report.h).
  */
-#include "apps/bench_report.h"
+#include "eval/bench_report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,176 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
-#include "apps/cli.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
 
 /* --- options ------------------------------------------------------------ */
 
 /* Targets missed and runs too noisy to judge, over the whole command
  * (`capio bench all` runs several). */
 static int tally_missed, tally_noisy;
-
-void
-bench_opts_help(FILE *f, unsigned accept)
-{
-	fprintf(f,
-	    "  --quick            few samples, short trials (CI); targets are not\n"
-	    "                     judged\n"
-	    "  --json             print one JSON object on one line\n"
-	    "  --check            exit 1 when a target is missed or the run is too\n"
-	    "                     noisy to judge it (not with --quick)\n"
-	    "  --out DIR          where the CSV, JSON and PNG go (default %s)\n"
-	    "  --no-host-syscalls the kernel arm's system calls do not pay a\n"
-	    "                     real host system call each\n", BENCH_OUT_DEFAULT);
-	if (accept & BOPT_SAMPLES)
-		fprintf(f,
-		    "  --warmup N         warm-up round trips/operations per arm\n"
-		    "  --samples N        measured round trips/operations per arm and\n"
-		    "                     size, in blocks of at least %d (at most %d\n"
-		    "                     blocks; %d needed to judge a ratio)\n",
-		    BENCH_BLOCK_MIN, BENCH_MAX_BLOCKS, BENCH_MIN_BLOCKS);
-	if (accept & BOPT_PROCS)
-		fprintf(f,
-		    "  --procs 1|2        one process drives both NICs (1), or\n"
-		    "                     one process per NIC (2)\n");
-	if (accept & BOPT_FRAMES)
-		fprintf(f, "  --frames N         frames per trial\n");
-	fprintf(f, "\nThe arms run interleaved, block by block; ratios are the "
-	    "median of the\nper-block ratios, with their interquartile range. "
-	    "Progress goes to stderr.\n");
-}
-
-/* "capio bench NAME: MESSAGE" and the usage line; exit status 2. */
-static int
-opt_error(const char *usage, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-opt_error(const char *usage, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (strcmp(name, "all") == 0)
-		fputs("capio bench: ", stderr);
-	else
-		fprintf(stderr, "capio bench %s: ", name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", usage);
-	return EXIT_USAGE;
-}
-
-/* The shared options: which take a value, and which BOPT_ allows them. */
-static const struct {
-	const char *name;
-	bool value;
-	unsigned need;		/* 0: every benchmark */
-	uint64_t lo, hi;	/* numbers */
-	const char *who;	/* the benchmarks that take it */
-} known[] = {
-	{ "--quick", false, 0, 0, 0, NULL },
-	{ "--json", false, 0, 0, 0, NULL },
-	{ "--check", false, 0, 0, 0, NULL },
-	{ "--no-host-syscalls", false, 0, 0, 0, NULL },
-	{ "--out", true, 0, 0, 0, NULL },
-	{ "--warmup", true, BOPT_SAMPLES, 0, 1000000, "rtt, udp and memcached" },
-	{ "--samples", true, BOPT_SAMPLES, 1, 1000000, "rtt, udp and memcached" },
-	{ "--procs", true, BOPT_PROCS, 1, 2, "rtt" },
-	{ "--frames", true, BOPT_FRAMES, 1000, 10000000, "throughput" },
-};
-#define NKNOWN	(sizeof(known) / sizeof(known[0]))
-
-int
-bench_opts_parse(struct bench_opts *o, int argc, char **argv, unsigned accept,
-    const char *usage, const char *help)
-{
-	const char *name = argv[0];
-
-	memset(o, 0, sizeof *o);
-	o->host_syscalls = true;
-	o->out = BENCH_OUT_DEFAULT;
-	o->procs = 1;
-	o->progress = isatty(STDERR_FILENO) == 1;
-	o->phases = !o->progress;
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: %s\n\n%s\noptions:\n", usage, help);
-		bench_opts_help(stdout, accept);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = NULL, *val = NULL;
-		size_t alen = strlen(a);
-		uint64_t v;
-		size_t k;
-
-		/* --opt=value, should it come unsplit. */
-		if (strncmp(a, "--", 2) == 0 && (eq = strchr(a, '=')) != NULL)
-			alen = (size_t)(eq - a);
-		for (k = 0; k < NKNOWN; k++)
-			if (strlen(known[k].name) == alen &&
-			    strncmp(a, known[k].name, alen) == 0)
-				break;
-		if (k == NKNOWN)
-			return opt_error(usage, name, "unknown argument '%s'", a);
-		if (known[k].need != 0 && !(accept & known[k].need))
-			return opt_error(usage, name, "%s is an option of %s only",
-			    known[k].name, known[k].who);
-		if (!known[k].value) {
-			if (eq != NULL)
-				return opt_error(usage, name, "%s takes no value",
-				    known[k].name);
-		} else if (eq != NULL)
-			val = eq + 1;
-		else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
-			val = argv[++i];
-		if (known[k].value && (val == NULL || val[0] == '\0'))
-			return opt_error(usage, name, "%s needs a value",
-			    known[k].name);
-		if (known[k].value && strcmp(known[k].name, "--out") != 0 &&
-		    (!cli_parse_u64(val, &v) || v < known[k].lo ||
-		    v > known[k].hi))
-			return opt_error(usage, name, "%s must be %llu..%llu, not "
-			    "'%s'", known[k].name, (unsigned long long)known[k].lo,
-			    (unsigned long long)known[k].hi, val);
-		switch (k) {
-		case 0:
-			o->quick = true;
-			break;
-		case 1:
-			o->json = true;
-			break;
-		case 2:
-			o->check = true;
-			break;
-		case 3:
-			o->host_syscalls = false;
-			break;
-		case 4:
-			o->out = val;
-			break;
-		case 5:
-			/* 0 means the default elsewhere; keep an explicit 0. */
-			o->warmup = v == 0 ? UINT64_MAX : v;
-			break;
-		case 6:
-			o->samples = v;
-			break;
-		case 7:
-			o->procs = (int)v;
-			break;
-		case 8:
-			o->frames = v;
-			break;
-		}
-	}
-	/* A quick run is too short to judge anything (bench_judge). */
-	if (o->check && o->quick)
-		return opt_error(usage, name, "--check needs a full run: a "
-		    "--quick run judges no target");
-	return -1;
-}
 
 int
 bench_check_status(const struct bench_opts *o)
@@ -200,24 +38,6 @@ bench_pick(uint64_t v, bool quick, uint64_t quick_v, uint64_t full_v)
 	if (v != 0)
 		return v;
 	return quick ? quick_v : full_v;
-}
-
-int
-bench_main(int argc, char **argv, unsigned accept, const char *usage,
-    const char *help, bench_run_fn *run)
-{
-	struct bench_opts o;
-	char *json;
-	int rc;
-
-	if ((rc = bench_opts_parse(&o, argc, argv, accept, usage, help)) >= 0)
-		return rc;
-	if (run(&o, &json) != 0)
-		return 1;
-	if (o.json)
-		printf("%s\n", json);
-	free(json);
-	return bench_check_status(&o);
 }
 
 void
@@ -402,7 +222,7 @@ bench_commit(void)
 
 	if (commit[0] != '\0')
 		return commit;
-	/* This file is src/apps/bench_report.c of the tree it was built
+	/* This file is src/eval/bench_report.c of the tree it was built
 	 * from (CMake compiles it by its absolute path). */
 	snprintf(dir, sizeof dir, "%s", __FILE__);
 	for (int up = 0; up < 3 && (slash = strrchr(dir, '/')) != NULL; up++)

@@ -5,12 +5,12 @@
  * exposed-but-unused or not mapped, mapped pages outlined, every cell
  * named in its tooltip.
  */
-#ifndef CAPIO_APPS_EXPOSURE_SVG_H
-#define CAPIO_APPS_EXPOSURE_SVG_H
+#ifndef CAPIO_EVAL_EXPOSURE_SVG_H
+#define CAPIO_EVAL_EXPOSURE_SVG_H
 
 #include <stddef.h>
 
-#include "kernel/exposure.h"
+#include "eval/exposure.h"
 
 /* Write the picture to PATH. 0, or -1 and a one-line message in ERR. */
 int exposure_svg_write(const char *path, const char *device,

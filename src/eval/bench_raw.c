@@ -12,13 +12,13 @@
  * tags it covers, so raw differs from the checked arms by the checks
  * alone.
  *
- * This lives in the benchmark only (src/apps/bench_*): nothing a process
+ * This lives in the benchmark only (src/eval/bench_*): nothing a process
  * can reach through the kernel gives it host pointers.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_desc.h"

@@ -25,15 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_port.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_port.h"
+#include "eval/bench_report.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
 
-#define USAGE	"capio bench rtt [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N] [--procs 1|2]"
 #define NSIZES	3
 #define FCS	4
 #define SPINS	1000000		/* polls for one frame, then an error */
@@ -386,6 +384,185 @@ plot_script(const struct bench_opts *o, struct bench_lat lat[][NSIZES])
 	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
+/* rtt.csv and rtt.dat. 0, or -1. */
+static int
+write_files(const struct bench_opts *o, struct rtt_job *jobs,
+    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
+    uint64_t warmup, uint64_t samples, int nb)
+{
+	FILE *csv = NULL, *dat = NULL;
+
+	if ((csv = bench_out_open(o, "rtt.csv")) == NULL ||
+	    (dat = bench_out_open(o, "rtt.dat")) == NULL)
+		goto fail;
+	fprintf(csv, "machine,commit,arm,size,procs,host_syscalls,warmup,samples,"
+	    "blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
+	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
+	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			struct bench_lat *l = &lat[a][s];
+			const struct bench_counts *c = &jobs[a].cost[s];
+			int r;
+
+			bench_lat_summarize(jobs[a].lat[s], samples, l);
+			fprintf(dat, "# %s %u\n", bench_arm_name((enum bench_arm)a),
+			    sizes[s]);
+			bench_lat_cdf(dat, jobs[a].lat[s], samples, 400);
+			fprintf(dat, "\n\n");
+			fprintf(csv, "%s,%s,%s,%u,%d,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
+			    "%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f", bench_machine_csv(),
+			    bench_commit(), bench_arm_name((enum bench_arm)a),
+			    sizes[s], o->procs, o->host_syscalls,
+			    (unsigned long long)warmup, (unsigned long long)samples,
+			    nb, l->min, l->mean, l->p50, l->p99, l->p999, l->max,
+			    bench_per(c->syscalls, samples),
+			    bench_per(c->mmio, samples),
+			    bench_per(c->checks, samples),
+			    bench_per(c->copy_bytes, samples));
+			/* capio's over this arm's, per round (empty for capio). */
+			for (r = 0; r < NRATIOS && (int)ratio_arm[r] != a; r++)
+				;
+			if (r < NRATIOS)
+				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][r].med,
+				    sp[s][r].p25, sp[s][r].p75);
+			else
+				fprintf(csv, ",,,\n");
+		}
+	if (fclose(csv) != 0 || fclose(dat) != 0) {
+		fprintf(stderr, "capio: bench rtt: cannot write the files\n");
+		return -1;
+	}
+	return 0;
+fail:
+	if (csv != NULL)
+		fclose(csv);
+	return -1;
+}
+
+/* The JSON document (one line, malloc'd); NULL on failure. */
+static char *
+write_doc(const struct bench_opts *o, struct rtt_job *jobs,
+    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
+    enum bench_verdict vd[][NRATIOS], struct bench_verdicts *v, uint64_t warmup,
+    uint64_t samples, int nb)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *doc;
+
+	if ((doc = bench_doc_begin("rtt", o, &buf, &len)) == NULL)
+		return NULL;
+	fprintf(doc, "\"procs\":%d,\"warmup\":%llu,\"samples\":%llu,"
+	    "\"blocks\":%d,\"arms\":[", o->procs, (unsigned long long)warmup,
+	    (unsigned long long)samples, nb);
+	for (int a = 0; a < BENCH_NARMS; a++)
+		fprintf(doc, "%s\"%s\"", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+	fputs("],\"sizes\":[", doc);
+	for (int s = 0; s < NSIZES; s++)
+		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
+	fputs("],\"results\":{", doc);
+	for (int a = 0; a < BENCH_NARMS; a++) {
+		fprintf(doc, "%s\"%s\":{", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+		for (int s = 0; s < NSIZES; s++) {
+			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
+			bench_lat_json(doc, &lat[a][s]);
+			bench_counts_json(doc, &jobs[a].cost[s], samples, "rtt");
+			fputc('}', doc);
+		}
+		fputc('}', doc);
+	}
+	fputs("},\"ratios\":{", doc);
+	for (int s = 0; s < NSIZES; s++) {
+		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
+		for (int r = 0; r < NRATIOS; r++) {
+			fputs(r ? "," : "", doc);
+			bench_spread_json(doc, ratio_key[r], &sp[s][r]);
+		}
+		fputc('}', doc);
+	}
+	fputs("},\"targets\":[", doc);
+	for (int s = 0, first = 1; s < NSIZES; s++)
+		for (int r = 0; r < NRATIOS; r++) {
+			double lo, hi;
+			char what[80];
+
+			target(r, sizes[s], &lo, &hi);
+			if (!isfinite(lo) && !isfinite(hi))
+				continue;
+			snprintf(what, sizeof what, "capio/%s median RTT, %u B",
+			    bench_arm_name(ratio_arm[r]), sizes[s]);
+			fputs(first ? "" : ",", doc);
+			bench_target_json(doc, what, &sp[s][r], lo, hi, vd[s][r]);
+			first = 0;
+		}
+	fputs("]", doc);
+	bench_verdicts_json(doc, v);
+	if (bench_doc_end(doc) != 0 || buf == NULL) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The summary table on stdout. */
+static void
+print_summary(const struct bench_opts *o, struct rtt_job *jobs,
+    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
+    enum bench_verdict vd[][NRATIOS], uint64_t warmup, uint64_t samples,
+    int nb)
+{
+	double lo, hi;
+
+	printf("capio bench rtt: %s; %llu round trips after %llu warm-up "
+	    "per arm and size,\nthe arms interleaved in %d rounds of one "
+	    "block each; kernel arm %s host\nsystem calls. Times in ns, over "
+	    "all blocks; costs per round trip.\n\n",
+	    o->procs == 1 ? "one process drives both NICs" :
+	    "one process per NIC", (unsigned long long)samples,
+	    (unsigned long long)warmup, nb,
+	    o->host_syscalls ? "pays real" : "without");
+	printf("%5s %-7s %8s %8s %8s %8s %8s %9s %7s %7s %7s %8s\n",
+	    "size", "arm", "min", "p50", "mean", "p99", "p99.9", "max",
+	    "sysc", "mmio", "checks", "copied");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < BENCH_NARMS; a++) {
+			const struct bench_lat *l = &lat[a][s];
+			const struct bench_counts *c = &jobs[a].cost[s];
+
+			printf("%5u %-7s %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f "
+			    "%7.2f %7.2f %7.2f %8.1f\n", sizes[s],
+			    bench_arm_name((enum bench_arm)a), l->min, l->p50,
+			    l->mean, l->p99, l->p999, l->max,
+			    bench_per(c->syscalls, samples),
+			    bench_per(c->mmio, samples),
+			    bench_per(c->checks, samples),
+			    bench_per(c->copy_bytes, samples));
+		}
+	kernel_target(64, &lo, &hi);
+	printf("\nratios of block median RTT, capio over each arm in the "
+	    "same round: median\n(p25-p75) over the rounds (targets: "
+	    "capio/kernel <= %.2f at 64 B, <= ", hi);
+	kernel_target(1518, &lo, &hi);
+	printf("%.2f at\n1518 B; capio/page 0.95-1.05; capio/raw <= 1.25)\n",
+	    hi);
+	printf("%5s  %-26s %-26s %-26s\n", "size", "capio/kernel",
+	    "capio/page", "capio/raw");
+	for (int s = 0; s < NSIZES; s++) {
+		char cell[NRATIOS][64], sb[40];
+
+		for (int r = 0; r < NRATIOS; r++)
+			snprintf(cell[r], sizeof cell[r], "%s %s",
+			    bench_spread_str(&sp[s][r], sb, sizeof sb),
+			    bench_verdict_word(vd[s][r]));
+		printf("%5u  %-26s %-26s %-26s\n", sizes[s], cell[0], cell[1],
+		    cell[2]);
+	}
+	printf("\n");
+}
+
 int
 bench_rtt_run(const struct bench_opts *o, char **json)
 {
@@ -398,9 +575,7 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	uint64_t warmup = bench_pick(o->warmup, o->quick, 200, 1000);
 	uint64_t samples = bench_pick(o->samples, o->quick, 2000, 20000);
 	int nb = bench_nblocks(samples);
-	FILE *csv = NULL, *dat = NULL, *doc;
 	char *buf = NULL;
-	size_t len;
 	int rc = 1;
 
 	*json = NULL;
@@ -452,158 +627,20 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 		}
 
 	/* The files: CSV rows, CDF blocks for gnuplot, the JSON document. */
-	if ((csv = bench_out_open(o, "rtt.csv")) == NULL ||
-	    (dat = bench_out_open(o, "rtt.dat")) == NULL)
+	if (write_files(o, jobs, lat, sp, warmup, samples, nb) != 0)
 		goto out;
-	fprintf(csv, "machine,commit,arm,size,procs,host_syscalls,warmup,samples,"
-	    "blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
-	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
-	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n");
-	for (int s = 0; s < NSIZES; s++)
-		for (int a = 0; a < BENCH_NARMS; a++) {
-			struct bench_lat *l = &lat[a][s];
-			const struct bench_counts *c = &jobs[a].cost[s];
-			int r;
 
-			bench_lat_summarize(jobs[a].lat[s], samples, l);
-			fprintf(dat, "# %s %u\n", bench_arm_name((enum bench_arm)a),
-			    sizes[s]);
-			bench_lat_cdf(dat, jobs[a].lat[s], samples, 400);
-			fprintf(dat, "\n\n");
-			fprintf(csv, "%s,%s,%s,%u,%d,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
-			    "%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f", bench_machine_csv(),
-			    bench_commit(), bench_arm_name((enum bench_arm)a),
-			    sizes[s], o->procs, o->host_syscalls,
-			    (unsigned long long)warmup, (unsigned long long)samples,
-			    nb, l->min, l->mean, l->p50, l->p99, l->p999, l->max,
-			    bench_per(c->syscalls, samples),
-			    bench_per(c->mmio, samples),
-			    bench_per(c->checks, samples),
-			    bench_per(c->copy_bytes, samples));
-			/* capio's over this arm's, per round (empty for capio). */
-			for (r = 0; r < NRATIOS && (int)ratio_arm[r] != a; r++)
-				;
-			if (r < NRATIOS)
-				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][r].med,
-				    sp[s][r].p25, sp[s][r].p75);
-			else
-				fprintf(csv, ",,,\n");
-		}
-	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		csv = dat = NULL;
-		fprintf(stderr, "capio: bench rtt: cannot write the files\n");
+	if ((buf = write_doc(o, jobs, lat, sp, vd, &v, warmup, samples,
+	    nb)) == NULL)
 		goto out;
-	}
-	csv = dat = NULL;
-
-	if ((doc = bench_doc_begin("rtt", o, &buf, &len)) == NULL)
-		goto out;
-	fprintf(doc, "\"procs\":%d,\"warmup\":%llu,\"samples\":%llu,"
-	    "\"blocks\":%d,\"arms\":[", o->procs, (unsigned long long)warmup,
-	    (unsigned long long)samples, nb);
-	for (int a = 0; a < BENCH_NARMS; a++)
-		fprintf(doc, "%s\"%s\"", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-	fputs("],\"sizes\":[", doc);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"results\":{", doc);
-	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-		for (int s = 0; s < NSIZES; s++) {
-			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-			bench_lat_json(doc, &lat[a][s]);
-			bench_counts_json(doc, &jobs[a].cost[s], samples, "rtt");
-			fputc('}', doc);
-		}
-		fputc('}', doc);
-	}
-	fputs("},\"ratios\":{", doc);
-	for (int s = 0; s < NSIZES; s++) {
-		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-		for (int r = 0; r < NRATIOS; r++) {
-			fputs(r ? "," : "", doc);
-			bench_spread_json(doc, ratio_key[r], &sp[s][r]);
-		}
-		fputc('}', doc);
-	}
-	fputs("},\"targets\":[", doc);
-	for (int s = 0, first = 1; s < NSIZES; s++)
-		for (int r = 0; r < NRATIOS; r++) {
-			double lo, hi;
-			char what[80];
-
-			target(r, sizes[s], &lo, &hi);
-			if (!isfinite(lo) && !isfinite(hi))
-				continue;
-			snprintf(what, sizeof what, "capio/%s median RTT, %u B",
-			    bench_arm_name(ratio_arm[r]), sizes[s]);
-			fputs(first ? "" : ",", doc);
-			bench_target_json(doc, what, &sp[s][r], lo, hi, vd[s][r]);
-			first = 0;
-		}
-	fputs("]", doc);
-	bench_verdicts_json(doc, &v);
-	if (bench_doc_end(doc) != 0 || buf == NULL) {
-		fprintf(stderr, "capio: bench rtt: out of memory\n");
-		goto out;
-	}
 	if (bench_out_write(o, "rtt.json", buf) != 0)
 		goto out;
 	plot_script(o, lat);
 	if (bench_plot(o, "rtt") < 0)
 		goto out;
 
-	if (!o->json) {
-		double lo, hi;
-
-		printf("capio bench rtt: %s; %llu round trips after %llu warm-up "
-		    "per arm and size,\nthe arms interleaved in %d rounds of one "
-		    "block each; kernel arm %s host\nsystem calls. Times in ns, over "
-		    "all blocks; costs per round trip.\n\n",
-		    o->procs == 1 ? "one process drives both NICs" :
-		    "one process per NIC", (unsigned long long)samples,
-		    (unsigned long long)warmup, nb,
-		    o->host_syscalls ? "pays real" : "without");
-		printf("%5s %-7s %8s %8s %8s %8s %8s %9s %7s %7s %7s %8s\n",
-		    "size", "arm", "min", "p50", "mean", "p99", "p99.9", "max",
-		    "sysc", "mmio", "checks", "copied");
-		for (int s = 0; s < NSIZES; s++)
-			for (int a = 0; a < BENCH_NARMS; a++) {
-				const struct bench_lat *l = &lat[a][s];
-				const struct bench_counts *c = &jobs[a].cost[s];
-
-				printf("%5u %-7s %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f "
-				    "%7.2f %7.2f %7.2f %8.1f\n", sizes[s],
-				    bench_arm_name((enum bench_arm)a), l->min, l->p50,
-				    l->mean, l->p99, l->p999, l->max,
-				    bench_per(c->syscalls, samples),
-				    bench_per(c->mmio, samples),
-				    bench_per(c->checks, samples),
-				    bench_per(c->copy_bytes, samples));
-			}
-		kernel_target(64, &lo, &hi);
-		printf("\nratios of block median RTT, capio over each arm in the "
-		    "same round: median\n(p25-p75) over the rounds (targets: "
-		    "capio/kernel <= %.2f at 64 B, <= ", hi);
-		kernel_target(1518, &lo, &hi);
-		printf("%.2f at\n1518 B; capio/page 0.95-1.05; capio/raw <= 1.25)\n",
-		    hi);
-		printf("%5s  %-26s %-26s %-26s\n", "size", "capio/kernel",
-		    "capio/page", "capio/raw");
-		for (int s = 0; s < NSIZES; s++) {
-			char cell[NRATIOS][64], sb[40];
-
-			for (int r = 0; r < NRATIOS; r++)
-				snprintf(cell[r], sizeof cell[r], "%s %s",
-				    bench_spread_str(&sp[s][r], sb, sizeof sb),
-				    bench_verdict_word(vd[s][r]));
-			printf("%5u  %-26s %-26s %-26s\n", sizes[s], cell[0], cell[1],
-			    cell[2]);
-		}
-		printf("\n");
-	}
+	if (!o->json)
+		print_summary(o, jobs, lat, sp, vd, warmup, samples, nb);
 	bench_verdicts_done(o, &v);
 	if (!o->json)
 		printf("files: %s/rtt.csv, %s/rtt.json, %s/rtt.png\n", o->out,
@@ -612,7 +649,7 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 	buf = NULL;
 	rc = 0;
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, NULL, buf);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);
@@ -624,21 +661,4 @@ out:
 		}
 	}
 	return rc;
-}
-
-int
-bench_rtt(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES | BOPT_PROCS, USAGE,
-	    "Round-trip time through each arm (kernel, page, capio, raw): transmit\n"
-	    "on NIC 0 of a pair wire, reflect on NIC 1, receive on NIC 0; frames of\n"
-	    "64, 1028 and 1518 bytes. Per arm: min, mean, p50, p99, p99.9, max and\n"
-	    "per round trip the system calls, MMIO transactions, capability checks\n"
-	    "and bytes copied. The arms run interleaved: rounds of one block per\n"
-	    "arm; the ratios capio/kernel, capio/page and capio/raw are taken per\n"
-	    "round and reported as their median and interquartile range, with\n"
-	    "met, MISSED, or noisy when the blocks cannot support a verdict.\n"
-	    "CAPIO_BENCH_KERNEL_TARGET=X replaces the capio/kernel bounds (for\n"
-	    "testing --check). Writes rtt.csv, rtt.json, rtt.png under --out.\n",
-	    bench_rtt_run);
 }

@@ -13,8 +13,8 @@
  * own floor, what any figure would be if checking cost nothing. No other
  * part of capio can reach the machine that way.
  */
-#ifndef CAPIO_APPS_BENCH_PORT_H
-#define CAPIO_APPS_BENCH_PORT_H
+#ifndef CAPIO_EVAL_BENCH_PORT_H
+#define CAPIO_EVAL_BENCH_PORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +32,11 @@ enum bench_arm { BARM_KERNEL, BARM_PAGE, BARM_CAPIO, BARM_RAW, BENCH_NARMS };
 /* "kernel", "page", "capio", "raw". */
 const char *bench_arm_name(enum bench_arm a);
 
+struct board_desc;
+struct kernel_opts;
+/* The two-NIC pair-wire machine for ARM, described. */
+void bench_machine(enum bench_arm arm, bool host_syscalls,
+    struct board_desc *bd, struct kernel_opts *o);
 /* Boot a two-NIC pair-wire machine for ARM. NULL and a message in err. */
 struct kernel *bench_boot(enum bench_arm arm, bool host_syscalls, char *err,
     size_t errlen);

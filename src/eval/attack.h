@@ -12,8 +12,8 @@
  * kernel keeps a secret, another process's physical address) the harness
  * hands it in struct atk_ctx.
  */
-#ifndef CAPIO_APPS_ATTACK_H
-#define CAPIO_APPS_ATTACK_H
+#ifndef CAPIO_EVAL_ATTACK_H
+#define CAPIO_EVAL_ATTACK_H
 
 #include <stdbool.h>
 #include <stddef.h>

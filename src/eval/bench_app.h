@@ -7,13 +7,14 @@
  * time each spends and the processes' counters from the end of the
  * client's warm-up to its last operation.
  */
-#ifndef CAPIO_APPS_BENCH_APP_H
-#define CAPIO_APPS_BENCH_APP_H
+#ifndef CAPIO_EVAL_BENCH_APP_H
+#define CAPIO_EVAL_BENCH_APP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "apps/bench_port.h"
+#include "eval/bench_port.h"
+#include "eval/scenario.h"
 #include "kernel/kernel.h"
 #include "user/client.h"
 
@@ -35,8 +36,7 @@ struct bench_app {
 	struct bench_counts cost;	/* both processes, same span */
 	char err[240];
 	/* the rig's */
-	struct kernel *k;
-	int pids[2];
+	struct scenario s;		/* pids[0] the server, [1] the client */
 	struct bench_counts c0;
 	uint64_t done0;			/* operations at the warm-up's end */
 	bool started;

@@ -22,13 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_app.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_app.h"
+#include "eval/bench_report.h"
 #include "user/server.h"
 
-#define USAGE	"capio bench memcached [--quick] [--json] [--check] [--out DIR] " \
-		"[--no-host-syscalls] [--warmup N] [--samples N]"
 #define NSIZES		2
 #define NARMS		3	/* kernel, page, capio */
 #define KEYS		100
@@ -200,6 +198,152 @@ plot_script(const struct bench_opts *o, struct result res[][NSIZES])
 	bench_plot_cdf(o, &plot, panel, NOPS * NSIZES);
 }
 
+/* memcached.csv: a row per arm and size. 0, or -1. */
+static int
+write_csv(const struct bench_opts *o, struct result res[][NSIZES],
+    uint64_t warmup, uint64_t samples, int nb)
+{
+	FILE *csv;
+
+	if ((csv = bench_out_open(o, "memcached.csv")) == NULL)
+		return -1;
+	fprintf(csv, "machine,commit,arm,value_size,op,keys,set_percent,"
+	    "host_syscalls,warmup,samples,blocks,n,min_ns,mean_ns,p50_ns,p99_ns,"
+	    "p999_ns,max_ns,ops_per_s,syscalls_per_op,mmio_per_op,"
+	    "checks_per_op,bytes_copied_per_op\n");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < NARMS; a++)
+			for (int op = 0; op < NOPS; op++) {
+				const struct result *r = &res[a][s];
+				const struct bench_lat *l = &r->lat[op];
+
+				fprintf(csv, "%s,%s,%s,%u,%s,%d,%d,%d,%llu,%llu,%d,%llu,"
+				    "%.0f,%.1f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,"
+				    "%.1f\n", bench_machine_csv(), bench_commit(),
+				    bench_arm_name((enum bench_arm)a), sizes[s],
+				    opname[op], KEYS, SET_PERCENT, o->host_syscalls,
+				    (unsigned long long)warmup,
+				    (unsigned long long)samples, nb,
+				    (unsigned long long)l->n, l->min, l->mean, l->p50,
+				    l->p99, l->p999, l->max, r->ops_per_s,
+				    bench_per(r->cost.syscalls, r->ops),
+				    bench_per(r->cost.mmio, r->ops),
+				    bench_per(r->cost.checks, r->ops),
+				    bench_per(r->cost.copy_bytes, r->ops));
+			}
+	return fclose(csv) != 0 ? -1 : 0;
+}
+
+/* The JSON document (one line, malloc'd); NULL on failure. */
+static char *
+write_doc(const struct bench_opts *o, struct result res[][NSIZES],
+    struct bench_spread sp[][NFIG][2], struct bench_verdicts *v,
+    uint64_t warmup, uint64_t samples, int nb)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *doc;
+
+	if ((doc = bench_doc_begin("memcached", o, &buf, &len)) == NULL)
+		return NULL;
+	fprintf(doc, "\"warmup\":%llu,\"samples\":%llu,\"blocks\":%d,"
+	    "\"keys\":%d,\"set_percent\":%d,\"connections\":1,\"arms\":["
+	    "\"kernel\",\"page\",\"capio\"],\"value_sizes\":[",
+	    (unsigned long long)warmup, (unsigned long long)samples, nb, KEYS,
+	    SET_PERCENT);
+	for (int s = 0; s < NSIZES; s++)
+		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
+	fputs("],\"results\":{", doc);
+	for (int a = 0; a < NARMS; a++) {
+		fprintf(doc, "%s\"%s\":{", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+		for (int s = 0; s < NSIZES; s++) {
+			const struct result *r = &res[a][s];
+
+			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
+			for (int op = 0; op < NOPS; op++) {
+				fprintf(doc, "\"%s\":{", opname[op]);
+				bench_lat_json(doc, &r->lat[op]);
+				fputs("},", doc);
+			}
+			fputs("\"ops_per_s\":", doc);
+			bench_json_num(doc, r->ops_per_s);
+			bench_counts_json(doc, &r->cost, r->ops, "op");
+			fputc('}', doc);
+		}
+		fputc('}', doc);
+	}
+	fputs("},\"ratios\":{", doc);
+	for (int s = 0; s < NSIZES; s++) {
+		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
+		for (int f = 0; f < NFIG; f++) {
+			fprintf(doc, "%s\"%s\":{", f ? "," : "", figname[f]);
+			bench_spread_json(doc, "capio_kernel", &sp[s][f][0]);
+			fputc(',', doc);
+			bench_spread_json(doc, "capio_page", &sp[s][f][1]);
+			fputc('}', doc);
+		}
+		fputc('}', doc);
+	}
+	fputs("}", doc);
+	bench_verdicts_json(doc, v);
+	if (bench_doc_end(doc) != 0 || buf == NULL) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The summary table on stdout. */
+static void
+print_summary(const struct bench_opts *o, struct result res[][NSIZES],
+    struct bench_spread sp[][NFIG][2], enum bench_verdict vd[][NFIG][2],
+    uint64_t warmup, uint64_t samples, int nb)
+{
+	printf("capio bench memcached: server on NIC 0, client on NIC 1, one "
+	    "TCP connection,\none request in flight; %d keys, %d%% SET, "
+	    "%llu operations after %llu warm-up, the\narms interleaved in "
+	    "%d rounds of one block each; kernel arm %s host\nsystem calls. "
+	    "Times in ns, over all blocks; costs per operation.\n\n", KEYS,
+	    SET_PERCENT, (unsigned long long)samples,
+	    (unsigned long long)warmup, nb,
+	    o->host_syscalls ? "pays real" : "without");
+	printf("%5s %-7s %-3s %6s %8s %8s %8s %8s %9s %9s %7s %7s %7s\n",
+	    "value", "arm", "op", "n", "min", "p50", "p99", "p99.9", "max",
+	    "ops/s", "sysc", "mmio", "checks");
+	for (int s = 0; s < NSIZES; s++)
+		for (int a = 0; a < NARMS; a++)
+			for (int op = 0; op < NOPS; op++) {
+				const struct result *r = &res[a][s];
+				const struct bench_lat *l = &r->lat[op];
+
+				printf("%5u %-7s %-3s %6llu %8.0f %8.0f %8.0f %8.0f "
+				    "%9.0f %9.0f %7.2f %7.2f %7.1f\n", sizes[s],
+				    bench_arm_name((enum bench_arm)a), opname[op],
+				    (unsigned long long)l->n, l->min, l->p50, l->p99,
+				    l->p999, l->max, r->ops_per_s,
+				    bench_per(r->cost.syscalls, r->ops),
+				    bench_per(r->cost.mmio, r->ops),
+				    bench_per(r->cost.checks, r->ops));
+			}
+	printf("\nratios per round, capio over kernel and over page: "
+	    "median (p25-p75)\nover the %d rounds (no raw arm)\n", nb);
+	printf("%5s %-8s  %-26s %-26s\n", "value", "figure",
+	    "capio/kernel", "capio/page");
+	for (int s = 0; s < NSIZES; s++)
+		for (int f = 0; f < NFIG; f++) {
+			char c[2][64], sb[40];
+
+			for (int r2 = 0; r2 < 2; r2++)
+				snprintf(c[r2], sizeof c[r2], "%s %s",
+				    bench_spread_str(&sp[s][f][r2], sb, sizeof sb),
+				    bench_verdict_word(vd[s][f][r2]));
+			printf("%5u %-8s  %-26s %-26s\n", sizes[s], figtitle[f],
+			    c[0], c[1]);
+		}
+	printf("\n");
+}
+
 int
 bench_memcached_run(const struct bench_opts *o, char **json)
 {
@@ -212,9 +356,8 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 	uint64_t samples = bench_pick(o->samples, o->quick, 2000, 20000);
 	int nb = bench_nblocks(samples);
 	uint64_t ops = bench_app_ops(warmup, samples, nb);
-	FILE *csv = NULL, *dat = NULL, *doc;
+	FILE *dat = NULL;
 	char *buf = NULL;
-	size_t len;
 	int rc = 1;
 
 	*json = NULL;
@@ -284,82 +427,10 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 	}
 	dat = NULL;
 
-	if ((csv = bench_out_open(o, "memcached.csv")) == NULL)
+	if (write_csv(o, res, warmup, samples, nb) != 0)
 		goto out;
-	fprintf(csv, "machine,commit,arm,value_size,op,keys,set_percent,"
-	    "host_syscalls,warmup,samples,blocks,n,min_ns,mean_ns,p50_ns,p99_ns,"
-	    "p999_ns,max_ns,ops_per_s,syscalls_per_op,mmio_per_op,"
-	    "checks_per_op,bytes_copied_per_op\n");
-	for (int s = 0; s < NSIZES; s++)
-		for (int a = 0; a < NARMS; a++)
-			for (int op = 0; op < NOPS; op++) {
-				const struct result *r = &res[a][s];
-				const struct bench_lat *l = &r->lat[op];
 
-				fprintf(csv, "%s,%s,%s,%u,%s,%d,%d,%d,%llu,%llu,%d,%llu,"
-				    "%.0f,%.1f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,"
-				    "%.1f\n", bench_machine_csv(), bench_commit(),
-				    bench_arm_name((enum bench_arm)a), sizes[s],
-				    opname[op], KEYS, SET_PERCENT, o->host_syscalls,
-				    (unsigned long long)warmup,
-				    (unsigned long long)samples, nb,
-				    (unsigned long long)l->n, l->min, l->mean, l->p50,
-				    l->p99, l->p999, l->max, r->ops_per_s,
-				    bench_per(r->cost.syscalls, r->ops),
-				    bench_per(r->cost.mmio, r->ops),
-				    bench_per(r->cost.checks, r->ops),
-				    bench_per(r->cost.copy_bytes, r->ops));
-			}
-	if (fclose(csv) != 0) {
-		csv = NULL;
-		goto out;
-	}
-	csv = NULL;
-
-	if ((doc = bench_doc_begin("memcached", o, &buf, &len)) == NULL)
-		goto out;
-	fprintf(doc, "\"warmup\":%llu,\"samples\":%llu,\"blocks\":%d,"
-	    "\"keys\":%d,\"set_percent\":%d,\"connections\":1,\"arms\":["
-	    "\"kernel\",\"page\",\"capio\"],\"value_sizes\":[",
-	    (unsigned long long)warmup, (unsigned long long)samples, nb, KEYS,
-	    SET_PERCENT);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"results\":{", doc);
-	for (int a = 0; a < NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-		for (int s = 0; s < NSIZES; s++) {
-			const struct result *r = &res[a][s];
-
-			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-			for (int op = 0; op < NOPS; op++) {
-				fprintf(doc, "\"%s\":{", opname[op]);
-				bench_lat_json(doc, &r->lat[op]);
-				fputs("},", doc);
-			}
-			fputs("\"ops_per_s\":", doc);
-			bench_json_num(doc, r->ops_per_s);
-			bench_counts_json(doc, &r->cost, r->ops, "op");
-			fputc('}', doc);
-		}
-		fputc('}', doc);
-	}
-	fputs("},\"ratios\":{", doc);
-	for (int s = 0; s < NSIZES; s++) {
-		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-		for (int f = 0; f < NFIG; f++) {
-			fprintf(doc, "%s\"%s\":{", f ? "," : "", figname[f]);
-			bench_spread_json(doc, "capio_kernel", &sp[s][f][0]);
-			fputc(',', doc);
-			bench_spread_json(doc, "capio_page", &sp[s][f][1]);
-			fputc('}', doc);
-		}
-		fputc('}', doc);
-	}
-	fputs("}", doc);
-	bench_verdicts_json(doc, &v);
-	if (bench_doc_end(doc) != 0 || buf == NULL)
+	if ((buf = write_doc(o, res, sp, &v, warmup, samples, nb)) == NULL)
 		goto out;
 	if (bench_out_write(o, "memcached.json", buf) != 0)
 		goto out;
@@ -367,50 +438,8 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 	if (bench_plot(o, "memcached") < 0)
 		goto out;
 
-	if (!o->json) {
-		printf("capio bench memcached: server on NIC 0, client on NIC 1, one "
-		    "TCP connection,\none request in flight; %d keys, %d%% SET, "
-		    "%llu operations after %llu warm-up, the\narms interleaved in "
-		    "%d rounds of one block each; kernel arm %s host\nsystem calls. "
-		    "Times in ns, over all blocks; costs per operation.\n\n", KEYS,
-		    SET_PERCENT, (unsigned long long)samples,
-		    (unsigned long long)warmup, nb,
-		    o->host_syscalls ? "pays real" : "without");
-		printf("%5s %-7s %-3s %6s %8s %8s %8s %8s %9s %9s %7s %7s %7s\n",
-		    "value", "arm", "op", "n", "min", "p50", "p99", "p99.9", "max",
-		    "ops/s", "sysc", "mmio", "checks");
-		for (int s = 0; s < NSIZES; s++)
-			for (int a = 0; a < NARMS; a++)
-				for (int op = 0; op < NOPS; op++) {
-					const struct result *r = &res[a][s];
-					const struct bench_lat *l = &r->lat[op];
-
-					printf("%5u %-7s %-3s %6llu %8.0f %8.0f %8.0f %8.0f "
-					    "%9.0f %9.0f %7.2f %7.2f %7.1f\n", sizes[s],
-					    bench_arm_name((enum bench_arm)a), opname[op],
-					    (unsigned long long)l->n, l->min, l->p50, l->p99,
-					    l->p999, l->max, r->ops_per_s,
-					    bench_per(r->cost.syscalls, r->ops),
-					    bench_per(r->cost.mmio, r->ops),
-					    bench_per(r->cost.checks, r->ops));
-				}
-		printf("\nratios per round, capio over kernel and over page: "
-		    "median (p25-p75)\nover the %d rounds (no raw arm)\n", nb);
-		printf("%5s %-8s  %-26s %-26s\n", "value", "figure",
-		    "capio/kernel", "capio/page");
-		for (int s = 0; s < NSIZES; s++)
-			for (int f = 0; f < NFIG; f++) {
-				char c[2][64], sb[40];
-
-				for (int r2 = 0; r2 < 2; r2++)
-					snprintf(c[r2], sizeof c[r2], "%s %s",
-					    bench_spread_str(&sp[s][f][r2], sb, sizeof sb),
-					    bench_verdict_word(vd[s][f][r2]));
-				printf("%5u %-8s  %-26s %-26s\n", sizes[s], figtitle[f],
-				    c[0], c[1]);
-			}
-		printf("\n");
-	}
+	if (!o->json)
+		print_summary(o, res, sp, vd, warmup, samples, nb);
 	bench_verdicts_done(o, &v);
 	if (!o->json)
 		printf("files: %s/memcached.csv, %s/memcached.json, "
@@ -422,7 +451,7 @@ bench_memcached_run(const struct bench_opts *o, char **json)
 nomem:
 	fprintf(stderr, "capio: bench memcached: out of memory\n");
 out:
-	bench_run_end(o, csv, dat, buf);
+	bench_run_end(o, NULL, dat, buf);
 	for (int a = 0; a < NARMS; a++) {
 		free(m.lat[a]);
 		free(m.is_set[a]);
@@ -433,19 +462,4 @@ out:
 	}
 	free(m.tmp);
 	return rc;
-}
-
-int
-bench_memcached(int argc, char **argv)
-{
-	return bench_main(argc, argv, BOPT_SAMPLES, USAGE,
-	    "memcached GET and SET latency and operations per second: the server\n"
-	    "process on NIC 0, the workload client on NIC 1 (one connection, one\n"
-	    "request in flight; 100 keys, 90% GET, values of 64 and 1024 bytes),\n"
-	    "through the kernel path, page-granular bypass or CAPIO. The arms run\n"
-	    "interleaved, block by block; the ratios are per round, reported as\n"
-	    "median and interquartile range (noisy when the median is not known\n"
-	    "to +-5%). Writes\n"
-	    "memcached.csv, memcached.json, memcached.png under --out.\n",
-	    bench_memcached_run);
 }

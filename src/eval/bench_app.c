@@ -5,24 +5,16 @@
  * least once per operation while it waits for the server, so the rig
  * sees each operation end, and can stop there.
  */
-#include "apps/bench_app.h"
+#include "eval/bench_app.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/bench_report.h"
+#include "eval/bench.h"
+#include "eval/bench_report.h"
 #include "board/board.h"
 
 #define SETUP_ROUNDS	100000	/* for the server to start listening */
-
-static bool
-alive(struct kernel *k, int pid)
-{
-	struct proc_info pi;
-
-	return kernel_proc_info(k, pid, &pi) == 0 && pi.state == PROC_RUNNABLE;
-}
 
 static void
 why(struct kernel *k, int pid, const char *msg, char *err, size_t len)
@@ -37,41 +29,55 @@ why(struct kernel *k, int pid, const char *msg, char *err, size_t len)
 		snprintf(err, len, "process %d vanished", pid);
 }
 
+/* The server listens, or is gone. */
+static bool
+server_up(struct scenario *s, void *arg)
+{
+	struct bench_app *a = arg;
+
+	return *a->server_ready || !scenario_alive(s, s->pids[0]);
+}
+
+/* The client is through its workload (waiting on hold), or gone. */
+static bool
+client_finished(struct scenario *s, void *arg)
+{
+	struct bench_app *a = arg;
+
+	return a->cfg->finished || !scenario_alive(s, s->pids[1]);
+}
+
 int
 bench_app_start(struct bench_app *a)
 {
-	char err[200];
+	struct board_desc bd;
+	struct kernel_opts ko;
 	struct client_cfg *c = a->cfg;
-	int rounds;
 
 	a->err[0] = '\0';
 	a->seconds = 0;
 	a->ops = 0;
 	a->started = false;
-	a->pids[0] = a->pids[1] = -1;
-	if ((a->k = bench_boot(a->arm, a->host_syscalls, err,
-	    sizeof err)) == NULL) {
-		snprintf(a->err, sizeof a->err, "cannot boot: %s", err);
+	bench_machine(a->arm, a->host_syscalls, &bd, &ko);
+	if (scenario_boot(&a->s, &bd, &ko) != 0) {
+		snprintf(a->err, sizeof a->err, "cannot boot: %.200s", a->s.err);
 		return -1;
 	}
 	c->dev = 1;
 	c->kernel_path = a->arm == BARM_KERNEL;
-	board_nic_mac(kernel_board(a->k), 1, c->mac);
+	board_nic_mac(kernel_board(a->s.k), 1, c->mac);
 	if (a->server_mac != NULL)
-		board_nic_mac(kernel_board(a->k), 0, a->server_mac);
-	if ((a->pids[0] = kernel_spawn(a->k, "server", a->server,
-	    a->server_arg)) < 0)
+		board_nic_mac(kernel_board(a->s.k), 0, a->server_mac);
+	if (scenario_spawn(&a->s, "server", a->server, a->server_arg) < 0)
 		goto spawn;
-	for (rounds = 0; !*a->server_ready && alive(a->k, a->pids[0]) &&
-	    rounds < SETUP_ROUNDS; rounds++)
-		kernel_run(a->k, 1);
+	scenario_run(&a->s, 1, SETUP_ROUNDS, server_up, a);
 	if (!*a->server_ready) {
-		why(a->k, a->pids[0], a->server_err, a->err, sizeof a->err);
+		why(a->s.k, a->s.pids[0], a->server_err, a->err, sizeof a->err);
 		return -1;
 	}
 	/* Counters read after the workload cover the data path only. */
 	c->hold = true;
-	if ((a->pids[1] = kernel_spawn(a->k, "client", a->client, c)) < 0)
+	if (scenario_spawn(&a->s, "client", a->client, c) < 0)
 		goto spawn;
 	return 0;
 spawn:
@@ -79,36 +85,59 @@ spawn:
 	return -1;
 }
 
+/* Where bench_app_step is: asked before each round and after the last. */
+struct step {
+	struct bench_app *a;
+	uint64_t until, t0;
+	uint64_t looks;
+	bool server_died;
+};
+
+static bool
+step_done(struct scenario *s, void *arg)
+{
+	struct step *st = arg;
+	struct bench_app *a = st->a;
+	struct client_cfg *c = a->cfg;
+
+	if (st->looks++ > 0) {
+		/* A round ran. */
+		if (!a->started && c->done >= a->warmup) {
+			/* The warm-up's time is not the arm's figure. */
+			st->t0 = bench_now_ns();
+			a->done0 = c->done;
+			bench_counts_read(s->k, s->pids, 2, NULL, 0, &a->c0);
+			a->started = true;
+		}
+		if (!scenario_alive(s, s->pids[0])) {
+			st->server_died = true;
+			return true;
+		}
+	}
+	return c->done >= st->until || !scenario_alive(s, s->pids[1]);
+}
+
 int
 bench_app_step(struct bench_app *a, uint64_t until)
 {
 	struct client_cfg *c = a->cfg;
-	uint64_t t0 = bench_now_ns();
+	struct step st = { a, until, bench_now_ns(), 0, false };
 
-	if (until > c->ops)
-		until = c->ops;
+	if (st.until > c->ops)
+		st.until = c->ops;
 	/* Round by round until the client is there. */
-	while (c->done < until && alive(a->k, a->pids[1])) {
-		kernel_run(a->k, 1);
-		if (!a->started && c->done >= a->warmup) {
-			/* The warm-up's time is not the arm's figure. */
-			t0 = bench_now_ns();
-			a->done0 = c->done;
-			bench_counts_read(a->k, a->pids, 2, NULL, 0, &a->c0);
-			a->started = true;
-		}
-		if (!alive(a->k, a->pids[0])) {
-			why(a->k, a->pids[0], a->server_err, a->err, sizeof a->err);
-			return -1;
-		}
+	scenario_run(&a->s, 1, UINT64_MAX, step_done, &st);
+	if (st.server_died) {
+		why(a->s.k, a->s.pids[0], a->server_err, a->err, sizeof a->err);
+		return -1;
 	}
 	if (a->started)
-		a->seconds += (double)(bench_now_ns() - t0) / 1e9;
-	if (c->done < until) {
+		a->seconds += (double)(bench_now_ns() - st.t0) / 1e9;
+	if (c->done < st.until) {
 		if (c->err[0] != '\0')
 			snprintf(a->err, sizeof a->err, "client: %s", c->err);
 		else
-			why(a->k, a->pids[1], NULL, a->err, sizeof a->err);
+			why(a->s.k, a->s.pids[1], NULL, a->err, sizeof a->err);
 		return -1;
 	}
 	return 0;
@@ -119,27 +148,20 @@ bench_app_finish(struct bench_app *a)
 {
 	struct client_cfg *c = a->cfg;
 	struct bench_counts c1;
-	int rounds;
 
-	if (a->k == NULL)
+	if (a->s.k == NULL)
 		return -1;
 	if (a->err[0] != '\0')
 		goto fail;
 	if (bench_app_step(a, c->ops) != 0)
 		goto fail;
 	/* The client waits on hold once its workload is over. */
-	for (rounds = 0; !c->finished && alive(a->k, a->pids[1]) &&
-	    rounds < SETUP_ROUNDS; rounds++)
-		kernel_run(a->k, 1);
-	bench_counts_read(a->k, a->pids, 2, NULL, 0, &c1);
+	scenario_run(&a->s, 1, SETUP_ROUNDS, client_finished, a);
+	bench_counts_read(a->s.k, a->s.pids, 2, NULL, 0, &c1);
 	c->hold = false;
-	for (rounds = 0; alive(a->k, a->pids[1]) && rounds < SETUP_ROUNDS;
-	    rounds++)
-		kernel_run(a->k, 1);
+	scenario_run(&a->s, 1, SETUP_ROUNDS, scenario_ended, &a->s.pids[1]);
 	*a->server_stop = true;
-	for (rounds = 0; alive(a->k, a->pids[0]) && rounds < SETUP_ROUNDS;
-	    rounds++)
-		kernel_run(a->k, 1);
+	scenario_run(&a->s, 1, SETUP_ROUNDS, scenario_ended, &a->s.pids[0]);
 	if (c->err[0] != '\0' || c->timeouts || c->failed ||
 	    c->verified != c->ops) {
 		if (c->err[0] != '\0')
@@ -158,12 +180,10 @@ bench_app_finish(struct bench_app *a)
 	}
 	a->ops = c->done - a->done0;
 	bench_counts_sub(&a->cost, &c1, &a->c0);
-	kernel_halt(a->k);
-	a->k = NULL;
+	scenario_stop(&a->s);
 	return 0;
 fail:
-	kernel_halt(a->k);
-	a->k = NULL;
+	scenario_stop(&a->s);
 	return -1;
 }
 

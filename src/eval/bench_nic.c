@@ -10,13 +10,11 @@
  * each), clear them (one store each), one RDT store. Frames sit in the TX
  * buffers once; nothing is copied per packet by the driver.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/bench.h"
-#include "apps/cli.h"
+#include "eval/bench.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "dev/e1000e_desc.h"
@@ -24,14 +22,12 @@
 #include "machine/cpu.h"
 #include "machine/iommu.h"
 
-#define USAGE "capio bench nic [--packets N] [--json]"
-
 #define RAM_SIZE	(32ull << 20)
 #define VA_RAM		0x10000000ull
 #define VA_BAR		0x40000000ull
 #define NDESC		512u
 #define BUFSZ		2048u
-#define BURST		32u
+#define BURST		BENCH_NIC_BURST
 /* Per NIC, in RAM: TX ring, RX ring, TX buffers, RX buffers. */
 #define NIC_AREA	(2 * NDESC * 16 + 2 * NDESC * BUFSZ)
 #define AREA_BASE	0x100000ull
@@ -204,54 +200,13 @@ out:
 	return rc;
 }
 
-/* "capio bench nic: MESSAGE" and the usage line; exit status 2. */
-static int
-nic_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-nic_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("capio bench nic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", USAGE);
-	return EXIT_USAGE;
-}
-
 int
-bench_nic(int argc, char **argv)
+bench_nic_run(uint64_t packets, bool json)
 {
-	uint64_t packets = 2000000;
-	bool json = false;
 	static const unsigned sizes[2] = { 64, 1518 };
 	double mpps[2];
 	uint64_t lost[2];
 
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: %s\n\n"
-		    "Packets per second through two e1000e NICs on a pair wire, driven by\n"
-		    "a minimal polling driver holding capabilities to both whole BARs and\n"
-		    "their rings (bursts of 32; frames of 64 and 1518 bytes on the wire,\n"
-		    "FCS included). --json prints one line with mpps_64 and mpps_1518.\n\n"
-		    "example: capio bench nic --packets 1000000 --json\n", USAGE);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--packets") == 0) {
-			if (i + 1 == argc || strncmp(argv[i + 1], "--", 2) == 0)
-				return nic_usage("--packets needs a value");
-			if (!cli_parse_u64(argv[++i], &packets) || packets < BURST ||
-			    packets > 1000000000)
-				return nic_usage("--packets must be %d..1000000000, not "
-				    "'%s'", BURST, argv[i]);
-		} else
-			return nic_usage("unknown argument '%s'", argv[i]);
-	}
 	for (int s = 0; s < 2; s++) {
 		/* On-wire sizes include the 4-byte FCS the NIC adds. */
 		if (measure(sizes[s] - 4, packets, &mpps[s], &lost[s]) != 0) {
