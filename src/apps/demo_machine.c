@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apps/demo.h"
+#include "board/board.h"
 #include "machine/cpu.h"
 
 #define RAM	0x80000000ull
@@ -51,7 +52,9 @@ show_cap(const char *indent, cap_t c)
 int
 demo_machine(void)
 {
-	struct phys *p = NULL;
+	struct board_desc bd = { .ram_base = RAM, .ram_size = RAMSZ,
+	    .nics = 0, .wire = "none" };
+	struct board *b = NULL;
 	struct aspace *as = NULL;
 	struct ctx *x = NULL;
 	struct proc pr = { .loaded = 0, .stored = false };
@@ -61,8 +64,8 @@ demo_machine(void)
 	int rc = 1;
 
 	printf("capio demo: a simulated Arm Morello capability machine\n\n");
-	if ((p = phys_new()) == NULL || phys_add_ram(p, RAM, RAMSZ) != 0 ||
-	    (as = aspace_new(p)) == NULL ||
+	if ((b = board_new(&bd, line, sizeof line)) == NULL ||
+	    (as = aspace_new(board_phys(b))) == NULL ||
 	    aspace_map(as, VA, RAM, REGION, MMU_READ | MMU_WRITE) != 0) {
 		fprintf(stderr, "capio demo: cannot boot the machine\n");
 		goto out;
@@ -130,6 +133,6 @@ demo_machine(void)
 out:
 	ctx_free(x);
 	aspace_free(as);
-	phys_free(p);
+	board_free(b);
 	return rc;
 }

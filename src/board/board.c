@@ -40,9 +40,10 @@ board_desc_default(struct board_desc *d)
 static const char *
 check_desc(const struct board_desc *d, const char *wire)
 {
-	if (d->ram_size < (16ull << 20) || d->ram_size > (4ull << 30) ||
-	    (d->ram_size & MMU_PAGE_MASK))
-		return "RAM size must be 16 MiB..4 GiB, page-aligned";
+	if (d->ram_size == 0 || d->ram_size > (4ull << 30) ||
+	    (d->ram_size & MMU_PAGE_MASK) || (d->ram_base & MMU_PAGE_MASK) ||
+	    d->ram_base + d->ram_size > NIC_BAR_BASE)
+		return "RAM must be 4 KiB..4 GiB, page-aligned, below the BARs";
 	if (d->nics < 0 || d->nics > BOARD_MAX_DEVS)
 		return "number of NICs must be 0..4";
 	if (strcmp(wire, "pair") == 0 && d->nics < 2)
@@ -95,7 +96,7 @@ board_new(const struct board_desc *d, char *err, size_t errlen)
 		b->desc.pcap = b->pcap_path;
 	}
 	if ((b->phys = phys_new()) == NULL ||
-	    phys_add_ram(b->phys, 0, d->ram_size) != 0)
+	    phys_add_ram(b->phys, d->ram_base, d->ram_size) != 0)
 		return fail(b, err, errlen, "cannot create RAM");
 
 	for (int i = 0; i < d->nics; i++) {
@@ -153,6 +154,12 @@ struct phys *
 board_phys(const struct board *b)
 {
 	return b->phys;
+}
+
+uint64_t
+board_ram_base(const struct board *b)
+{
+	return b->desc.ram_base;
 }
 
 uint64_t

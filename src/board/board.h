@@ -9,7 +9,7 @@
  * hardware itself. Trusted harnesses (tests, benchmarks, the attack
  * harness) reach the models through the accessors at the end.
  *
- *   physical map   [0, ram_size)                 RAM
+ *   physical map   [ram_base, +ram_size)         RAM (ram_base 0 by default)
  *                  0xf0000000 + i * 0x100000     NIC i's BAR0 (128 KiB)
  *   MAC of NIC i   52:54:00:12:34:(56 + i)
  *   wire           "pair": NIC 0 <-> NIC 1; "tap:IF", "udp:L,R": NIC 0
@@ -30,8 +30,10 @@ struct wire;
 #define BOARD_MAX_DEVS	4
 
 struct board_desc {
-	uint64_t ram_size;	/* bytes, 16 MiB..4 GiB, page-aligned
-				   (default 256 MiB) */
+	uint64_t ram_base;	/* physical address of RAM (default 0) */
+	uint64_t ram_size;	/* bytes, 4 KiB..4 GiB, page-aligned
+				   (default 256 MiB; the kernel wants RAM
+				   at 0 and at least 16 MiB) */
 	int nics;		/* e1000e NICs, 0..BOARD_MAX_DEVS (default 2) */
 	const char *wire;	/* "pair", "tap:IFNAME", "udp:L,R", "none"
 				   (default "pair"; NULL: "none") */
@@ -63,6 +65,7 @@ void board_free(struct board *b);
 /* --- what a kernel discovers ------------------------------------------- */
 
 struct phys *board_phys(const struct board *b);
+uint64_t board_ram_base(const struct board *b);
 uint64_t board_ram_size(const struct board *b);
 int board_ndevs(const struct board *b);
 /* Device i, or NULL. */

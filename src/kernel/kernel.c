@@ -65,6 +65,13 @@ kernel_boot(struct board *b, const struct kernel_opts *o, char *err,
 	if (b == NULL)
 		return NULL;	/* board_new said why, in err */
 	ram = board_ram_size(b);
+	/* Its first MiB, the private page and the rings need RAM at 0. */
+	if (board_ram_base(b) != 0 || ram < (16ull << 20)) {
+		snprintf(err, errlen, "the kernel needs at least 16 MiB of RAM "
+		    "at physical 0");
+		board_free(b);
+		return NULL;
+	}
 	if (o->dev_va_size > VA_TOP - VA_DEV_BASE ||
 	    (o->dev_va_size & MMU_PAGE_MASK)) {
 		snprintf(err, errlen, "device address space must be page-aligned, "

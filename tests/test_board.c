@@ -1,0 +1,208 @@
+/*
+ * test_board.c — the CAPIO board: what a description builds (RAM, BARs,
+ * names, MACs, IOMMUs, the wire and its link), every refused description
+ * with its message, interrupt routing, and the kernel booting on what the
+ * board lists and refusing a board it cannot run on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "board/board.h"
+#include "dev/e1000e.h"
+#include "kernel/kernel.h"
+#include "machine/iommu.h"
+#include "machine/phys.h"
+#include "net/netport.h"
+
+static void
+refused(const struct board_desc *d, const char *says)
+{
+	char err[200] = "";
+
+	CHECK(board_new(d, err, sizeof err) == NULL);
+	if (strstr(err, says) == NULL) {
+		fprintf(stderr, "wanted \"%s\", got \"%s\"\n", says, err);
+		CHECK(0);
+	}
+}
+
+static void
+test_refused(void)
+{
+	struct board_desc d;
+
+	board_desc_default(&d);
+	d.ram_size = 0;
+	refused(&d, "RAM must be");
+	d.ram_size = 12345;
+	refused(&d, "page-aligned");
+	d.ram_size = 8ull << 30;
+	refused(&d, "4 GiB");
+	board_desc_default(&d);
+	d.ram_base = 0xeff00000;
+	d.ram_size = 2ull << 20;
+	refused(&d, "below the BARs");
+	board_desc_default(&d);
+	d.nics = BOARD_MAX_DEVS + 1;
+	refused(&d, "number of NICs");
+	d.nics = -1;
+	refused(&d, "number of NICs");
+	d.nics = 1;
+	refused(&d, "a pair wire needs two NICs");
+	d.nics = 0;
+	d.wire = "tap:capio-x";
+	refused(&d, "a wire needs a NIC");
+	d.nics = 1;
+	d.wire = "bogus";
+	refused(&d, "bogus");
+	board_desc_default(&d);
+	d.pcap = "/nonexistent-capio-dir/x.pcap";
+	refused(&d, "/nonexistent-capio-dir/x.pcap");
+}
+
+static void
+test_default(void)
+{
+	struct board *b;
+	char err[200];
+	uint8_t mac[6];
+
+	b = board_new(NULL, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK_EQ(board_ram_base(b), 0);
+	CHECK_EQ(board_ram_size(b), 256ull << 20);
+	CHECK_EQ(board_ndevs(b), 2);
+	CHECK(board_wire(b) != NULL);
+	CHECK(board_dev(b, 2) == NULL && board_dev(b, -1) == NULL);
+	CHECK(board_nic(b, 2) == NULL);
+	for (int i = 0; i < 2; i++) {
+		const struct board_dev *d = board_dev(b, i);
+		char name[16];
+
+		snprintf(name, sizeof name, "e1000e%d", i);
+		CHECK(d->kind == BOARD_DEV_E1000E);
+		CHECK(strcmp(d->name, name) == 0);
+		CHECK_EQ(d->bar, 0xf0000000ull + (uint64_t)i * 0x100000);
+		CHECK_EQ(d->bar_size, E1000E_BAR0_SIZE);
+		CHECK(d->iommu != NULL);
+		/* The BAR answers on the bus, and the wire is plugged in:
+		 * carrier (STATUS.LU waits for the driver's CTRL.SLU). */
+		uint64_t v = 0;
+		CHECK_EQ(phys_bus_read(board_phys(b), d->bar + E1000E_STATUS, 4,
+		    &v), 0);
+		CHECK(e1000e_port(board_nic(b, i))->carrier);
+		board_nic_mac(b, i, mac);
+		CHECK(mac[0] == 0x52 && mac[1] == 0x54 && mac[2] == 0x00 &&
+		    mac[3] == 0x12 && mac[4] == 0x34 && mac[5] == 0x56 + i);
+	}
+	CHECK(board_dev(b, 0)->iommu != board_dev(b, 1)->iommu);
+	board_free(b);
+	board_free(NULL);
+}
+
+struct irq_seen {
+	int changes;
+	bool level;
+};
+
+static void
+on_irq(void *arg, bool level)
+{
+	struct irq_seen *s = arg;
+
+	s->changes++;
+	s->level = level;
+}
+
+static void
+test_irq(void)
+{
+	struct board_desc d;
+	struct irq_seen s = { 0, false };
+	struct board *b;
+	char err[200];
+	const struct board_dev *bd;
+
+	board_desc_default(&d);
+	d.nics = 1;
+	d.wire = "none";
+	b = board_new(&d, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK(board_wire(b) == NULL);
+	board_poll(b, 8);		/* no wire: nothing to do */
+	bd = board_dev(b, 0);
+	board_irq_attach(b, 0, on_irq, &s);
+	/* Unmask LSC and set it by hand: the line goes up, then down on the
+	 * read-to-clear of ICR. */
+	CHECK_EQ(phys_bus_write(board_phys(b), bd->bar + E1000E_IMS, 4,
+	    E1000E_ICR_LSC), 0);
+	CHECK_EQ(phys_bus_write(board_phys(b), bd->bar + E1000E_ICS, 4,
+	    E1000E_ICR_LSC), 0);
+	CHECK(s.level);
+	uint64_t icr = 0;
+	CHECK_EQ(phys_bus_read(board_phys(b), bd->bar + E1000E_ICR, 4, &icr),
+	    0);
+	CHECK(icr & E1000E_ICR_LSC);
+	CHECK(!s.level);
+	CHECK_EQ(s.changes, 2);
+	board_irq_attach(b, 0, NULL, NULL);
+	board_irq_attach(b, 7, on_irq, &s);	/* no such device: ignored */
+	board_free(b);
+}
+
+static void
+test_kernel_on_board(void)
+{
+	struct board_desc d;
+	struct kernel_opts o;
+	struct kernel *k;
+	char err[200] = "";
+
+	/* A board the kernel cannot run on is refused (and freed). */
+	board_desc_default(&d);
+	d.ram_size = 8ull << 20;
+	kernel_opts_default(&o);
+	o.host_syscalls = false;
+	CHECK(kernel_boot(board_new(&d, err, sizeof err), &o, err,
+	    sizeof err) == NULL);
+	CHECK(strstr(err, "at least 16 MiB") != NULL);
+	d.ram_size = 32ull << 20;
+	d.ram_base = 0x10000000;
+	CHECK(kernel_boot(board_new(&d, err, sizeof err), &o, err,
+	    sizeof err) == NULL);
+	CHECK(strstr(err, "at physical 0") != NULL);
+	/* A NULL board passes board_new's message through. */
+	snprintf(err, sizeof err, "from board_new");
+	CHECK(kernel_boot(NULL, &o, err, sizeof err) == NULL);
+	CHECK(strcmp(err, "from board_new") == 0);
+
+	/* Three NICs, no wire: the kernel finds all three. */
+	board_desc_default(&d);
+	d.nics = 3;
+	d.wire = "none";
+	k = kernel_boot(board_new(&d, err, sizeof err), &o, err, sizeof err);
+	CHECK(k != NULL);
+	if (k == NULL)
+		return;
+	CHECK_EQ(board_ndevs(kernel_board(k)), 3);
+	for (int i = 0; i < 3; i++)
+		CHECK(kernel_dev_kernel_pa(k, i, 1) != 0);
+	CHECK_EQ(kernel_dev_kernel_pa(k, 3, 1), 0);
+	kernel_halt(k);
+	kernel_halt(NULL);
+}
+
+int
+main(void)
+{
+	test_refused();
+	test_default();
+	test_irq();
+	test_kernel_on_board();
+	return check_done("test_board");
+}
