@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e_bench.sh — `capio bench --quick` runs every file-writing benchmark
 # and leaves well-formed CSV, JSON and (with gnuplot) PNG files; the
-# --json one-liners carry the keys the issue names; the per-round-trip
+# --json one-liners carry the keys docs/benchmarks.md names; the per-round-trip
 # counts are what the arms are (4 system calls for the kernel path, none
 # for the user-level driver); the ratios come as a median and an
 # interquartile range per size; the verdicts are honest (--quick judges

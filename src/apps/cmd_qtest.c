@@ -82,12 +82,12 @@ static int
 hexval(char c)
 {
 	if (c >= '0' && c <= '9')
-		return (c - '0');
+		return c - '0';
 	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
+		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
+		return c - 'A' + 10;
+	return -1;
 }
 
 /* xx:xx:xx:xx:xx:xx, hex digits only. */
@@ -97,15 +97,15 @@ parse_mac(const char *s, uint8_t mac[6])
 	int i, hi, lo;
 
 	if (strlen(s) != 17)
-		return (false);
+		return false;
 	for (i = 0; i < 6; i++) {
 		hi = hexval(s[3 * i]);
 		lo = hexval(s[3 * i + 1]);
 		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return (false);
+			return false;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
-	return (true);
+	return true;
 }
 
 /* "--nic" option text: comma-separated keys, wire= last. */
@@ -121,7 +121,7 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 			n->wire = p + 5;
 			if (*n->wire == '\0') {
 				snprintf(err, errlen, "--nic: empty wire=");
-				return (false);
+				return false;
 			}
 			/* Opening the wire checks the rest, when the machine is built. */
 			if (strcmp(n->wire, "pair") != 0 &&
@@ -130,38 +130,38 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 				snprintf(err, errlen, "--nic: unknown wire '%s'"
 				    " (pair, tap:IFNAME or udp:LOCAL,REMOTE)",
 				    n->wire);
-				return (false);
+				return false;
 			}
-			return (true);
+			return true;
 		}
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if (strncmp(p, "mac=", 4) == 0) {
 			if (len - 4 >= sizeof(key)) {
 				snprintf(err, errlen, "--nic: bad MAC address");
-				return (false);
+				return false;
 			}
 			memcpy(key, p + 4, len - 4);
 			key[len - 4] = '\0';
 			if (!parse_mac(key, n->mac)) {
 				snprintf(err, errlen, "--nic: bad MAC address"
 				    " '%s' (expected xx:xx:xx:xx:xx:xx)", key);
-				return (false);
+				return false;
 			}
 		} else {
 			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
 			    " (expected mac= or wire=)", (int)len, p);
-			return (false);
+			return false;
 		}
 		if (comma == NULL)
 			break;
 		p = comma + 1;
 		if (*p == '\0') {
 			snprintf(err, errlen, "--nic: trailing comma");
-			return (false);
+			return false;
 		}
 	}
-	return (true);
+	return true;
 }
 
 static void
@@ -206,15 +206,15 @@ app_build(struct qtest_app *a, const struct q35_desc *d)
 
 	if ((a->m = q35_new(d, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "capio qtest: %s\n", err);
-		return (1);
+		return 1;
 	}
 	a->qt = qtest_new(q35_phys(a->m), q35_pci(a->m), app_out, a);
 	if (a->qt == NULL) {
 		fprintf(stderr, "capio qtest: out of memory\n");
-		return (1);
+		return 1;
 	}
 	q35_set_irq_sink(a->m, app_irq, a);
-	return (0);
+	return 0;
 }
 
 /* Serve commands from a->in until it ends; wires are polled meanwhile. */
@@ -229,7 +229,7 @@ app_serve(struct qtest_app *a)
 
 	if ((buf = malloc(IN_BUF)) == NULL) {
 		fprintf(stderr, "capio qtest: out of memory\n");
-		return (1);
+		return 1;
 	}
 	for (i = 0; i < q35_nnics(a->m); i++) {
 		if ((w = q35_wire(a->m, i)) == NULL || wire_fd(w) < 0)
@@ -248,7 +248,7 @@ app_serve(struct qtest_app *a)
 			fprintf(stderr, "capio qtest: poll: %s\n",
 			    strerror(errno));
 			free(buf);
-			return (1);
+			return 1;
 		}
 		/* Frames that arrived first are delivered first. */
 		for (i = 0; i < nw; i++)
@@ -268,7 +268,7 @@ app_serve(struct qtest_app *a)
 				(void)wire_poll(w, POLL_FRAMES);
 	}
 	free(buf);
-	return (0);
+	return 0;
 }
 
 /* Listen on a new UNIX socket at PATH and take one client. */
@@ -282,7 +282,7 @@ accept_one(const char *path)
 	sa.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "capio qtest: socket path too long\n");
-		return (-1);
+		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path));
 	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -292,7 +292,7 @@ accept_one(const char *path)
 		    strerror(errno));
 		if (ls >= 0)
 			close(ls);
-		return (-1);
+		return -1;
 	}
 	do
 		fd = accept(ls, NULL, NULL);
@@ -301,7 +301,7 @@ accept_one(const char *path)
 		fprintf(stderr, "capio qtest: accept: %s\n", strerror(errno));
 	close(ls);
 	(void)unlink(path);
-	return (fd);
+	return fd;
 }
 
 int
@@ -318,7 +318,7 @@ cmd_qtest(int argc, char **argv)
 
 	if (cli_wants_help(argc, argv)) {
 		help();
-		return (0);
+		return 0;
 	}
 	memset(&desc, 0, sizeof(desc));
 	for (a.i = 1; a.i < argc; a.i++) {
@@ -326,28 +326,28 @@ cmd_qtest(int argc, char **argv)
 
 		if (strcmp(arg, "--nic") == 0) {
 			if ((v = cli_value(&a)) == NULL)
-				return (EXIT_USAGE);
+				return EXIT_USAGE;
 			if (desc.nnics == Q35_MAX_NICS)
-				return (cli_fail(&a, "at most %d NICs",
-				    Q35_MAX_NICS));
+				return cli_fail(&a, "at most %d NICs",
+				    Q35_MAX_NICS);
 			n = &desc.nic[desc.nnics];
 			memcpy(n->mac, default_mac, 6);
 			n->mac[5] = (uint8_t)(default_mac[5] + desc.nnics);
 			if (!parse_nic(v, n, err, sizeof(err)))
-				return (cli_fail(&a, "%s", err));
+				return cli_fail(&a, "%s", err);
 			desc.nnics++;
 		} else if (strcmp(arg, "--ram") == 0) {
 			if (!cli_number(&a, Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20,
 			    &ram_mib))
-				return (EXIT_USAGE);
+				return EXIT_USAGE;
 		} else if (strcmp(arg, "--socket") == 0) {
 			if ((sock = cli_value(&a)) == NULL)
-				return (EXIT_USAGE);
+				return EXIT_USAGE;
 			if (strlen(sock) > SOCK_PATH_MAX)
-				return (cli_fail(&a, "--socket: a path of at most %zu"
-				    " bytes", SOCK_PATH_MAX));
+				return cli_fail(&a, "--socket: a path of at most %zu"
+				    " bytes", SOCK_PATH_MAX);
 		} else
-			return (cli_unknown(&a));
+			return cli_unknown(&a);
 	}
 	if (desc.nnics == 0) {
 		memcpy(desc.nic[0].mac, default_mac, 6);
@@ -357,7 +357,7 @@ cmd_qtest(int argc, char **argv)
 	/* The options bound the RAM and the NIC count: what is left to go
 	 * wrong is a lonely wire=pair. */
 	if (q35_check(&desc, err, sizeof(err)) != 0)
-		return (cli_fail(&a, "--nic %s", err));
+		return cli_fail(&a, "--nic %s", err);
 	memset(&app, 0, sizeof(app));
 	app.in = STDIN_FILENO;
 	app.out = STDOUT_FILENO;
@@ -374,5 +374,5 @@ cmd_qtest(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	app_free(&app);
-	return (rc);
+	return rc;
 }

@@ -157,7 +157,7 @@ enum {
 
 struct attack {
 	const char *id;			/* "1a" */
-	int cls;			/* the class, 1..15 */
+	int cls;			/* its class in docs/attacks.md, 1..15 */
 	const char *name;		/* "tdt-tdbal" */
 	const char *what;		/* one line for people */
 	void (*body)(struct atk_ctx *c);

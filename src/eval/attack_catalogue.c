@@ -1,5 +1,5 @@
 /*
- * attack_catalogue.c — the attacks of issue #6, one process body each,
+ * attack_catalogue.c — the attacks of docs/attacks.md, one process body each,
  * and the prologue every attacker runs first (attach to NIC 0, map its
  * regions, as a user-level driver does).
  *
@@ -236,7 +236,8 @@ raise_perms(struct atk_ctx *c)
 	cap_t tdh = slice(c, "TDH"), r;
 
 	/* TDH's bits with Store added, rebuilt with TDH as the authority. */
-	r = forge(tdh.pesbt | (uint64_t)CAP_PERM_STORE << 46, tdh.cursor);
+	r = forge(cap_field_set(tdh.pesbt, PERMS,
+	    cap_field_get(tdh.pesbt, PERMS) | CAP_PERM_STORE), tdh.cursor);
 	r = cheri_cap_build(tdh, r);
 	attacking(c);
 	st32(r, 0, 5);

@@ -2,7 +2,7 @@
  * bench.h — the benchmarks behind `capio bench SUB`, and the timing
  * helpers they share (monotonic clock, median of batches).
  *
- * The issue-#7 benchmarks (rtt, throughput, udp, memcached) write their
+ * The arm-comparing benchmarks (rtt, throughput, udp, memcached) write their
  * figures under --out (CSV, JSON, PNG) and share their options and
  * output helpers (bench_report.h) and the four ways to drive a NIC
  * (bench_port.h). Each also has a _run form that returns its JSON
