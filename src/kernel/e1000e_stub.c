@@ -166,7 +166,10 @@ quiesce(struct e1000e_stub *s)
 	iommu_unmap_all(s->io);
 }
 
-/* Point the device at a ring set and enable it. */
+/* Point the device at a ring set and enable it, in the order of the
+ * 82574L datasheet's transmit and receive initialisation: ring base and
+ * length (TDBAL/TDBAH/TDLEN §10.2.6.4-6, RDBAL/RDBAH/RDLEN §10.2.5.5-7),
+ * descriptors and RDT, then TCTL (§10.2.6.1) and RCTL (§10.2.5.1). */
 static void
 program(struct e1000e_stub *s, const struct ringset *set, bool kernel_path)
 {
@@ -188,6 +191,7 @@ program(struct e1000e_stub *s, const struct ringset *set, bool kernel_path)
 		s->tx_tail = s->tx_clean = s->rx_next = 0;
 		wr(s, E1000E_RDT, E1000E_NRXD - 1);
 	}
+	/* CT and COLD matter in half duplex only, which no wire here has. */
 	wr(s, E1000E_TCTL, E1000E_TCTL_EN | E1000E_TCTL_PSP |
 	    (15u << E1000E_TCTL_CT_SHIFT) | (63u << E1000E_TCTL_COLD_SHIFT));
 	/* BSIZE 00: 2048-byte buffers; strip the CRC; accept broadcast. */
@@ -206,6 +210,9 @@ irq(void *owner, bool level)
 	}
 }
 
+/* EEPROM word through EERD: START with the address, poll DONE, the data
+ * in bits 31:16 (the datasheet's "EEPROM Read Register"). Bounded: a device that never answers is a
+ * boot failure, not a hang. */
 static int
 eeprom_word(struct e1000e_stub *s, unsigned word, uint16_t *out)
 {
@@ -236,6 +243,9 @@ e1000e_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 	s->bar = bd->bar;
 	board_irq_attach(k->board, index, irq, s);
 
+	/* Reset (CTRL.RST, §10.2.2.1), then mask every interrupt (IMC,
+	 * §10.2.4.6) and clear what is pending (ICR is read-to-clear,
+	 * §10.2.4.1), as the datasheet's initialisation sequence starts. */
 	wr(s, E1000E_CTRL, rd(s, E1000E_CTRL) | E1000E_CTRL_RST);
 	wr(s, E1000E_IMC, 0xffffffffu);
 	(void)rd(s, E1000E_ICR);
@@ -249,6 +259,8 @@ e1000e_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 		s->mac[2 * w] = (uint8_t)v;
 		s->mac[2 * w + 1] = (uint8_t)(v >> 8);
 	}
+	/* The MAC address from EEPROM words 0-2 into receive address 0 with
+	 * AV (§10.2.5.22-23); an empty multicast table (§10.2.5.21). */
 	wr(s, E1000E_RAL(0), (uint32_t)s->mac[0] | (uint32_t)s->mac[1] << 8 |
 	    (uint32_t)s->mac[2] << 16 | (uint32_t)s->mac[3] << 24);
 	wr(s, E1000E_RAH(0), (uint32_t)s->mac[4] | (uint32_t)s->mac[5] << 8 |
@@ -263,6 +275,8 @@ e1000e_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 		return NULL;
 	}
 	program(s, &s->kern, true);
+	/* Link up (CTRL.SLU), and the one interrupt the kernel keeps for
+	 * itself whoever owns the data path: link status change (IMS). */
 	wr(s, E1000E_CTRL, rd(s, E1000E_CTRL) | E1000E_CTRL_SLU);
 	wr(s, E1000E_IMS, E1000E_ICR_LSC);
 	return s;

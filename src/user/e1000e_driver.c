@@ -60,7 +60,10 @@ udrv_open(struct udrv *d, int dev)
 		d->mac[i] = (uint8_t)(info[E1000E_INFO_MAC] >> (8 * i));
 	if (d->ntxd == 0 || d->nrxd == 0 || d->bufsize == 0)
 		return -EINVAL;
-	/* Hand the device every RX buffer but one (head == tail is empty). */
+	/* Hand the device every RX buffer but one: head == tail means the
+	 * device owns none (82574L datasheet §7.1.8; e1000e_ring.h). Status
+	 * 0 is what software must write before giving a descriptor back
+	 * (§7.1.3). */
 	for (unsigned i = 0; i < d->nrxd; i++) {
 		st64(d->rxr, (int64_t)i * E1000E_DESC_SIZE + E1000E_DESC_ADDR_OFF,
 		    d->rxb_dma + (uint64_t)i * d->bufsize);
@@ -76,13 +79,16 @@ udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
 {
 	int sent = 0;
 
-	/* Reclaim: descriptors the device has written back. */
+	/* Reclaim: descriptors the device has written back, STA.DD set
+	 * because we asked for it with CMD.RS (82574L datasheet §7.2.10.1). */
 	while (d->tx_clean != d->tx_tail &&
 	    (ld8(d->txr, (int64_t)d->tx_clean * E1000E_DESC_SIZE +
 	    E1000E_TXD_STA_OFF) & E1000E_TXD_STA_DD))
 		d->tx_clean = e1000e_ring_next(d->tx_clean, d->ntxd);
 	for (; sent < n; sent++) {
 		int64_t desc = (int64_t)d->tx_tail * E1000E_DESC_SIZE;
+		/* One buffer per frame: EOP on every descriptor, the device
+		 * appends the FCS (IFCS), reports DD (RS). §7.2.10.1. */
 		struct e1000e_tx_desc td = { .cmd = E1000E_TXD_CMD_EOP |
 		    E1000E_TXD_CMD_IFCS | E1000E_TXD_CMD_RS };
 		uint16_t len = f[sent].len;
@@ -103,6 +109,8 @@ udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
 		d->st.tx_bytes += len;
 	}
 	if (sent > 0) {
+		/* One doorbell for the burst: TDT one past the last
+		 * descriptor written (§10.2.6.8), our one register slice. */
 		st32(d->tdt, 0, d->tx_tail);
 		d->st.doorbells++;
 	}
@@ -123,6 +131,8 @@ udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
 
 		e1000e_rx_desc_set_qw1(&rd, ld64(d->rxr, qw1));
 		len = rd.length;
+		/* DD: the device wrote this one back; EOP: the frame ends in
+		 * it (§7.1.3). A frame longer than one buffer is dropped. */
 		if (!(rd.status & E1000E_RXD_STA_DD))
 			break;
 		if ((rd.status & E1000E_RXD_STA_EOP) && len <= d->bufsize) {
@@ -139,6 +149,8 @@ udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
 		d->rx_next = e1000e_ring_next(d->rx_next, d->nrxd);
 	}
 	if (last != d->nrxd) {
+		/* RDT at the last descriptor given back: the device stops one
+		 * short of it (§10.2.5.9). */
 		st32(d->rdt, 0, last);
 		d->st.doorbells++;
 	}
