@@ -372,7 +372,7 @@ test_errors(void)
 	EXPECT(c, "bogus\r\n", "ERROR\r\n");
 	EXPECT(c, "GETS a\r\n", "ERROR\r\n");
 	EXPECT(c, "get\r\n", "ERROR\r\n");
-	EXPECT(c, "mg a v\r\n", "ERROR\r\n");
+	EXPECT(c, "mx a v\r\n", "ERROR\r\n");
 	EXPECT(c, "set a 0 0\r\nhello\r\n", "ERROR\r\nERROR\r\n");
 	EXPECT(c, "set a 0 0 -1\r\n",
 	    "CLIENT_ERROR bad command line format\r\n");
@@ -891,11 +891,14 @@ test_closing(void)
 	CHECK(mc_conn_closing(c));
 	mc_conn_free(c);
 	c = mc_conn_new(s);
+	/* A get line past MC_GET_LINE_MAX is read on, key by key. */
 	memcpy(line, "get ", 4);
 	memset(line + 4, 'a', MC_GET_LINE_MAX);
 	n = mc_conn_feed(c, line, MC_GET_LINE_MAX + 4);
 	CHECK_EQ(n, MC_GET_LINE_MAX + 4);
-	CHECK(mc_conn_closing(c));
+	CHECK(!mc_conn_closing(c));
+	EXPECT(c, " q\r\nget q\r\n", "CLIENT_ERROR bad command line "
+	    "format\r\nVALUE q 0 1\r\nq\r\nEND\r\n");
 	mc_conn_free(c);
 
 	/* A browser, and the binary protocol: hang up. */
