@@ -26,6 +26,10 @@
  * (the last cas that server answered). Or a directive:
  *   @version [request]  version (or request): any text after "VERSION "
  *   @stats f1 f2 ...    stats: same form, fields f1.. equal
+ *   @stats:SUB f1 ...   stats SUB: the same, and the same names in the
+ *                       same order
+ *   @nodates <request>  answers equal but for the numbers after la= and
+ *                       exp= (dates on the two servers' clocks)
  *   @close <request>    both must answer alike and then hang up
  * Lines starting with # are comments.
  */
@@ -584,6 +588,55 @@ probe(int fd, uint64_t *cas, struct buf *stats)
 
 enum kind { PLAIN, VERSION, STATS, CLOSE };
 
+/* The names of a stats answer, in order, one line each. */
+static void
+stat_names(const struct buf *b, struct buf *out)
+{
+	const char *p = b->p, *end = b->p + b->len;
+
+	while (p != NULL && p < end && strncmp(p, "STAT ", 5) == 0) {
+		const char *sp = memchr(p + 5, ' ', (size_t)(end - p - 5));
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+
+		if (sp == NULL || eol == NULL)
+			break;
+		buf_add(out, p + 5, (size_t)(sp - p - 5));
+		buf_add(out, "\n", 1);
+		p = eol + 2;
+	}
+	buf_add(out, "", 1);
+}
+
+/* Every la=N and exp=N (N > 0) as la=* and exp=*, for @nodates. */
+static void
+mask_dates(struct buf *b)
+{
+	struct buf out = { 0 };
+	size_t i = 0;
+
+	while (i < b->len) {
+		size_t skip = 0;
+
+		if (i + 3 <= b->len && memcmp(b->p + i, "la=", 3) == 0)
+			skip = 3;
+		else if (i + 4 <= b->len && memcmp(b->p + i, "exp=", 4) == 0 &&
+		    (i + 4 >= b->len || b->p[i + 4] != '-'))
+			skip = 4;
+		if (skip != 0 && (i == 0 || b->p[i - 1] == ' ')) {
+			buf_add(&out, b->p + i, skip);
+			buf_add(&out, "*", 1);
+			i += skip;
+			while (i < b->len && isdigit((unsigned char)b->p[i]))
+				i++;
+			continue;
+		}
+		buf_add(&out, b->p + i, 1);
+		i++;
+	}
+	free(b->p);
+	*b = out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -671,8 +724,10 @@ main(int argc, char **argv)
 	while (fgets(line, sizeof line, f) != NULL) {
 		struct buf req = { 0 }, treq = { 0 }, eng = { 0 }, ref = { 0 };
 		const char *text = line;
+		char stext[64];
 		enum kind k = PLAIN;
-		bool eof = false, teof = false, gone;
+		bool eof = false, teof = false, gone, same_names = false;
+		bool nodates = false;
 		time_t now = time(NULL);
 
 		lineno++;
@@ -686,9 +741,20 @@ main(int argc, char **argv)
 		} else if (strncmp(line, "@version ", 9) == 0) {
 			text = line + 9;
 			k = VERSION;
+		} else if (strncmp(line, "@stats:", 7) == 0) {
+			size_t sl = strcspn(line + 7, " ");
+
+			snprintf(stext, sizeof stext, "stats %.*s\\r\\n",
+			    (int)(sl < 40 ? sl : 40), line + 7);
+			text = stext;
+			k = STATS;
+			same_names = true;
 		} else if (strncmp(line, "@stats", 6) == 0) {
 			text = "stats\\r\\n";
 			k = STATS;
+		} else if (strncmp(line, "@nodates ", 9) == 0) {
+			text = line + 9;
+			nodates = true;
 		} else if (strncmp(line, "@close ", 7) == 0) {
 			text = line + 7;
 			k = CLOSE;
@@ -774,7 +840,19 @@ main(int argc, char **argv)
 
 			if (!stats_form(&eng) || !stats_form(&ref))
 				mismatch(lineno, line, &eng, &ref, "stats form");
-			memcpy(names, line + 6, strlen(line + 6) + 1);
+			if (same_names) {
+				struct buf en = { 0 }, rn = { 0 };
+
+				stat_names(&eng, &en);
+				stat_names(&ref, &rn);
+				if (strcmp(en.p, rn.p) != 0)
+					mismatch(lineno, line, &en, &rn,
+					    "stat names differ");
+				free(en.p);
+				free(rn.p);
+			}
+			memcpy(names, line + 6 + strcspn(line + 6, " "),
+			    strlen(line + 6 + strcspn(line + 6, " ")) + 1);
 			for (name = strtok_r(names, " ", &save); name != NULL;
 			    name = strtok_r(NULL, " ", &save)) {
 				char ev[64] = "(none)", rv[64] = "(none)";
@@ -791,6 +869,10 @@ main(int argc, char **argv)
 				}
 			}
 		} else {
+			if (nodates) {
+				mask_dates(&eng);
+				mask_dates(&ref);
+			}
 			if (eof || gone || eng.len != ref.len ||
 			    (eng.len != 0 && memcmp(eng.p, ref.p, eng.len) != 0))
 				mismatch(lineno, line, &eng, &ref,

@@ -19,6 +19,7 @@ enum state {
 	ST_GET_STREAM,	/* a get line too long to hold, read key by key */
 	ST_SKIP_LINE,	/* the rest of a line is ignored */
 	ST_DUMP,	/* a dump of the store, paused likewise */
+	ST_WATCH,	/* after `watch`: input is ignored */
 	ST_CLOSING,
 };
 

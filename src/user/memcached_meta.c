@@ -484,6 +484,7 @@ meta_set(struct mc_conn *c, struct token *t, size_t ntokens)
 		}
 	}
 	exptime = of.exptime;
+	/* 1.6.18 takes N on ms, but appends to no missing item. */
 	switch (of.mode) {
 	case 0:
 	case 'S':
@@ -492,12 +493,10 @@ meta_set(struct mc_conn *c, struct token *t, size_t ntokens)
 		cmd = MC_ADD;
 		break;
 	case 'A':
+		cmd = MC_APPEND;
+		break;
 	case 'P':
-		if (of.vivify) {
-			cmd = of.mode == 'A' ? MC_APPEND_VIV : MC_PREPEND_VIV;
-			exptime = of.autoviv;
-		} else
-			cmd = of.mode == 'A' ? MC_APPEND : MC_PREPEND;
+		cmd = MC_PREPEND;
 		break;
 	case 'R':
 		cmd = MC_REPLACE;

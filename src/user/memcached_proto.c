@@ -639,7 +639,7 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 			mc_stats_command(c, t, ntokens);
 		else if (strcmp(name, "shutdown") == 0)
 			mc_out_string(c, "ERROR: shutdown not enabled");
-		else
+		else if (!mc_admin_command(c, t, ntokens))
 			mc_out_string(c, "ERROR");
 		return;
 	case 'a':
@@ -654,7 +654,7 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 		if (strcmp(name, "cas") == 0) {
 			if (want_or(c, ntokens, 7, 8))
 				process_update(c, t, ntokens, MC_CAS);
-		} else
+		} else if (!mc_admin_command(c, t, ntokens))
 			mc_out_string(c, "ERROR");
 		return;
 	case 'i':
@@ -972,6 +972,11 @@ mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len)
 				c->state = ST_LINE;
 			break;
 		}
+		case ST_WATCH:
+			/* A watcher's commands are not read (memcached's). */
+			st->bytes_read += len - i;
+			i = len;
+			break;
 		case ST_GET:
 		case ST_DUMP:
 		case ST_CLOSING:

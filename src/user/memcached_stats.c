@@ -454,8 +454,9 @@ slabs(struct mc_conn *c, struct token *t, size_t ntokens)
 		if (!mc_parse_i32(t[2].v, &src) || !mc_parse_i32(t[3].v, &dst))
 			mc_out_string(c, "CLIENT_ERROR bad command line "
 			    "format");
-		else if (src < -1 || src == 0 || src >= MC_CLASSES ||
-		    dst < 1 || dst >= MC_CLASSES)
+		else if (src < 0 || dst < 1 || mc_class_size((unsigned)dst) == 0 ||
+		    (src > 0 && mc_class_size((unsigned)src) == 0))
+			/* -1 picks a class with a spare page: there is none. */
 			mc_out_string(c, "BADCLASS invalid src or dst class "
 			    "id");
 		else if (src == dst)
@@ -582,9 +583,15 @@ mc_admin_command(struct mc_conn *c, struct token *t, size_t ntokens)
 			mc_out_string(c, "ERROR");
 		else
 			cache_memlimit(c, t, ntokens);
-	} else if (strcmp(name, "watch") == 0)
-		/* No log lines are made here: a watcher that hears none. */
+	} else if (strcmp(name, "watch") == 0) {
+		/*
+		 * memcached's watcher reads no more commands; no log lines
+		 * are made here, so it hears nothing after OK.
+		 */
 		mc_out_string(c, "OK");
+		if (c->state == ST_LINE)
+			c->state = ST_WATCH;
+	}
 	else
 		return false;
 	return true;

@@ -789,17 +789,14 @@ mc_store_item_meta(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd,
 			}
 			break;
 		case MC_APPEND:
-		case MC_PREPEND:
-		case MC_APPEND_VIV:
-		case MC_PREPEND_VIV: {
+		case MC_PREPEND: {
 			struct mc_item *j;
 
 			if (!none && !match) {
 				r = MC_EXISTS;
 				break;
 			}
-			j = joined(s, old, it, cmd == MC_APPEND ||
-			    cmd == MC_APPEND_VIV ? MC_APPEND : MC_PREPEND);
+			j = joined(s, old, it, cmd);
 			if (j != NULL && fits(s, item_ntotal(j))) {
 				j->iflags = it->iflags;
 				mc_item_free(s, it);
@@ -820,8 +817,6 @@ mc_store_item_meta(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd,
 		switch (cmd) {
 		case MC_ADD:
 		case MC_SET:
-		case MC_APPEND_VIV:
-		case MC_PREPEND_VIV:
 			store = true;
 			break;
 		case MC_CAS:

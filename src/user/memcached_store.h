@@ -73,8 +73,7 @@ mc_item_value(struct mc_item *it)
 	return it->data + it->nkey;
 }
 
-enum mc_cmd { MC_SET, MC_ADD, MC_REPLACE, MC_APPEND, MC_PREPEND, MC_CAS,
-	MC_APPEND_VIV, MC_PREPEND_VIV };
+enum mc_cmd { MC_SET, MC_ADD, MC_REPLACE, MC_APPEND, MC_PREPEND, MC_CAS };
 enum mc_alloc { MC_ALLOC_OK, MC_ALLOC_TOO_LARGE, MC_ALLOC_NO_MEMORY };
 enum mc_stored { MC_STORED, MC_NOT_STORED, MC_EXISTS, MC_NOT_FOUND };
 enum mc_delta { MC_DELTA_OK, MC_DELTA_NON_NUMERIC, MC_DELTA_NOT_FOUND,
