@@ -1208,6 +1208,28 @@ test_dump(void)
 	mc_store_free(s);
 }
 
+/* mg's h and l, and me, on the fake clock. */
+static void
+test_meta_clock(void)
+{
+	struct mc_store *s = new_store(0);
+	struct mc_conn *c = mc_conn_new(s);
+	char want[128];
+
+	EXPECT(c, "ms a 1 T100\r\nx\r\n", "HD\r\n");
+	fake_now += 5;
+	EXPECT(c, "mg a h l t\r\n", "HD h0 l5 t95\r\n");
+	EXPECT(c, "mg a h l\r\n", "HD h1 l5\r\n");
+	fake_now += 3;
+	/* The second fetch dated it; this one says so. */
+	EXPECT(c, "mg a h l u\r\n", "HD h1 l3\r\n");
+	snprintf(want, sizeof want, "ME a exp=92 la=3 cas=1 fetch=yes cls=1 "
+	    "size=61\r\n");
+	EXPECT(c, "me a\r\n", want);
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
 int
 main(void)
 {
@@ -1227,6 +1249,7 @@ main(void)
 	test_backpressure();
 	test_huge_get();
 	test_dump();
+	test_meta_clock();
 	test_cuts();
 	test_noise();
 	free(last.p);

@@ -240,7 +240,7 @@ stats_items(struct mc_conn *c)
 	mc_out_bytes(c, "END\r\n", 5);
 }
 
-/* The pages memcached would hold: as many as the items fill. */
+/* The pages memcached would hold: as many as the items ever filled. */
 static void
 stats_slabs(struct mc_conn *c)
 {
@@ -250,9 +250,10 @@ stats_slabs(struct mc_conn *c)
 	for (unsigned id = 1; mc_class_size(id) != 0; id++) {
 		const struct mc_class *cl = mc_store_class(s, id);
 		uint64_t per = MC_SLAB_PAGE / mc_class_size(id);
-		uint64_t pages = (cl->number + per - 1) / per;
+		uint64_t pages = cl->pages;
 
-		if (cl->number == 0)
+		/* memcached lists every class that ever took a page. */
+		if (pages == 0)
 			continue;
 		active++;
 		malloced += pages * MC_SLAB_PAGE;

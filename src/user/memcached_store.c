@@ -395,6 +395,16 @@ mc_store_reset_stats(struct mc_store *s)
 	s->st.bytes = keep.bytes;
 	s->st.curr_items = keep.curr_items;
 	s->st.limit_maxbytes = keep.limit_maxbytes;
+	/* memcached resets its slab and item counters too. */
+	for (unsigned id = 0; id < MC_CLASSES; id++) {
+		struct mc_class *cl = &s->cls[id];
+		struct mc_class keep_cl = *cl;
+
+		memset(cl, 0, sizeof *cl);
+		cl->number = keep_cl.number;
+		cl->bytes = keep_cl.bytes;
+		cl->pages = keep_cl.pages;
+	}
 }
 
 void
@@ -578,7 +588,8 @@ static void
 link_item(struct mc_store *s, struct mc_item *it)
 {
 	struct mc_item **pp;
-	size_t n = item_ntotal(it);
+	struct mc_class *cl;
+	size_t n = item_ntotal(it), per;
 
 	/* The callers made sure it fits: reserved, or checked with fits(). */
 	make_room(s, n);
@@ -594,8 +605,12 @@ link_item(struct mc_store *s, struct mc_item *it)
 	s->st.curr_items++;
 	s->st.total_items++;
 	s->st.bytes += n;
-	s->cls[mc_class_of(n)].number++;
-	s->cls[mc_class_of(n)].bytes += n;
+	cl = &s->cls[mc_class_of(n)];
+	cl->number++;
+	cl->bytes += n;
+	per = MC_SLAB_PAGE / mc_class_size(mc_class_of(n));
+	if (cl->pages < (cl->number + per - 1) / per)
+		cl->pages = (cl->number + per - 1) / per;
 }
 
 /* The item under key, dead or alive. */

@@ -43,6 +43,7 @@ struct mc_item {
 
 struct mc_class {
 	uint64_t number, bytes;		/* items, their memcached size */
+	uint64_t pages;			/* memcached keeps what it took */
 	uint64_t evicted, reclaimed, outofmemory;
 	uint64_t get_hits, cmd_set, delete_hits, incr_hits, decr_hits;
 	uint64_t cas_hits, cas_badval, touch_hits;
