@@ -372,7 +372,7 @@ test_errors(void)
 	EXPECT(c, "bogus\r\n", "ERROR\r\n");
 	EXPECT(c, "GETS a\r\n", "ERROR\r\n");
 	EXPECT(c, "get\r\n", "ERROR\r\n");
-	EXPECT(c, "mg a v\r\n", "ERROR\r\n");
+	EXPECT(c, "mx a v\r\n", "ERROR\r\n");
 	EXPECT(c, "set a 0 0\r\nhello\r\n", "ERROR\r\nERROR\r\n");
 	EXPECT(c, "set a 0 0 -1\r\n",
 	    "CLIENT_ERROR bad command line format\r\n");
@@ -891,11 +891,14 @@ test_closing(void)
 	CHECK(mc_conn_closing(c));
 	mc_conn_free(c);
 	c = mc_conn_new(s);
+	/* A get line past MC_GET_LINE_MAX is read on, key by key. */
 	memcpy(line, "get ", 4);
 	memset(line + 4, 'a', MC_GET_LINE_MAX);
 	n = mc_conn_feed(c, line, MC_GET_LINE_MAX + 4);
 	CHECK_EQ(n, MC_GET_LINE_MAX + 4);
-	CHECK(mc_conn_closing(c));
+	CHECK(!mc_conn_closing(c));
+	EXPECT(c, " q\r\nget q\r\n", "CLIENT_ERROR bad command line "
+	    "format\r\nVALUE q 0 1\r\nq\r\nEND\r\n");
 	mc_conn_free(c);
 
 	/* A browser, and the binary protocol: hang up. */
@@ -1068,6 +1071,165 @@ test_noise(void)
 	mc_store_free(s);
 }
 
+/*
+ * A get line of 1 MiB (memcached's suite sends 187 KB), fed in pieces
+ * while the output is drained slowly: every key answered, memory within
+ * the bound all along, the line never held whole.
+ */
+static void
+test_huge_get(void)
+{
+	struct mc_store *s = new_store(0);
+	struct mc_conn *c = mc_conn_new(s);
+	size_t n = 0, fed = 0, peak = 0, keys = 0, hits = 0, olen;
+	size_t size = 1024 * 1024;
+	char *line = malloc(size + 64);
+	struct buf out = { 0 };
+	const void *o;
+
+	EXPECT(c, "set k7 0 0 2\r\nhi\r\n", "STORED\r\n");
+	n = (size_t)snprintf(line, 16, "get");
+	while (n < size) {
+		n += (size_t)snprintf(line + n, 16, " k%zu", keys % 1000);
+		keys++;
+	}
+	memcpy(line + n, "\r\nget k7\r\n", 10);
+	n += 10;
+	while (fed < n || mc_conn_output(c, &olen) != NULL) {
+		size_t piece = n - fed < 3000 ? n - fed : 3000;
+
+		fed += mc_conn_feed(c, line + fed, piece);
+		if (mc_conn_memory(c) > peak)
+			peak = mc_conn_memory(c);
+		if ((o = mc_conn_output(c, &olen)) != NULL) {
+			olen = olen > 7000 ? 7000 : olen;
+			buf_add(&out, o, olen);
+			mc_conn_consume_output(c, olen);
+		}
+	}
+	CHECK(!mc_conn_closing(c));
+	CHECK(peak <= mc_conn_memory_bound(MC_ITEM_SIZE_MAX));
+	CHECK(peak < MC_GET_LINE_MAX + 16384);
+	for (const char *p = out.p; p != NULL &&
+	    (p = memmem(p, out.len - (size_t)(p - out.p), "VALUE k7 ",
+	    9)) != NULL; p++)
+		hits++;
+	/* k7 every 1000 keys, and once more for the get after. */
+	CHECK_EQ(hits, (keys + 992) / 1000 + 1);
+	CHECK(out.len > 10 && memcmp(out.p + out.len - 10, "END\r\nEND\r\n",
+	    10) != 0);
+	CHECK(memcmp(out.p + out.len - 5, "END\r\n", 5) == 0);
+	CHECK_EQ(STAT(s, cmd_get), keys + 1);
+	/* A key past 250 bytes later in a long line ends it with an error. */
+	memset(line, ' ', size);
+	memcpy(line, "get k7", 6);
+	memset(line + 100000, 'x', 300);
+	memcpy(line + size - 2, "\r\n", 2);
+	free(out.p);
+	out = (struct buf){ 0 };
+	for (fed = 0; fed < size; )
+		fed += mc_conn_feed(c, line + fed, size - fed);
+	while ((o = mc_conn_output(c, &olen)) != NULL) {
+		buf_add(&out, o, olen);
+		mc_conn_consume_output(c, olen);
+	}
+	buf_add(&out, "", 1);
+	CHECK(strcmp(out.p, "VALUE k7 0 2\r\nhi\r\n"
+	    "CLIENT_ERROR bad command line format\r\n") == 0);
+	EXPECT(c, "get k7\r\n", "VALUE k7 0 2\r\nhi\r\nEND\r\n");
+	free(out.p);
+	free(line);
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
+/*
+ * lru_crawler metadump and stats cachedump of 20,000 items, drained
+ * slowly: the output stays within MC_OUT_HIGH and a line, input waits,
+ * items deleted under the dump are skipped, and every line is whole.
+ */
+static void
+test_dump(void)
+{
+	struct mc_store *s = new_store(0);
+	struct mc_conn *c = mc_conn_new(s), *d = mc_conn_new(s);
+	struct buf out = { 0 };
+	size_t olen, lines = 0, maxout = 0;
+	const void *o;
+	char req[64];
+
+	for (int i = 0; i < 20000; i++) {
+		snprintf(req, sizeof req, "set key%d 0 0 1 noreply\r\nv\r\n", i);
+		EXPECT(c, req, "");
+	}
+	const char *dump = "lru_crawler metadump all\r\nmn\r\n";
+	size_t dlen = strlen(dump), fed = mc_conn_feed(c, dump, dlen);
+
+	/* The mn waits behind the dump. */
+	CHECK(fed < dlen);
+	for (int round = 0; (o = mc_conn_output(c, &olen)) != NULL ||
+	    fed < dlen; round++) {
+		if (o == NULL) {
+			fed += mc_conn_feed(c, dump + fed, dlen - fed);
+			continue;
+		}
+		if (fed < dlen)
+			fed += mc_conn_feed(c, dump + fed, dlen - fed);
+		if (olen > maxout)
+			maxout = olen;
+		buf_add(&out, o, olen > 4000 ? 4000 : olen);
+		mc_conn_consume_output(c, olen > 4000 ? 4000 : olen);
+		/* Items leave under the dump: never visited after. */
+		if (round == 3)
+			EXPECT(d, "flush_all\r\n", "OK\r\n");
+	}
+	CHECK(maxout <= MC_OUT_HIGH + 512);
+	CHECK(out.len > MC_OUT_HIGH);
+	for (size_t i = 0; i < out.len; i++)
+		lines += out.p[i] == '\n';
+	CHECK(memcmp(out.p + out.len - 9, "END\r\nMN\r\n", 9) == 0);
+	CHECK(lines < 20000);
+	CHECK(strncmp(out.p, "key=key0 exp=-1 la=", 19) == 0);
+	free(out.p);
+	/* cachedump: its limit, most recent first. */
+	EXPECT(c, "set a 0 0 1\r\na\r\nset b 0 100 2\r\nbb\r\n",
+	    "STORED\r\nSTORED\r\n");
+	snprintf(req, sizeof req, "ITEM b [2 b; %lld s]\r\nITEM a [1 b; 0 s]"
+	    "\r\nEND\r\n", (long long)fake_now + 100);
+	EXPECT(c, "stats cachedump 1 0\r\n", req);
+	strcpy(strstr(req, "ITEM a"), "END\r\n");
+	EXPECT(c, "stats cachedump 1 1\r\n", req);
+	EXPECT(c, "stats cachedump 2 0\r\n", "END\r\n");
+	mc_conn_free(d);
+	/* A connection that goes mid-dump takes its cursor along. */
+	mc_conn_feed(c, "lru_crawler metadump all\r\n", 26);
+	CHECK(mc_conn_output(c, &olen) != NULL);
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
+/* mg's h and l, and me, on the fake clock. */
+static void
+test_meta_clock(void)
+{
+	struct mc_store *s = new_store(0);
+	struct mc_conn *c = mc_conn_new(s);
+	char want[128];
+
+	EXPECT(c, "ms a 1 T100\r\nx\r\n", "HD\r\n");
+	fake_now += 5;
+	EXPECT(c, "mg a h l t\r\n", "HD h0 l5 t95\r\n");
+	EXPECT(c, "mg a h l\r\n", "HD h1 l5\r\n");
+	fake_now += 3;
+	/* The second fetch dated it; this one says so. */
+	EXPECT(c, "mg a h l u\r\n", "HD h1 l3\r\n");
+	snprintf(want, sizeof want, "ME a exp=92 la=3 cas=1 fetch=yes cls=1 "
+	    "size=61\r\n");
+	EXPECT(c, "me a\r\n", want);
+	mc_conn_free(c);
+	mc_store_free(s);
+}
+
 int
 main(void)
 {
@@ -1085,6 +1247,9 @@ main(void)
 	test_many_keys();
 	test_closing();
 	test_backpressure();
+	test_huge_get();
+	test_dump();
+	test_meta_clock();
 	test_cuts();
 	test_noise();
 	free(last.p);

@@ -26,6 +26,11 @@
  * (the last cas that server answered). Or a directive:
  *   @version [request]  version (or request): any text after "VERSION "
  *   @stats f1 f2 ...    stats: same form, fields f1.. equal
+ *   @stats:SUB f1 ...   stats SUB: the same, and (but with --target,
+ *                       whose store has a past) the same names in the
+ *                       same order
+ *   @nodates <request>  answers equal but for the numbers after la= and
+ *                       exp= (dates on the two servers' clocks)
  *   @close <request>    both must answer alike and then hang up
  * Lines starting with # are comments.
  */
@@ -324,9 +329,68 @@ recv_answer(int fd, struct buf *b)
 	}
 }
 
+/* A cas number at p[0..n) (its digits), less shift, into out. */
+static size_t
+shift_num(const char *p, size_t n, struct buf *out, uint64_t shift)
+{
+	size_t d = 0;
+	unsigned long long v;
+	char num[32];
+
+	while (d < n && isdigit((unsigned char)p[d]))
+		d++;
+	v = strtoull(p, NULL, 10);
+	if (d == 0 || v < shift) {
+		buf_add(out, p, d);
+		return d;
+	}
+	snprintf(num, sizeof num, "%llu", v - (unsigned long long)shift);
+	buf_add(out, num, strlen(num));
+	return d;
+}
+
 /*
- * Rewrite the cas of each VALUE line in b to cas - shift: the target's
- * counter may have run ahead of the fresh reference's.
+ * The cas in a meta answer line (" c<N>"), an me answer or metadump
+ * lines ("cas=<N>"), less shift.
+ */
+static void
+shift_meta(const char *p, size_t n, struct buf *out, uint64_t shift)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] == ' ' && i + 2 < n && p[i + 1] == 'c' &&
+		    isdigit((unsigned char)p[i + 2])) {
+			buf_add(out, " c", 2);
+			i += 2;
+			i += shift_num(p + i, n - i, out, shift);
+		} else if (i + 4 < n && memcmp(p + i, "cas=", 4) == 0) {
+			buf_add(out, "cas=", 4);
+			i += 4;
+			i += shift_num(p + i, n - i, out, shift);
+		} else
+			buf_add(out, p + i++, 1);
+	}
+}
+
+static bool
+meta_line(const char *p, size_t n)
+{
+	static const char *const codes[] = { "HD", "NS", "EX", "NF", "EN",
+	    "VA ", "ME ", "key=" };
+
+	for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
+		if (n >= strlen(codes[k]) &&
+		    memcmp(p, codes[k], strlen(codes[k])) == 0 &&
+		    (n == 2 || strlen(codes[k]) > 2 || p[2] == ' '))
+			return true;
+	return false;
+}
+
+/*
+ * Rewrite the cas of each VALUE line in b, and in meta answers, to
+ * cas - shift: the target's counter may have run ahead of the fresh
+ * reference's.
  */
 static void
 shift_cas(struct buf *b, uint64_t shift)
@@ -357,6 +421,20 @@ shift_cas(struct buf *b, uint64_t shift)
 			buf_add(&out, num, strlen(num));
 			buf_add(&out, b->p + i + ll, 2 + nb + 2);
 			i += ll + 2 + nb + 2;
+			continue;
+		}
+		if (meta_line(b->p + i, ll)) {
+			shift_meta(b->p + i, ll, &out, shift);
+			buf_add(&out, "\r\n", 2);
+			if (ll > 3 && memcmp(b->p + i, "VA ", 3) == 0) {
+				/* Its data block, as it is. */
+				nb = (size_t)strtoull(b->p + i + 3, NULL, 10) + 2;
+				if (i + ll + 2 + nb <= b->len) {
+					buf_add(&out, b->p + i + ll + 2, nb);
+					i += nb;
+				}
+			}
+			i += ll + 2;
 			continue;
 		}
 		buf_add(&out, b->p + i, ll + 2);
@@ -584,6 +662,55 @@ probe(int fd, uint64_t *cas, struct buf *stats)
 
 enum kind { PLAIN, VERSION, STATS, CLOSE };
 
+/* The names of a stats answer, in order, one line each. */
+static void
+stat_names(const struct buf *b, struct buf *out)
+{
+	const char *p = b->p, *end = b->p + b->len;
+
+	while (p != NULL && p < end && strncmp(p, "STAT ", 5) == 0) {
+		const char *sp = memchr(p + 5, ' ', (size_t)(end - p - 5));
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+
+		if (sp == NULL || eol == NULL)
+			break;
+		buf_add(out, p + 5, (size_t)(sp - p - 5));
+		buf_add(out, "\n", 1);
+		p = eol + 2;
+	}
+	buf_add(out, "", 1);
+}
+
+/* Every la=N and exp=N (N > 0) as la=* and exp=*, for @nodates. */
+static void
+mask_dates(struct buf *b)
+{
+	struct buf out = { 0 };
+	size_t i = 0;
+
+	while (i < b->len) {
+		size_t skip = 0;
+
+		if (i + 3 <= b->len && memcmp(b->p + i, "la=", 3) == 0)
+			skip = 3;
+		else if (i + 4 <= b->len && memcmp(b->p + i, "exp=", 4) == 0 &&
+		    (i + 4 >= b->len || b->p[i + 4] != '-'))
+			skip = 4;
+		if (skip != 0 && (i == 0 || b->p[i - 1] == ' ')) {
+			buf_add(&out, b->p + i, skip);
+			buf_add(&out, "*", 1);
+			i += skip;
+			while (i < b->len && isdigit((unsigned char)b->p[i]))
+				i++;
+			continue;
+		}
+		buf_add(&out, b->p + i, 1);
+		i++;
+	}
+	free(b->p);
+	*b = out;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -671,8 +798,10 @@ main(int argc, char **argv)
 	while (fgets(line, sizeof line, f) != NULL) {
 		struct buf req = { 0 }, treq = { 0 }, eng = { 0 }, ref = { 0 };
 		const char *text = line;
+		char stext[64];
 		enum kind k = PLAIN;
-		bool eof = false, teof = false, gone;
+		bool eof = false, teof = false, gone, same_names = false;
+		bool nodates = false;
 		time_t now = time(NULL);
 
 		lineno++;
@@ -686,9 +815,20 @@ main(int argc, char **argv)
 		} else if (strncmp(line, "@version ", 9) == 0) {
 			text = line + 9;
 			k = VERSION;
+		} else if (strncmp(line, "@stats:", 7) == 0) {
+			size_t sl = strcspn(line + 7, " ");
+
+			snprintf(stext, sizeof stext, "stats %.*s\\r\\n",
+			    (int)(sl < 40 ? sl : 40), line + 7);
+			text = stext;
+			k = STATS;
+			same_names = true;
 		} else if (strncmp(line, "@stats", 6) == 0) {
 			text = "stats\\r\\n";
 			k = STATS;
+		} else if (strncmp(line, "@nodates ", 9) == 0) {
+			text = line + 9;
+			nodates = true;
 		} else if (strncmp(line, "@close ", 7) == 0) {
 			text = line + 7;
 			k = CLOSE;
@@ -774,7 +914,20 @@ main(int argc, char **argv)
 
 			if (!stats_form(&eng) || !stats_form(&ref))
 				mismatch(lineno, line, &eng, &ref, "stats form");
-			memcpy(names, line + 6, strlen(line + 6) + 1);
+			/* A target's history shows in what it lists. */
+			if (same_names && target == NULL) {
+				struct buf en = { 0 }, rn = { 0 };
+
+				stat_names(&eng, &en);
+				stat_names(&ref, &rn);
+				if (strcmp(en.p, rn.p) != 0)
+					mismatch(lineno, line, &en, &rn,
+					    "stat names differ");
+				free(en.p);
+				free(rn.p);
+			}
+			memcpy(names, line + 6 + strcspn(line + 6, " "),
+			    strlen(line + 6 + strcspn(line + 6, " ")) + 1);
 			for (name = strtok_r(names, " ", &save); name != NULL;
 			    name = strtok_r(NULL, " ", &save)) {
 				char ev[64] = "(none)", rv[64] = "(none)";
@@ -791,6 +944,10 @@ main(int argc, char **argv)
 				}
 			}
 		} else {
+			if (nodates) {
+				mask_dates(&eng);
+				mask_dates(&ref);
+			}
 			if (eof || gone || eng.len != ref.len ||
 			    (eng.len != 0 && memcmp(eng.p, ref.p, eng.len) != 0))
 				mismatch(lineno, line, &eng, &ref,

@@ -59,6 +59,7 @@ struct mc_settings {
 	size_t inflight_max;		/* bytes of sets still arriving;
 					   0: a quarter of memory_limit,
 					   at least one item of the largest */
+	uint16_t tcpport;		/* -p, for `stats settings` */
 };
 
 void mc_settings_default(struct mc_settings *set);

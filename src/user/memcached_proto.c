@@ -5,7 +5,7 @@
  * that server gives it. Input is taken byte by byte as it comes, so how
  * the stream is cut never changes the answers.
  */
-#include "user/memcached_store.h"
+#include "user/memcached_conn.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -13,44 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TOKENS	24		/* memcached's, the rest-of-line one too */
 #define MAX_VERBOSITY	2
 #define LINE_KEEP	(4 * 1024)	/* a line buffer bigger is let go */
 #define OUT_KEEP	(16 * 1024)	/* so is an output buffer */
 #define BINARY_MAGIC	0x80		/* memcached's binary request */
 
-enum state {
-	ST_LINE,	/* reading a command line */
-	ST_DATA,	/* reading a data block into item */
-	ST_SWALLOW,	/* throwing a data block away */
-	ST_GET,		/* a get, paused while its output waits */
-	ST_CLOSING,
-};
-
-struct mc_conn {
-	struct mc_store *s;
-	enum state state;
-	bool noreply;		/* the next answer is not sent */
-	bool seen;		/* the first byte was looked at */
-	char *line;		/* the command line so far */
-	size_t len, cap;
-	struct mc_item *item;	/* ST_DATA */
-	size_t fill;
-	enum mc_cmd cmd;
-	uint64_t swallow;	/* ST_SWALLOW: bytes left */
-	size_t get_pos, get_end; /* ST_GET: keys left in line */
-	bool get_cas, get_touch;
-	int64_t get_exptime;
-	char *out;		/* output: out[head, head + olen) */
-	size_t head, olen, ocap;
-};
-
-struct token {
-	char *v;		/* NUL-terminated; NULL for the last */
-	size_t len;
-};
-
 static void get_run(struct mc_conn *c);
+static void process_command(struct mc_conn *c, char *cmd, size_t len);
 
 struct mc_conn *
 mc_conn_new(struct mc_store *s)
@@ -71,7 +40,9 @@ mc_conn_free(struct mc_conn *c)
 	if (c == NULL)
 		return;
 	mc_store_conn(c->s, -1);
+	mc_dump_end(c);
 	mc_item_free(c->s, c->item);
+	free(c->stash);
 	free(c->line);
 	free(c->out);
 	free(c);
@@ -95,7 +66,7 @@ mc_conn_memory_bound(size_t item_size_max)
 	/*
 	 * The line stops at MC_GET_LINE_MAX; output goes past MC_OUT_HIGH by
 	 * one VALUE line, its value and an END (or a stats answer), and
-	 * out_bytes() gives it 1 KiB of slack there.
+	 * mc_out_bytes() gives it 1 KiB of slack there.
 	 */
 	size_t out = MC_OUT_HIGH + item_size_max + 8192;
 
@@ -107,7 +78,8 @@ mc_conn_memory_bound(size_t item_size_max)
 void
 mc_conn_trim(struct mc_conn *c)
 {
-	if (c->len == 0 && c->state != ST_GET) {
+	if (c->len == 0 && c->state != ST_GET &&
+	    !(c->state == ST_GET_STREAM && c->key_len > 0)) {
 		free(c->line);
 		c->line = NULL;
 		c->cap = 0;
@@ -124,13 +96,14 @@ static void
 close_conn(struct mc_conn *c)
 {
 	c->state = ST_CLOSING;
+	mc_dump_end(c);
 	mc_item_free(c->s, c->item);
 	c->item = NULL;
 }
 
 /* Append n bytes of output; no memory closes the connection. */
-static void
-out_bytes(struct mc_conn *c, const void *p, size_t n)
+void
+mc_out_bytes(struct mc_conn *c, const void *p, size_t n)
 {
 	if (c->state == ST_CLOSING)
 		return;
@@ -165,8 +138,8 @@ out_bytes(struct mc_conn *c, const void *p, size_t n)
 	mc_store_counters(c->s)->bytes_written += n;
 }
 
-static void
-out_fmt(struct mc_conn *c, const char *fmt, ...)
+void
+mc_out_fmt(struct mc_conn *c, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -176,20 +149,20 @@ out_fmt(struct mc_conn *c, const char *fmt, ...)
 	n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		out_bytes(c, buf, (size_t)n < sizeof buf ? (size_t)n :
+		mc_out_bytes(c, buf, (size_t)n < sizeof buf ? (size_t)n :
 		    sizeof buf - 1);
 }
 
 /* memcached's out_string: one line, unless noreply holds it back once. */
-static void
-out_string(struct mc_conn *c, const char *str)
+void
+mc_out_string(struct mc_conn *c, const char *str)
 {
 	if (c->noreply) {
 		c->noreply = false;
 		return;
 	}
-	out_bytes(c, str, strlen(str));
-	out_bytes(c, "\r\n", 2);
+	mc_out_bytes(c, str, strlen(str));
+	mc_out_bytes(c, "\r\n", 2);
 }
 
 const void *
@@ -216,6 +189,8 @@ mc_conn_consume_output(struct mc_conn *c, size_t n)
 	}
 	if (c->state == ST_GET && c->olen < MC_OUT_HIGH)
 		get_run(c);
+	else if (c->state == ST_DUMP && c->olen < MC_OUT_HIGH)
+		mc_dump_run(c);
 }
 
 /* memcached's tokenize_command: split on spaces, at most max tokens. */
@@ -253,8 +228,8 @@ tokenize(char *cmd, size_t len, struct token *t, size_t max)
 	return n + 1;
 }
 
-static void
-noreply_maybe(struct mc_conn *c, struct token *t, size_t ntokens)
+void
+mc_set_noreply(struct mc_conn *c, struct token *t, size_t ntokens)
 {
 	struct token *nr = &t[ntokens - 2];
 
@@ -300,22 +275,23 @@ get_one(struct mc_conn *c, const char *key, size_t nkey, bool out)
 			st->touch_misses++;
 	} else {
 		st->cmd_get++;
-		if (it != NULL)
+		if (it != NULL) {
 			st->get_hits++;
-		else
+			mc_store_class(c->s, mc_item_class(it))->get_hits++;
+		} else
 			st->get_misses++;
 	}
 	if (it == NULL || !out)
 		return;
-	out_bytes(c, "VALUE ", 6);
-	out_bytes(c, it->data, it->nkey);
+	mc_out_bytes(c, "VALUE ", 6);
+	mc_out_bytes(c, it->data, it->nkey);
 	if (c->get_cas)
-		out_fmt(c, " %u %u %llu\r\n", (unsigned)it->flags,
+		mc_out_fmt(c, " %u %u %llu\r\n", (unsigned)it->flags,
 		    (unsigned)(it->nbytes - 2), (unsigned long long)it->cas);
 	else
-		out_fmt(c, " %u %u\r\n", (unsigned)it->flags,
+		mc_out_fmt(c, " %u %u\r\n", (unsigned)it->flags,
 		    (unsigned)(it->nbytes - 2));
-	out_bytes(c, mc_item_value(it), it->nbytes);
+	mc_out_bytes(c, mc_item_value(it), it->nbytes);
 }
 
 /* Go on with the keys of a get until they end or the output is full. */
@@ -327,9 +303,19 @@ get_run(struct mc_conn *c)
 	c->state = ST_GET;
 	while (c->olen < MC_OUT_HIGH) {
 		if (!next_key(c->line, &c->get_pos, c->get_end, &k, &nk)) {
-			out_bytes(c, "END\r\n", 5);
+			if (c->get_stream) {
+				/* The held keys are done: on with the line. */
+				c->get_stream = false;
+				memmove(c->line, c->line + c->get_end,
+				    c->key_len);
+				c->state = ST_GET_STREAM;
+				return;
+			}
+			mc_out_bytes(c, "END\r\n", 5);
 			if (c->state != ST_CLOSING)
-				c->state = ST_LINE;
+				c->state = c->get_then_skip ? ST_SKIP_LINE :
+				    ST_LINE;
+			c->get_then_skip = false;
 			return;
 		}
 		get_one(c, c->line + k, nk, true);
@@ -338,11 +324,36 @@ get_run(struct mc_conn *c)
 	}
 }
 
+/*
+ * A key over the limit anywhere cancels the whole answer: memcached has
+ * fetched the keys before it, and drops what it had gathered.
+ */
+static bool
+get_cancelled(struct mc_conn *c)
+{
+	size_t pos = c->get_pos, k, nk, first_long = 0;
+	bool too_long = false;
+
+	while (next_key(c->line, &pos, c->get_end, &k, &nk))
+		if (nk > MC_KEY_MAX) {
+			too_long = true;
+			first_long = k;
+			break;
+		}
+	if (!too_long)
+		return false;
+	pos = c->get_pos;
+	while (next_key(c->line, &pos, c->get_end, &k, &nk) &&
+	    k < first_long)
+		get_one(c, c->line + k, nk, false);
+	mc_out_string(c, "CLIENT_ERROR bad command line format");
+	return true;
+}
+
 static void
 process_get(struct mc_conn *c, struct token *t, bool cas, bool touch)
 {
-	size_t pos, k, nk, first_long = 0;
-	bool too_long = false;
+	size_t pos;
 	int32_t exptime;
 
 	c->get_cas = cas;
@@ -351,31 +362,15 @@ process_get(struct mc_conn *c, struct token *t, bool cas, bool touch)
 	pos = (size_t)(t[1].v - c->line);
 	if (touch) {
 		if (!mc_parse_i32(t[1].v, &exptime)) {
-			out_string(c, "CLIENT_ERROR invalid exptime argument");
+			mc_out_string(c, "CLIENT_ERROR invalid exptime argument");
 			return;
 		}
 		c->get_exptime = mc_store_exptime(c->s, exptime);
 		pos += t[1].len;
 	}
 	c->get_pos = pos;
-	/*
-	 * A key over the limit anywhere cancels the whole answer: memcached
-	 * has fetched the keys before it, and drops what it had gathered.
-	 */
-	while (next_key(c->line, &pos, c->get_end, &k, &nk))
-		if (nk > MC_KEY_MAX) {
-			too_long = true;
-			first_long = k;
-			break;
-		}
-	if (too_long) {
-		pos = c->get_pos;
-		while (next_key(c->line, &pos, c->get_end, &k, &nk) &&
-		    k < first_long)
-			get_one(c, c->line + k, nk, false);
-		out_string(c, "CLIENT_ERROR bad command line format");
+	if (get_cancelled(c))
 		return;
-	}
 	get_run(c);
 }
 
@@ -390,23 +385,23 @@ process_update(struct mc_conn *c, struct token *t, size_t ntokens,
 	struct mc_item *it;
 	enum mc_alloc a;
 
-	noreply_maybe(c, t, ntokens);
+	mc_set_noreply(c, t, ntokens);
 	if (t[1].len > MC_KEY_MAX ||
 	    !mc_parse_u32(t[2].v, &flags) || !mc_parse_i32(t[3].v, &exptime) ||
 	    !mc_parse_i32(t[4].v, &vlen) ||
 	    (cmd == MC_CAS && !mc_parse_u64(t[5].v, SIZE_MAX, &cas)) ||
 	    vlen < 0 || vlen > INT_MAX - 2) {
-		out_string(c, "CLIENT_ERROR bad command line format");
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
 	a = mc_item_new(c->s, t[1].v, t[1].len, flags,
 	    mc_store_exptime(c->s, exptime), (size_t)vlen + 2, &it);
 	if (a != MC_ALLOC_OK) {
 		if (a == MC_ALLOC_TOO_LARGE) {
-			out_string(c, "SERVER_ERROR object too large for cache");
+			mc_out_string(c, "SERVER_ERROR object too large for cache");
 			st->store_too_large++;
 		} else {
-			out_string(c,
+			mc_out_string(c,
 			    "SERVER_ERROR out of memory storing object");
 			st->store_no_memory++;
 		}
@@ -437,12 +432,23 @@ complete_data(struct mc_conn *c)
 	c->item = NULL;
 	c->state = ST_LINE;
 	mc_store_counters(c->s)->cmd_set++;
+	mc_store_class(c->s, mc_item_class(it))->cmd_set++;
 	if (memcmp(mc_item_value(it) + it->nbytes - 2, "\r\n", 2) != 0) {
 		mc_item_free(c->s, it);
-		out_string(c, "CLIENT_ERROR bad data chunk");
+		/* An ms hears of it whatever its q said. */
+		if (c->meta) {
+			c->noreply = c->meta = false;
+			free(c->stash);
+			c->stash = NULL;
+		}
+		mc_out_string(c, "CLIENT_ERROR bad data chunk");
 		return;
 	}
-	out_string(c, answer[mc_store_item(c->s, it, c->cmd)]);
+	if (c->meta) {
+		mc_meta_stored(c, it);
+		return;
+	}
+	mc_out_string(c, answer[mc_store_item(c->s, it, c->cmd)]);
 }
 
 static void
@@ -452,32 +458,34 @@ process_delta(struct mc_conn *c, struct token *t, size_t ntokens, bool incr)
 	uint64_t delta;
 	char buf[24];
 
-	noreply_maybe(c, t, ntokens);
+	mc_set_noreply(c, t, ntokens);
 	if (t[1].len > MC_KEY_MAX) {
-		out_string(c, "CLIENT_ERROR bad command line format");
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
 	if (!mc_parse_u64(t[2].v, SIZE_MAX, &delta)) {
-		out_string(c, "CLIENT_ERROR invalid numeric delta argument");
+		mc_out_string(c, "CLIENT_ERROR invalid numeric delta argument");
 		return;
 	}
-	switch (mc_store_delta(c->s, t[1].v, t[1].len, incr, delta, buf)) {
+	switch (mc_store_delta(c->s, t[1].v, t[1].len, incr, delta, buf, NULL,
+	    NULL)) {
 	case MC_DELTA_OK:
-		out_string(c, buf);
+		mc_out_string(c, buf);
 		break;
 	case MC_DELTA_NON_NUMERIC:
-		out_string(c, "CLIENT_ERROR cannot increment or decrement "
+		mc_out_string(c, "CLIENT_ERROR cannot increment or decrement "
 		    "non-numeric value");
 		break;
 	case MC_DELTA_EOM:
-		out_string(c, "SERVER_ERROR out of memory");
+	case MC_DELTA_EXISTS:	/* no cas is given here */
+		mc_out_string(c, "SERVER_ERROR out of memory");
 		break;
 	case MC_DELTA_NOT_FOUND:
 		if (incr)
 			st->incr_misses++;
 		else
 			st->decr_misses++;
-		out_string(c, "NOT_FOUND");
+		mc_out_string(c, "NOT_FOUND");
 		break;
 	}
 }
@@ -490,25 +498,25 @@ process_delete(struct mc_conn *c, struct token *t, size_t ntokens)
 	if (ntokens > 3) {
 		bool zero = strcmp(t[2].v, "0") == 0, nr;
 
-		noreply_maybe(c, t, ntokens);
+		mc_set_noreply(c, t, ntokens);
 		nr = c->noreply;
 		if (!((ntokens == 4 && (zero || nr)) ||
 		    (ntokens == 5 && zero && nr))) {
-			out_string(c, "CLIENT_ERROR bad command line format.  "
+			mc_out_string(c, "CLIENT_ERROR bad command line format.  "
 			    "Usage: delete <key> [noreply]");
 			return;
 		}
 	}
 	if (t[1].len > MC_KEY_MAX) {
-		out_string(c, "CLIENT_ERROR bad command line format");
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
 	if (mc_store_delete(c->s, t[1].v, t[1].len)) {
 		st->delete_hits++;
-		out_string(c, "DELETED");
+		mc_out_string(c, "DELETED");
 	} else {
 		st->delete_misses++;
-		out_string(c, "NOT_FOUND");
+		mc_out_string(c, "NOT_FOUND");
 	}
 }
 
@@ -518,23 +526,23 @@ process_touch(struct mc_conn *c, struct token *t, size_t ntokens)
 	struct mc_stats *st = mc_store_counters(c->s);
 	int32_t exptime;
 
-	noreply_maybe(c, t, ntokens);
+	mc_set_noreply(c, t, ntokens);
 	if (t[1].len > MC_KEY_MAX) {
-		out_string(c, "CLIENT_ERROR bad command line format");
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
 	if (!mc_parse_i32(t[2].v, &exptime)) {
-		out_string(c, "CLIENT_ERROR invalid exptime argument");
+		mc_out_string(c, "CLIENT_ERROR invalid exptime argument");
 		return;
 	}
 	st->cmd_touch++;
 	if (mc_store_touch(c->s, t[1].v, t[1].len,
 	    mc_store_exptime(c->s, exptime)) != NULL) {
 		st->touch_hits++;
-		out_string(c, "TOUCHED");
+		mc_out_string(c, "TOUCHED");
 	} else {
 		st->touch_misses++;
-		out_string(c, "NOT_FOUND");
+		mc_out_string(c, "NOT_FOUND");
 	}
 }
 
@@ -543,15 +551,15 @@ process_flush(struct mc_conn *c, struct token *t, size_t ntokens)
 {
 	int32_t delay = 0;
 
-	noreply_maybe(c, t, ntokens);
+	mc_set_noreply(c, t, ntokens);
 	mc_store_counters(c->s)->cmd_flush++;
 	if (ntokens != (c->noreply ? 3u : 2u) &&
 	    !mc_parse_i32(t[1].v, &delay)) {
-		out_string(c, "CLIENT_ERROR invalid exptime argument");
+		mc_out_string(c, "CLIENT_ERROR invalid exptime argument");
 		return;
 	}
 	mc_store_flush(c->s, delay);
-	out_string(c, "OK");
+	mc_out_string(c, "OK");
 }
 
 static void
@@ -559,96 +567,14 @@ process_verbosity(struct mc_conn *c, struct token *t, size_t ntokens)
 {
 	uint32_t level;
 
-	noreply_maybe(c, t, ntokens);
+	mc_set_noreply(c, t, ntokens);
 	if (!mc_parse_u32(t[1].v, &level)) {
-		out_string(c, "CLIENT_ERROR bad command line format");
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
 		return;
 	}
 	mc_store_verbosity(c->s, level > MAX_VERBOSITY ? MAX_VERBOSITY :
 	    (int)level);
-	out_string(c, "OK");
-}
-
-static void
-stat_u64(struct mc_conn *c, const char *name, uint64_t v)
-{
-	out_fmt(c, "STAT %s %llu\r\n", name, (unsigned long long)v);
-}
-
-static void
-process_stats(struct mc_conn *c, struct token *t, size_t ntokens)
-{
-	struct mc_store *s = c->s;
-	const struct mc_stats *st = mc_store_counters(s);
-	const struct mc_settings *set = mc_store_settings(s);
-	int64_t now = mc_store_now(s);
-
-	if (ntokens > 2 && strcmp(t[1].v, "reset") == 0) {
-		mc_store_reset_stats(s);
-		out_string(c, "RESET");
-		return;
-	}
-	if (ntokens > 2 && strcmp(t[1].v, "settings") == 0) {
-		stat_u64(c, "maxbytes", st->limit_maxbytes);
-		stat_u64(c, "maxconns", set->max_connections);
-		out_fmt(c, "STAT verbosity %u\r\n", mc_store_verbosity(s, -1));
-		out_fmt(c, "STAT evictions on\r\n");
-		out_fmt(c, "STAT cas_enabled yes\r\n");
-		stat_u64(c, "item_size_max", set->item_size_max);
-		out_fmt(c, "STAT maxconns_fast yes\r\n");
-		out_fmt(c, "STAT flush_enabled yes\r\n");
-		stat_u64(c, "idle_timeout", set->idle_timeout);
-		out_bytes(c, "END\r\n", 5);
-		return;
-	}
-	if (ntokens > 2) {
-		/* items, slabs, sizes, conns, detail: memcached internals. */
-		out_string(c, "ERROR");
-		return;
-	}
-	stat_u64(c, "pid", mc_store_pid(s));
-	stat_u64(c, "uptime", (uint64_t)now - mc_store_started(s));
-	stat_u64(c, "time", (uint64_t)now);
-	out_fmt(c, "STAT version %s\r\n", MC_VERSION);
-	stat_u64(c, "pointer_size", 8 * sizeof(void *));
-	stat_u64(c, "max_connections", set->max_connections);
-	stat_u64(c, "curr_connections", st->curr_connections);
-	stat_u64(c, "total_connections", st->total_connections);
-	stat_u64(c, "rejected_connections", st->rejected_connections);
-	stat_u64(c, "cmd_get", st->cmd_get);
-	stat_u64(c, "cmd_set", st->cmd_set);
-	stat_u64(c, "cmd_flush", st->cmd_flush);
-	stat_u64(c, "cmd_touch", st->cmd_touch);
-	stat_u64(c, "get_hits", st->get_hits);
-	stat_u64(c, "get_misses", st->get_misses);
-	stat_u64(c, "get_expired", st->get_expired);
-	stat_u64(c, "get_flushed", st->get_flushed);
-	stat_u64(c, "delete_misses", st->delete_misses);
-	stat_u64(c, "delete_hits", st->delete_hits);
-	stat_u64(c, "incr_misses", st->incr_misses);
-	stat_u64(c, "incr_hits", st->incr_hits);
-	stat_u64(c, "decr_misses", st->decr_misses);
-	stat_u64(c, "decr_hits", st->decr_hits);
-	stat_u64(c, "cas_misses", st->cas_misses);
-	stat_u64(c, "cas_hits", st->cas_hits);
-	stat_u64(c, "cas_badval", st->cas_badval);
-	stat_u64(c, "touch_hits", st->touch_hits);
-	stat_u64(c, "touch_misses", st->touch_misses);
-	stat_u64(c, "store_too_large", st->store_too_large);
-	stat_u64(c, "store_no_memory", st->store_no_memory);
-	/* memcached shows it only when the timeout is on. */
-	if (set->idle_timeout != 0)
-		stat_u64(c, "idle_kicks", st->idle_kicks);
-	stat_u64(c, "bytes_read", st->bytes_read);
-	stat_u64(c, "bytes_written", st->bytes_written);
-	stat_u64(c, "limit_maxbytes", st->limit_maxbytes);
-	stat_u64(c, "threads", 1);
-	stat_u64(c, "bytes", st->bytes);
-	stat_u64(c, "curr_items", st->curr_items);
-	stat_u64(c, "total_items", st->total_items);
-	stat_u64(c, "evictions", st->evictions);
-	stat_u64(c, "reclaimed", st->reclaimed);
-	out_bytes(c, "END\r\n", 5);
+	mc_out_string(c, "OK");
 }
 
 /* Token-count checks: memcached answers a wrong count with ERROR. */
@@ -656,7 +582,7 @@ static bool
 want(struct mc_conn *c, size_t ntokens, size_t min, size_t max)
 {
 	if (ntokens < min || ntokens > max) {
-		out_string(c, "ERROR");
+		mc_out_string(c, "ERROR");
 		return false;
 	}
 	return true;
@@ -666,7 +592,7 @@ static bool
 want_or(struct mc_conn *c, size_t ntokens, size_t a, size_t b)
 {
 	if (ntokens != a && ntokens != b) {
-		out_string(c, "ERROR");
+		mc_out_string(c, "ERROR");
 		return false;
 	}
 	return true;
@@ -681,14 +607,13 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 
 	mc_store_now(c->s);
 	if (ntokens < 2 || t[0].len < 2) {
-		out_string(c, "ERROR");
+		mc_out_string(c, "ERROR");
 		return;
 	}
 	switch (name[0]) {
 	case 'm':
 		if (t[0].len == 2) {
-			/* Meta commands are not spoken here. */
-			out_string(c, "ERROR");
+			mc_meta_command(c, t, ntokens);
 			return;
 		}
 		break;
@@ -704,18 +629,18 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 		else if (strcmp(name, "gats") == 0)
 			process_get(c, t, true, true);
 		else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR");
 		return;
 	case 's':
 		if (strcmp(name, "set") == 0) {
 			if (want_or(c, ntokens, 6, 7))
 				process_update(c, t, ntokens, MC_SET);
 		} else if (strcmp(name, "stats") == 0)
-			process_stats(c, t, ntokens);
+			mc_stats_command(c, t, ntokens);
 		else if (strcmp(name, "shutdown") == 0)
-			out_string(c, "ERROR: shutdown not enabled");
-		else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR: shutdown not enabled");
+		else if (!mc_admin_command(c, t, ntokens))
+			mc_out_string(c, "ERROR");
 		return;
 	case 'a':
 		if (strcmp(name, "add") == 0 || strcmp(name, "append") == 0) {
@@ -723,21 +648,21 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 				process_update(c, t, ntokens,
 				    name[1] == 'd' ? MC_ADD : MC_APPEND);
 		} else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR");
 		return;
 	case 'c':
 		if (strcmp(name, "cas") == 0) {
 			if (want_or(c, ntokens, 7, 8))
 				process_update(c, t, ntokens, MC_CAS);
-		} else
-			out_string(c, "ERROR");
+		} else if (!mc_admin_command(c, t, ntokens))
+			mc_out_string(c, "ERROR");
 		return;
 	case 'i':
 		if (strcmp(name, "incr") == 0) {
 			if (want_or(c, ntokens, 4, 5))
 				process_delta(c, t, ntokens, true);
 		} else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR");
 		return;
 	case 'd':
 		if (strcmp(name, "delete") == 0) {
@@ -747,14 +672,14 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 			if (want_or(c, ntokens, 4, 5))
 				process_delta(c, t, ntokens, false);
 		} else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR");
 		return;
 	case 't':
 		if (strcmp(name, "touch") == 0) {
 			if (want_or(c, ntokens, 4, 5))
 				process_touch(c, t, ntokens);
 		} else
-			out_string(c, "ERROR");
+			mc_out_string(c, "ERROR");
 		return;
 	}
 	if (strcmp(name, "replace") == 0 || strcmp(name, "prepend") == 0) {
@@ -768,16 +693,18 @@ process_command(struct mc_conn *c, char *cmd, size_t len)
 		if (want(c, ntokens, 2, 4))
 			process_flush(c, t, ntokens);
 	} else if (strcmp(name, "version") == 0)
-		out_string(c, "VERSION " MC_VERSION);
+		mc_out_string(c, "VERSION " MC_VERSION);
 	else if (strcmp(name, "quit") == 0)
 		close_conn(c);
 	else if (strcmp(name, "verbosity") == 0) {
 		if (want_or(c, ntokens, 3, 4))
 			process_verbosity(c, t, ntokens);
-	} else if (strncmp(t[ntokens - 2].v, "HTTP/", 5) == 0)
+	} else if (mc_admin_command(c, t, ntokens))
+		;
+	else if (strncmp(t[ntokens - 2].v, "HTTP/", 5) == 0)
 		close_conn(c);	/* a web browser: memcached hangs up */
 	else
-		out_string(c, "ERROR");
+		mc_out_string(c, "ERROR");
 }
 
 /* A complete line (its '\n' dropped) is in line[0, len). */
@@ -801,24 +728,135 @@ process_line(struct mc_conn *c)
 	}
 }
 
+/* A get or gets, after at most 100 spaces: memcached reads it whole. */
+static bool
+is_long_get(const struct mc_conn *c)
+{
+	size_t i = 0;
+
+	while (i < c->len && c->line[i] == ' ')
+		i++;
+	return i <= 100 && ((c->len - i >= 4 &&
+	    memcmp(c->line + i, "get ", 4) == 0) || (c->len - i >= 5 &&
+	    memcmp(c->line + i, "gets ", 5) == 0));
+}
+
 /*
- * A line past MC_LINE_MAX bytes is only allowed for a big get or gets
- * (after at most 100 spaces), as in memcached; it closes the connection
- * otherwise, and past MC_GET_LINE_MAX in any case.
+ * A get line past MC_GET_LINE_MAX: the keys held are answered, and the
+ * rest of the line is read key by key (ST_GET_STREAM), so that a line
+ * of any length costs one key of memory. A key over the limit in what
+ * is held still cancels the whole answer, as in memcached; one later in
+ * the line can only end it (what was answered is out).
+ */
+static void
+get_stream_start(struct mc_conn *c)
+{
+	size_t n = c->len, split, i = 0;
+
+	c->len = 0;
+	if (strnlen(c->line, n) < n) {
+		/* A NUL ends memcached's line: the rest is not read. */
+		n = strnlen(c->line, n);
+		c->line[n] = '\0';
+		c->get_end = n;
+		c->get_then_skip = true;
+		process_command(c, c->line, n);
+		if (c->state == ST_LINE)
+			c->state = ST_SKIP_LINE;
+		if (c->state != ST_GET)
+			c->get_then_skip = false;
+		return;
+	}
+	/* The last key may go on in what is still to come. */
+	for (split = n; split > 0 && c->line[split - 1] != ' '; split--)
+		;
+	c->key_len = n - split;
+	if (c->key_len > MC_KEY_MAX) {
+		/* Too long already: it cancels the answer below. */
+		split = n;
+		c->key_len = 0;
+	}
+	c->line[n] = '\0';
+	while (c->line[i] == ' ')
+		i++;
+	mc_store_now(c->s);
+	c->get_cas = c->line[i + 3] == 's';
+	c->get_touch = false;
+	c->get_exptime = 0;
+	c->get_pos = i + (c->get_cas ? 5 : 4);
+	c->get_end = split;
+	if (get_cancelled(c)) {
+		c->state = ST_SKIP_LINE;
+		return;
+	}
+	c->get_stream = true;
+	get_run(c);
+}
+
+/* Room for one key in the line buffer, which trimming may have let go. */
+static bool
+key_room(struct mc_conn *c)
+{
+	char *l;
+
+	if (c->cap >= MC_KEY_MAX + 2)
+		return true;
+	if ((l = realloc(c->line, 256)) == NULL) {
+		close_conn(c);
+		return false;
+	}
+	c->line = l;
+	c->cap = 256;
+	return true;
+}
+
+/* ST_GET_STREAM: the next piece of one key, or its end. */
+static size_t
+get_stream(struct mc_conn *c, const char *p, size_t n)
+{
+	size_t i = 0, have, keep, klen;
+	char ch;
+
+	while (i < n && p[i] != ' ' && p[i] != '\n' && p[i] != '\0')
+		i++;
+	if (!key_room(c))
+		return n;
+	/* Past 251 bytes (and a '\r') a key is refused: keep no more. */
+	have = c->key_len < MC_KEY_MAX + 2 ? c->key_len : MC_KEY_MAX + 2;
+	keep = i < MC_KEY_MAX + 2 - have ? i : MC_KEY_MAX + 2 - have;
+	memcpy(c->line + have, p, keep);
+	c->key_len = have + keep;
+	if (i == n)
+		return n;
+	ch = p[i];
+	klen = c->key_len;
+	c->key_len = 0;
+	/* memcached drops the '\r' of the line's CRLF only. */
+	if (ch == '\n' && klen > 0 && c->line[klen - 1] == '\r')
+		klen--;
+	if (klen > MC_KEY_MAX) {
+		mc_out_string(c, "CLIENT_ERROR bad command line format");
+		c->state = ch == '\n' ? ST_LINE : ST_SKIP_LINE;
+		return i + 1;
+	}
+	if (klen > 0)
+		get_one(c, c->line, klen, true);
+	if (ch == ' ' || c->state == ST_CLOSING)
+		return i + 1;
+	mc_out_bytes(c, "END\r\n", 5);
+	if (c->state != ST_CLOSING)
+		c->state = ch == '\n' ? ST_LINE : ST_SKIP_LINE;
+	return i + 1;
+}
+
+/*
+ * A line past MC_LINE_MAX bytes is only allowed for a get or gets, as
+ * in memcached; it closes the connection otherwise.
  */
 static bool
 line_ok(const struct mc_conn *c)
 {
-	size_t i = 0;
-
-	if (c->len <= MC_LINE_MAX)
-		return true;
-	if (c->len > MC_GET_LINE_MAX)
-		return false;
-	while (c->line[i] == ' ')
-		i++;
-	return i <= 100 && (strncmp(c->line + i, "get ", 4) == 0 ||
-	    strncmp(c->line + i, "gets ", 5) == 0);
+	return c->len <= MC_LINE_MAX || is_long_get(c);
 }
 
 /* Take bytes of a command line from p; true when the line is whole. */
@@ -827,7 +865,7 @@ take_line(struct mc_conn *c, const char *p, size_t n, bool *whole)
 {
 	const char *nl = memchr(p, '\n', n);
 	size_t take = nl != NULL ? (size_t)(nl - p) : n;
-	size_t room = MC_GET_LINE_MAX + 1 - c->len;
+	size_t room = MC_GET_LINE_MAX - c->len;
 
 	*whole = false;
 	if (take > room)
@@ -858,6 +896,8 @@ take_line(struct mc_conn *c, const char *p, size_t n, bool *whole)
 		*whole = true;
 		return take + 1;
 	}
+	if (c->len == MC_GET_LINE_MAX)
+		get_stream_start(c);
 	return take;
 }
 
@@ -879,6 +919,12 @@ mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len)
 		if (c->state == ST_GET) {
 			get_run(c);
 			if (c->state == ST_GET)
+				break;
+			continue;
+		}
+		if (c->state == ST_DUMP) {
+			mc_dump_run(c);
+			if (c->state == ST_DUMP)
 				break;
 			continue;
 		}
@@ -911,7 +957,28 @@ mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len)
 			if (whole && c->state == ST_LINE)
 				process_line(c);
 			break;
+		case ST_GET_STREAM:
+			n = get_stream(c, p + i, len - i);
+			i += n;
+			st->bytes_read += n;
+			break;
+		case ST_SKIP_LINE: {
+			const char *nl = memchr(p + i, '\n', len - i);
+
+			n = nl != NULL ? (size_t)(nl - (p + i)) + 1 : len - i;
+			i += n;
+			st->bytes_read += n;
+			if (nl != NULL)
+				c->state = ST_LINE;
+			break;
+		}
+		case ST_WATCH:
+			/* A watcher's commands are not read (memcached's). */
+			st->bytes_read += len - i;
+			i = len;
+			break;
 		case ST_GET:
+		case ST_DUMP:
 		case ST_CLOSING:
 			break;
 		}

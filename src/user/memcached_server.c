@@ -495,6 +495,7 @@ mc_server_open(struct mc_server *s, struct netstack *ns, uint16_t port,
 		s->set = *set;
 	else
 		mc_settings_default(&s->set);
+	s->set.tcpport = port;		/* `stats settings` shows it */
 	if ((s->store = mc_store_open(&s->set, s->clock, s->clock_arg)) == NULL)
 		return -1;
 	/* The zeros the store filled in. */

@@ -38,7 +38,54 @@ struct mc_store {
 	uint32_t pid;
 	unsigned verbosity;
 	struct mc_stats st;
+	struct mc_class cls[MC_CLASSES];
+	struct mc_tunables tun;
+	struct mc_cursor *cursors;	/* dumps under way */
 };
+
+/* memcached's class sizes: 96 bytes, then x1.25 aligned to 8. */
+static size_t class_size[MC_CLASSES];
+static unsigned class_largest;
+
+static void
+classes_init(void)
+{
+	size_t size = 48 + 48;
+	unsigned i = 0;
+
+	if (class_largest != 0)
+		return;
+	while (++i < MC_CLASSES - 1) {
+		if (size * 5 >= (size_t)MC_SLAB_CHUNK_MAX * 4)
+			break;
+		if (size % 8 != 0)
+			size += 8 - size % 8;
+		class_size[i] = size;
+		size = size * 5 / 4;
+	}
+	class_size[i] = MC_SLAB_CHUNK_MAX;
+	class_largest = i;
+}
+
+size_t
+mc_class_size(unsigned id)
+{
+	classes_init();
+	return id >= 1 && id <= class_largest ? class_size[id] : 0;
+}
+
+unsigned
+mc_class_of(size_t ntotal)
+{
+	unsigned id = 1;
+
+	classes_init();
+	/* Past the largest chunk memcached chains chunks to a header. */
+	while (ntotal > class_size[id])
+		if (id++ == class_largest)
+			return class_largest;
+	return id;
+}
 
 /* SipHash-2-4, for the bucket of a key. */
 static uint64_t
@@ -100,6 +147,12 @@ item_ntotal(const struct mc_item *it)
 	return mc_item_ntotal(it->nkey, it->flags, it->nbytes);
 }
 
+unsigned
+mc_item_class(const struct mc_item *it)
+{
+	return mc_class_of(item_ntotal(it));
+}
+
 void
 mc_settings_default(struct mc_settings *set)
 {
@@ -108,6 +161,7 @@ mc_settings_default(struct mc_settings *set)
 	set->item_size_max = MC_ITEM_SIZE_MAX;
 	set->max_connections = MC_MAXCONNS_DEFAULT;
 	set->idle_timeout = MC_IDLE_TIMEOUT_DEFAULT;
+	set->tcpport = 11211;
 }
 
 const char *
@@ -187,7 +241,90 @@ mc_store_open(const struct mc_settings *set, mc_clock_fn now,
 	s->k1 = key[1];
 	s->cur = s->started = now(clock_arg);
 	s->st.limit_maxbytes = s->limit;
+	/* memcached's defaults. */
+	s->tun.lru_crawler = true;
+	s->tun.crawler_sleep = 100;
+	s->tun.slab_automove = 1;
+	s->tun.hot_lru_pct = 20;
+	s->tun.warm_lru_pct = 40;
+	s->tun.hot_max_factor = 0.2;
+	s->tun.warm_max_factor = 2.0;
+	s->tun.lru_segmented = true;
+	s->tun.temporary_ttl = 61;
+	classes_init();
 	return s;
+}
+
+struct mc_class *
+mc_store_class(struct mc_store *s, unsigned id)
+{
+	return &s->cls[id < MC_CLASSES ? id : 0];
+}
+
+struct mc_tunables *
+mc_store_tunables(struct mc_store *s)
+{
+	return &s->tun;
+}
+
+size_t
+mc_store_set_limit(struct mc_store *s, size_t bytes)
+{
+	/* Lower only: the server's memory bound is counted from -m. */
+	if (bytes > s->set.memory_limit)
+		bytes = s->set.memory_limit;
+	s->limit = bytes;
+	s->st.limit_maxbytes = bytes;
+	return bytes;
+}
+
+int64_t
+mc_store_flush_at(const struct mc_store *s)
+{
+	return s->flush_at == NO_FLUSH ? 0 : s->flush_at;
+}
+
+uint64_t
+mc_store_cas(const struct mc_store *s)
+{
+	return s->cas;
+}
+
+void
+mc_store_recas(struct mc_store *s, struct mc_item *it)
+{
+	it->cas = ++s->cas;
+}
+
+void
+mc_cursor_begin(struct mc_store *s, struct mc_cursor *cur)
+{
+	cur->next = cur->from_head ? s->head : s->tail;
+	cur->link = s->cursors;
+	s->cursors = cur;
+}
+
+struct mc_item *
+mc_cursor_next(struct mc_store *s, struct mc_cursor *cur)
+{
+	struct mc_item *it = cur->next;
+
+	(void)s;
+	if (it != NULL)
+		cur->next = cur->from_head ? it->next : it->prev;
+	return it;
+}
+
+void
+mc_cursor_end(struct mc_store *s, struct mc_cursor *cur)
+{
+	for (struct mc_cursor **pp = &s->cursors; *pp != NULL;
+	    pp = &(*pp)->link)
+		if (*pp == cur) {
+			*pp = cur->link;
+			break;
+		}
+	cur->next = NULL;
 }
 
 const struct mc_settings *
@@ -258,6 +395,16 @@ mc_store_reset_stats(struct mc_store *s)
 	s->st.bytes = keep.bytes;
 	s->st.curr_items = keep.curr_items;
 	s->st.limit_maxbytes = keep.limit_maxbytes;
+	/* memcached resets its slab and item counters too. */
+	for (unsigned id = 0; id < MC_CLASSES; id++) {
+		struct mc_class *cl = &s->cls[id];
+		struct mc_class keep_cl = *cl;
+
+		memset(cl, 0, sizeof *cl);
+		cl->number = keep_cl.number;
+		cl->bytes = keep_cl.bytes;
+		cl->pages = keep_cl.pages;
+	}
 }
 
 void
@@ -281,6 +428,10 @@ bucket(struct mc_store *s, const char *key, size_t nkey)
 static void
 lru_unlink(struct mc_store *s, struct mc_item *it)
 {
+	/* A dump about to visit it goes on with the next one instead. */
+	for (struct mc_cursor *cur = s->cursors; cur != NULL; cur = cur->link)
+		if (cur->next == it)
+			cur->next = cur->from_head ? it->next : it->prev;
 	if (it->prev != NULL)
 		it->prev->next = it->next;
 	else
@@ -326,6 +477,8 @@ unlink_item(struct mc_store *s, struct mc_item *it)
 	s->count--;
 	s->st.curr_items--;
 	s->st.bytes -= item_ntotal(it);
+	s->cls[mc_item_class(it)].number--;
+	s->cls[mc_item_class(it)].bytes -= item_ntotal(it);
 	free(it);
 }
 
@@ -340,6 +493,12 @@ static bool
 is_expired(const struct mc_store *s, const struct mc_item *it)
 {
 	return it->exptime != 0 && it->exptime <= s->cur;
+}
+
+bool
+mc_store_live(const struct mc_store *s, const struct mc_item *it)
+{
+	return !is_expired(s, it) && !is_flushed(s, it);
 }
 
 int64_t
@@ -411,11 +570,15 @@ make_room(struct mc_store *s, size_t need)
 		return false;
 	while (s->tail != NULL && s->st.bytes + s->inflight + need > s->limit) {
 		struct mc_item *victim = s->tail;
+		struct mc_class *cl = &s->cls[mc_item_class(victim)];
 
-		if (is_expired(s, victim) || is_flushed(s, victim))
+		if (is_expired(s, victim) || is_flushed(s, victim)) {
 			s->st.reclaimed++;
-		else
+			cl->reclaimed++;
+		} else {
 			s->st.evictions++;
+			cl->evicted++;
+		}
 		unlink_item(s, victim);
 	}
 	return true;
@@ -425,7 +588,8 @@ static void
 link_item(struct mc_store *s, struct mc_item *it)
 {
 	struct mc_item **pp;
-	size_t n = item_ntotal(it);
+	struct mc_class *cl;
+	size_t n = item_ntotal(it), per;
 
 	/* The callers made sure it fits: reserved, or checked with fits(). */
 	make_room(s, n);
@@ -435,12 +599,18 @@ link_item(struct mc_store *s, struct mc_item *it)
 	it->hnext = *pp;
 	*pp = it;
 	lru_push(s, it);
-	it->time = s->cur;
+	it->time = it->atime = s->cur;
 	it->cas = ++s->cas;
 	s->count++;
 	s->st.curr_items++;
 	s->st.total_items++;
 	s->st.bytes += n;
+	cl = &s->cls[mc_class_of(n)];
+	cl->number++;
+	cl->bytes += n;
+	per = MC_SLAB_PAGE / mc_class_size(mc_class_of(n));
+	if (cl->pages < (cl->number + per - 1) / per)
+		cl->pages = (cl->number + per - 1) / per;
 }
 
 /* The item under key, dead or alive. */
@@ -473,8 +643,21 @@ mc_store_get(struct mc_store *s, const char *key, size_t nkey, bool do_bump)
 		return NULL;
 	}
 	if (do_bump)
-		bump(s, it);
+		mc_store_hit(s, it);
 	return it;
+}
+
+void
+mc_store_hit(struct mc_store *s, struct mc_item *it)
+{
+	/*
+	 * As memcached's segmented LRU: the first fetch marks the item
+	 * fetched, a later one dates its last access.
+	 */
+	if (it->iflags & MC_IT_FETCHED)
+		it->atime = s->cur;
+	it->iflags |= MC_IT_FETCHED;
+	bump(s, it);
 }
 
 /* An unlinked, unreserved item: joined values, a grown incr. */
@@ -578,6 +761,13 @@ joined(struct mc_store *s, struct mc_item *old, struct mc_item *it,
 enum mc_stored
 mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 {
+	return mc_store_item_meta(s, it, cmd, false);
+}
+
+enum mc_stored
+mc_store_item_meta(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd,
+    bool stale_ok)
+{
 	struct mc_item *old = mc_store_get(s, it->data, it->nkey, false);
 	enum mc_stored r = MC_NOT_STORED;
 	bool store = false;
@@ -586,25 +776,44 @@ mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 	unreserve(s, it);
 
 	if (old != NULL) {
+		struct mc_class *cl = &s->cls[mc_item_class(old)];
+		/* memcached compares the cas up front, for every mode. */
+		bool none = it->cas == 0, match = it->cas == old->cas;
+		bool stale = !none && stale_ok && it->cas < old->cas;
+
 		switch (cmd) {
 		case MC_ADD:
 			/* memcached promotes the item it kept. */
 			bump(s, old);
 			break;
 		case MC_CAS:
-			if (it->cas != 0 && it->cas == old->cas) {
+			if (!none && (match || stale)) {
 				s->st.cas_hits++;
+				cl->cas_hits++;
 				store = true;
+				if (stale) {
+					/* Stored, but marked as old news. */
+					it->exptime = old->exptime;
+					it->iflags |= MC_IT_STALE |
+					    (old->iflags & MC_IT_TOKEN);
+				}
 			} else {
 				s->st.cas_badval++;
+				cl->cas_badval++;
 				r = MC_EXISTS;
 			}
 			break;
 		case MC_APPEND:
 		case MC_PREPEND: {
-			struct mc_item *j = joined(s, old, it, cmd);
+			struct mc_item *j;
 
+			if (!none && !match) {
+				r = MC_EXISTS;
+				break;
+			}
+			j = joined(s, old, it, cmd);
 			if (j != NULL && fits(s, item_ntotal(j))) {
+				j->iflags = it->iflags;
 				mc_item_free(s, it);
 				it = j;
 				store = true;
@@ -643,6 +852,25 @@ mc_store_item(struct mc_store *s, struct mc_item *it, enum mc_cmd cmd)
 	return r;
 }
 
+struct mc_item *
+mc_store_vivify(struct mc_store *s, const char *key, size_t nkey,
+    int64_t exptime, const char *v, size_t vlen)
+{
+	struct mc_item *it;
+
+	if (item_alloc(s, key, nkey, 0, exptime, vlen + 2, &it) !=
+	    MC_ALLOC_OK)
+		return NULL;
+	if (!fits(s, item_ntotal(it))) {
+		free(it);
+		return NULL;
+	}
+	memcpy(mc_item_value(it), v, vlen);
+	memcpy(mc_item_value(it) + vlen, "\r\n", 2);
+	link_item(s, it);
+	return it;
+}
+
 bool
 mc_store_delete(struct mc_store *s, const char *key, size_t nkey)
 {
@@ -650,30 +878,38 @@ mc_store_delete(struct mc_store *s, const char *key, size_t nkey)
 
 	if (it == NULL)
 		return false;
+	s->cls[mc_item_class(it)].delete_hits++;
 	unlink_item(s, it);
 	return true;
 }
 
 enum mc_delta
 mc_store_delta(struct mc_store *s, const char *key, size_t nkey, bool incr,
-    uint64_t delta, char buf[24])
+    uint64_t delta, char buf[24], uint64_t *cas, struct mc_item **itp)
 {
 	struct mc_item *it = mc_store_get(s, key, nkey, false), *n;
 	uint64_t v;
 	size_t res;
 
+	if (itp != NULL)
+		*itp = NULL;
 	if (it == NULL)
 		return MC_DELTA_NOT_FOUND;
+	if (cas != NULL && *cas != 0 && *cas != it->cas)
+		return MC_DELTA_EXISTS;
 	if (it->nbytes <= 2 || !mc_parse_u64(mc_item_value(it), it->nbytes, &v))
 		return MC_DELTA_NON_NUMERIC;
 	if (incr)
 		v += delta;	/* wraps at 2^64, as memcached's does */
 	else
 		v = delta > v ? 0 : v - delta;
-	if (incr)
+	if (incr) {
 		s->st.incr_hits++;
-	else
+		s->cls[mc_item_class(it)].incr_hits++;
+	} else {
 		s->st.decr_hits++;
+		s->cls[mc_item_class(it)].decr_hits++;
+	}
 	res = (size_t)snprintf(buf, 24, "%llu", (unsigned long long)v);
 	if (res + 2 <= it->nbytes) {
 		/* In place: the length stays, padded with spaces. */
@@ -681,6 +917,10 @@ mc_store_delta(struct mc_store *s, const char *key, size_t nkey, bool incr,
 		memcpy(mc_item_value(it), buf, res);
 		memset(mc_item_value(it) + res, ' ', it->nbytes - 2 - res);
 		bump(s, it);
+		if (cas != NULL)
+			*cas = it->cas;
+		if (itp != NULL)
+			*itp = it;
 		return MC_DELTA_OK;
 	}
 	if (item_alloc(s, key, nkey, it->flags, it->exptime, res + 2, &n) !=
@@ -693,8 +933,13 @@ mc_store_delta(struct mc_store *s, const char *key, size_t nkey, bool incr,
 	}
 	memcpy(mc_item_value(n), buf, res);
 	memcpy(mc_item_value(n) + res, "\r\n", 2);
+	n->iflags = it->iflags;
 	unlink_item(s, it);
 	link_item(s, n);
+	if (cas != NULL)
+		*cas = n->cas;
+	if (itp != NULL)
+		*itp = n;
 	return MC_DELTA_OK;
 }
 
@@ -704,8 +949,10 @@ mc_store_touch(struct mc_store *s, const char *key, size_t nkey,
 {
 	struct mc_item *it = mc_store_get(s, key, nkey, true);
 
-	if (it != NULL)
+	if (it != NULL) {
 		it->exptime = exptime;
+		s->cls[mc_item_class(it)].touch_hits++;
+	}
 	return it;
 }
 
