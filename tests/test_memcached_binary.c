@@ -54,9 +54,12 @@ req(struct buf *b, uint8_t op, const char *key, const void *ext,
 
 	hdr(b, 0x80, op, (uint16_t)nkey, (uint8_t)next,
 	    (uint32_t)(nkey + next + nval), 0xa0b0c0d0u, cas);
-	buf_add(b, ext, next);
-	buf_add(b, key, nkey);
-	buf_add(b, val, nval);
+	if (next != 0)
+		buf_add(b, ext, next);
+	if (nkey != 0)
+		buf_add(b, key, nkey);
+	if (nval != 0)
+		buf_add(b, val, nval);
 }
 
 static void

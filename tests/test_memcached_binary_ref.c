@@ -170,9 +170,12 @@ req(struct buf *b, uint8_t op, const char *key, const void *ext,
 
 	hdr(b, 0x80, op, (uint16_t)nkey, (uint8_t)next,
 	    (uint32_t)(nkey + next + nval), opaque++, cas);
-	buf_add(b, ext, next);
-	buf_add(b, key, nkey);
-	buf_add(b, val, nval);
+	if (next != 0)
+		buf_add(b, ext, next);
+	if (nkey != 0)
+		buf_add(b, key, nkey);
+	if (nval != 0)
+		buf_add(b, val, nval);
 }
 
 static void
@@ -326,11 +329,13 @@ normalize(const struct buf *in, struct buf *out, struct buf *names)
 			buf_add(names, "", 1);
 		} else {
 			buf_add(out, h, 24);
-			buf_add(out, in->p + i + 24, body);
+			if (body != 0)
+				buf_add(out, in->p + i + 24, body);
 		}
 		i += 24 + body;
 	}
-	buf_add(out, in->p + i, in->len - i);
+	if (i < in->len)
+		buf_add(out, in->p + i, in->len - i);
 }
 
 static void
@@ -361,7 +366,14 @@ run_case(struct mc_store *s, const char *name, struct buf *b)
 	bool rclosed, tclosed, same;
 	int fd;
 
+	/* Never NULL, even empty: they are compared. */
 	buf_add(b, "", 0);
+	buf_add(&ra, "", 0);
+	buf_add(&ta, "", 0);
+	buf_add(&rn, "", 0);
+	buf_add(&tn, "", 0);
+	buf_add(&tnames, "", 0);
+	tnames.len = 0;
 	if ((fd = dial(ref_host, ref_port)) < 0) {
 		check_fail(__FILE__, __LINE__, "dial memcached");
 		return;
