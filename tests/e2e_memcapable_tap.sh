@@ -33,10 +33,10 @@ fail=0
 
 # memcapable NAME HOST PORT MODE: every test passes.
 memcapable() {
-  local log=$work/$1$4.log
+  local log=$work/$1$4.log t0=$SECONDS
   if inns timeout 120 "$mcap" -h "$2" -p "$3" "$4" -t 5 > "$log" 2>&1 &&
       grep -q "All tests passed" "$log"; then
-    echo "$1 $4: $(grep -c '\[pass\]' "$log") passed"
+    echo "$1 $4: $(grep -c '\[pass\]' "$log") passed ($((SECONDS - t0)) s)"
   else
     echo "FAILED: memcapable $4 against $1"; grep -v '\[pass\]' "$log" | tail -20; fail=1
   fi
@@ -45,15 +45,15 @@ memcapable() {
 # The reference: the real memcached, on the namespace's loopback.
 inns ip link set lo up
 if [[ -x /usr/bin/memcached ]]; then
-  inns /usr/bin/memcached -U 0 -l 127.0.0.1 -p 11211 -u root -t 1 > /dev/null 2>&1 &
+  # Not through inns (a function): $! must be the server, for kill.
+  ip netns exec "$ns" /usr/bin/memcached -U 0 -l 127.0.0.1 -p 11211 -u root -t 1 > /dev/null 2>&1 &
   pids+=($!)
-  disown $!	# it may need the KILL: no job notice for it
   for _ in $(seq 50); do inns bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211' 2>/dev/null && break; sleep 0.1; done
   memcapable memcached 127.0.0.1 11211 -a
   memcapable memcached 127.0.0.1 11211 -b
 fi
 
-inns "$capio" run memcached --tap capio5 --ip 10.81.0.2/24 --host-ip 10.81.0.1/24 \
+ip netns exec "$ns" "$capio" run memcached --tap capio5 --ip 10.81.0.2/24 --host-ip 10.81.0.1/24 \
   --seconds 120 > "$work/mc.log" 2>&1 &
 pids+=($!)
 up=0
