@@ -119,8 +119,9 @@ const void *mc_conn_output(struct mc_conn *c, size_t *len);
 /* n bytes of it were sent; a paused multi-key get may then go on. */
 void mc_conn_consume_output(struct mc_conn *c, size_t n);
 /*
- * After `quit`, an over-long line, an HTTP request or the binary
- * protocol's magic byte: send the output that remains, then close.
+ * After `quit`, an over-long line, an HTTP request, or on a binary
+ * connection (first byte 0x80) a header memcached refuses: send the
+ * output that remains, then close.
  */
 bool mc_conn_closing(const struct mc_conn *c);
 /* Host bytes its buffers hold now (an item still arriving aside). */

@@ -57,6 +57,7 @@ struct mc_conn {
 	uint64_t dump_bytes;	/* cachedump's bytes so far */
 	char *out;		/* output: out[head, head + olen) */
 	size_t head, olen, ocap;
+	struct mc_bin *bin;	/* the binary protocol's, if spoken */
 };
 
 struct token {

@@ -5,6 +5,7 @@
  * that server gives it. Input is taken byte by byte as it comes, so how
  * the stream is cut never changes the answers.
  */
+#include "user/memcached_binary.h"
 #include "user/memcached_conn.h"
 
 #include <limits.h>
@@ -16,7 +17,6 @@
 #define MAX_VERBOSITY	2
 #define LINE_KEEP	(4 * 1024)	/* a line buffer bigger is let go */
 #define OUT_KEEP	(16 * 1024)	/* so is an output buffer */
-#define BINARY_MAGIC	0x80		/* memcached's binary request */
 
 static void get_run(struct mc_conn *c);
 static void process_command(struct mc_conn *c, char *cmd, size_t len);
@@ -43,6 +43,7 @@ mc_conn_free(struct mc_conn *c)
 	mc_dump_end(c);
 	mc_item_free(c->s, c->item);
 	free(c->stash);
+	mc_bin_free(c->s, c->bin);
 	free(c->line);
 	free(c->out);
 	free(c);
@@ -57,7 +58,7 @@ mc_conn_closing(const struct mc_conn *c)
 size_t
 mc_conn_memory(const struct mc_conn *c)
 {
-	return sizeof *c + c->cap + c->ocap;
+	return sizeof *c + c->cap + c->ocap + mc_bin_memory(c->bin);
 }
 
 size_t
@@ -72,7 +73,8 @@ mc_conn_memory_bound(size_t item_size_max)
 
 	if (out < 2 * MC_OUT_HIGH)
 		out = 2 * MC_OUT_HIGH;
-	return sizeof(struct mc_conn) + MC_GET_LINE_MAX + 2 + out;
+	return sizeof(struct mc_conn) + MC_GET_LINE_MAX + 2 + out +
+	    mc_bin_memory_bound();
 }
 
 void
@@ -911,10 +913,13 @@ mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len)
 
 	if (len > 0 && !c->seen) {
 		c->seen = true;
-		/* The binary protocol is not spoken here. */
-		if ((uint8_t)p[0] == BINARY_MAGIC)
+		/* As memcached: the first byte picks the protocol for good. */
+		if ((uint8_t)p[0] == MC_BIN_REQ &&
+		    (c->bin = mc_bin_new()) == NULL)
 			close_conn(c);
 	}
+	if (c->bin != NULL)
+		return mc_bin_feed(c, c->bin, bytes, len);
 	while (c->state != ST_CLOSING) {
 		if (c->state == ST_GET) {
 			get_run(c);
@@ -989,4 +994,50 @@ mc_conn_feed(struct mc_conn *c, const void *bytes, size_t len)
 		i = len;
 	}
 	return i;
+}
+
+/* What the binary protocol (memcached_binary.c) borrows. */
+struct mc_store *
+mc_conn_store(const struct mc_conn *c)
+{
+	return c->s;
+}
+
+void
+mc_conn_out(struct mc_conn *c, const void *p, size_t n)
+{
+	if (n != 0)
+		mc_out_bytes(c, p, n);
+}
+
+size_t
+mc_conn_pending(const struct mc_conn *c)
+{
+	return c->olen;
+}
+
+const char *
+mc_conn_out_since(const struct mc_conn *c, size_t mark, size_t *len)
+{
+	*len = c->olen - mark;
+	return c->out != NULL ? c->out + c->head + mark : "";
+}
+
+void
+mc_conn_out_cut(struct mc_conn *c, size_t mark)
+{
+	mc_store_counters(c->s)->bytes_written -= c->olen - mark;
+	c->olen = mark;
+}
+
+void
+mc_conn_close(struct mc_conn *c)
+{
+	close_conn(c);
+}
+
+void
+mc_conn_text(struct mc_conn *c, char *line)
+{
+	process_command(c, line, strlen(line));
 }
