@@ -176,6 +176,16 @@ fatal(struct nvme *n)
 	n->cnt.fatal++;
 }
 
+/* Retrying helps only for transient errors: the rest say Do Not Retry. */
+static uint16_t
+with_dnr(uint16_t status)
+{
+	if (status == NVME_SC_SUCCESS || status == NVME_SC_DATA_XFER_ERROR ||
+	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL)
+		return status;
+	return (uint16_t)(status | NVME_STATUS_DNR);
+}
+
 static void
 log_error(struct nvme *n, const struct nvme_cmd *c, uint16_t status)
 {
@@ -191,16 +201,6 @@ log_error(struct nvme *n, const struct nvme_cmd *c, uint16_t status)
 	e->cid = c->cid;
 	e->status = status;
 	e->nsid = c->nsid;
-}
-
-/* Retrying helps only for transient errors: the rest say Do Not Retry. */
-static uint16_t
-with_dnr(uint16_t status)
-{
-	if (status == NVME_SC_SUCCESS || status == NVME_SC_DATA_XFER_ERROR ||
-	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL)
-		return status;
-	return (uint16_t)(status | NVME_STATUS_DNR);
 }
 
 /* Post one completion (§4.6) to CQ cqid; false if it could not be. */
@@ -292,7 +292,7 @@ sq_run(struct nvme *n, unsigned qid)
 			st = nvme_io_exec(n, &c);
 		}
 		if (st != NVME_SC_SUCCESS)
-			log_error(n, &c, st);
+			log_error(n, &c, with_dnr(st));
 		if (c.no_completion)
 			continue;
 		/* The command may have deleted queues; SQ 0 and its CQ stay. */
