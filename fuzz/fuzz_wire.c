@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "board/board.h"
+#include "eval/attack_tcp.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/e1000e_driver.h"
@@ -78,11 +79,6 @@
 #define ECHO_PORT	11111
 #define PEER_PORT	40000
 #define PROBE_PORT	50000
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_PSH		0x08
-#define TCP_ACK		0x10
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
@@ -344,54 +340,33 @@ static void
 arp(struct hostile *h, uint16_t op, const uint8_t *dst, uint32_t sip,
     const uint8_t *tha, uint32_t tip)
 {
-	uint8_t f[60];
+	uint8_t f[ATK_ARP_LEN];
 
-	memset(f, 0, sizeof(f));
-	memcpy(f, dst, 6);
-	memcpy(f + 6, h->d.mac, 6);
-	inet_put16(f + 12, 0x0806);
-	inet_put16(f + 14, 1);
-	inet_put16(f + 16, 0x0800);
-	f[18] = 6;
-	f[19] = 4;
-	inet_put16(f + 20, op);
-	memcpy(f + 22, h->d.mac, 6);
-	inet_put32(f + 28, sip);
-	if (tha != NULL)
-		memcpy(f + 32, tha, 6);
-	inet_put32(f + 38, tip);
+	atk_arp_frame(f, op, dst, h->d.mac, sip, tha, tip);
 	send_frame(h, f, sizeof(f));
 }
 
+/* A segment of slot s (the probe's past NSLOTS); options past 40 bytes
+ * and data past the frame are cut off. */
 static void
 tcp_send(struct hostile *h, unsigned s, uint8_t flags, uint32_t seq,
     uint32_t ack, uint16_t wnd, const uint8_t *opt, size_t optlen,
     const uint8_t *data, size_t len)
 {
-	static uint8_t f[1514];
-	uint8_t *tcp = f + 34;
-	size_t hlen = 20 + ((optlen + 3) & ~(size_t)3);
+	static uint8_t f[ATK_FRAME_MAX];
+	struct atk_seg sg = {
+		.dmac = h->smac, .smac = h->d.mac, .sip = PEER_IP,
+		.dip = SERVER_IP,
+		.sport = (uint16_t)((s < NSLOTS ? PEER_PORT : PROBE_PORT) + s),
+		.dport = MC_PORT, .seq = seq, .ack = ack, .flags = flags,
+		.wnd = wnd, .opt = opt, .optlen = optlen < 40 ? optlen : 40,
+		.data = data, .len = len, .frag = ATK_IP_DF,
+	};
+	size_t hlen = 20 + ((sg.optlen + 3) & ~(size_t)3);
 
-	if (hlen > 60)
-		hlen = 60;
 	if (34 + hlen + len > sizeof(f))
-		len = sizeof(f) - 34 - hlen;
-	ip_head(f, h->smac, h->d.mac, 6, hlen + len, 0x4000);
-	inet_put16(tcp, (uint16_t)((s < NSLOTS ? PEER_PORT : PROBE_PORT) + s));
-	inet_put16(tcp + 2, MC_PORT);
-	inet_put32(tcp + 4, seq);
-	inet_put32(tcp + 8, ack);
-	tcp[12] = (uint8_t)(hlen / 4 << 4);
-	tcp[13] = flags;
-	inet_put16(tcp + 14, wnd);
-	inet_put32(tcp + 16, 0);
-	memset(tcp + 20, 0, hlen - 20);		/* EOL pads the options */
-	if (optlen > 0)
-		memcpy(tcp + 20, opt, optlen < hlen - 20 ? optlen : hlen - 20);
-	if (len > 0)
-		memcpy(tcp + hlen, data, len);
-	fix_sums(f, 34 + hlen + len, true, true);
-	send_frame(h, f, 34 + hlen + len);
+		sg.len = sizeof(f) - 34 - hlen;
+	send_frame(h, f, atk_tcp_frame(f, sizeof(f), &sg));
 }
 
 /* What the server sent: ARP requests answered, TCP numbers noted. */
@@ -432,16 +407,16 @@ input(struct hostile *h, const uint8_t *f, size_t n)
 	else
 		return;
 	sl = &h->slot[s];
-	if (verbose && (plen > 0 || (tcp[13] & (TCP_RST | TCP_FIN))))
+	if (verbose && (plen > 0 || (tcp[13] & (ATK_TCP_RST | ATK_TCP_FIN))))
 		fprintf(stderr, "fuzz_wire: slot %u: flags %02x seq %u, %zu "
 		    "bytes: %.*s\n", s, tcp[13], inet_get32(tcp + 4), plen,
 		    (int)(plen < 200 ? plen : 200), tcp + hlen);
-	if (tcp[13] & TCP_SYN) {
+	if (tcp[13] & ATK_TCP_SYN) {
 		sl->srv_nxt = inet_get32(tcp + 4) + 1;
 		sl->synack = true;
 		return;
 	}
-	end = inet_get32(tcp + 4) + (uint32_t)plen + ((tcp[13] & TCP_FIN) != 0);
+	end = inet_get32(tcp + 4) + (uint32_t)plen + ((tcp[13] & ATK_TCP_FIN) != 0);
 	if ((int32_t)(end - sl->srv_nxt) > 0)
 		sl->srv_nxt = end;
 	if (s == NSLOTS && plen > 0 && h->nprobe + plen < sizeof(h->probe_got)) {
@@ -508,8 +483,8 @@ op_seg(struct hostile *h)
 	    sl->srv_nxt + (uint32_t)ackd, wnd, opt, optlen, data, len);
 	/* In sequence: the next one follows it. */
 	if (seqd == 0)
-		sl->snd_nxt += (uint32_t)len + ((flags & TCP_SYN) != 0) +
-		    ((flags & TCP_FIN) != 0);
+		sl->snd_nxt += (uint32_t)len + ((flags & ATK_TCP_SYN) != 0) +
+		    ((flags & ATK_TCP_FIN) != 0);
 }
 
 static void
@@ -527,7 +502,7 @@ op_syn(struct hostile *h)
 	sl->snd_nxt = 0x10000000u * (s + 1) + h->frames * 0x10000u;
 	sl->srv_nxt = 0;
 	sl->synack = false;
-	tcp_send(h, s, TCP_SYN, sl->snd_nxt, 0, wnd, opt, optlen, NULL, 0);
+	tcp_send(h, s, ATK_TCP_SYN, sl->snd_nxt, 0, wnd, opt, optlen, NULL, 0);
 	sl->snd_nxt++;
 }
 
@@ -642,14 +617,14 @@ probe(struct hostile *h)
 	}
 	sl->snd_nxt = 0x7a000000u;
 	for (int i = 0; i < 5 && !sl->synack; i++) {
-		tcp_send(h, NSLOTS, TCP_SYN, sl->snd_nxt, 0, 65535, mss, 4,
+		tcp_send(h, NSLOTS, ATK_TCP_SYN, sl->snd_nxt, 0, 65535, mss, 4,
 		    NULL, 0);
 		pump(h, 200);
 	}
 	if (!sl->synack)
 		return;
 	sl->snd_nxt++;
-	tcp_send(h, NSLOTS, TCP_ACK | TCP_PSH, sl->snd_nxt, sl->srv_nxt,
+	tcp_send(h, NSLOTS, ATK_TCP_ACK | ATK_TCP_PSH, sl->snd_nxt, sl->srv_nxt,
 	    65535, NULL, 0, (const uint8_t *)ask, strlen(ask));
 	sl->snd_nxt += (uint32_t)strlen(ask);
 	for (int i = 0; i < 2000 && !h->probe_answered; i++) {
@@ -657,10 +632,10 @@ probe(struct hostile *h)
 		h->probe_answered = strstr(h->probe_got, "VERSION ") != NULL ||
 		    strstr(h->probe_got, "ERROR Too many open") != NULL;
 		if (i % 200 == 199)	/* lost: ask again */
-			tcp_send(h, NSLOTS, TCP_ACK, sl->snd_nxt, sl->srv_nxt,
+			tcp_send(h, NSLOTS, ATK_TCP_ACK, sl->snd_nxt, sl->srv_nxt,
 			    65535, NULL, 0, NULL, 0);
 	}
-	tcp_send(h, NSLOTS, TCP_RST | TCP_ACK, sl->snd_nxt, sl->srv_nxt, 0,
+	tcp_send(h, NSLOTS, ATK_TCP_RST | ATK_TCP_ACK, sl->snd_nxt, sl->srv_nxt, 0,
 	    NULL, 0, NULL, 0);
 }
 

@@ -8,27 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
-
-static struct kernel *
-boot(void)
-{
-	struct kernel_opts o;
-	char err[256];
-	struct kernel *k;
-
-	kernel_opts_default(&o);
-	o.host_syscalls = false;
-	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
 
 /* --- the trap, with no process running ---------------------------------- */
 
@@ -38,7 +24,7 @@ test_trap_outside(void)
 	struct trapframe tf;
 	struct sysargs a = { .x = { 4096 } };
 	struct sysret r;
-	struct kernel *k = boot();
+	struct kernel *k = test_boot(NULL);
 
 	memset(&tf, 0, sizeof tf);
 	tf.x[SYS_REG_NR] = SYS_GETPID;
@@ -109,7 +95,7 @@ desc_main(void *arg)
 static void
 test_describe(void)
 {
-	struct kernel *k = boot();
+	struct kernel *k = test_boot(NULL);
 	struct desc_run t;
 	const struct manifest *m = &e1000e_manifest;
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
@@ -17,21 +18,6 @@
 #include "user/libcapio.h"
 
 #define FLEN	60
-
-static struct kernel *
-boot(void)
-{
-	struct kernel_opts o;
-	char err[256];
-	struct kernel *k;
-
-	kernel_opts_default(&o);
-	o.host_syscalls = false;
-	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
 
 static void
 frame(uint8_t *f, unsigned seq)
@@ -139,7 +125,7 @@ thief_main(void *arg)
 static void
 test_sniff_spoof_hijack(void)
 {
-	struct kernel *k = boot();
+	struct kernel *k = test_boot(NULL);
 	struct scene s;
 	struct kernel_stats st;
 
@@ -203,7 +189,7 @@ modes_main(void *arg)
 static void
 test_modes(void)
 {
-	struct kernel *k = boot();
+	struct kernel *k = test_boot(NULL);
 	struct modes m;
 
 	memset(&m, 0x7f, sizeof m);
@@ -290,7 +276,7 @@ next_main(void *arg)
 static void
 test_release(enum how how)
 {
-	struct kernel *k = boot();
+	struct kernel *k = test_boot(NULL);
 	struct release rl = { .how = how };
 	uint64_t free0;
 	int holder;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "kernel/kernel.h"
@@ -28,33 +29,17 @@ static struct kernel *
 boot(uint32_t slice_ms, uint32_t grace_ms)
 {
 	struct kernel_opts o;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.slice_ms = slice_ms;
 	o.grace_ms = grace_ms;
-	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
-
-static struct proc_info
-info(struct kernel *k, int pid)
-{
-	struct proc_info pi;
-
-	memset(&pi, 0, sizeof pi);
-	kernel_proc_info(k, pid, &pi);
-	return pi;
+	return test_boot(&o);
 }
 
 static void
 expect_status(struct kernel *k, int pid, const char *want)
 {
-	struct proc_info pi = info(k, pid);
+	struct proc_info pi = test_proc_info(k, pid);
 	char m[400];
 
 	CHECK(pi.state == PROC_KILLED);
@@ -226,14 +211,14 @@ test_contained(void)
 	kernel_run(k, 0);
 
 	for (int pid = wild; pid <= spin; pid++) {
-		struct proc_info pi = info(k, pid);
+		struct proc_info pi = test_proc_info(k, pid);
 
 		printf("  pid %d (%s): %s\n", pid, pi.name, pi.status);
 	}
 	CHECK(!reached_end);
 	CHECK_EQ(victim_rounds, VICTIM_ROUNDS);
 	CHECK(victim_ok);
-	CHECK(info(k, victim).state == PROC_EXITED);
+	CHECK(test_proc_info(k, victim).state == PROC_EXITED);
 	expect_status(k, wild, "SIGSEGV: host fault at 0x1230 in process code");
 	expect_status(k, div0, "SIGFPE: host fault at 0x");
 	expect_status(k, div0, "(integer divide by zero)");
@@ -242,9 +227,9 @@ test_contained(void)
 	expect_status(k, ovf, "SIGSEGV: stack overflow");
 	expect_status(k, spin, "killed: ran ");
 	expect_status(k, spin, "without giving up the CPU");
-	CHECK(info(k, wild).fault.cause == FAULT_HOST_SIGNAL);
-	CHECK(info(k, spin).fault.cause == FAULT_SLICE);
-	CHECK(info(k, spin).fault.ran_ns >= 250000000ull);
+	CHECK(test_proc_info(k, wild).fault.cause == FAULT_HOST_SIGNAL);
+	CHECK(test_proc_info(k, spin).fault.cause == FAULT_SLICE);
+	CHECK(test_proc_info(k, spin).fault.ran_ns >= 250000000ull);
 	CHECK_EQ(abort_attached, 0);
 	kernel_get_stats(k, &st);
 	CHECK_EQ(st.procs_killed, 6);
@@ -253,7 +238,7 @@ test_contained(void)
 	probe = kernel_spawn(k, "probe", probe_main, NULL);
 	kernel_run(k, 0);
 	CHECK_EQ(probe_rc, 0);
-	CHECK(info(k, probe).state == PROC_EXITED);
+	CHECK(test_proc_info(k, probe).state == PROC_EXITED);
 	CHECK_EQ(kernel_free_pages(k), free0);
 	kernel_halt(k);
 }
@@ -296,7 +281,7 @@ test_nested(void)
 	kernel_run(k, 0);
 	CHECK_EQ(inner_status, CTX_FAULTED);
 	CHECK_EQ(outer_after, 1);
-	CHECK(info(k, pid).state == PROC_EXITED);
+	CHECK(test_proc_info(k, pid).state == PROC_EXITED);
 	kernel_halt(k);
 }
 

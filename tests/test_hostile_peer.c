@@ -18,226 +18,30 @@
 #include <string.h>
 
 #include "check.h"
+#include "eval/attack_tcp.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "machine/phys.h"
 #include "user/client.h"
-#include "user/e1000e_driver.h"
 #include "user/inet.h"
 #include "user/libcapio.h"
 #include "user/netstack.h"
 #include "user/server.h"
 
-#define SERVER_IP	0x0a000001u
-#define PEER_IP		0x0a000002u
-#define MC_PORT		11211
-#define NCONN		16
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_PSH		0x08
-#define TCP_ACK		0x10
 #define PAGE		4096
 
-/* --- frames ---------------------------------------------------------------- */
-
-/* --- the hostile process --------------------------------------------------- */
-
-struct conn {
-	uint16_t port;
-	uint32_t snd, rcv;		/* next to send; next expected */
-	bool synack, reset;
-	char got[4096];
-	size_t ngot;
-};
+/* --- the hostile process: TCP by hand (eval/attack_tcp.h) ------------------ */
 
 struct hostile {
 	struct server_cfg *srv;
-	struct udrv d;
 	uint8_t smac[6];
-	struct conn c[NCONN];
+	struct atk_tcp t;
 	int stage;			/* how far it got */
 	uint64_t syn_refused;		/* the server's, after the flood */
 	bool done;
 };
-
-static void
-h_send(struct hostile *h, const uint8_t *f, size_t n)
-{
-	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)n, 0 };
-
-	for (int i = 0; i < 1000 && udrv_tx_burst(&h->d, &fr, 1) != 1; i++)
-		wfe();
-}
-
-/*
- * A TCP segment of connection c as the fields say; frag is the IPv4
- * flags and offset (DF: 0x4000). The TCP checksum is right unless
- * the segment is a fragment (it covers the whole datagram then).
- */
-static void
-h_seg(struct hostile *h, struct conn *c, uint32_t seq, uint8_t flags,
-    uint16_t wnd, const uint8_t *opt, size_t optlen, const char *data,
-    uint16_t frag)
-{
-	uint8_t f[1514], *ip = f + 14, *tcp = ip + 20;
-	size_t len = data != NULL ? strlen(data) : 0, hlen = 20 + optlen;
-
-	memcpy(f, h->smac, 6);
-	memcpy(f + 6, h->d.mac, 6);
-	inet_put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	inet_put16(ip + 2, (uint16_t)(20 + hlen + len));
-	inet_put16(ip + 6, frag);
-	ip[8] = 64;
-	ip[9] = 6;
-	inet_put32(ip + 12, PEER_IP);
-	inet_put32(ip + 16, SERVER_IP);
-	inet_put16(ip + 10, inet_cksum(inet_sum(ip, 20, 0)));
-	inet_put16(tcp, c->port);
-	inet_put16(tcp + 2, MC_PORT);
-	inet_put32(tcp + 4, seq);
-	inet_put32(tcp + 8, c->rcv);
-	tcp[12] = (uint8_t)(hlen / 4 << 4);
-	tcp[13] = flags;
-	inet_put16(tcp + 14, wnd);
-	inet_put32(tcp + 16, 0);
-	if (optlen > 0)
-		memcpy(tcp + 20, opt, optlen);
-	if (len > 0)
-		memcpy(tcp + hlen, data, len);
-	inet_put16(tcp + 16, inet_cksum(inet_sum(tcp, hlen + len, inet_sum(ip + 12, 8, 6 +
-	    (uint32_t)(hlen + len)))));
-	h_send(h, f, 34 + hlen + len);
-}
-
-/* In sequence: the next segment follows it. */
-static void
-h_tcp(struct hostile *h, struct conn *c, uint8_t flags, uint16_t wnd,
-    const uint8_t *opt, size_t optlen, const char *data)
-{
-	h_seg(h, c, c->snd, flags, wnd, opt, optlen, data, 0x4000);
-	c->snd += (uint32_t)(data != NULL ? strlen(data) : 0) +
-	    ((flags & (TCP_SYN | TCP_FIN)) != 0);
-}
-
-static void
-h_arp_reply(struct hostile *h, const uint8_t *tha, uint32_t tip)
-{
-	uint8_t f[60];
-
-	memset(f, 0, sizeof f);
-	memcpy(f, tha, 6);
-	memcpy(f + 6, h->d.mac, 6);
-	inet_put16(f + 12, 0x0806);
-	inet_put16(f + 14, 1);
-	inet_put16(f + 16, 0x0800);
-	f[18] = 6;
-	f[19] = 4;
-	inet_put16(f + 20, 2);
-	memcpy(f + 22, h->d.mac, 6);
-	inet_put32(f + 28, PEER_IP);
-	memcpy(f + 32, tha, 6);
-	inet_put32(f + 38, tip);
-	h_send(h, f, sizeof f);
-}
-
-/* Answer ARP; take in-order data of our connections and acknowledge it
- * (window open unless the connection's test holds it shut). */
-static void
-h_input(struct hostile *h, const uint8_t *f, size_t n, uint16_t wnd)
-{
-	const uint8_t *ip = f + 14, *tcp;
-	size_t ihl, hlen, plen;
-	struct conn *c = NULL;
-
-	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
-		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == PEER_IP)
-			h_arp_reply(h, f + 22, inet_get32(f + 28));
-		return;
-	}
-	if (n < 54 || inet_get16(f + 12) != 0x0800 || ip[9] != 6)
-		return;
-	ihl = (size_t)(ip[0] & 15) * 4;
-	tcp = ip + ihl;
-	hlen = (size_t)(tcp[12] >> 4) * 4;
-	plen = inet_get16(ip + 2) - ihl - hlen;
-	for (int i = 0; i < NCONN; i++)
-		if (h->c[i].port == inet_get16(tcp + 2))
-			c = &h->c[i];
-	if (c == NULL || inet_get16(tcp) != MC_PORT)
-		return;
-	if (tcp[13] & TCP_RST) {
-		c->reset = true;
-		return;
-	}
-	if ((tcp[13] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
-		c->rcv = inet_get32(tcp + 4) + 1;
-		c->synack = true;
-		return;
-	}
-	if (plen == 0)
-		return;
-	if (inet_get32(tcp + 4) == c->rcv && c->ngot + plen < sizeof c->got) {
-		memcpy(c->got + c->ngot, tcp + hlen, plen);
-		c->ngot += plen;
-		c->got[c->ngot] = '\0';
-		c->rcv += (uint32_t)plen;
-	}
-	h_tcp(h, c, TCP_ACK, wnd, NULL, 0, NULL);
-}
-
-/* Let the others run, taking what arrives; until c has got want (NULL:
- * rounds rounds). */
-static bool
-h_pump(struct hostile *h, int rounds, uint16_t wnd, struct conn *c,
-    const char *want)
-{
-	static uint8_t room[16][2048];
-	struct udrv_frame fr[16];
-
-	for (int r = 0; r < rounds; r++) {
-		int n;
-
-		if (c != NULL && want != NULL && strstr(c->got, want) != NULL)
-			return true;
-		for (int i = 0; i < 16; i++)
-			fr[i] = (struct udrv_frame){ room[i], 0, sizeof room[i] };
-		n = udrv_rx_burst(&h->d, fr, 16);
-		for (int i = 0; i < n; i++)
-			h_input(h, fr[i].data, fr[i].len, wnd);
-		wfe();
-	}
-	return c != NULL && want != NULL && strstr(c->got, want) != NULL;
-}
-
-static bool
-h_open(struct hostile *h, struct conn *c, uint16_t port, const uint8_t *mss)
-{
-	memset(c, 0, sizeof *c);
-	c->port = port;
-	c->snd = 1000u * port;
-	for (int i = 0; i < 3 && !c->synack; i++) {
-		h_seg(h, c, c->snd, TCP_SYN, 65535, mss, 4, NULL, 0x4000);
-		h_pump(h, 200, 65535, NULL, NULL);
-	}
-	c->snd++;
-	if (c->synack)
-		h_tcp(h, c, TCP_ACK, 65535, NULL, 0, NULL);
-	return c->synack;
-}
-
-/* Ask on c and wait for want. */
-static bool
-h_ask(struct hostile *h, struct conn *c, const uint8_t *opt, size_t optlen,
-    const char *req, const char *want)
-{
-	h_tcp(h, c, TCP_ACK | TCP_PSH, 65535, opt, optlen, req);
-	return h_pump(h, 20000, 65535, c, want);
-}
 
 static void
 hostile_main(void *arg)
@@ -251,40 +55,43 @@ hostile_main(void *arg)
 	static const uint8_t badopt[12] = { 1, 2, 0, 1, 8, 255, 3, 3, 14,
 	    2, 3, 5 };
 	struct hostile *h = arg;
-	struct conn *a = &h->c[0], *b = &h->c[1], *c = &h->c[2];
+	struct atk_tcp *t = &h->t;
+	struct atk_conn *a = &t->c[0], *b = &t->c[1], *c = &t->c[2];
 	uint8_t f[128];
 
 	while (!h->srv->ready)
 		wfe();
-	if (udrv_open(&h->d, 1) != 0)
+	if (atk_tcp_open(t, 1, h->smac) != 0)
 		return;
 	/* 1: a value, stored before anything else. */
-	if (!h_open(h, a, 40000, mss1460) ||
-	    !h_ask(h, a, NULL, 0, "set pre 0 0 5\r\nhello\r\n", "STORED\r\n"))
+	if (!atk_tcp_connect(t, a, 40000, mss1460) ||
+	    !atk_tcp_ask(t, a, NULL, 0, "set pre 0 0 5\r\nhello\r\n",
+	    "STORED\r\n"))
 		return;
 	h->stage = 1;
 
 	/* 2: the MSS sequence. */
-	if (!h_open(h, b, 40001, mss1460))
+	if (!atk_tcp_connect(t, b, 40001, mss1460))
 		return;
-	h_tcp(h, b, TCP_ACK, 0, NULL, 0, NULL);
-	h_tcp(h, b, TCP_ACK | TCP_PSH, 0, NULL, 0, "stats\r\n");
-	h_pump(h, 200, 0, NULL, NULL);
-	h_tcp(h, b, TCP_ACK | TCP_PSH, 0, mss16, 4, "version\r\n");
-	h_pump(h, 200, 0, NULL, NULL);
-	h_tcp(h, b, TCP_ACK, 65535, NULL, 0, NULL);
-	if (!h_pump(h, 20000, 65535, b, "END\r\nVERSION ") ||
+	atk_tcp_send(t, b, ATK_TCP_ACK, 0, NULL, 0, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK | ATK_TCP_PSH, 0, NULL, 0, "stats\r\n");
+	atk_tcp_pump(t, 200, 0, NULL, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK | ATK_TCP_PSH, 0, mss16, 4,
+	    "version\r\n");
+	atk_tcp_pump(t, 200, 0, NULL, NULL);
+	atk_tcp_send(t, b, ATK_TCP_ACK, 65535, NULL, 0, NULL);
+	if (!atk_tcp_pump(t, 20000, 65535, b, "END\r\nVERSION ") ||
 	    strstr(b->got, "STAT pid ") == NULL)
 		return;
 	h->stage = 2;
 
 	/* 3: a SYN's MSS of 1, MSS options on data, malformed options. */
-	if (!h_open(h, c, 40002, mss1) ||
-	    !h_ask(h, c, mss8, 4, "get pre\r\n", "VALUE pre 0 5\r\nhello\r\nEND\r\n"))
+	if (!atk_tcp_connect(t, c, 40002, mss1) ||
+	    !atk_tcp_ask(t, c, mss8, 4, "get pre\r\n",
+	    "VALUE pre 0 5\r\nhello\r\nEND\r\n"))
 		return;
-	c->ngot = 0;
-	c->got[0] = '\0';
-	if (!h_ask(h, c, badopt, sizeof badopt, "version\r\n", "VERSION "))
+	if (!atk_tcp_ask(t, c, badopt, sizeof badopt, "version\r\n",
+	    "VERSION "))
 		return;
 	h->stage = 3;
 
@@ -292,80 +99,82 @@ hostile_main(void *arg)
 	 * request in a first fragment, then in a later one: no answer. */
 	c->ngot = 0;
 	c->got[0] = '\0';
-	h_seg(h, c, c->snd, TCP_ACK | TCP_PSH, 65535, mss16, 4,
-	    "version\r\n", 0x2000);
-	h_seg(h, c, c->snd, TCP_ACK | TCP_PSH, 65535, NULL, 0, "version\r\n",
-	    0x0003);
+	atk_tcp_seg(t, c, c->snd, ATK_TCP_ACK | ATK_TCP_PSH, 65535, mss16, 4,
+	    "version\r\n", 9, 0x2000);
+	atk_tcp_seg(t, c, c->snd, ATK_TCP_ACK | ATK_TCP_PSH, 65535, NULL, 0,
+	    "version\r\n", 9, 0x0003);
 	memset(f, 0, sizeof f);
 	memcpy(f, h->smac, 6);
-	memcpy(f + 6, h->d.mac, 6);
+	memcpy(f + 6, t->d.mac, 6);
 	inet_put16(f + 12, 0x86dd);
 	f[14] = 0x60;
 	f[20] = 6;		/* next header: TCP */
-	h_send(h, f, sizeof f);
-	h_pump(h, 400, 65535, NULL, NULL);
+	atk_tcp_raw(t, f, sizeof f);
+	atk_tcp_pump(t, 400, 65535, NULL, NULL);
 	if (c->ngot != 0)
 		return;
 	h->stage = 4;
 
 	/* 5: a blind reset and a FIN out of the window leave the connection
 	 * be; data out of order is taken once the gap is filled. */
-	h_seg(h, a, a->snd + 100000, TCP_RST, 0, NULL, 0, NULL, 0x4000);
-	h_seg(h, a, a->snd - 100000, TCP_FIN | TCP_ACK, 0, NULL, 0, NULL,
-	    0x4000);
-	h_seg(h, a, a->snd + 5, TCP_ACK | TCP_PSH, 65535, mss8, 4,
-	    "pre\r\n", 0x4000);
-	h_pump(h, 100, 65535, NULL, NULL);
+	atk_tcp_seg(t, a, a->snd + 100000, ATK_TCP_RST, 0, NULL, 0, NULL, 0,
+	    ATK_IP_DF);
+	atk_tcp_seg(t, a, a->snd - 100000, ATK_TCP_FIN | ATK_TCP_ACK, 0, NULL,
+	    0, NULL, 0, ATK_IP_DF);
+	atk_tcp_seg(t, a, a->snd + 5, ATK_TCP_ACK | ATK_TCP_PSH, 65535, mss8, 4,
+	    "pre\r\n", 5, ATK_IP_DF);
+	atk_tcp_pump(t, 100, 65535, NULL, NULL);
 	a->ngot = 0;
 	a->got[0] = '\0';
-	h_tcp(h, a, TCP_ACK | TCP_PSH, 65535, NULL, 0, "gets ");
+	atk_tcp_send(t, a, ATK_TCP_ACK | ATK_TCP_PSH, 65535, NULL, 0, "gets ");
 	a->snd += 5;	/* "pre\r\n" went out of order */
-	if (!h_pump(h, 20000, 65535, a, "END\r\n") || a->reset ||
+	if (!atk_tcp_pump(t, 20000, 65535, a, "END\r\n") || a->reset ||
 	    strstr(a->got, "VALUE pre 0 5 ") == NULL)
 		return;
 	h->stage = 5;
 
 	/* 6: half-open connections, then more connections than -c. */
 	for (int i = 0; i < 20; i++) {
-		struct conn x = { .port = (uint16_t)(41000 + i), .snd = 7u * (uint32_t)i };
+		struct atk_conn x = { .port = (uint16_t)(41000 + i),
+		    .snd = 7u * (uint32_t)i };
 
-		h_seg(h, &x, x.snd, TCP_SYN, 65535, mss1460, 4, NULL, 0x4000);
+		atk_tcp_seg(t, &x, x.snd, ATK_TCP_SYN, 65535, mss1460, 4, NULL, 0,
+		    ATK_IP_DF);
 	}
-	h_pump(h, 200, 65535, NULL, NULL);
-	for (int i = 3; i < NCONN; i++)
-		if (!h_open(h, &h->c[i], (uint16_t)(40000 + i), mss1460))
+	atk_tcp_pump(t, 200, 65535, NULL, NULL);
+	for (int i = 3; i < ATK_TCP_CONNS; i++)
+		if (!atk_tcp_connect(t, &t->c[i], (uint16_t)(40000 + i), mss1460))
 			return;
-	h_pump(h, 2000, 65535, NULL, NULL);
+	atk_tcp_pump(t, 2000, 65535, NULL, NULL);
 	h->stage = 6;
 
 	/* 7: a SYN flood past NETSTACK_MAX_PCBS: the stack stops taking
 	 * SYNs instead of growing; then each half-open one reset. */
 	for (int i = 0; i < NETSTACK_MAX_PCBS + 64; i++) {
-		struct conn x = { .port = (uint16_t)(50000 + i),
+		struct atk_conn x = { .port = (uint16_t)(50000 + i),
 		    .snd = 11u * (uint32_t)i };
 
-		h_seg(h, &x, x.snd, TCP_SYN, 65535, mss1460, 4, NULL, 0x4000);
+		atk_tcp_seg(t, &x, x.snd, ATK_TCP_SYN, 65535, mss1460, 4, NULL, 0,
+		    ATK_IP_DF);
 		if (i % 16 == 15)
-			h_pump(h, 4, 65535, NULL, NULL);
+			atk_tcp_pump(t, 4, 65535, NULL, NULL);
 	}
-	h_pump(h, 200, 65535, NULL, NULL);
+	atk_tcp_pump(t, 200, 65535, NULL, NULL);
 	h->syn_refused = h->srv->st.syn_refused;
 	for (int i = 0; i < NETSTACK_MAX_PCBS + 64; i++) {
-		struct conn x = { .port = (uint16_t)(50000 + i),
+		struct atk_conn x = { .port = (uint16_t)(50000 + i),
 		    .snd = 11u * (uint32_t)i };
 
-		h_seg(h, &x, x.snd + 1, TCP_RST, 0, NULL, 0, NULL, 0x4000);
+		atk_tcp_seg(t, &x, x.snd + 1, ATK_TCP_RST, 0, NULL, 0, NULL, 0,
+		    ATK_IP_DF);
 		if (i % 16 == 15)
-			h_pump(h, 4, 65535, NULL, NULL);
+			atk_tcp_pump(t, 4, 65535, NULL, NULL);
 	}
-	h_pump(h, 200, 65535, NULL, NULL);
+	atk_tcp_pump(t, 200, 65535, NULL, NULL);
 	h->stage = 7;
 
 	/* Goodbye: every connection reset, NIC 1 given back. */
-	for (int i = 0; i < NCONN; i++)
-		h_tcp(h, &h->c[i], TCP_RST | TCP_ACK, 0, NULL, 0, NULL);
-	h_pump(h, 100, 65535, NULL, NULL);
-	udrv_close(&h->d);
+	atk_tcp_close(t);
 	h->done = true;
 }
 
@@ -432,7 +241,7 @@ test_hostile_peer(void)
 	srv->app = APP_MEMCACHED;
 	srv->dev = 0;
 	snprintf(srv->cidr, sizeof srv->cidr, "10.0.0.1/24");
-	srv->port = MC_PORT;
+	srv->port = ATK_MC_PORT;
 	mc_settings_default(&srv->mc_set);
 	srv->mc_set.memory_limit = 8u << 20;
 	srv->mc_set.max_connections = 8;
@@ -473,7 +282,7 @@ test_hostile_peer(void)
 	cc->dev = 1;
 	snprintf(cc->cidr, sizeof cc->cidr, "10.0.0.2/24");
 	snprintf(cc->server, sizeof cc->server, "10.0.0.1");
-	cc->port = MC_PORT;
+	cc->port = ATK_MC_PORT;
 	cc->ops = 300;
 	cc->size = 100;
 	cc->keys = 50;

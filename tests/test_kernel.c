@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
@@ -23,27 +24,10 @@ static struct kernel *
 boot(enum grant_arm arm)
 {
 	struct kernel_opts o;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.arm = arm;
-	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err);
-	if (k == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
-
-static struct proc_info
-info(struct kernel *k, int pid)
-{
-	struct proc_info pi;
-
-	memset(&pi, 0, sizeof pi);
-	kernel_proc_info(k, pid, &pi);
-	return pi;
+	return test_boot(&o);
 }
 
 /* --- a process that owns NIC 0 and then does something --------------- */
@@ -134,7 +118,7 @@ test_violation(const char *attack, const char *want_status, uint32_t watch_off)
 	pid = kernel_spawn(k, attack, owner_main, &o);
 	by = kernel_spawn(k, "bystander", bystander_main, NULL);
 	kernel_run(k, 1000);
-	struct proc_info pi = info(k, pid);
+	struct proc_info pi = test_proc_info(k, pid);
 	CHECK(o.rc[1] == 0 && o.rc[2] == 0 && o.rc[3] == 0 && o.rc[4] == 0);
 	CHECK(pi.state == PROC_KILLED);
 	CHECK(!o.reached_end);
@@ -145,7 +129,7 @@ test_violation(const char *attack, const char *want_status, uint32_t watch_off)
 		check_fail(__FILE__, __LINE__, m);
 	}
 	/* The bystander ran to its end; the device register did not move. */
-	CHECK(info(k, by).state == PROC_EXITED);
+	CHECK(test_proc_info(k, by).state == PROC_EXITED);
 	CHECK_EQ(bystander_rounds, 20);
 	after = e1000e_peek(board_nic(kernel_board(k), 0), watch_off);
 	/* Revocation reprograms the rings: compare the kernel's own value. */
@@ -283,7 +267,7 @@ test_page_arm_exposes(void)
 	/* The store reached TDBAL (the register masks the low 4 bits). */
 	CHECK(o.reached_end);
 	CHECK_EQ(o.readback, 0xdead0000);
-	CHECK(info(k, pid).state == PROC_EXITED);
+	CHECK(test_proc_info(k, pid).state == PROC_EXITED);
 	kernel_halt(k);
 }
 
@@ -359,7 +343,7 @@ test_kernel_path(void)
 	CHECK_EQ(after.syscalls - before.syscalls, 3 + 2 + 101 + 101);
 	CHECK_EQ(kpath_frames, 100);
 	CHECK_EQ(kpath_ok, 1100);
-	struct proc_info pi = info(k, pid);
+	struct proc_info pi = test_proc_info(k, pid);
 	CHECK(pi.state == PROC_EXITED);
 	/* Three mmaps, two claims, then one send and one receive per frame
 	 * (and one more each at the end). */
@@ -458,7 +442,7 @@ test_reattach(void)
 
 	p1 = kernel_spawn(k, "bad", owner_main, &bad);
 	kernel_run(k, 10);
-	CHECK(info(k, p1).state == PROC_KILLED);
+	CHECK(test_proc_info(k, p1).state == PROC_KILLED);
 	p2 = kernel_spawn(k, "good", owner_main, &good);
 	kernel_run(k, 1);	/* attached and mapped, not yet at its end */
 	CHECK_EQ(good.rc[1], 0);
@@ -472,7 +456,7 @@ test_reattach(void)
 	/* The new owner's buffers start zeroed. */
 	CHECK_EQ(good.txb_first, 0);
 	kernel_run(k, 10);
-	CHECK(info(k, p2).state == PROC_EXITED);
+	CHECK(test_proc_info(k, p2).state == PROC_EXITED);
 	kernel_halt(k);
 }
 

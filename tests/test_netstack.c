@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "board/board.h"
+#include "eval/attack_tcp.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/e1000e_driver.h"
@@ -174,15 +175,7 @@ run(bool kernel_path)
 
 /* --- frames by hand ------------------------------------------------------ */
 
-#define SERVER_IP	0x0a000001u
-#define PEER_IP		0x0a000002u
 #define PEER_PORT	40000
-#define MC_PORT		11211
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_PSH		0x08
-#define TCP_ACK		0x10
 
 /* The TCP checksum over the pseudo-header, computed afresh: 0xffff when
  * the segment in the frame checks. */
@@ -196,55 +189,21 @@ tcp_verify(const uint8_t *frame)
 	return inet_fold(inet_sum(tcp, tlen, s));
 }
 
-/* An Ethernet/IPv4/TCP frame; its length. */
-static size_t
-tcp_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
-    uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport,
-    uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-    const uint8_t *opt, size_t optlen, const void *data, size_t len)
-{
-	uint8_t *ip = f + 14, *tcp = ip + 20;
-	size_t hlen = 20 + optlen, tot = 20 + hlen + len;
-	uint32_t s;
-
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	inet_put16(f + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	inet_put16(ip + 2, (uint16_t)tot);
-	inet_put16(ip + 6, 0x4000);		/* DF */
-	ip[8] = 64;
-	ip[9] = 6;
-	inet_put32(ip + 12, sip);
-	inet_put32(ip + 16, dip);
-	inet_put16(ip + 10, (uint16_t)~inet_fold(inet_sum(ip, 20, 0)));
-	inet_put16(tcp, sport);
-	inet_put16(tcp + 2, dport);
-	inet_put32(tcp + 4, seq);
-	inet_put32(tcp + 8, ack);
-	tcp[12] = (uint8_t)((hlen / 4) << 4);
-	tcp[13] = flags;
-	inet_put16(tcp + 14, wnd);
-	inet_put16(tcp + 16, 0);
-	inet_put16(tcp + 18, 0);
-	if (optlen > 0)
-		memcpy(tcp + 20, opt, optlen);
-	if (len > 0)
-		memcpy(tcp + hlen, data, len);
-	s = inet_sum(ip + 12, 8, 0) + 6 + (uint32_t)(hlen + len);
-	inet_put16(tcp + 16, (uint16_t)~inet_fold(inet_sum(tcp, hlen + len, s)));
-	return 14 + tot;
-}
-
 static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 };
 static const uint8_t mac_b[6] = { 2, 0, 0, 0, 0, 2 };
 
 static size_t
-test_segment(uint8_t *f, uint8_t flags, const uint8_t *opt, size_t optlen)
+test_segment(uint8_t *f, size_t room, uint8_t flags, const uint8_t *opt,
+    size_t optlen)
 {
-	return tcp_frame(f, mac_a, mac_b, PEER_IP, SERVER_IP, PEER_PORT,
-	    MC_PORT, 1000, 2000, flags, 512, opt, optlen, "version\r\n", 9);
+	struct atk_seg sg = {
+		.dmac = mac_a, .smac = mac_b, .sip = ATK_PEER_IP, .dip = ATK_MC_IP,
+		.sport = PEER_PORT, .dport = ATK_MC_PORT, .seq = 1000, .ack = 2000,
+		.flags = flags, .wnd = 512, .opt = opt, .optlen = optlen,
+		.data = "version\r\n", .len = 9, .frag = ATK_IP_DF,
+	};
+
+	return atk_tcp_frame(f, room, &sg);
 }
 
 /* netstack_rx_filter on frames made here. */
@@ -261,38 +220,38 @@ test_filter(void)
 	size_t n;
 
 	memset(&st, 0, sizeof st);
-	n = test_segment(f, TCP_ACK | TCP_PSH, mss16, 4);
+	n = test_segment(f, sizeof f, ATK_TCP_ACK | ATK_TCP_PSH, mss16, 4);
 	CHECK_EQ(tcp_verify(f), 0xffff);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
 	CHECK(memcmp(f + 54, "\1\1\1\1", 4) == 0);
 	CHECK_EQ(tcp_verify(f), 0xffff);
 	CHECK_EQ(st.rx_mss_rewrites, 1);
 
-	n = test_segment(f, TCP_ACK, odd, 8);
+	n = test_segment(f, sizeof f, ATK_TCP_ACK, odd, 8);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
 	CHECK(memcmp(f + 54, "\1\1\1\1\1\1\1\0", 8) == 0);
 	CHECK_EQ(tcp_verify(f), 0xffff);
 	CHECK_EQ(st.rx_mss_rewrites, 2);
 
 	/* A SYN keeps its MSS, raised to the floor. */
-	n = test_segment(f, TCP_SYN, mss16, 4);
+	n = test_segment(f, sizeof f, ATK_TCP_SYN, mss16, 4);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
 	CHECK_EQ(inet_get16(f + 56), NETSTACK_MSS_MIN);
 	CHECK_EQ(tcp_verify(f), 0xffff);
 	CHECK_EQ(st.rx_mss_rewrites, 3);
-	n = test_segment(f, TCP_SYN | TCP_ACK, mss1460, 4);
+	n = test_segment(f, sizeof f, ATK_TCP_SYN | ATK_TCP_ACK, mss1460, 4);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
 	CHECK_EQ(inet_get16(f + 56), 1460);
 	CHECK_EQ(st.rx_mss_rewrites, 3);
 
 	/* A malformed option ends the walk, as in lwIP; nothing changes. */
-	n = test_segment(f, TCP_ACK, bad, 4);
+	n = test_segment(f, sizeof f, ATK_TCP_ACK, bad, 4);
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), 0);
 	CHECK(memcmp(f + 54, bad, 4) == 0);
 	CHECK_EQ(st.rx_mss_rewrites, 3);
 
 	/* Refused: TCP in a fragment, and IPv6. */
-	n = test_segment(f, TCP_ACK, mss16, 4);
+	n = test_segment(f, sizeof f, ATK_TCP_ACK, mss16, 4);
 	inet_put16(f + 14 + 6, 0x2000);	/* MF */
 	CHECK_EQ(netstack_rx_filter(&st, f, (uint16_t)n), -1);
 	inet_put16(f + 14 + 6, 0x0001);	/* an offset */
@@ -311,7 +270,7 @@ test_filter(void)
 		for (size_t j = 0; j < optlen; j++)
 			opt[j] = (uint8_t)(check_rand() % 5 == 0 ? 2 :
 			    check_rand() % 6);
-		n = test_segment(f, (uint8_t)check_rand(), opt, optlen);
+		n = test_segment(f, sizeof f, (uint8_t)check_rand(), opt, optlen);
 		if (check_rand() % 4 == 0)
 			n = check_rand() % (n + 1);	/* cut short */
 		g = malloc(n > 0 ? n : 1);
@@ -356,35 +315,28 @@ static void
 h_tcp(struct hostile *h, uint8_t flags, const uint8_t *opt, size_t optlen,
     const char *data)
 {
-	uint8_t f[256];
 	size_t len = data != NULL ? strlen(data) : 0;
+	struct atk_seg sg = {
+		.dmac = h->smac, .smac = h->d.mac, .sip = ATK_PEER_IP,
+		.dip = ATK_MC_IP, .sport = PEER_PORT, .dport = ATK_MC_PORT,
+		.seq = h->snd_nxt, .ack = h->rcv_nxt, .flags = flags,
+		.wnd = h->wnd, .opt = opt, .optlen = optlen, .data = data,
+		.len = len, .frag = ATK_IP_DF,
+	};
+	uint8_t f[256];
 
-	h_send(h, f, tcp_frame(f, h->smac, h->d.mac, PEER_IP, SERVER_IP,
-	    PEER_PORT, MC_PORT, h->snd_nxt, h->rcv_nxt, flags, h->wnd, opt,
-	    optlen, data, len));
-	h->snd_nxt += (uint32_t)len + ((flags & (TCP_SYN | TCP_FIN)) != 0);
+	h_send(h, f, atk_tcp_frame(f, sizeof f, &sg));
+	h->snd_nxt += (uint32_t)len + ((flags & (ATK_TCP_SYN | ATK_TCP_FIN)) != 0);
 }
 
 static void
 h_arp(struct hostile *h, uint16_t op, const uint8_t *tha, uint32_t tip)
 {
-	uint8_t f[60];
 	static const uint8_t bcast[6] = { 255, 255, 255, 255, 255, 255 };
+	uint8_t f[ATK_ARP_LEN];
 
-	memset(f, 0, sizeof f);
-	memcpy(f, op == 1 ? bcast : tha, 6);
-	memcpy(f + 6, h->d.mac, 6);
-	inet_put16(f + 12, 0x0806);
-	inet_put16(f + 14, 1);
-	inet_put16(f + 16, 0x0800);
-	f[18] = 6;
-	f[19] = 4;
-	inet_put16(f + 20, op);
-	memcpy(f + 22, h->d.mac, 6);
-	inet_put32(f + 28, PEER_IP);
-	if (op == 2)
-		memcpy(f + 32, tha, 6);
-	inet_put32(f + 38, tip);
+	atk_arp_frame(f, op, op == 1 ? bcast : tha, h->d.mac, ATK_PEER_IP, tha,
+	    tip);
 	h_send(h, f, sizeof f);
 }
 
@@ -395,9 +347,9 @@ h_input(struct hostile *h, const uint8_t *f, size_t n)
 	size_t ihl, hlen, plen;
 
 	if (n >= 42 && inet_get16(f + 12) == 0x0806) {
-		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == PEER_IP)
+		if (inet_get16(f + 20) == 1 && inet_get32(f + 38) == ATK_PEER_IP)
 			h_arp(h, 2, f + 22, inet_get32(f + 28));
-		else if (inet_get16(f + 20) == 2 && inet_get32(f + 28) == SERVER_IP) {
+		else if (inet_get16(f + 20) == 2 && inet_get32(f + 28) == ATK_MC_IP) {
 			memcpy(h->smac, f + 22, 6);
 			h->have_smac = true;
 		}
@@ -409,9 +361,9 @@ h_input(struct hostile *h, const uint8_t *f, size_t n)
 	tcp = ip + ihl;
 	hlen = (size_t)(tcp[12] >> 4) * 4;
 	plen = inet_get16(ip + 2) - ihl - hlen;
-	if (inet_get16(tcp) != MC_PORT || inet_get16(tcp + 2) != PEER_PORT)
+	if (inet_get16(tcp) != ATK_MC_PORT || inet_get16(tcp + 2) != PEER_PORT)
 		return;
-	if ((tcp[13] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+	if ((tcp[13] & (ATK_TCP_SYN | ATK_TCP_ACK)) == (ATK_TCP_SYN | ATK_TCP_ACK)) {
 		if (!h->synack) {
 			h->rcv_nxt = inet_get32(tcp + 4) + 1;
 			h->synack = true;
@@ -427,7 +379,7 @@ h_input(struct hostile *h, const uint8_t *f, size_t n)
 		h->got[h->ngot] = '\0';
 		h->rcv_nxt += (uint32_t)plen;
 	}
-	h_tcp(h, TCP_ACK, NULL, 0, NULL);
+	h_tcp(h, ATK_TCP_ACK, NULL, 0, NULL);
 }
 
 /* Take what arrived, let the others run; up to rounds times, or until
@@ -479,32 +431,32 @@ hostile_main(void *arg)
 		wfe();
 	if (udrv_open(&h->d, 1) != 0)
 		return;
-	h_arp(h, 1, NULL, SERVER_IP);
+	h_arp(h, 1, NULL, ATK_MC_IP);
 	h_pump(h, 2000, h_has_mac);
 	if (!h->have_smac)
 		return;
 	h->stage = 1;
 	h->snd_nxt = 1000;
 	h->wnd = 65535;
-	h_tcp(h, TCP_SYN, mss1460, 4, NULL);
+	h_tcp(h, ATK_TCP_SYN, mss1460, 4, NULL);
 	h_pump(h, 2000, h_connected);
 	if (!h->synack)
 		return;
 	h->stage = 2;
 	h->wnd = 0;
-	h_tcp(h, TCP_ACK, NULL, 0, NULL);
-	h_tcp(h, TCP_ACK | TCP_PSH, NULL, 0, "stats\r\n");
+	h_tcp(h, ATK_TCP_ACK, NULL, 0, NULL);
+	h_tcp(h, ATK_TCP_ACK | ATK_TCP_PSH, NULL, 0, "stats\r\n");
 	h_pump(h, 200, NULL);
 	h->stage = 3;
-	h_tcp(h, TCP_ACK | TCP_PSH, mss16, 4, "version\r\n");
+	h_tcp(h, ATK_TCP_ACK | ATK_TCP_PSH, mss16, 4, "version\r\n");
 	h_pump(h, 200, NULL);
 	h->stage = 4;
 	/* Open the window and read both replies. */
 	h->accept = true;
 	h->wnd = 65535;
-	h_tcp(h, TCP_ACK, NULL, 0, NULL);
+	h_tcp(h, ATK_TCP_ACK, NULL, 0, NULL);
 	h_pump(h, 20000, h_answered);
-	h_tcp(h, TCP_RST | TCP_ACK, NULL, 0, NULL);
+	h_tcp(h, ATK_TCP_RST | ATK_TCP_ACK, NULL, 0, NULL);
 	udrv_close(&h->d);
 }
 
@@ -532,7 +484,7 @@ test_hostile_mss(void)
 	srv.app = APP_MEMCACHED;
 	srv.dev = 0;
 	snprintf(srv.cidr, sizeof srv.cidr, "10.0.0.1/24");
-	srv.port = MC_PORT;
+	srv.port = ATK_MC_PORT;
 	srv.mc_memory = 8u << 20;
 	h->srv = &srv;
 	sp = kernel_spawn(k, "memcached", server_main, &srv);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "kernel/e1000e_manifest.h"
@@ -32,34 +33,6 @@
 static const char *const regions[] = {
 	"bar0", "tx_ring", "rx_ring", "tx_buffers", "rx_buffers",
 };
-
-static struct kernel *
-boot(const struct kernel_opts *with)
-{
-	struct kernel_opts o;
-	char err[256];
-	struct kernel *k;
-
-	if (with != NULL)
-		o = *with;
-	else
-		kernel_opts_default(&o);
-	o.host_syscalls = false;
-	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
-
-static struct proc_info
-info(struct kernel *k, int pid)
-{
-	struct proc_info pi;
-
-	memset(&pi, 0, sizeof pi);
-	kernel_proc_info(k, pid, &pi);
-	return pi;
-}
 
 /* Attach DEV and map all its regions: 0 or the first -errno. */
 static int
@@ -121,7 +94,7 @@ later_main(void *arg)
 static void
 test_ram(void)
 {
-	struct kernel *k = boot(NULL);
+	struct kernel *k = test_boot(NULL);
 	struct hog h[4];
 	struct later l = { 1, 1 };
 	struct kernel_stats st;
@@ -139,8 +112,8 @@ test_ram(void)
 	CHECK_EQ(h[0].rc, -ENOMEM);
 	CHECK_EQ(h[0].big, -ENOMEM);
 	CHECK_EQ(h[0].took, 64 * MiB);		/* a quarter of 256 MiB */
-	CHECK_EQ(info(k, pid[0]).mem_bytes, 64 * MiB);
-	CHECK_EQ(info(k, pid[0]).mappings, 64);
+	CHECK_EQ(test_proc_info(k, pid[0]).mem_bytes, 64 * MiB);
+	CHECK_EQ(test_proc_info(k, pid[0]).mappings, 64);
 	CHECK(h[3].took < 64 * MiB);		/* the machine ran out */
 	/* RAM is gone, yet a NIC's attach and maps still succeed: its
 	 * regions were set aside at boot. */
@@ -215,7 +188,7 @@ test_devs_maps(void)
 	kernel_opts_default(&o);
 	o.proc_devs_max = 1;
 	o.proc_maps_max = 4;
-	k = boot(&o);
+	k = test_boot(&o);
 	kernel_run(k, 1);
 	free0 = kernel_free_pages(k);
 	memset(&x, 0x7f, sizeof x);
@@ -224,7 +197,7 @@ test_devs_maps(void)
 	CHECK_EQ(x.second_dev, -EMFILE);
 	CHECK_EQ(x.second_kpath, -EMFILE);
 	CHECK_EQ(x.after_goodbye, 0);
-	CHECK_EQ(info(k, pid).devices, 0);	/* it ended */
+	CHECK_EQ(test_proc_info(k, pid).devices, 0);	/* it ended */
 	pid = kernel_spawn(k, "maps", maps_main, &x);
 	kernel_run(k, 5);
 	for (int i = 0; i < 4; i++)
@@ -232,7 +205,7 @@ test_devs_maps(void)
 	CHECK_EQ(x.maps[4], -ENOMEM);
 	CHECK_EQ(x.maps[5], -ENOMEM);
 	CHECK_EQ(x.dev_map, -ENOMEM);
-	CHECK(info(k, pid).state == PROC_EXITED);
+	CHECK(test_proc_info(k, pid).state == PROC_EXITED);
 	/* Another process is held to its own count, not theirs. */
 	kernel_spawn(k, "later", later_main, &l);
 	kernel_run(k, 5);
@@ -242,7 +215,7 @@ test_devs_maps(void)
 	kernel_halt(k);
 
 	/* The same with the default limit: attach and all five maps. */
-	k = boot(NULL);
+	k = test_boot(NULL);
 	memset(&l, 1, sizeof l);
 	kernel_spawn(k, "later", later_main, &l);
 	kernel_run(k, 5);
@@ -297,7 +270,7 @@ rss_kib(void)
 static void
 test_page_tables(void)
 {
-	struct kernel *k = boot(NULL);
+	struct kernel *k = test_boot(NULL);
 	struct cycler c = { 0 };
 	struct kernel_stats st;
 	uint64_t t0, tmax = 0;
@@ -306,18 +279,18 @@ test_page_tables(void)
 
 	pid = kernel_spawn(k, "cycler", cycler_main, &c);
 	kernel_run(k, 1);
-	t0 = info(k, pid).page_tables;
+	t0 = test_proc_info(k, pid).page_tables;
 	rss0 = rss_kib();
 	/* Measured while the process lives: its end frees everything. */
 	rss1 = rss0;
-	while (info(k, pid).state == PROC_RUNNABLE) {
+	while (test_proc_info(k, pid).state == PROC_RUNNABLE) {
 		uint64_t now;
 		long rss;
 
 		kernel_run(k, 1);
-		if (info(k, pid).state != PROC_RUNNABLE)
+		if (test_proc_info(k, pid).state != PROC_RUNNABLE)
 			break;
-		if ((now = info(k, pid).page_tables) > tmax)
+		if ((now = test_proc_info(k, pid).page_tables) > tmax)
 			tmax = now;
 		if ((rss = rss_kib()) > rss1)
 			rss1 = rss;
@@ -382,14 +355,14 @@ test_va_exhaustion(void)
 
 	kernel_opts_default(&o);
 	o.dev_va_size = 16 * MiB;
-	k = boot(&o);
+	k = test_boot(&o);
 	pid = kernel_spawn(k, "va", va_main, &v);
 	kernel_run(k, 5);
 	/* Each cycle takes 4+ MiB of addresses (aligned pools), never
 	 * reused: a few cycles, then ENOMEM, and the process runs on. */
 	CHECK(v.cycles >= 2 && v.cycles < 8);
 	CHECK_EQ(v.rc, -ENOMEM);
-	CHECK(info(k, pid).state == PROC_EXITED);
+	CHECK(test_proc_info(k, pid).state == PROC_EXITED);
 	/* A new process has addresses of its own. */
 	kernel_spawn(k, "fresh", fresh_main, &v);
 	kernel_run(k, 5);

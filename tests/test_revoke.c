@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot.h"
 #include "check.h"
 #include "board/board.h"
 #include "kernel/e1000e_manifest.h"
@@ -277,16 +278,6 @@ run_until(struct kernel *k, const bool *flag)
 	return *flag;
 }
 
-static struct proc_info
-info(struct kernel *k, int pid)
-{
-	struct proc_info pi;
-
-	memset(&pi, 0, sizeof pi);
-	kernel_proc_info(k, pid, &pi);
-	return pi;
-}
-
 /* Every page A touched, with where it maps now (0: nowhere). */
 struct pages {
 	uint64_t pa[NDMA][E1000E_TX_POOL_SIZE / PAGE];
@@ -346,10 +337,10 @@ test_revoke(enum how how)
 
 	/* A's TLB is warm: a second pass over every page misses nothing. */
 	CHECK(run_until(k, &s.a_warm1));
-	misses = info(k, a).access.tlb_misses;
+	misses = test_proc_info(k, a).access.tlb_misses;
 	s.phase = 2;
 	CHECK(run_until(k, &s.a_warm2));
-	pi = info(k, a);
+	pi = test_proc_info(k, a);
 	CHECK(misses > 0);
 	CHECK_EQ(pi.access.tlb_misses, misses);
 	CHECK_EQ(s.a.rc, 0);
@@ -376,7 +367,7 @@ test_revoke(enum how how)
 	CHECK_EQ(s.revoked_pid[0], a);
 	/* None of A's device pages is mapped any more. */
 	CHECK_EQ(translate_all(k, a, &s.a, &pa_a_after), 0);
-	pi = info(k, a);
+	pi = test_proc_info(k, a);
 	if (how == BY_KILL || how == BY_EXIT) {
 		CHECK(pi.state == (how == BY_KILL ? PROC_KILLED : PROC_EXITED));
 		CHECK(!pi.faulted);
@@ -413,7 +404,7 @@ test_revoke(enum how how)
 		}
 		kernel_run(k, 10);
 		/* Its last load, a trapping one, ended it. */
-		pi = info(k, a);
+		pi = test_proc_info(k, a);
 		CHECK(pi.state == PROC_KILLED);
 		CHECK(pi.faulted);
 		CHECK_EQ(pi.fault.cause, FAULT_PAGE_UNMAPPED);
@@ -432,8 +423,8 @@ test_revoke(enum how how)
 	CHECK_EQ(s.b_bad, 0);
 	CHECK_EQ(s.b_regs_changed, 0);
 	kernel_run(k, 10);
-	CHECK(info(k, b).state == PROC_EXITED);
-	CHECK(!info(k, b).faulted);
+	CHECK(test_proc_info(k, b).state == PROC_EXITED);
+	CHECK(!test_proc_info(k, b).faulted);
 	CHECK_EQ(s.revokes[0], 2);
 	CHECK_EQ(s.revoked_pid[0], b);
 	kernel_get_stats(k, &st);

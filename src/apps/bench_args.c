@@ -279,21 +279,43 @@ access_help(FILE *f)
 	    "  --iterations N  accesses per figure (default 2000000)\n", USAGE_ACCESS);
 }
 
-/* "capio bench access: MESSAGE" and the usage line; exit status 2. */
-static int
-access_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A benchmark whose options are --json and one count: access, nic. */
+struct count_cmd {
+	const char *name;	/* "access" */
+	const char *usage;
+	const char *opt;	/* "--iterations" */
+	uint64_t lo, hi;
+};
 
+static const struct count_cmd access_cmd = { "access", USAGE_ACCESS,
+	"--iterations", 1, 10000000000ull };
+static const struct count_cmd nic_cmd = { "nic", USAGE_NIC, "--packets",
+	BENCH_NIC_BURST, 1000000000 };
+
+/* Parse argv[1..] for c into *n and *json: -1 to run, else the exit
+ * status of a usage error. */
 static int
-access_usage(const char *fmt, ...)
+count_parse(const struct count_cmd *c, int argc, char **argv, uint64_t *n,
+    bool *json)
 {
-	va_list ap;
-
-	fputs("capio bench access: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", USAGE_ACCESS);
-	return EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (strcmp(argv[i], c->opt) == 0) {
+			if (i + 1 == argc || strncmp(argv[i + 1], "--", 2) == 0)
+				return opt_error(c->usage, c->name, "%s needs a value",
+				    c->opt);
+			if (!cli_parse_u64(argv[++i], n) || *n < c->lo ||
+			    *n > c->hi)
+				return opt_error(c->usage, c->name, "%s must be "
+				    "%llu..%llu, not '%s'", c->opt,
+				    (unsigned long long)c->lo,
+				    (unsigned long long)c->hi, argv[i]);
+		} else
+			return opt_error(c->usage, c->name,
+			    "unknown argument '%s'", argv[i]);
+	}
+	return -1;
 }
 
 int
@@ -301,42 +323,15 @@ bench_access(int argc, char **argv)
 {
 	uint64_t iters = 2000000;
 	bool json = false;
+	int rc;
 
 	if (cli_wants_help(argc, argv)) {
 		access_help(stdout);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--iterations") == 0) {
-			if (++i == argc || strncmp(argv[i], "--", 2) == 0)
-				return access_usage("--iterations needs a value");
-			if (!cli_parse_u64(argv[i], &iters) || iters == 0 ||
-			    iters > 10000000000ull)
-				return access_usage("--iterations must be "
-				    "1..10000000000, not '%s'", argv[i]);
-		} else
-			return access_usage("unknown argument '%s'", argv[i]);
-	}
+	if ((rc = count_parse(&access_cmd, argc, argv, &iters, &json)) >= 0)
+		return rc;
 	return bench_access_run(iters, json);
-}
-
-/* "capio bench nic: MESSAGE" and the usage line; exit status 2. */
-static int
-nic_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-nic_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("capio bench nic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", USAGE_NIC);
-	return EXIT_USAGE;
 }
 
 int
@@ -344,6 +339,7 @@ bench_nic(int argc, char **argv)
 {
 	uint64_t packets = 2000000;
 	bool json = false;
+	int rc;
 
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: %s\n\n"
@@ -354,18 +350,7 @@ bench_nic(int argc, char **argv)
 		    "example: capio bench nic --packets 1000000 --json\n", USAGE_NIC);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--packets") == 0) {
-			if (i + 1 == argc || strncmp(argv[i + 1], "--", 2) == 0)
-				return nic_usage("--packets needs a value");
-			if (!cli_parse_u64(argv[++i], &packets) || packets < BENCH_NIC_BURST ||
-			    packets > 1000000000)
-				return nic_usage("--packets must be %d..1000000000, not "
-				    "'%s'", BENCH_NIC_BURST, argv[i]);
-		} else
-			return nic_usage("unknown argument '%s'", argv[i]);
-	}
+	if ((rc = count_parse(&nic_cmd, argc, argv, &packets, &json)) >= 0)
+		return rc;
 	return bench_nic_run(packets, json);
 }

@@ -19,62 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eval/attack_tcp.h"
 #include "kernel/kernel.h"
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
 
-/*
- * Class 15: TCP by hand from NIC 1 (attack_tcp.c), to a victim memcached
- * on NIC 0. Every field of a segment is the caller's.
- */
-#define ATK_MC_IP	0x0a000001u	/* the victim, 10.0.0.1 */
-#define ATK_PEER_IP	0x0a000002u	/* whoever holds NIC 1 */
-#define ATK_MC_PORT	11211
-#define ATK_MC_CONNS	8		/* the victim's -c */
-#define ATK_MC_MEMORY	(4u << 20)	/* its -m */
-#define ATK_TCP_CONNS	16
-#define ATK_TCP_ROOM	16
-#define ATK_TCP_FIN	0x01
-#define ATK_TCP_PSH	0x08
-#define ATK_TCP_ACK	0x10
-
-struct atk_conn {
-	uint16_t port;
-	uint32_t snd, rcv;		/* next to send; next expected */
-	bool synack, reset, fin;
-	char got[4096];			/* in-order data, NUL-terminated */
-	size_t ngot;
-};
-
-struct atk_tcp {
-	struct udrv d;
-	uint8_t dmac[6];		/* the victim's */
-	struct atk_conn c[ATK_TCP_CONNS];
-	uint8_t room[ATK_TCP_ROOM][2048];
-};
-
-int atk_tcp_open(struct atk_tcp *t, int dev, const uint8_t victim_mac[6]);
-/* Every connection reset, the NIC given back. */
-void atk_tcp_close(struct atk_tcp *t);
-void atk_tcp_raw(struct atk_tcp *t, const uint8_t *f, size_t n);
-/* A segment as the fields say; frag: IPv4 flags and offset (DF 0x4000). */
-void atk_tcp_seg(struct atk_tcp *t, struct atk_conn *c, uint32_t seq,
-    uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
-    const char *data, size_t len, uint16_t frag);
-/* In sequence, DF set. */
-void atk_tcp_send(struct atk_tcp *t, struct atk_conn *c, uint8_t flags,
-    uint16_t wnd, const uint8_t *opt, size_t optlen, const char *data);
-/* Take what arrives for rounds rounds, acknowledging with window wnd, or
- * until c has got want. */
-bool atk_tcp_pump(struct atk_tcp *t, int rounds, uint16_t wnd,
-    struct atk_conn *c, const char *want);
-bool atk_tcp_connect(struct atk_tcp *t, struct atk_conn *c, uint16_t port,
-    const uint8_t mss[4]);
-/* Send req on c (with options opt) and wait for want. */
-bool atk_tcp_ask(struct atk_tcp *t, struct atk_conn *c, const uint8_t *opt,
-    size_t optlen, const char *req, const char *want);
-/* "STAT name N" in a stats reply: N, or UINT64_MAX. */
-uint64_t atk_stat(const char *stats, const char *name);
+/* Class 15's victim memcached: its -c and -m (its address, port and the
+ * peer that attacks it: attack_tcp.h). */
+#define ATK_MC_CONNS	8
+#define ATK_MC_MEMORY	(4u << 20)
 
 /* Where the attacker is; the harness reads it between rounds. */
 enum atk_stage {

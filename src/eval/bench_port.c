@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "board/board.h"
+#include "eval/bench_report.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
 #include "user/libcapio.h"
@@ -39,13 +40,18 @@ bench_machine(enum bench_arm arm, bool host_syscalls, struct board_desc *bd,
 }
 
 struct kernel *
-bench_boot(enum bench_arm arm, bool host_syscalls, char *err, size_t errlen)
+bench_boot(enum bench_arm arm, const struct bench_opts *o, const char *bench)
 {
 	struct board_desc bd;
-	struct kernel_opts o;
+	struct kernel_opts ko;
+	struct kernel *k;
+	char err[200];
 
-	bench_machine(arm, host_syscalls, &bd, &o);
-	return kernel_boot(board_new(&bd, err, errlen), &o, err, errlen);
+	bench_machine(arm, o->host_syscalls, &bd, &ko);
+	if ((k = kernel_boot(board_new(&bd, err, sizeof err), &ko, err,
+	    sizeof err)) == NULL)
+		fprintf(stderr, "capio: bench %s: cannot boot: %s\n", bench, err);
+	return k;
 }
 
 int
@@ -250,7 +256,8 @@ bench_counts_sub(struct bench_counts *d, const struct bench_counts *a,
 
 int
 bench_run_to_end(struct kernel *k, enum bench_arm arm, const int *pids,
-    int n, char *err, size_t errlen)
+    int n, char *err, size_t errlen, const struct bench_opts *o,
+    const char *bench)
 {
 	kernel_run(k, 0);
 	for (int i = 0; i < n; i++) {
@@ -262,5 +269,9 @@ bench_run_to_end(struct kernel *k, enum bench_arm arm, const int *pids,
 			snprintf(err, errlen, "%s arm: %s %s", bench_arm_name(arm),
 			    pi.name, pi.status);
 	}
-	return err[0] == '\0' ? 0 : -1;
+	if (err[0] == '\0')
+		return 0;
+	bench_progress_end(o);
+	fprintf(stderr, "capio: bench %s: %s\n", bench, err);
+	return -1;
 }

@@ -37,16 +37,20 @@ struct kernel_opts;
 /* The two-NIC pair-wire machine for ARM, described. */
 void bench_machine(enum bench_arm arm, bool host_syscalls,
     struct board_desc *bd, struct kernel_opts *o);
-/* Boot a two-NIC pair-wire machine for ARM. NULL and a message in err. */
-struct kernel *bench_boot(enum bench_arm arm, bool host_syscalls, char *err,
-    size_t errlen);
+struct bench_opts;
+/* Boot a two-NIC pair-wire machine for ARM (o->host_syscalls). NULL
+ * after "capio: bench BENCH: cannot boot: ..." on stderr. */
+struct kernel *bench_boot(enum bench_arm arm, const struct bench_opts *o,
+    const char *bench);
 /*
  * Run k's processes to the end. If one of pids[0..n) did not exit 0,
  * note "<arm> arm: <name> <status>" in err unless err already holds a
- * message. 0 when err is empty afterwards, else -1.
+ * message. 0 when err is empty afterwards, else -1 with err on stderr
+ * ("capio: bench BENCH: ...", the progress line erased first).
  */
 int bench_run_to_end(struct kernel *k, enum bench_arm arm, const int *pids,
-    int n, char *err, size_t errlen);
+    int n, char *err, size_t errlen, const struct bench_opts *o,
+    const char *bench);
 
 /* --- the raw driver (bench_raw.c) ------------------------------------ */
 

@@ -51,6 +51,72 @@ bench_run_end(const struct bench_opts *o, FILE *csv, FILE *dat, char *doc)
 	free(doc);
 }
 
+/* NAME.csv (and NAME.dat): 0, or -1 with a message on stderr. */
+static int
+write_files(const struct bench_opts *o, const struct bench_report *r,
+    const void *ctx)
+{
+	FILE *csv, *dat = NULL;
+	char name[64];
+	int bad;
+
+	snprintf(name, sizeof name, "%s.csv", r->name);
+	if ((csv = bench_out_open(o, name)) == NULL)
+		return -1;
+	snprintf(name, sizeof name, "%s.dat", r->name);
+	if (r->dat && (dat = bench_out_open(o, name)) == NULL) {
+		fclose(csv);
+		return -1;
+	}
+	fputs(r->csv_header, csv);
+	r->files(csv, dat, o, ctx);
+	bad = fclose(csv) != 0;
+	if (dat != NULL && fclose(dat) != 0)
+		bad = 1;
+	if (bad) {
+		fprintf(stderr, "capio: bench %s: cannot write the files\n",
+		    r->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+bench_report_write(const struct bench_opts *o, const struct bench_report *r,
+    const void *ctx, const struct bench_verdicts *v, char **json)
+{
+	char *buf = NULL, name[64];
+	size_t len;
+	FILE *doc;
+
+	*json = NULL;
+	if (write_files(o, r, ctx) != 0)
+		return -1;
+	if ((doc = bench_doc_begin(r->name, o, &buf, &len)) == NULL)
+		return -1;
+	r->doc(doc, o, ctx);
+	bench_verdicts_json(doc, v);
+	if (bench_doc_end(doc) != 0 || buf == NULL)
+		goto fail;
+	snprintf(name, sizeof name, "%s.json", r->name);
+	if (bench_out_write(o, name, buf) != 0)
+		goto fail;
+	r->plot(o, ctx);
+	if (bench_plot(o, r->name) < 0)
+		goto fail;
+	if (!o->json)
+		r->summary(o, ctx);
+	bench_verdicts_done(o, v);
+	if (!o->json)
+		printf("files: %s/%s.csv, %s/%s.json, %s/%s.png\n", o->out,
+		    r->name, o->out, r->name, o->out, r->name);
+	*json = buf;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
 /* --- latency ------------------------------------------------------------ */
 
 static int
@@ -126,6 +192,13 @@ bench_lat_json(FILE *f, const struct bench_lat *s)
 	bench_json_num(f, s->max);
 }
 
+void
+bench_lat_csv(FILE *f, const struct bench_lat *s)
+{
+	fprintf(f, ",%.0f,%.1f,%.0f,%.0f,%.0f,%.0f", s->min, s->mean, s->p50,
+	    s->p99, s->p999, s->max);
+}
+
 double
 bench_per(uint64_t v, uint64_t n)
 {
@@ -144,6 +217,14 @@ bench_counts_json(FILE *f, const struct bench_counts *c, uint64_t n,
 	bench_json_num(f, bench_per(c->checks, n));
 	fprintf(f, ",\"bytes_copied_per_%s\":", unit);
 	bench_json_num(f, bench_per(c->copy_bytes, n));
+}
+
+void
+bench_counts_csv(FILE *f, const struct bench_counts *c, uint64_t n)
+{
+	fprintf(f, ",%.3f,%.3f,%.3f,%.1f", bench_per(c->syscalls, n),
+	    bench_per(c->mmio, n), bench_per(c->checks, n),
+	    bench_per(c->copy_bytes, n));
 }
 
 /* --- JSON --------------------------------------------------------------- */
@@ -255,6 +336,44 @@ bench_machine_csv(void)
 	snprintf(line, sizeof line, "\"%s / %ld cpus\"", cpu,
 	    sysconf(_SC_NPROCESSORS_ONLN));
 	return line;
+}
+
+void
+bench_csv_row(FILE *f, int arm, unsigned size)
+{
+	fprintf(f, "%s,%s,%s,%u", bench_machine_csv(), bench_commit(),
+	    bench_arm_name((enum bench_arm)arm), size);
+}
+
+void
+bench_json_arms(FILE *f, const char *key, int n)
+{
+	fprintf(f, "\"%s\":[", key);
+	for (int a = 0; a < n; a++)
+		fprintf(f, "%s\"%s\"", a ? "," : "",
+		    bench_arm_name((enum bench_arm)a));
+	fputc(']', f);
+}
+
+void
+bench_json_uints(FILE *f, const char *key, const unsigned *v, int n)
+{
+	fprintf(f, "\"%s\":[", key);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s%u", i ? "," : "", v[i]);
+	fputc(']', f);
+}
+
+void
+bench_json_open(FILE *f, int i, const char *key)
+{
+	fprintf(f, "%s\"%s\":{", i ? "," : "", key);
+}
+
+void
+bench_json_openu(FILE *f, int i, unsigned key)
+{
+	fprintf(f, "%s\"%u\":{", i ? "," : "", key);
 }
 
 FILE *
@@ -375,17 +494,45 @@ bench_spread_ratio(const double *num, const double *den, int n,
 	s->p75 = quantile(r, m, 0.75);
 }
 
-void
-bench_spread_json(FILE *f, const char *key, const struct bench_spread *s)
+/* The median, then ,"p25":…,"p75":…,"blocks":n (a spread and a target
+ * name the median differently). */
+static void
+spread_fields(FILE *f, const struct bench_spread *s)
 {
-	bench_json_str(f, key);
-	fputs(":{\"median\":", f);
 	bench_json_num(f, s->med);
 	fputs(",\"p25\":", f);
 	bench_json_num(f, s->p25);
 	fputs(",\"p75\":", f);
 	bench_json_num(f, s->p75);
-	fprintf(f, ",\"blocks\":%d}", s->n);
+	fprintf(f, ",\"blocks\":%d", s->n);
+}
+
+void
+bench_spread_json(FILE *f, const char *key, const struct bench_spread *s)
+{
+	bench_json_str(f, key);
+	fputs(":{\"median\":", f);
+	spread_fields(f, s);
+	fputc('}', f);
+}
+
+void
+bench_spreads_json(FILE *f, const char *const *key,
+    const struct bench_spread *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fputs(i ? "," : "", f);
+		bench_spread_json(f, key[i], &s[i]);
+	}
+}
+
+void
+bench_spread_csv(FILE *f, const struct bench_spread *s)
+{
+	if (s == NULL)
+		fputs(",,,", f);
+	else
+		fprintf(f, ",%.4f,%.4f,%.4f", s->med, s->p25, s->p75);
 }
 
 const char *
@@ -539,6 +686,17 @@ bench_verdict_word(enum bench_verdict v)
 	}
 }
 
+const char *
+bench_spread_cell(const struct bench_spread *s, enum bench_verdict v,
+    char *buf, size_t len)
+{
+	char sb[40];
+
+	snprintf(buf, len, "%s %s", bench_spread_str(s, sb, sizeof sb),
+	    bench_verdict_word(v));
+	return buf;
+}
+
 void
 bench_verdicts_json(FILE *f, const struct bench_verdicts *v)
 {
@@ -574,12 +732,8 @@ bench_target_json(FILE *f, const char *what, const struct bench_spread *s,
 	fputs("{\"target\":", f);
 	bench_json_str(f, what);
 	fputs(",\"value\":", f);
-	bench_json_num(f, s->med);
-	fputs(",\"p25\":", f);
-	bench_json_num(f, s->p25);
-	fputs(",\"p75\":", f);
-	bench_json_num(f, s->p75);
-	fprintf(f, ",\"blocks\":%d,\"min\":", s->n);
+	spread_fields(f, s);
+	fputs(",\"min\":", f);
 	bench_json_num(f, lo);
 	fputs(",\"max\":", f);
 	bench_json_num(f, hi);

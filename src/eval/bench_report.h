@@ -52,6 +52,38 @@ typedef int bench_run_fn(const struct bench_opts *o, char **json);
 void bench_run_end(const struct bench_opts *o, FILE *csv, FILE *dat,
     char *doc);
 
+/*
+ * What a benchmark writes once its figures are in, each part over the
+ * run's CTX. Every file-writing benchmark ends the same way: NAME.csv
+ * (and NAME.dat), NAME.json, NAME.gp and its NAME.png, then on stdout
+ * the summary, the noise lines and where the files went.
+ */
+struct bench_report {
+	const char *name;	/* "rtt": NAME.csv, NAME.json, NAME.png */
+	const char *csv_header;	/* NAME.csv's first line */
+	bool dat;		/* NAME.dat is the report's to open, not the
+				   run's */
+	/* NAME.csv's rows, and NAME.dat's blocks (dat NULL unless .dat). */
+	void (*files)(FILE *csv, FILE *dat, const struct bench_opts *o,
+	    const void *ctx);
+	/* The document's own fields, after bench_doc_begin's. */
+	void (*doc)(FILE *doc, const struct bench_opts *o, const void *ctx);
+	void (*plot)(const struct bench_opts *o, const void *ctx); /* NAME.gp */
+	/* The table on stdout; not after --json. */
+	void (*summary)(const struct bench_opts *o, const void *ctx);
+};
+
+struct bench_verdicts;
+
+/*
+ * Write R's files and document (V's noise and verdicts closing it),
+ * render the plot, print the summary, the noise lines (tallied for
+ * --check) and where the files are. 0 with the document in *json (one
+ * line, malloc'd), or -1 (a message on stderr where there is one).
+ */
+int bench_report_write(const struct bench_opts *o, const struct bench_report *r,
+    const void *ctx, const struct bench_verdicts *v, char **json);
+
 /* --- latency ---------------------------------------------------------- */
 
 struct bench_lat {
@@ -67,6 +99,8 @@ void bench_lat_cdf(FILE *f, const uint64_t *sorted, size_t n,
     unsigned points);
 /* "min":…,"mean":…,… (ns) for a JSON object. */
 void bench_lat_json(FILE *f, const struct bench_lat *s);
+/* ,min,mean,p50,p99,p999,max for a CSV row (ns). */
+void bench_lat_csv(FILE *f, const struct bench_lat *s);
 /* v per one of n (a cost per round trip), NaN when n is 0. */
 double bench_per(uint64_t v, uint64_t n);
 struct bench_counts;
@@ -76,6 +110,8 @@ struct bench_counts;
  */
 void bench_counts_json(FILE *f, const struct bench_counts *c, uint64_t n,
     const char *unit);
+/* ,syscalls,mmio,checks,bytes copied per one of n, for a CSV row. */
+void bench_counts_csv(FILE *f, const struct bench_counts *c, uint64_t n);
 
 /* --- the JSON document ------------------------------------------------ */
 
@@ -95,6 +131,17 @@ int bench_doc_end(FILE *f);
 
 /* The machine, for CSV rows: "cpu model / nproc", CSV-quoted. */
 const char *bench_machine_csv(void);
+/* A CSV row's first fields, which every benchmark's has:
+ * machine,commit,ARM,SIZE (no newline). */
+void bench_csv_row(FILE *f, int arm, unsigned size);
+/* "KEY":[NAMES of arms 0..n) ]. */
+void bench_json_arms(FILE *f, const char *key, int n);
+/* "KEY":[v[0],…,v[n-1]]. */
+void bench_json_uints(FILE *f, const char *key, const unsigned *v, int n);
+/* ,"KEY":{ — or without the comma for the first member (i == 0). */
+void bench_json_open(FILE *f, int i, const char *key);
+/* The same with a number for the key: ,"64":{ */
+void bench_json_openu(FILE *f, int i, unsigned key);
 /* The commit (git rev-parse HEAD of the source tree), or "unknown". */
 const char *bench_commit(void);
 
@@ -136,6 +183,11 @@ void bench_spread_ratio(const double *num, const double *den, int n,
     struct bench_spread *s);
 /* "KEY":{"median":…,"p25":…,"p75":…,"blocks":n} */
 void bench_spread_json(FILE *f, const char *key, const struct bench_spread *s);
+/* The n spreads s[i] under key[i], comma-separated. */
+void bench_spreads_json(FILE *f, const char *const *key,
+    const struct bench_spread *s, int n);
+/* ,median,p25,p75 for a CSV row; ,,, when s is NULL (capio's own row). */
+void bench_spread_csv(FILE *f, const struct bench_spread *s);
 /* "0.952 (0.94-0.97)" */
 const char *bench_spread_str(const struct bench_spread *s, char *buf,
     size_t len);
@@ -175,6 +227,9 @@ void bench_verdicts_noise(struct bench_verdicts *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "met", "MISSED", "noisy", "not judged" (--quick), "". */
 const char *bench_verdict_word(enum bench_verdict v);
+/* A summary table's ratio cell: "0.952 (0.94-0.97) met". */
+const char *bench_spread_cell(const struct bench_spread *s,
+    enum bench_verdict v, char *buf, size_t len);
 /* ,"noisy":…,"noise":[…] for the document. */
 void bench_verdicts_json(FILE *f, const struct bench_verdicts *v);
 /* The noise lines: under the summary, or on stderr after --json (stdout

@@ -228,13 +228,8 @@ reflect_main(void *arg)
 static int
 boot_arm(struct rtt_job *j)
 {
-	char err[200];
-
-	if ((j->k = bench_boot(j->arm, j->o->host_syscalls, err,
-	    sizeof err)) == NULL) {
-		fprintf(stderr, "capio: bench rtt: cannot boot: %s\n", err);
+	if ((j->k = bench_boot(j->arm, j->o, "rtt")) == NULL)
 		return -1;
-	}
 	j->pid[0] = kernel_spawn(j->k, "rtt", rtt_main, j);
 	if (j->nprocs == 2)
 		j->pid[1] = kernel_spawn(j->k, "reflect", reflect_main, j);
@@ -267,13 +262,8 @@ static int
 end_arm(struct rtt_job *j)
 {
 	j->go = INT_MAX;
-	if (bench_run_to_end(j->k, j->arm, j->pid, j->nprocs, j->err,
-	    sizeof j->err) != 0) {
-		bench_progress_end(j->o);
-		fprintf(stderr, "capio: bench rtt: %s\n", j->err);
-		return -1;
-	}
-	return 0;
+	return bench_run_to_end(j->k, j->arm, j->pid, j->nprocs, j->err,
+	    sizeof j->err, j->o, "rtt");
 }
 
 /*
@@ -358,9 +348,21 @@ static const enum bench_arm ratio_arm[NRATIOS] = { BARM_KERNEL, BARM_PAGE,
 static const char *const ratio_key[NRATIOS] = { "capio_kernel", "capio_page",
 	"capio_raw" };
 
+/* A run's figures, for its report. */
+struct rtt_run {
+	struct rtt_job jobs[BENCH_NARMS];
+	struct bench_lat lat[BENCH_NARMS][NSIZES];
+	struct bench_spread sp[NSIZES][NRATIOS];
+	enum bench_verdict vd[NSIZES][NRATIOS];
+	struct bench_verdicts v;
+	uint64_t warmup, samples;
+	int nb;
+};
+
 static void
-plot_script(const struct bench_opts *o, struct bench_lat lat[][NSIZES])
+plot_script(const struct bench_opts *o, const void *ctx)
 {
+	const struct rtt_run *run = ctx;
 	static const struct bench_cdf_plot plot = {
 		.name = "rtt", .width = 1500, .height = 500,
 		.rows = 1, .cols = NSIZES,
@@ -378,109 +380,68 @@ plot_script(const struct bench_opts *o, struct bench_lat lat[][NSIZES])
 		for (int a = 0; a < BENCH_NARMS; a++) {
 			panel[s].line[a].label = bench_arm_name((enum bench_arm)a);
 			panel[s].line[a].block = s * BENCH_NARMS + a;
-			panel[s].line[a].lat = &lat[a][s];
+			panel[s].line[a].lat = &run->lat[a][s];
 		}
 	}
 	bench_plot_cdf(o, &plot, panel, NSIZES);
 }
 
-/* rtt.csv and rtt.dat. 0, or -1. */
-static int
-write_files(const struct bench_opts *o, struct rtt_job *jobs,
-    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
-    uint64_t warmup, uint64_t samples, int nb)
+/* rtt.csv's rows and rtt.dat's blocks (the samples are sorted by now). */
+static void
+write_files(FILE *csv, FILE *dat, const struct bench_opts *o, const void *ctx)
 {
-	FILE *csv = NULL, *dat = NULL;
+	const struct rtt_run *run = ctx;
 
-	if ((csv = bench_out_open(o, "rtt.csv")) == NULL ||
-	    (dat = bench_out_open(o, "rtt.dat")) == NULL)
-		goto fail;
-	fprintf(csv, "machine,commit,arm,size,procs,host_syscalls,warmup,samples,"
-	    "blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
-	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
-	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n");
 	for (int s = 0; s < NSIZES; s++)
 		for (int a = 0; a < BENCH_NARMS; a++) {
-			struct bench_lat *l = &lat[a][s];
-			const struct bench_counts *c = &jobs[a].cost[s];
 			int r;
 
-			bench_lat_summarize(jobs[a].lat[s], samples, l);
 			fprintf(dat, "# %s %u\n", bench_arm_name((enum bench_arm)a),
 			    sizes[s]);
-			bench_lat_cdf(dat, jobs[a].lat[s], samples, 400);
+			bench_lat_cdf(dat, run->jobs[a].lat[s], run->samples, 400);
 			fprintf(dat, "\n\n");
-			fprintf(csv, "%s,%s,%s,%u,%d,%d,%llu,%llu,%d,%.0f,%.1f,%.0f,"
-			    "%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.1f", bench_machine_csv(),
-			    bench_commit(), bench_arm_name((enum bench_arm)a),
-			    sizes[s], o->procs, o->host_syscalls,
-			    (unsigned long long)warmup, (unsigned long long)samples,
-			    nb, l->min, l->mean, l->p50, l->p99, l->p999, l->max,
-			    bench_per(c->syscalls, samples),
-			    bench_per(c->mmio, samples),
-			    bench_per(c->checks, samples),
-			    bench_per(c->copy_bytes, samples));
+			bench_csv_row(csv, a, sizes[s]);
+			fprintf(csv, ",%d,%d,%llu,%llu,%d", o->procs,
+			    o->host_syscalls, (unsigned long long)run->warmup,
+			    (unsigned long long)run->samples, run->nb);
+			bench_lat_csv(csv, &run->lat[a][s]);
+			bench_counts_csv(csv, &run->jobs[a].cost[s], run->samples);
 			/* capio's over this arm's, per round (empty for capio). */
 			for (r = 0; r < NRATIOS && (int)ratio_arm[r] != a; r++)
 				;
-			if (r < NRATIOS)
-				fprintf(csv, ",%.4f,%.4f,%.4f\n", sp[s][r].med,
-				    sp[s][r].p25, sp[s][r].p75);
-			else
-				fprintf(csv, ",,,\n");
+			bench_spread_csv(csv, r < NRATIOS ? &run->sp[s][r] : NULL);
+			fputc('\n', csv);
 		}
-	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		fprintf(stderr, "capio: bench rtt: cannot write the files\n");
-		return -1;
-	}
-	return 0;
-fail:
-	if (csv != NULL)
-		fclose(csv);
-	return -1;
 }
 
-/* The JSON document (one line, malloc'd); NULL on failure. */
-static char *
-write_doc(const struct bench_opts *o, struct rtt_job *jobs,
-    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
-    enum bench_verdict vd[][NRATIOS], struct bench_verdicts *v, uint64_t warmup,
-    uint64_t samples, int nb)
+/* The document's fields. */
+static void
+write_doc(FILE *doc, const struct bench_opts *o, const void *ctx)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *doc;
+	const struct rtt_run *run = ctx;
 
-	if ((doc = bench_doc_begin("rtt", o, &buf, &len)) == NULL)
-		return NULL;
 	fprintf(doc, "\"procs\":%d,\"warmup\":%llu,\"samples\":%llu,"
-	    "\"blocks\":%d,\"arms\":[", o->procs, (unsigned long long)warmup,
-	    (unsigned long long)samples, nb);
-	for (int a = 0; a < BENCH_NARMS; a++)
-		fprintf(doc, "%s\"%s\"", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-	fputs("],\"sizes\":[", doc);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"results\":{", doc);
+	    "\"blocks\":%d,", o->procs, (unsigned long long)run->warmup,
+	    (unsigned long long)run->samples, run->nb);
+	bench_json_arms(doc, "arms", BENCH_NARMS);
+	fputc(',', doc);
+	bench_json_uints(doc, "sizes", sizes, NSIZES);
+	fputs(",\"results\":{", doc);
 	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
+		bench_json_open(doc, a, bench_arm_name((enum bench_arm)a));
 		for (int s = 0; s < NSIZES; s++) {
-			fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-			bench_lat_json(doc, &lat[a][s]);
-			bench_counts_json(doc, &jobs[a].cost[s], samples, "rtt");
+			bench_json_openu(doc, s, sizes[s]);
+			bench_lat_json(doc, &run->lat[a][s]);
+			bench_counts_json(doc, &run->jobs[a].cost[s], run->samples,
+			    "rtt");
 			fputc('}', doc);
 		}
 		fputc('}', doc);
 	}
 	fputs("},\"ratios\":{", doc);
 	for (int s = 0; s < NSIZES; s++) {
-		fprintf(doc, "%s\"%u\":{", s ? "," : "", sizes[s]);
-		for (int r = 0; r < NRATIOS; r++) {
-			fputs(r ? "," : "", doc);
-			bench_spread_json(doc, ratio_key[r], &sp[s][r]);
-		}
+		bench_json_openu(doc, s, sizes[s]);
+		bench_spreads_json(doc, ratio_key, run->sp[s], NRATIOS);
 		fputc('}', doc);
 	}
 	fputs("},\"targets\":[", doc);
@@ -495,25 +456,18 @@ write_doc(const struct bench_opts *o, struct rtt_job *jobs,
 			snprintf(what, sizeof what, "capio/%s median RTT, %u B",
 			    bench_arm_name(ratio_arm[r]), sizes[s]);
 			fputs(first ? "" : ",", doc);
-			bench_target_json(doc, what, &sp[s][r], lo, hi, vd[s][r]);
+			bench_target_json(doc, what, &run->sp[s][r], lo, hi,
+			    run->vd[s][r]);
 			first = 0;
 		}
 	fputs("]", doc);
-	bench_verdicts_json(doc, v);
-	if (bench_doc_end(doc) != 0 || buf == NULL) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
 }
 
 /* The summary table on stdout. */
 static void
-print_summary(const struct bench_opts *o, struct rtt_job *jobs,
-    struct bench_lat lat[][NSIZES], struct bench_spread sp[][NRATIOS],
-    enum bench_verdict vd[][NRATIOS], uint64_t warmup, uint64_t samples,
-    int nb)
+print_summary(const struct bench_opts *o, const void *ctx)
 {
+	const struct rtt_run *run = ctx;
 	double lo, hi;
 
 	printf("capio bench rtt: %s; %llu round trips after %llu warm-up "
@@ -521,25 +475,24 @@ print_summary(const struct bench_opts *o, struct rtt_job *jobs,
 	    "block each; kernel arm %s host\nsystem calls. Times in ns, over "
 	    "all blocks; costs per round trip.\n\n",
 	    o->procs == 1 ? "one process drives both NICs" :
-	    "one process per NIC", (unsigned long long)samples,
-	    (unsigned long long)warmup, nb,
+	    "one process per NIC", (unsigned long long)run->samples,
+	    (unsigned long long)run->warmup, run->nb,
 	    o->host_syscalls ? "pays real" : "without");
 	printf("%5s %-7s %8s %8s %8s %8s %8s %9s %7s %7s %7s %8s\n",
 	    "size", "arm", "min", "p50", "mean", "p99", "p99.9", "max",
 	    "sysc", "mmio", "checks", "copied");
 	for (int s = 0; s < NSIZES; s++)
 		for (int a = 0; a < BENCH_NARMS; a++) {
-			const struct bench_lat *l = &lat[a][s];
-			const struct bench_counts *c = &jobs[a].cost[s];
+			const struct bench_lat *l = &run->lat[a][s];
+			const struct bench_counts *c = &run->jobs[a].cost[s];
+			uint64_t n = run->samples;
 
 			printf("%5u %-7s %8.0f %8.0f %8.0f %8.0f %8.0f %9.0f "
 			    "%7.2f %7.2f %7.2f %8.1f\n", sizes[s],
 			    bench_arm_name((enum bench_arm)a), l->min, l->p50,
 			    l->mean, l->p99, l->p999, l->max,
-			    bench_per(c->syscalls, samples),
-			    bench_per(c->mmio, samples),
-			    bench_per(c->checks, samples),
-			    bench_per(c->copy_bytes, samples));
+			    bench_per(c->syscalls, n), bench_per(c->mmio, n),
+			    bench_per(c->checks, n), bench_per(c->copy_bytes, n));
 		}
 	kernel_target(64, &lo, &hi);
 	printf("\nratios of block median RTT, capio over each arm in the "
@@ -551,36 +504,41 @@ print_summary(const struct bench_opts *o, struct rtt_job *jobs,
 	printf("%5s  %-26s %-26s %-26s\n", "size", "capio/kernel",
 	    "capio/page", "capio/raw");
 	for (int s = 0; s < NSIZES; s++) {
-		char cell[NRATIOS][64], sb[40];
+		char cell[NRATIOS][64];
 
 		for (int r = 0; r < NRATIOS; r++)
-			snprintf(cell[r], sizeof cell[r], "%s %s",
-			    bench_spread_str(&sp[s][r], sb, sizeof sb),
-			    bench_verdict_word(vd[s][r]));
+			bench_spread_cell(&run->sp[s][r], run->vd[s][r], cell[r],
+			    sizeof cell[r]);
 		printf("%5u  %-26s %-26s %-26s\n", sizes[s], cell[0], cell[1],
 		    cell[2]);
 	}
 	printf("\n");
 }
 
+static const struct bench_report report = {
+	.name = "rtt",
+	.csv_header = "machine,commit,arm,size,procs,host_syscalls,warmup,"
+	    "samples,blocks,min_ns,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,"
+	    "syscalls_per_rtt,mmio_per_rtt,checks_per_rtt,bytes_copied_per_rtt,"
+	    "capio_ratio_median,capio_ratio_p25,capio_ratio_p75\n",
+	.dat = true, .files = write_files, .doc = write_doc,
+	.plot = plot_script, .summary = print_summary,
+};
+
 int
 bench_rtt_run(const struct bench_opts *o, char **json)
 {
-	static struct rtt_job jobs[BENCH_NARMS];
-	struct bench_lat lat[BENCH_NARMS][NSIZES];
+	static struct rtt_run run;
+	struct rtt_job *jobs = run.jobs;
 	double *med[BENCH_NARMS][NSIZES] = { { 0 } };
-	struct bench_spread sp[NSIZES][NRATIOS];
-	enum bench_verdict vd[NSIZES][NRATIOS];
-	struct bench_verdicts v;
-	uint64_t warmup = bench_pick(o->warmup, o->quick, 200, 1000);
-	uint64_t samples = bench_pick(o->samples, o->quick, 2000, 20000);
-	int nb = bench_nblocks(samples);
-	char *buf = NULL;
 	int rc = 1;
 
 	*json = NULL;
-	memset(jobs, 0, sizeof jobs);
-	bench_verdicts_init(&v, "rtt");
+	memset(&run, 0, sizeof run);
+	run.warmup = bench_pick(o->warmup, o->quick, 200, 1000);
+	run.samples = bench_pick(o->samples, o->quick, 2000, 20000);
+	run.nb = bench_nblocks(run.samples);
+	bench_verdicts_init(&run.v, "rtt");
 	bench_progress_begin(o, "rtt");
 	if (bench_out_dir(o) != 0)
 		return 1;
@@ -590,13 +548,13 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 		j->arm = (enum bench_arm)a;
 		j->o = o;
 		j->nprocs = o->procs;
-		j->warmup = warmup;
-		j->samples = samples;
-		j->nblocks = nb;
+		j->warmup = run.warmup;
+		j->samples = run.samples;
+		j->nblocks = run.nb;
 		for (int s = 0; s < NSIZES; s++)
-			if ((j->lat[s] = calloc(samples, sizeof(uint64_t))) == NULL ||
-			    (med[a][s] = calloc((size_t)nb, sizeof(double))) ==
-			    NULL) {
+			if ((j->lat[s] = calloc(run.samples, sizeof(uint64_t))) ==
+			    NULL || (med[a][s] = calloc((size_t)run.nb,
+			    sizeof(double))) == NULL) {
 				fprintf(stderr, "capio: bench rtt: out of memory\n");
 				goto out;
 			}
@@ -610,46 +568,30 @@ bench_rtt_run(const struct bench_opts *o, char **json)
 			goto out;
 	bench_progress_end(o);
 
-	/* Ratios per round, and what they support. */
+	/* The distributions, and the ratios per round with what they
+	 * support. */
+	for (int a = 0; a < BENCH_NARMS; a++)
+		for (int s = 0; s < NSIZES; s++)
+			bench_lat_summarize(jobs[a].lat[s], run.samples,
+			    &run.lat[a][s]);
 	for (int s = 0; s < NSIZES; s++)
 		for (int r = 0; r < NRATIOS; r++) {
 			char what[64];
 			double lo, hi;
 
 			bench_spread_ratio(med[BARM_CAPIO][s], med[ratio_arm[r]][s],
-			    nb, &sp[s][r]);
+			    run.nb, &run.sp[s][r]);
 			snprintf(what, sizeof what, "capio/%s at %u B",
 			    bench_arm_name(ratio_arm[r]), sizes[s]);
 			target(r, sizes[s], &lo, &hi);
-			vd[s][r] = isfinite(lo) || isfinite(hi) ?
-			    bench_judge(&v, o, what, &sp[s][r], lo, hi) :
-			    bench_spread_check(&v, o, what, &sp[s][r]);
+			run.vd[s][r] = isfinite(lo) || isfinite(hi) ?
+			    bench_judge(&run.v, o, what, &run.sp[s][r], lo, hi) :
+			    bench_spread_check(&run.v, o, what, &run.sp[s][r]);
 		}
-
-	/* The files: CSV rows, CDF blocks for gnuplot, the JSON document. */
-	if (write_files(o, jobs, lat, sp, warmup, samples, nb) != 0)
-		goto out;
-
-	if ((buf = write_doc(o, jobs, lat, sp, vd, &v, warmup, samples,
-	    nb)) == NULL)
-		goto out;
-	if (bench_out_write(o, "rtt.json", buf) != 0)
-		goto out;
-	plot_script(o, lat);
-	if (bench_plot(o, "rtt") < 0)
-		goto out;
-
-	if (!o->json)
-		print_summary(o, jobs, lat, sp, vd, warmup, samples, nb);
-	bench_verdicts_done(o, &v);
-	if (!o->json)
-		printf("files: %s/rtt.csv, %s/rtt.json, %s/rtt.png\n", o->out,
-		    o->out, o->out);
-	*json = buf;
-	buf = NULL;
-	rc = 0;
+	if (bench_report_write(o, &report, &run, &run.v, json) == 0)
+		rc = 0;
 out:
-	bench_run_end(o, NULL, NULL, buf);
+	bench_run_end(o, NULL, NULL, NULL);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);

@@ -379,13 +379,8 @@ search_step(struct tp_job *j, struct search *q, int s)
 static int
 boot_arm(struct tp_job *j)
 {
-	char err[200];
-
-	if ((j->k = bench_boot(j->arm, j->o->host_syscalls, err,
-	    sizeof err)) == NULL) {
-		fprintf(stderr, "capio: bench throughput: cannot boot: %s\n", err);
+	if ((j->k = bench_boot(j->arm, j->o, "throughput")) == NULL)
 		return -1;
-	}
 	if ((j->pid = kernel_spawn(j->k, "throughput", tp_main, j)) < 0) {
 		fprintf(stderr, "capio: bench throughput: cannot spawn\n");
 		return -1;
@@ -399,13 +394,8 @@ end_arm(struct tp_job *j)
 {
 	j->cmd_size = -1;
 	j->asked++;
-	if (bench_run_to_end(j->k, j->arm, &j->pid, 1, j->err,
-	    sizeof j->err) != 0) {
-		bench_progress_end(j->o);
-		fprintf(stderr, "capio: bench throughput: %s\n", j->err);
-		return -1;
-	}
-	return 0;
+	return bench_run_to_end(j->k, j->arm, &j->pid, 1, j->err,
+	    sizeof j->err, j->o, "throughput");
 }
 
 /*
@@ -472,6 +462,17 @@ lost_pct(const struct trial *t)
 	return 100.0 * (double)(t->sent - t->received) / (double)t->sent;
 }
 
+/* A run's figures, for its report. */
+struct tp_run {
+	struct tp_job jobs[BENCH_NARMS];
+	uint64_t frames;
+	double res;			/* the search's resolution */
+	struct bench_verdicts v;
+	enum bench_verdict verdict;	/* of the target */
+	int trials, voids;
+	double cap64;			/* capio's zero-loss Mpps at 64 B */
+};
+
 /*
  * throughput.dat: per size and arm, the counted trials then the void
  * ones (blocks (s * NARMS + a) * 2 and + 1). The script draws the
@@ -479,8 +480,9 @@ lost_pct(const struct trial *t)
  * dashed line of its colour and the target (64 B) as a black one.
  */
 static void
-plot_script(const struct bench_opts *o, const struct tp_job *jobs)
+plot_script(const struct bench_opts *o, const void *ctx)
 {
+	const struct tp_job *jobs = ((const struct tp_run *)ctx)->jobs;
 	FILE *gp = bench_plot_begin(o, "throughput", 1200, 520, 1, NSIZES,
 	    "capio bench throughput: trials of the zero-loss search per arm "
 	    "(open: void, the host preempted it)");
@@ -529,26 +531,21 @@ plot_script(const struct bench_opts *o, const struct tp_job *jobs)
 	bench_plot_end(gp);
 }
 
-/* throughput.csv and throughput.dat. 0, or -1. */
-static int
-write_files(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames)
+/* throughput.csv's rows and throughput.dat's blocks. */
+static void
+write_files(FILE *csv, FILE *dat, const struct bench_opts *o, const void *ctx)
 {
-	FILE *csv = NULL, *dat = NULL;
+	const struct tp_run *run = ctx;
+	const struct tp_job *jobs = run->jobs;
 
-	if ((csv = bench_out_open(o, "throughput.csv")) == NULL ||
-	    (dat = bench_out_open(o, "throughput.dat")) == NULL)
-		goto fail;
-	fprintf(csv, "machine,commit,arm,size,host_syscalls,frames_per_trial,"
-	    "trials,void_trials,closed_loop_mpps,zero_loss_mpps,zero_loss_gbps,"
-	    "capio_ratio\n");
 	for (int s = 0; s < NSIZES; s++)
 		for (int a = 0; a < BENCH_NARMS; a++) {
 			const struct tp_job *j = &jobs[a];
 
-			fprintf(csv, "%s,%s,%s,%u,%d,%llu,%d,%d,%.4f,%.4f,%.3f,%.4f\n",
-			    bench_machine_csv(), bench_commit(),
-			    bench_arm_name(j->arm), sizes[s], o->host_syscalls,
-			    (unsigned long long)frames, j->ntrials[s], j->voided[s],
+			bench_csv_row(csv, a, sizes[s]);
+			fprintf(csv, ",%d,%llu,%d,%d,%.4f,%.4f,%.3f,%.4f\n",
+			    o->host_syscalls, (unsigned long long)run->frames,
+			    j->ntrials[s], j->voided[s],
 			    j->closed_mpps[s], j->zero_loss_mpps[s],
 			    gbps(j->zero_loss_mpps[s], sizes[s]),
 			    jobs[BARM_CAPIO].zero_loss_mpps[s] /
@@ -567,44 +564,27 @@ write_files(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames)
 				fprintf(dat, "\n\n");
 			}
 		}
-	if (fclose(csv) != 0 || fclose(dat) != 0) {
-		fprintf(stderr, "capio: bench throughput: cannot write the files\n");
-		return -1;
-	}
-	return 0;
-fail:
-	if (csv != NULL)
-		fclose(csv);
-	return -1;
 }
 
-/* The JSON document (one line, malloc'd); NULL on failure. */
-static char *
-write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
-    double res, struct bench_verdicts *v, enum bench_verdict verdict,
-    int trials, int voids, double cap64)
+/* The document's fields. */
+static void
+write_doc(FILE *doc, const struct bench_opts *o, const void *ctx)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *doc;
+	const struct tp_run *run = ctx;
+	const struct tp_job *jobs = run->jobs;
 
-	if ((doc = bench_doc_begin("throughput", o, &buf, &len)) == NULL)
-		return NULL;
+	(void)o;
 	fprintf(doc, "\"frames_per_trial\":%llu,\"resolution\":%.3f,"
 	    "\"attempts\":%d,\"void_budget\":%d,\"interleaved\":true,"
-	    "\"trials\":%d,\"void_trials\":%d,\"arms\":[",
-	    (unsigned long long)frames, res, ATTEMPTS, jobs[0].max_voids, trials,
-	    voids);
-	for (int a = 0; a < BENCH_NARMS; a++)
-		fprintf(doc, "%s\"%s\"", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
-	fputs("],\"sizes\":[", doc);
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(doc, "%s%u", s ? "," : "", sizes[s]);
-	fputs("],\"mpps\":{", doc);
+	    "\"trials\":%d,\"void_trials\":%d,",
+	    (unsigned long long)run->frames, run->res, ATTEMPTS,
+	    jobs[0].max_voids, run->trials, run->voids);
+	bench_json_arms(doc, "arms", BENCH_NARMS);
+	fputc(',', doc);
+	bench_json_uints(doc, "sizes", sizes, NSIZES);
+	fputs(",\"mpps\":{", doc);
 	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
+		bench_json_open(doc, a, bench_arm_name((enum bench_arm)a));
 		for (int s = 0; s < NSIZES; s++) {
 			fprintf(doc, "%s\"%u\":", s ? "," : "", sizes[s]);
 			bench_json_num(doc, jobs[a].zero_loss_mpps[s]);
@@ -613,8 +593,7 @@ write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
 	}
 	fputs("},\"results\":{", doc);
 	for (int a = 0; a < BENCH_NARMS; a++) {
-		fprintf(doc, "%s\"%s\":{", a ? "," : "",
-		    bench_arm_name((enum bench_arm)a));
+		bench_json_open(doc, a, bench_arm_name((enum bench_arm)a));
 		for (int s = 0; s < NSIZES; s++) {
 			const struct tp_job *j = &jobs[a];
 
@@ -662,32 +641,28 @@ write_doc(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
 	}
 	fputs("},\"targets\":[", doc);
 	{
-		struct bench_spread one = { cap64, NAN, NAN, 0 };
+		struct bench_spread one = { run->cap64, NAN, NAN, 0 };
 
 		bench_target_json(doc, "capio zero-loss Mpps, 64 B", &one,
-		    TARGET_MPPS, INFINITY, verdict);
+		    TARGET_MPPS, INFINITY, run->verdict);
 	}
 	fputs("]", doc);
-	bench_verdicts_json(doc, v);
-	if (bench_doc_end(doc) != 0 || buf == NULL) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
 }
 
 /* The summary table on stdout. */
 static void
-print_summary(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
-    double res, enum bench_verdict verdict, double cap64)
+print_summary(const struct bench_opts *o, const void *ctx)
 {
+	const struct tp_run *run = ctx;
+	const struct tp_job *jobs = run->jobs;
+
 	printf("capio bench throughput: highest zero-loss rate, NIC 0 -> "
 	    "NIC 1, one core;\ntrials of %llu frames, search to %.0f%%, a "
 	    "rate passes if one of %d trials is clean\n(a trial that lost "
 	    "frames while the host preempted the benchmark is void and\n"
 	    "repeated); the arms' searches interleaved, a trial each in "
 	    "turn; kernel arm\n%s host system calls.\n\n",
-	    (unsigned long long)frames, res * 100, ATTEMPTS,
+	    (unsigned long long)run->frames, run->res * 100, ATTEMPTS,
 	    o->host_syscalls ? "pays real" : "without");
 	printf("%5s %-7s %12s %12s %10s %7s %6s\n", "size", "arm",
 	    "zero-loss", "closed-loop", "Gb/s", "trials", "void");
@@ -715,32 +690,40 @@ print_summary(const struct bench_opts *o, struct tp_job *jobs, uint64_t frames,
 		    c / jobs[BARM_RAW].zero_loss_mpps[s]);
 	}
 	printf("\ntarget: capio at 64 B >= %.3f Mpps: %.3f %s\n\n",
-	    TARGET_MPPS, cap64, bench_verdict_word(verdict));
+	    TARGET_MPPS, run->cap64, bench_verdict_word(run->verdict));
 }
+
+static const struct bench_report report = {
+	.name = "throughput",
+	.csv_header = "machine,commit,arm,size,host_syscalls,frames_per_trial,"
+	    "trials,void_trials,closed_loop_mpps,zero_loss_mpps,zero_loss_gbps,"
+	    "capio_ratio\n",
+	.dat = true, .files = write_files, .doc = write_doc,
+	.plot = plot_script, .summary = print_summary,
+};
 
 int
 bench_throughput_run(const struct bench_opts *o, char **json)
 {
-	static struct tp_job jobs[BENCH_NARMS];
-	uint64_t frames = bench_pick(o->frames, o->quick, 20000, 200000);
-	double res = o->quick ? 0.05 : 0.01;
-	struct bench_verdicts v;
-	enum bench_verdict verdict;
-	int trials = 0, voids = 0, exhausted = 0;
-	char *buf = NULL;
+	static struct tp_run run;
+	struct tp_job *jobs = run.jobs;
+	struct bench_verdicts *v = &run.v;
+	int exhausted = 0;
 	int rc = 1;
 
 	*json = NULL;
-	memset(jobs, 0, sizeof jobs);
-	bench_verdicts_init(&v, "throughput");
+	memset(&run, 0, sizeof run);
+	run.frames = bench_pick(o->frames, o->quick, 20000, 200000);
+	run.res = o->quick ? 0.05 : 0.01;
+	bench_verdicts_init(v, "throughput");
 	bench_progress_begin(o, "throughput");
 	if (bench_out_dir(o) != 0)
 		return 1;
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		jobs[a].arm = (enum bench_arm)a;
 		jobs[a].o = o;
-		jobs[a].frames = frames;
-		jobs[a].resolution = res;
+		jobs[a].frames = run.frames;
+		jobs[a].resolution = run.res;
 		jobs[a].max_trials = o->quick ? 40 : MAX_TRIALS;
 		jobs[a].max_voids = o->quick ? 2 : VOIDS;
 		if (boot_arm(&jobs[a]) != 0)
@@ -756,56 +739,36 @@ bench_throughput_run(const struct bench_opts *o, char **json)
 	/* What the void trials say about the run, and the target. */
 	for (int a = 0; a < BENCH_NARMS; a++)
 		for (int s = 0; s < NSIZES; s++) {
-			trials += jobs[a].ntrials[s];
-			voids += jobs[a].voided[s];
+			run.trials += jobs[a].ntrials[s];
+			run.voids += jobs[a].voided[s];
 			exhausted += jobs[a].exhausted[s];
 		}
-	if (trials > 0 && voids > VOID_SHARE * trials)
-		bench_verdicts_noise(&v, "too noisy: %d of %d trials (%.0f%%) void, "
+	if (run.trials > 0 && run.voids > VOID_SHARE * run.trials)
+		bench_verdicts_noise(v, "too noisy: %d of %d trials (%.0f%%) void, "
 		    "the host preempted the benchmark; the zero-loss rates are "
-		    "low by an unknown amount", voids, trials,
-		    100.0 * voids / trials);
+		    "low by an unknown amount", run.voids, run.trials,
+		    100.0 * run.voids / run.trials);
 	else if (exhausted > 0)
-		bench_verdicts_noise(&v, "too noisy: %d rate%s failed only after "
+		bench_verdicts_noise(v, "too noisy: %d rate%s failed only after "
 		    "%d void trials each; the zero-loss rates are low by an unknown "
 		    "amount", exhausted, exhausted == 1 ? "" : "s",
 		    jobs[0].max_voids);
-	double cap64 = jobs[BARM_CAPIO].zero_loss_mpps[0];
+	run.cap64 = jobs[BARM_CAPIO].zero_loss_mpps[0];
 	/* Noise only slows an arm: a rate found in spite of it stands. */
 	if (o->quick)
-		verdict = BENCH_UNJUDGED;
-	else if (bench_target_met(cap64, TARGET_MPPS, INFINITY))
-		verdict = BENCH_MET;
-	else if (v.noisy)
-		verdict = BENCH_NOISY;
+		run.verdict = BENCH_UNJUDGED;
+	else if (bench_target_met(run.cap64, TARGET_MPPS, INFINITY))
+		run.verdict = BENCH_MET;
+	else if (v->noisy)
+		run.verdict = BENCH_NOISY;
 	else {
-		verdict = BENCH_MISSED;
-		v.missed++;
+		run.verdict = BENCH_MISSED;
+		v->missed++;
 	}
-
-	if (write_files(o, jobs, frames) != 0)
-		goto out;
-
-	if ((buf = write_doc(o, jobs, frames, res, &v, verdict, trials, voids,
-	    cap64)) == NULL)
-		goto out;
-	if (bench_out_write(o, "throughput.json", buf) != 0)
-		goto out;
-	plot_script(o, jobs);
-	if (bench_plot(o, "throughput") < 0)
-		goto out;
-
-	if (!o->json)
-		print_summary(o, jobs, frames, res, verdict, cap64);
-	bench_verdicts_done(o, &v);
-	if (!o->json)
-		printf("files: %s/throughput.csv, %s/throughput.json, "
-		    "%s/throughput.png\n", o->out, o->out, o->out);
-	*json = buf;
-	buf = NULL;
-	rc = 0;
+	if (bench_report_write(o, &report, &run, v, json) == 0)
+		rc = 0;
 out:
-	bench_run_end(o, NULL, NULL, buf);
+	bench_run_end(o, NULL, NULL, NULL);
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		if (jobs[a].k != NULL)
 			kernel_halt(jobs[a].k);

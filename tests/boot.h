@@ -1,0 +1,46 @@
+/*
+ * boot.h — the machine most unit tests boot, and a look at a process:
+ * the default board, the kernel options given (or the defaults), and no
+ * real host system call per system call (the tests count, they do not
+ * time).
+ */
+#ifndef CAPIO_TESTS_BOOT_H
+#define CAPIO_TESTS_BOOT_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "board/board.h"
+#include "kernel/kernel.h"
+
+/* NULL with the reason on stderr. */
+static inline struct kernel *
+test_boot(const struct kernel_opts *with)
+{
+	struct kernel_opts o;
+	char err[256];
+	struct kernel *k;
+
+	if (with != NULL)
+		o = *with;
+	else
+		kernel_opts_default(&o);
+	o.host_syscalls = false;
+	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err)) == NULL)
+		fprintf(stderr, "boot: %s\n", err);
+	return k;
+}
+
+/* What the kernel says of pid; zeroes when it knows no such process. */
+static inline struct proc_info
+test_proc_info(struct kernel *k, int pid)
+{
+	struct proc_info pi;
+
+	memset(&pi, 0, sizeof pi);
+	kernel_proc_info(k, pid, &pi);
+	return pi;
+}
+
+#endif
