@@ -106,7 +106,9 @@ capio_register(struct kernel *k, int i, const char *name,
 bool
 capio_kernel_owned(const struct kernel *k, int dev, unsigned unit)
 {
-	return unit >= k->dev[dev].nunits || k->dev[dev].unit[unit].owner == NULL;
+	const struct capio_dev *d = &k->dev[dev];
+
+	return unit >= d->nunits || d->unit[unit].owner == NULL;
 }
 
 static struct capio_dev *
@@ -310,9 +312,10 @@ capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
 			    CAP_PERM_LOAD | CAP_PERM_STORE : CAP_PERM_LOAD);
 
 			if (k->opts.arm == ARM_PAGE) {
-				/* The page around the slice, read-write: what a
-				 * page-granular mapping hands out. On a doorbell
-				 * page shared by units, every unit's doorbells. */
+				/* The page around the slice, read-write: what
+				 * a page-granular mapping hands out. On a
+				 * doorbell page that units share, every unit's
+				 * doorbells. */
 				uint64_t page = off & ~MMU_PAGE_MASK;
 				r->c[i] = cheri_address_set(grant(k, va + page,
 				    MMU_PAGE_SIZE, want), va + off);

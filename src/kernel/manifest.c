@@ -52,17 +52,35 @@ check_slice(const struct manifest *m, const struct region *r,
 			return -1;
 		}
 	if (nunits > 1 && s->unit_stride == 0 && s->access != SLICE_RO) {
-		snprintf(err, errlen, "%s: %s: slice %s is shared by every unit "
-		    "and writable", m->device, r->name, s->name);
+		snprintf(err, errlen, "%s: %s: slice %s is shared by every "
+		    "unit and writable", m->device, r->name, s->name);
 		return -1;
 	}
 	return 0;
 }
 
+/* Some unit's o meets some unit's s: the same unit's unless same_unit
+ * is false, then two different units'. */
+static bool
+units_meet(const struct slice *o, const struct slice *s, unsigned nunits,
+    bool same_unit)
+{
+	for (unsigned u = 0; u < nunits; u++)
+		for (unsigned v = same_unit ? u : 0;
+		    v < (same_unit ? u + 1 : nunits); v++) {
+			if (!same_unit && u == v)
+				continue;
+			if (overlap(slice_offset(o, u), o->length,
+			    slice_offset(s, v), s->length))
+				return true;
+		}
+	return false;
+}
+
 /*
  * No two slices of one unit overlap, nor a unit's own slice another
- * unit's (shared slices are every unit's, so the first test covers them
- * against per-unit ones). Names are unique in the region.
+ * unit's (a shared slice is every unit's, so the first test covers it
+ * against the per-unit ones). Names are unique in the region.
  */
 static int
 check_overlaps(const struct manifest *m, const struct region *r,
@@ -74,29 +92,20 @@ check_overlaps(const struct manifest *m, const struct region *r,
 		for (size_t i = 0; i <= j; i++) {
 			const struct slice *o = &r->slices[i];
 
-			if (i != j && strcmp(o->name, s->name) == 0)
-				goto bad;
-			for (unsigned u = 0; u < nunits; u++) {
-				if (i != j && overlap(slice_offset(o, u), o->length,
-				    slice_offset(s, u), s->length))
-					goto bad;
-				if (s->unit_stride == 0 || o->unit_stride == 0)
-					continue;
-				for (unsigned v = 0; v < nunits; v++)
-					if (v != u && overlap(slice_offset(o, u),
-					    o->length, slice_offset(s, v), s->length)) {
-						snprintf(err, errlen, "%s: %s: slice %s "
-						    "of unit %u overlaps %s of unit %u",
-						    m->device, r->name, o->name, u,
-						    s->name, v);
-						return -1;
-					}
+			if (i != j && (strcmp(o->name, s->name) == 0 ||
+			    units_meet(o, s, nunits, true))) {
+				snprintf(err, errlen, "%s: %s: slices %s and %s "
+				    "overlap or share a name", m->device, r->name,
+				    o->name, s->name);
+				return -1;
 			}
-			continue;
-bad:
-			snprintf(err, errlen, "%s: %s: slices %s and %s overlap or "
-			    "share a name", m->device, r->name, o->name, s->name);
-			return -1;
+			if (o->unit_stride != 0 && s->unit_stride != 0 &&
+			    units_meet(o, s, nunits, false)) {
+				snprintf(err, errlen, "%s: %s: slices %s and %s of "
+				    "two units overlap", m->device, r->name, o->name,
+				    s->name);
+				return -1;
+			}
 		}
 	}
 	return 0;
