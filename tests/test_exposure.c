@@ -131,9 +131,9 @@ toy_names(uint64_t off)
 }
 
 static const struct slice toy_slices[] = {
-	{ "DOORBELL", 0x004, 4, SLICE_RW },
-	{ "HEAD", 0x100, 4, SLICE_RO },
-	{ "WIDE", 0x1ffc, 8, SLICE_RW },	/* straddles a 4 KiB boundary */
+	{ "DOORBELL", 0x004, 4, SLICE_RW, 0 },
+	{ "HEAD", 0x100, 4, SLICE_RO, 0 },
+	{ "WIDE", 0x1ffc, 8, SLICE_RW, 0 },	/* straddles a 4 KiB boundary */
 };
 static const struct region toy_regions[] = {
 	{ "regs", REGION_MMIO, 0x4000, 0, toy_slices, 3 },

@@ -6,6 +6,12 @@
  * and the caller finds region indices (SYS_MAP) and slice capabilities
  * in its copy.
  *
+ * A device has nunits units (a NIC: 1; an NVMe controller: one per
+ * queue pair), each attached on its own. Unit u's slice lies at
+ * offset + u * unit_stride in its region (capio_slice_offset); a
+ * unit_stride of 0 is the same bytes for every unit (shared, read-only
+ * when there is more than one unit). DMA regions are each unit's own.
+ *
  * SYS_DESCRIBE (x0: device, x1: the buffer's size, c0: the buffer)
  * writes sizeof(struct capio_desc) bytes at c0's address and returns 0;
  * no token is needed (a manifest is no secret). Errors: ENODEV, no such
@@ -32,10 +38,12 @@
 
 struct capio_slice_desc {
 	char name[CAPIO_DESC_NAME_MAX];	/* "TDT", ... */
-	uint64_t offset;		/* from the start of the region */
+	uint64_t offset;		/* from the start of the region,
+					   for unit 0 */
 	uint64_t length;
 	uint32_t access;		/* CAPIO_SLICE_* */
-	uint32_t reserved;		/* 0 */
+	uint32_t unit_stride;		/* unit u: offset + u * unit_stride;
+					   0: shared (was reserved, 0) */
 };
 
 struct capio_region_desc {
@@ -51,7 +59,7 @@ struct capio_region_desc {
 struct capio_desc {
 	char device[CAPIO_DESC_NAME_MAX];	/* device type: "e1000e" */
 	uint32_t nregions;
-	uint32_t reserved;			/* 0 */
+	uint32_t nunits;			/* >= 1 (was reserved, 0) */
 	struct capio_region_desc regions[CAPIO_DESC_REGIONS];
 };
 

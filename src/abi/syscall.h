@@ -20,10 +20,13 @@ enum sysno {
 	SYS_YIELD,
 	SYS_GETPID,
 	SYS_MMAP,	/* x0: length -> c0: fresh zeroed memory */
-	SYS_ATTACH,	/* x0: device, x1: SYS_ATTACH_* flags, c0: identity
-			   -> c0: sealed token */
+	SYS_ATTACH,	/* x0: device, x1: SYS_ATTACH_* flags, x2: unit
+			   (0: the NIC), c0: identity -> c0: sealed token
+			   for that unit */
 	SYS_MAP,	/* x0: device, x1: region, x2: size, x3: perms,
-			   c0: token -> c0..: region or slice capabilities */
+			   c0: token -> c0..: region or slice capabilities
+			   of the unit the token names; x0: address, x1:
+			   the unit */
 	SYS_INFO,	/* x0: device, c0: token -> x0..: stub's info */
 	SYS_GOODBYE,	/* x0: device, c0: token */
 	SYS_SEND,	/* x0: device, x1: length, c0: token, c1: frame

@@ -5,11 +5,11 @@
 #include "machine/iommu.h"
 
 static const struct slice bar0_slices[] = {
-	{ "TDT",    E1000E_TDT,    4, SLICE_RW },
-	{ "RDT",    E1000E_RDT,    4, SLICE_RW },
-	{ "TDH",    E1000E_TDH,    4, SLICE_RO },
-	{ "RDH",    E1000E_RDH,    4, SLICE_RO },
-	{ "STATUS", E1000E_STATUS, 4, SLICE_RO },
+	{ "TDT",    E1000E_TDT,    4, SLICE_RW, 0 },
+	{ "RDT",    E1000E_RDT,    4, SLICE_RW, 0 },
+	{ "TDH",    E1000E_TDH,    4, SLICE_RO, 0 },
+	{ "RDH",    E1000E_RDH,    4, SLICE_RO, 0 },
+	{ "STATUS", E1000E_STATUS, 4, SLICE_RO, 0 },
 };
 
 static const struct region e1000e_regions[] = {

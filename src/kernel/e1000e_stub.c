@@ -299,29 +299,36 @@ e1000e_stub_kernel_pa(const struct e1000e_stub *s, unsigned r)
 
 /* --- the CAPIO driver operations ---------------------------------------- */
 
+/*
+ * A NIC is one unit: the framework passes unit 0 only (it registered
+ * one), so the operations ignore it.
+ */
 static uint64_t
-op_region_pa(void *stub, unsigned r)
+op_region_pa(void *stub, unsigned unit, unsigned r)
 {
 	struct e1000e_stub *s = stub;
 
+	(void)unit;
 	return r == R_BAR0 ? s->bar : s->user.pa[r];
 }
 
 static int
-op_attach(void *stub)
+op_attach(void *stub, unsigned unit)
 {
 	struct e1000e_stub *s = stub;
 
+	(void)unit;
 	s->user_active = true;
 	program(s, &s->user, false);
 	return 0;
 }
 
 static void
-op_detach(void *stub)
+op_detach(void *stub, unsigned unit)
 {
 	struct e1000e_stub *s = stub;
 
+	(void)unit;
 	quiesce(s);
 	zero_set(s, &s->user);
 	s->user_active = false;
@@ -329,11 +336,12 @@ op_detach(void *stub)
 }
 
 static void
-op_info(void *stub, struct sysret *r)
+op_info(void *stub, unsigned unit, struct sysret *r)
 {
 	struct e1000e_stub *s = stub;
 	uint64_t mac = 0;
 
+	(void)unit;
 	for (int i = 5; i >= 0; i--)
 		mac = mac << 8 | s->mac[i];
 	r->x[E1000E_INFO_NTXD] = E1000E_NTXD;
@@ -345,7 +353,7 @@ op_info(void *stub, struct sysret *r)
 }
 
 static int64_t
-op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
+op_send(void *stub, unsigned unit, struct proc *p, cap_t buf, uint64_t len)
 {
 	struct e1000e_stub *s = stub;
 	const uint64_t ring = s->kern.pa[R_TX_RING];
@@ -354,6 +362,7 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 	uint64_t bufpa;
 	uint8_t *dst;
 
+	(void)unit;
 	if (s->user_active)
 		return -EBUSY;
 	if (len < 14 || len > 1518)
@@ -383,11 +392,13 @@ op_send(void *stub, struct proc *p, cap_t buf, uint64_t len)
 }
 
 static int64_t
-op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
+op_recv(void *stub, unsigned unit, struct proc *p, cap_t buf, uint64_t max,
+    struct sysret *r)
 {
 	struct e1000e_stub *s = stub;
 	const uint64_t ring = s->kern.pa[R_RX_RING];
 
+	(void)unit;
 	if (s->user_active)
 		return -EBUSY;
 	for (unsigned tries = 0; tries < E1000E_NRXD; tries++) {
@@ -427,11 +438,12 @@ op_recv(void *stub, struct proc *p, cap_t buf, uint64_t max, struct sysret *r)
 }
 
 static void
-op_flush(void *stub)
+op_flush(void *stub, unsigned unit)
 {
 	struct e1000e_stub *s = stub;
 	const uint64_t ring = s->kern.pa[R_RX_RING];
 
+	(void)unit;
 	for (unsigned n = 0; n < E1000E_NRXD; n++) {
 		uint64_t dpa = ring + s->rx_next * E1000E_DESC_SIZE;
 		struct e1000e_rx_desc d;

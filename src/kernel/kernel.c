@@ -125,8 +125,9 @@ kernel_boot(struct board *b, const struct kernel_opts *o, char *err,
 			return NULL;
 		}
 		k->nnics = i + 1;
+		/* A NIC is one unit, unit 0. */
 		if ((k->stub[i] = e1000e_stub_new(k, i, bd, err, errlen)) == NULL ||
-		    capio_register(k, i, d->name, &e1000e_manifest,
+		    capio_register(k, i, d->name, &e1000e_manifest, 1,
 		    &e1000e_stub_driver, k->stub[i], err, errlen) != 0) {
 			kernel_halt(k);
 			return NULL;
@@ -159,7 +160,7 @@ kernel_service(struct kernel *k)
 	k->irq_pending = false;
 	for (int i = 0; i < k->nnics; i++)
 		if (k->dev[i].drv != NULL && k->dev[i].drv->service != NULL)
-			k->dev[i].drv->service(k->stub[i]);
+			k->dev[i].drv->service(k->dev[i].stub);
 	board_poll(k->board, 64);
 }
 
@@ -236,6 +237,45 @@ kernel_get_stats(const struct kernel *k, struct kernel_stats *st)
 	for (int i = 0; i < k->nprocs; i++)
 		if (k->procs[i]->as != NULL)
 			st->page_tables += aspace_tables(k->procs[i]->as);
-	for (int i = 0; i < k->nnics; i++)
+	for (int i = 0; i < k->nnics; i++) {
 		st->claim_refusals += k->dev[i].refusals;
+		for (unsigned u = 0; u < k->dev[i].nunits; u++)
+			st->claim_refusals += k->dev[i].unit[u].refusals;
+	}
+}
+
+int
+kernel_register_device(struct kernel *k, const char *name,
+    const struct manifest *m, unsigned nunits,
+    const struct capio_driver *drv, void *stub, char *err, size_t errlen)
+{
+	int i = k->nnics;
+	struct capio_dev *d;
+
+	if (i >= CAPIO_MAX_DEVS) {
+		snprintf(err, errlen, "%s: no room for another device", name);
+		return -1;
+	}
+	d = &k->dev[i];
+	snprintf(d->name, sizeof d->name, "%s", name);
+	if (capio_register(k, i, d->name, m, nunits, drv, stub, err,
+	    errlen) != 0) {
+		memset(d, 0, sizeof *d);
+		return -1;
+	}
+	k->nnics = i + 1;
+	return i;
+}
+
+int
+kernel_dma_alloc(struct kernel *k, uint64_t len, uint64_t *pa)
+{
+	uint64_t align = ~cheri_representable_alignment_mask(len) + 1;
+
+	if (len == 0 || cheri_representable_length(len) != len)
+		return -EINVAL;
+	if (align < MMU_PAGE_SIZE)
+		align = MMU_PAGE_SIZE;
+	/* kmem_alloc zeroes it. */
+	return kmem_alloc(k->kmem, len, align, pa) != 0 ? -ENOMEM : 0;
 }

@@ -40,7 +40,8 @@ struct kernel_opts {
 	 * What one process may hold at once (docs/kernel.md, "Limits"); 0
 	 * means the default. proc_mem_max: bytes of RAM it may mmap
 	 * (default a quarter of ram_size: 64 MiB of 256); proc_devs_max:
-	 * devices it holds, in either mode (default 2); proc_maps_max:
+	 * device units it holds, in either mode (default 2; a NIC is one
+	 * unit, so for NICs it is devices as before); proc_maps_max:
 	 * mappings, mmaps and device regions together (default 256).
 	 * dev_va_size: the device virtual address space of a process
 	 * (default all of it, 192 TiB), never reused within its life.
@@ -99,7 +100,7 @@ struct proc_info {
 	struct access_stats access;
 	/* What it holds now, against its limits (0 once it ended). */
 	uint64_t mem_bytes;	/* RAM it mmapped */
-	uint32_t devices;	/* devices it holds, either mode */
+	uint32_t devices;	/* device units it holds, either mode */
 	uint32_t mappings;	/* mmaps and device regions */
 	uint64_t page_tables;	/* its page tables, 4 KiB of host each */
 };
@@ -116,9 +117,9 @@ const struct kernel_opts *kernel_opts(const struct kernel *k);
 uint64_t kernel_private_page(const struct kernel *k);
 
 /*
- * Called just before the kernel takes device DEV back from process PID
- * (goodbye, exit, kill), while the device still holds what its owner
- * left in it: for harnesses that check that nothing changed.
+ * Called just before the kernel takes a unit of device DEV back from
+ * process PID (goodbye, exit, kill), while the device still holds what
+ * its owner left in it: for harnesses that check that nothing changed.
  */
 typedef void (*kernel_revoke_hook)(void *arg, int dev, int pid);
 void kernel_set_revoke_hook(struct kernel *k, kernel_revoke_hook fn,

@@ -7,6 +7,7 @@
 
 #include "board/board.h"
 #include "cap/cap.h"
+#include "kernel/driver.h"
 #include "kernel/kernel.h"
 #include "kernel/manifest.h"
 #include "kernel/syscall.h"
@@ -15,7 +16,16 @@
 
 #define KERNEL_MAX_PROCS	64
 #define CAPIO_MAX_REGIONS	8
-#define CAPIO_OTYPE_BASE	0x100	/* device sealing types: 0x100 + n */
+/* Devices: the board's, then any a trusted harness registers. */
+#define CAPIO_MAX_DEVS		(BOARD_MAX_DEVS + 4)
+/*
+ * Sealing types, one per unit: 0x100 + unit * CAPIO_MAX_DEVS + device.
+ * Unit 0 of device n keeps the 0x100 + n it always had; the token's type
+ * names the device and the unit, and only the kernel can seal with it.
+ */
+#define CAPIO_OTYPE_BASE	0x100
+#define CAPIO_OTYPE_END		(CAPIO_OTYPE_BASE + \
+	CAPIO_MAX_UNITS * CAPIO_MAX_DEVS)
 
 /* A process's virtual addresses: SYS_MMAP memory, then device regions. */
 #define VA_HEAP_BASE	0x0000100000000000ull
@@ -59,31 +69,8 @@ struct proc {
 	size_t nmem, capmem;
 	/* Against its limits (kernel_opts.proc_*_max). */
 	uint64_t mem_bytes;		/* sum of mem[].len */
-	uint32_t ndevs;			/* devices held, either mode */
+	uint32_t ndevs;			/* device units held, either mode */
 	uint32_t ndevmaps;		/* device regions mapped now */
-};
-
-/* What a kernel driver stub offers the CAPIO framework. */
-struct capio_driver {
-	/* Physical base of region r (BAR or the owner's DMA region). */
-	uint64_t (*region_pa)(void *stub, unsigned r);
-	/* A process takes the device: give it fresh DMA regions, point the
-	 * device and its IOMMU windows at them. 0 or -errno. */
-	int (*attach)(void *stub);
-	/* Revocation: quiesce, close the windows, free the owner's regions,
-	 * go back to the kernel's own rings. */
-	void (*detach)(void *stub);
-	/* A kernel-path claim ends: drop the frames its holder left
-	 * unreceived, so that the next holder starts clean. */
-	void (*flush)(void *stub);
-	void (*info)(void *stub, struct sysret *r);
-	/* The kernel-mediated data path. */
-	int64_t (*send)(void *stub, struct proc *p, cap_t buf, uint64_t len);
-	int64_t (*recv)(void *stub, struct proc *p, cap_t buf, uint64_t max,
-	    struct sysret *r);
-	/* Deferred interrupt work, run by the kernel outside any device
-	 * callback. */
-	void (*service)(void *stub);
 };
 
 struct capio_map {
@@ -91,12 +78,9 @@ struct capio_map {
 	uint64_t va, len;
 };
 
-struct capio_dev {
-	char name[24];
-	const struct manifest *m;
-	const struct capio_driver *drv;
-	void *stub;
-	cap_t key;			/* Seal/Unseal for this device's type */
+/* What one holder claims: a unit of a device (the NIC: unit 0). */
+struct capio_unit {
+	cap_t key;			/* Seal/Unseal for this unit's type */
 	struct proc *owner;		/* NULL: free, the kernel drives it */
 	bool kernel_path;		/* the owner's claim is on the
 					   kernel-mediated path: the kernel
@@ -104,6 +88,16 @@ struct capio_dev {
 	cap_t identity;			/* what the owner presented */
 	struct capio_map maps[CAPIO_MAX_REGIONS];
 	uint64_t attaches, refusals;
+};
+
+struct capio_dev {
+	char name[24];
+	const struct manifest *m;
+	const struct capio_driver *drv;
+	void *stub;
+	unsigned nunits;
+	uint64_t refusals;		/* tokens naming no unit of it */
+	struct capio_unit unit[CAPIO_MAX_UNITS];
 };
 
 struct kernel {
@@ -115,9 +109,10 @@ struct kernel {
 	cap_t user_root;		/* what user capabilities derive from */
 	cap_t seal_root;		/* Seal/Unseal over the object types */
 	uint64_t private_page;
-	int nnics;			/* devices found on the board */
-	void *stub[BOARD_MAX_DEVS];
-	struct capio_dev dev[BOARD_MAX_DEVS];
+	int nnics;			/* devices: the board's, then the
+					   harness's (kernel_register_device) */
+	void *stub[CAPIO_MAX_DEVS];	/* the board's e1000e stubs */
+	struct capio_dev dev[CAPIO_MAX_DEVS];
 	struct proc *procs[KERNEL_MAX_PROCS];
 	int nprocs;
 	struct proc *cur;		/* running now, or NULL */
@@ -137,10 +132,10 @@ uint64_t proc_va_alloc_dev(struct proc *p, uint64_t len, uint64_t align);
 
 /* capio.c: the framework */
 int capio_register(struct kernel *k, int i, const char *name,
-    const struct manifest *m, const struct capio_driver *drv, void *stub,
-    char *err, size_t errlen);
+    const struct manifest *m, unsigned nunits,
+    const struct capio_driver *drv, void *stub, char *err, size_t errlen);
 int64_t capio_do_attach(struct kernel *k, struct proc *p, uint64_t dev,
-    uint64_t flags, cap_t identity, struct sysret *r);
+    uint64_t flags, uint64_t unit, cap_t identity, struct sysret *r);
 int64_t capio_do_map(struct kernel *k, struct proc *p, const struct sysargs *a,
     struct sysret *r);
 int64_t capio_do_info(struct kernel *k, struct proc *p, uint64_t dev,
@@ -158,10 +153,10 @@ int64_t capio_do_recv(struct kernel *k, struct proc *p,
     const struct sysargs *a, struct sysret *r);
 /* Whether p may have one more mapping (kernel_opts.proc_maps_max). */
 bool proc_may_map(struct proc *p);
-/* Revoke everything p holds of every device (exit, kill). */
+/* Revoke every unit p holds of every device (exit, kill). */
 void capio_release_proc(struct kernel *k, struct proc *p);
-/* The device is driven by the kernel (no owner). */
-bool capio_kernel_owned(const struct kernel *k, int dev);
+/* The unit is driven by the kernel (no owner). */
+bool capio_kernel_owned(const struct kernel *k, int dev, unsigned unit);
 
 /* kernel.c */
 void kernel_service(struct kernel *k);

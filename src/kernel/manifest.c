@@ -13,11 +13,115 @@ representable(uint64_t off, uint64_t len)
 	    (off & ~cheri_representable_alignment_mask(len)) == 0;
 }
 
+static bool
+overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Slice s of region r for every unit: inside, representable. */
+static int
+check_slice(const struct manifest *m, const struct region *r,
+    const struct slice *s, unsigned nunits, char *err, size_t errlen)
+{
+	uint64_t last;
+
+	if (s->name == NULL || s->length == 0) {
+		snprintf(err, errlen, "%s: %s: slice %s empty or unnamed",
+		    m->device, r->name, s->name ? s->name : "?");
+		return -1;
+	}
+	/* The last unit's offset, without overflow: the others lie below. */
+	if (s->unit_stride != 0 &&
+	    (nunits - 1) > (UINT64_MAX - s->offset) / s->unit_stride) {
+		snprintf(err, errlen, "%s: %s: slice %s: unit stride overflows",
+		    m->device, r->name, s->name);
+		return -1;
+	}
+	last = slice_offset(s, nunits - 1);
+	if (last >= r->size || s->length > r->size - last) {
+		snprintf(err, errlen, "%s: %s: slice %s outside its region",
+		    m->device, r->name, s->name);
+		return -1;
+	}
+	for (unsigned u = 0; u < nunits; u++)
+		if (!representable(slice_offset(s, u), s->length)) {
+			snprintf(err, errlen, "%s: %s: slice %s is not exactly "
+			    "representable (unit %u)", m->device, r->name,
+			    s->name, u);
+			return -1;
+		}
+	if (nunits > 1 && s->unit_stride == 0 && s->access != SLICE_RO) {
+		snprintf(err, errlen, "%s: %s: slice %s is shared by every "
+		    "unit and writable", m->device, r->name, s->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Some unit's o meets some unit's s: the same unit's unless same_unit
+ * is false, then two different units'. */
+static bool
+units_meet(const struct slice *o, const struct slice *s, unsigned nunits,
+    bool same_unit)
+{
+	for (unsigned u = 0; u < nunits; u++)
+		for (unsigned v = same_unit ? u : 0;
+		    v < (same_unit ? u + 1 : nunits); v++) {
+			if (!same_unit && u == v)
+				continue;
+			if (overlap(slice_offset(o, u), o->length,
+			    slice_offset(s, v), s->length))
+				return true;
+		}
+	return false;
+}
+
+/*
+ * No two slices of one unit overlap, nor a unit's own slice another
+ * unit's (a shared slice is every unit's, so the first test covers it
+ * against the per-unit ones). Names are unique in the region.
+ */
+static int
+check_overlaps(const struct manifest *m, const struct region *r,
+    unsigned nunits, char *err, size_t errlen)
+{
+	for (size_t j = 0; j < r->nslices; j++) {
+		const struct slice *s = &r->slices[j];
+
+		for (size_t i = 0; i <= j; i++) {
+			const struct slice *o = &r->slices[i];
+
+			if (i != j && (strcmp(o->name, s->name) == 0 ||
+			    units_meet(o, s, nunits, true))) {
+				snprintf(err, errlen, "%s: %s: slices %s and %s "
+				    "overlap or share a name", m->device, r->name,
+				    o->name, s->name);
+				return -1;
+			}
+			if (o->unit_stride != 0 && s->unit_stride != 0 &&
+			    units_meet(o, s, nunits, false)) {
+				snprintf(err, errlen, "%s: %s: slices %s and %s of "
+				    "two units overlap", m->device, r->name, o->name,
+				    s->name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int
-manifest_validate(const struct manifest *m, char *err, size_t errlen)
+manifest_validate_units(const struct manifest *m, unsigned nunits,
+    char *err, size_t errlen)
 {
 	if (m == NULL || m->device == NULL || m->nregions == 0) {
 		snprintf(err, errlen, "manifest without device name or regions");
+		return -1;
+	}
+	if (nunits == 0 || nunits > MANIFEST_MAX_UNITS) {
+		snprintf(err, errlen, "%s: %u units (1..%u)", m->device, nunits,
+		    MANIFEST_MAX_UNITS);
 		return -1;
 	}
 	for (size_t i = 0; i < m->nregions; i++) {
@@ -40,34 +144,20 @@ manifest_validate(const struct manifest *m, char *err, size_t errlen)
 			    m->device, r->name);
 			return -1;
 		}
-		for (size_t j = 0; j < r->nslices; j++) {
-			const struct slice *s = &r->slices[j];
-
-			if (s->name == NULL || s->length == 0 ||
-			    s->offset >= r->size || s->length > r->size - s->offset) {
-				snprintf(err, errlen, "%s: %s: slice %s outside its region",
-				    m->device, r->name, s->name ? s->name : "?");
+		for (size_t j = 0; j < r->nslices; j++)
+			if (check_slice(m, r, &r->slices[j], nunits, err,
+			    errlen) != 0)
 				return -1;
-			}
-			if (!representable(s->offset, s->length)) {
-				snprintf(err, errlen, "%s: %s: slice %s is not exactly "
-				    "representable", m->device, r->name, s->name);
-				return -1;
-			}
-			for (size_t k = 0; k < j; k++) {
-				const struct slice *o = &r->slices[k];
-				if (strcmp(o->name, s->name) == 0 ||
-				    (s->offset < o->offset + o->length &&
-				    o->offset < s->offset + s->length)) {
-					snprintf(err, errlen, "%s: %s: slices %s and %s "
-					    "overlap or share a name", m->device, r->name,
-					    o->name, s->name);
-					return -1;
-				}
-			}
-		}
+		if (check_overlaps(m, r, nunits, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
+}
+
+int
+manifest_validate(const struct manifest *m, char *err, size_t errlen)
+{
+	return manifest_validate_units(m, 1, err, errlen);
 }
 
 const struct region *
@@ -111,10 +201,14 @@ manifest_print(FILE *f, const struct manifest *m)
 		fputc('\n', f);
 		for (size_t j = 0; j < r->nslices; j++) {
 			const struct slice *s = &r->slices[j];
-			fprintf(f, "    %-8s offset 0x%05llx  %llu bytes  %s\n", s->name,
+			fprintf(f, "    %-8s offset 0x%05llx  %llu bytes  %s", s->name,
 			    (unsigned long long)s->offset,
 			    (unsigned long long)s->length,
 			    s->access == SLICE_RW ? "read-write" : "read-only");
+			if (s->unit_stride != 0)
+				fprintf(f, "  per unit, +0x%llx each",
+				    (unsigned long long)s->unit_stride);
+			fputc('\n', f);
 		}
 	}
 }
@@ -132,10 +226,15 @@ manifest_print_json(FILE *f, const struct manifest *m)
 		for (size_t j = 0; j < r->nslices; j++) {
 			const struct slice *s = &r->slices[j];
 			fprintf(f, "%s{\"name\":\"%s\",\"offset\":\"0x%llx\","
-			    "\"length\":%llu,\"access\":\"%s\"}", j ? "," : "",
+			    "\"length\":%llu,\"access\":\"%s\"", j ? "," : "",
 			    s->name, (unsigned long long)s->offset,
 			    (unsigned long long)s->length,
 			    s->access == SLICE_RW ? "rw" : "ro");
+			/* Only when there is one: the NIC's line stays as it was. */
+			if (s->unit_stride != 0)
+				fprintf(f, ",\"unit_stride\":%llu",
+				    (unsigned long long)s->unit_stride);
+			fputc('}', f);
 		}
 		fprintf(f, "]}");
 	}

@@ -87,8 +87,8 @@ dispatch(struct kernel *k, struct proc *p, enum sysno nr,
 		r->ncaps = r->ret == 0;
 		return r->ret;
 	case SYS_ATTACH:
-		return r->ret = capio_do_attach(k, p, a->x[0], a->x[1], a->c[0],
-		    r);
+		return r->ret = capio_do_attach(k, p, a->x[0], a->x[1], a->x[2],
+		    a->c[0], r);
 	case SYS_MAP:
 		return r->ret = capio_do_map(k, p, a, r);
 	case SYS_INFO:

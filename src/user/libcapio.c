@@ -72,9 +72,10 @@ capio_describe(int dev, cap_t buf, struct capio_desc *d)
 }
 
 static int
-attach(int dev, uint64_t flags, cap_t identity, cap_t *token)
+attach(int dev, uint64_t flags, unsigned unit, cap_t identity, cap_t *token)
 {
-	struct sysargs a = { .x = { (uint64_t)dev, flags }, .c = { identity } };
+	struct sysargs a = { .x = { (uint64_t)dev, flags, unit },
+	    .c = { identity } };
 	struct sysret r;
 	int64_t rc = call(SYS_ATTACH, &a, &r);
 
@@ -84,15 +85,27 @@ attach(int dev, uint64_t flags, cap_t identity, cap_t *token)
 }
 
 int
+capio_attach_unit(int dev, unsigned unit, cap_t identity, cap_t *token)
+{
+	return attach(dev, 0, unit, identity, token);
+}
+
+int
 capio_attach(int dev, cap_t identity, cap_t *token)
 {
-	return attach(dev, 0, identity, token);
+	return attach(dev, 0, 0, identity, token);
 }
 
 int
 capio_attach_kernel_path(int dev, cap_t identity, cap_t *token)
 {
-	return attach(dev, SYS_ATTACH_KERNEL_PATH, identity, token);
+	return attach(dev, SYS_ATTACH_KERNEL_PATH, 0, identity, token);
+}
+
+uint64_t
+capio_slice_offset(const struct capio_slice_desc *s, unsigned unit)
+{
+	return s->offset + (uint64_t)unit * s->unit_stride;
 }
 
 const struct capio_region_desc *
@@ -124,6 +137,7 @@ capio_map(int dev, cap_t token, const struct capio_desc *d,
 		return (int)rc;
 	g->region = *rd;
 	g->va = r.x[0];
+	g->unit = (unsigned)r.x[1];
 	g->ncaps = r.ncaps;
 	for (unsigned i = 0; i < r.ncaps; i++)
 		g->caps[i] = r.c[i];
@@ -177,6 +191,7 @@ capio_strerror(int err)
 	case E2BIG: return "E2BIG";
 	case ENOSYS: return "ENOSYS";
 	case EMFILE: return "EMFILE";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	default: return "error";
 	}
 }

@@ -23,6 +23,8 @@
 struct capio_grant {
 	struct capio_region_desc region;	/* as the description said */
 	uint64_t va;			/* where it is mapped */
+	unsigned unit;			/* of the token: its slices are at
+					   capio_slice_offset(.., unit) */
 	cap_t caps[SYS_MAXCAPS];	/* DMA: [0]; registers: one per slice */
 	unsigned ncaps;
 };
@@ -38,14 +40,25 @@ int capio_describe(int dev, cap_t buf, struct capio_desc *d);
 /* Region NAME of D (its index is SYS_MAP's x1), or NULL. */
 const struct capio_region_desc *capio_region(const struct capio_desc *d,
     const char *name);
-/* Take device DEV for a user-level driver (capio_map its regions). */
+/*
+ * Take unit UNIT of device DEV (d.nunits of them: a NIC has one, unit 0;
+ * an NVMe controller one per queue pair) for a user-level driver, and
+ * capio_map its regions with the token, which names that unit only.
+ * One holder per unit (EBUSY); other units are others' to take. -ENODEV:
+ * no such device or unit.
+ */
+int capio_attach_unit(int dev, unsigned unit, cap_t identity, cap_t *token);
+/* Unit 0: the whole of a NIC. */
 int capio_attach(int dev, cap_t identity, cap_t *token);
 /* Take device DEV for the kernel-mediated path: the token sys_send and
  * sys_recv require; nothing to map. Either way one holder at a time
  * (EBUSY), until goodbye or the holder's end. */
 int capio_attach_kernel_path(int dev, cap_t identity, cap_t *token);
-/* Map REGION (by name, in D from capio_describe), asking for
- * Load+Store (or Load only when read_only). -EINVAL: no such region. */
+/* Offset in its region of slice S for unit UNIT. */
+uint64_t capio_slice_offset(const struct capio_slice_desc *s, unsigned unit);
+/* Map REGION (by name, in D from capio_describe) of the unit the token
+ * names, asking for Load+Store (or Load only when read_only). -EINVAL:
+ * no such region. */
 int capio_map(int dev, cap_t token, const struct capio_desc *d,
     const char *region, bool read_only, struct capio_grant *g);
 /* The slice capability called NAME, or an untagged null capability. */

@@ -1,0 +1,71 @@
+/*
+ * driver.h — what a kernel driver stub offers the CAPIO framework, and
+ * how one is registered.
+ *
+ * A device has N units (N given at registration, at most
+ * CAPIO_MAX_UNITS): the NIC has one, unit 0; an NVMe controller one per
+ * queue pair. Each unit is claimed, mapped and revoked on its own, so
+ * every operation names the unit it is about.
+ *
+ * The kernel registers a driver for every device its board lists.
+ * kernel_register_device is for trusted harnesses only (tests): it adds
+ * a device the board does not list, driven by a stub the harness owns.
+ * It is not reachable from a process.
+ */
+#ifndef CAPIO_KERNEL_DRIVER_H
+#define CAPIO_KERNEL_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/syscall.h"
+#include "cap/cap.h"
+#include "kernel/manifest.h"
+
+#define CAPIO_MAX_UNITS	MANIFEST_MAX_UNITS	/* units of one device */
+
+struct kernel;
+struct proc;
+
+struct capio_driver {
+	/* Physical base of region r as unit sees it: a BAR (shared by the
+	 * units; the manifest's unit_stride places each unit's slices in
+	 * it) or the unit's own DMA region. */
+	uint64_t (*region_pa)(void *stub, unsigned unit, unsigned r);
+	/* A process takes the unit: give it fresh DMA regions, point the
+	 * unit and its IOMMU windows at them. 0 or -errno. */
+	int (*attach)(void *stub, unsigned unit);
+	/* Revocation of that unit only: quiesce it, close its windows,
+	 * free its regions. Other units run on. */
+	void (*detach)(void *stub, unsigned unit);
+	/* A kernel-path claim on the unit ends: drop the frames its holder
+	 * left unreceived, so that the next holder starts clean. May be
+	 * NULL when send and recv are. */
+	void (*flush)(void *stub, unsigned unit);
+	void (*info)(void *stub, unsigned unit, struct sysret *r);
+	/* The kernel-mediated data path of a unit; both NULL: the device has
+	 * none (a kernel-path attach is EOPNOTSUPP). */
+	int64_t (*send)(void *stub, unsigned unit, struct proc *p, cap_t buf,
+	    uint64_t len);
+	int64_t (*recv)(void *stub, unsigned unit, struct proc *p, cap_t buf,
+	    uint64_t max, struct sysret *r);
+	/* Deferred interrupt work, run by the kernel outside any device
+	 * callback. May be NULL. */
+	void (*service)(void *stub);
+};
+
+/*
+ * Trusted harnesses only: register a device the board does not list, of
+ * NUNITS units, with manifest M and driver DRV over STUB (all the
+ * caller's, alive until kernel_halt returns: exit and kill of holders
+ * call detach then). Its device number, or -1 and a message in err.
+ */
+int kernel_register_device(struct kernel *k, const char *name,
+    const struct manifest *m, unsigned nunits,
+    const struct capio_driver *drv, void *stub, char *err, size_t errlen);
+/* Trusted harnesses and stubs: LEN bytes of RAM no process is given,
+ * aligned for exact capability bounds, zeroed; lives as long as the
+ * machine. 0 and *pa, or -ENOMEM. */
+int kernel_dma_alloc(struct kernel *k, uint64_t len, uint64_t *pa);
+
+#endif
