@@ -62,6 +62,9 @@ struct ctx_cpu {
 	_Atomic uint64_t expired_seq;	/* the slice that ran out */
 	_Atomic uint64_t ran_ns;	/* how long it had run then */
 	uint64_t seen_seq, seen_ns;	/* watchdog: since when seq is seq */
+	uint64_t seen_cpu;		/* the thread's CPU time then */
+	clockid_t clk;			/* the thread's CPU-time clock */
+	bool have_clk;
 	void *alt;			/* the signal stack */
 	size_t altlen;
 	struct ctx_cpu *next;
@@ -70,6 +73,7 @@ struct ctx_cpu {
 #define ALTSTACK_SIZE	(256u << 10)	/* room for ASan's report too */
 #define TICK_MAX_NS	250000000ull
 #define TICK_MIN_NS	1000000ull
+#define STUCK_WALL	6	/* wall-time grace, in multiples of grace */
 
 static const int contained_signals[] = {
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
@@ -385,6 +389,10 @@ cpu_get(void)
 		return c;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
+	/* Slices are CPU time: a loaded host must not make a process look
+	 * like it kept the CPU (the watchdog reads this clock from its own
+	 * thread). */
+	c->have_clk = pthread_getcpuclockid(pthread_self(), &c->clk) == 0;
 	c->altlen = ALTSTACK_SIZE;
 	c->alt = mmap(NULL, c->altlen, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -630,11 +638,27 @@ stuck(struct ctx_cpu *c, uint64_t ran)
 	ctx_panic_abort();
 }
 
-/* One look at one thread; the tick its limits ask for. */
+/* The thread's CPU time (its wall time where there is no such clock). */
+static uint64_t
+cpu_ns(const struct ctx_cpu *c, uint64_t now)
+{
+	struct timespec ts;
+
+	if (!c->have_clk || clock_gettime(c->clk, &ts) != 0)
+		return now;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * One look at one thread; the tick its limits ask for. Both limits count
+ * the thread's CPU time, so that a host busy with other work does not
+ * kill a process that is merely slow; a thread that blocks in host code
+ * (using no CPU) is stopped after STUCK_WALL times grace of wall time.
+ */
 static uint64_t
 watch(struct ctx_cpu *c, uint64_t now, uint64_t tick)
 {
-	uint64_t slice, grace, seq, ran, t;
+	uint64_t slice, grace, seq, ran, wall, cpu, t;
 
 	slice = atomic_load_explicit(&c->slice_ns, memory_order_relaxed);
 	grace = atomic_load_explicit(&c->grace_ns, memory_order_relaxed);
@@ -646,14 +670,17 @@ watch(struct ctx_cpu *c, uint64_t now, uint64_t tick)
 		t = TICK_MIN_NS;
 	if (t < tick)
 		tick = t;
+	cpu = cpu_ns(c, now);
 	if (seq != c->seen_seq || (seq & 1) == 0) {
 		c->seen_seq = seq;
 		c->seen_ns = now;
+		c->seen_cpu = cpu;
 		return tick;
 	}
-	ran = now - c->seen_ns;
-	if (grace != 0 && ran >= grace)
-		stuck(c, ran);
+	ran = cpu - c->seen_cpu;
+	wall = now - c->seen_ns;
+	if (grace != 0 && (ran >= grace || wall / STUCK_WALL >= grace))
+		stuck(c, ran >= grace ? ran : wall);
 	if (slice != 0 && ran >= slice) {
 		if (atomic_load_explicit(&c->expired_seq,
 		    memory_order_relaxed) != seq) {
