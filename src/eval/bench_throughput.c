@@ -554,13 +554,21 @@ write_files(FILE *csv, FILE *dat, const struct bench_opts *o, const void *ctx)
 				fprintf(dat, "# %s %u%s: offered Mpps, lost %%\n",
 				    bench_arm_name(j->arm), sizes[s],
 				    vo ? ", void trials" : "");
+				int rows = 0;
+
 				for (int t = 0; t < j->ntrials[s]; t++) {
 					const struct trial *tr = &j->trials[s][t];
 
-					if (tr->voided == (vo != 0))
+					if (tr->voided == (vo != 0)) {
 						fprintf(dat, "%.4f %.4f\n", tr->rate / 1e6,
 						    lost_pct(tr));
+						rows++;
+					}
 				}
+				/* gnuplot's index skips a block with no data: one
+				 * point it cannot draw keeps the numbering. */
+				if (rows == 0)
+					fprintf(dat, "NaN NaN\n");
 				fprintf(dat, "\n\n");
 			}
 		}
