@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dev/e1000e.h"
+#include "fuzz_prog.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
 
@@ -36,22 +37,6 @@ static struct iommu *io;
 static struct e1000e *dev;
 static uint8_t frame[E1000E_FRAME_MAX + 16];
 static uint8_t pattern[CANARY_SIZE];
-
-struct prog {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t
-take(struct prog *pr, unsigned bytes)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < bytes && pr->n > 0; i++, pr->p++, pr->n--)
-		v |= (uint64_t)pr->p[0] << (8 * i);
-	return (v);
-}
 
 static void
 xmit(void *wire, const uint8_t *f, size_t len)
@@ -183,7 +168,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned ops;
 	uint32_t off;
 	uint64_t v;
-	size_t len;
 
 	if (phys == NULL)
 		setup();
@@ -210,28 +194,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off = (uint32_t)(take(&pr, 2) & 0x7FFF) * 4;
 			(void)e1000e_mmio_ops.read(dev, off, 4);
 			break;
-		case 3: {	/* odd sizes and offsets */
-			static const unsigned sz[] = { 1, 2, 3, 4, 8, 16 };
-			unsigned s = sz[take(&pr, 1) % 6];
-
-			v = take(&pr, 3);
-			if (v & 1)
-				(void)e1000e_mmio_ops.read(dev, v >> 1, s);
-			else
-				e1000e_mmio_ops.write(dev, v >> 1, take(&pr, 8),
-				    s);
+		case 3:		/* odd sizes and offsets */
+			prog_mmio_odd(&pr, &e1000e_mmio_ops, dev, 3);
 			break;
-		}
 		case 4:		/* RAM in the read/write window */
-			off = (uint32_t)take(&pr, 2) % RW_SIZE;
-			len = (size_t)take(&pr, 1);
-			if (len > pr.n)
-				len = pr.n;
-			if (len > RW_SIZE - off)
-				len = RW_SIZE - off;
-			(void)phys_write(phys, RW + off, pr.p, len);
-			pr.p += len;
-			pr.n -= len;
+			prog_ram_write(&pr, phys, RW, RW_SIZE, 2);
 			break;
 		case 5:
 			op_descriptor(&pr);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dev/nvme.h"
+#include "fuzz_prog.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
 
@@ -43,22 +44,6 @@ static uint8_t pattern[CANARY_SIZE];
 static bool irq;
 /* Host-side tails, to ring believable doorbells. */
 static uint32_t tail[5];
-
-struct prog {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t
-take(struct prog *pr, unsigned bytes)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < bytes && pr->n > 0; i++, pr->p++, pr->n--)
-		v |= (uint64_t)pr->p[0] << (8 * i);
-	return v;
-}
 
 static void
 on_irq(void *owner, bool level)
@@ -205,7 +190,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned ops;
 	uint32_t off;
 	uint64_t v;
-	size_t len;
 
 	if (phys == NULL)
 		setup();
@@ -225,28 +209,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			off = (uint32_t)(take(&pr, 2) % (NVME_BAR0_SIZE / 4)) * 4;
 			(void)nvme_mmio_ops.read(dev, off, 4);
 			break;
-		case 2: {	/* odd sizes and offsets */
-			static const unsigned sz[] = { 1, 2, 3, 4, 8, 16 };
-			unsigned s = sz[take(&pr, 1) % 6];
-
-			v = take(&pr, 2);
-			if (v & 1)
-				(void)nvme_mmio_ops.read(dev, v >> 1, s);
-			else
-				nvme_mmio_ops.write(dev, v >> 1, take(&pr, 8),
-				    s);
+		case 2:		/* odd sizes and offsets */
+			prog_mmio_odd(&pr, &nvme_mmio_ops, dev, 2);
 			break;
-		}
 		case 3:		/* RAM in the read/write window */
-			off = (uint32_t)take(&pr, 3) % RW_SIZE;
-			len = (size_t)take(&pr, 1);
-			if (len > pr.n)
-				len = pr.n;
-			if (len > RW_SIZE - off)
-				len = RW_SIZE - off;
-			(void)phys_write(phys, RW + off, pr.p, len);
-			pr.p += len;
-			pr.n -= len;
+			prog_ram_write(&pr, phys, RW, RW_SIZE, 3);
 			break;
 		case 4:
 			bring_up((uint8_t)take(&pr, 1));

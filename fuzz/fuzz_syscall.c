@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_prog.h"
 #include "board/board.h"
 #include "cap/cap.h"
 #include "dev/e1000e.h"
@@ -130,21 +131,6 @@ sender_main(void *arg)
 }
 
 /* --- the hostile process ------------------------------------------------ */
-
-struct prog {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t
-take(struct prog *pr, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && pr->n > 0; i++, pr->p++, pr->n--)
-		v |= (uint64_t)pr->p[0] << (8 * i);
-	return (v);
-}
 
 /* A small number most of the time, anything sometimes. */
 static uint64_t
