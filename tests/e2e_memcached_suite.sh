@@ -23,7 +23,6 @@
 set -u
 capio=$(readlink -f "$1")
 build=$PWD
-src=${CAPIO_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 
 # file|options for both servers|options for memcached only
 RUN=(
