@@ -14,6 +14,11 @@ build="make gcc libc6-dev cmake pkg-config libpcap-dev liblwip-dev"
 tools="jq iproute2 iputils-ping mount tshark memcached libmemcached-tools
        sockperf gnuplot-nox librsvg2-bin libxml2-utils qemu-system-x86 strace
        python3"
+# memcached's own t/ suite (tests/e2e_memcached_suite.sh): perl runs it,
+# dpkg-dev's dpkg-source unpacks Debian's source package
+tools="$tools perl dpkg-dev"
+# the Node clients (tests/e2e_node_clients.sh)
+tools="$tools nodejs npm"
 case $job in
 demo)	pkgs=$build ;;
 test)	pkgs="$build $tools" ;;
@@ -26,8 +31,13 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 	    $pkgs >&2
 	exit 1
 fi
+# What installed packages provide counts as installed (a nodejs that
+# bundles npm provides npm, and conflicts with the npm package).
+provided=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null |
+    sed -n 's/^ii *|//p' | sed 's/([^)]*)//g' | tr ',\n' '  ') "
 missing=""
 for p in $pkgs; do
+	case $provided in *" $p "*) continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 	    missing="$missing $p"
 done

@@ -8,18 +8,36 @@
  * length (4), big-endian. Its own server answers a ping by sending the
  * message back with the client flag (bit 0 of the flags) cleared; so do
  * we. Any other datagram goes back byte for byte.
+ *
+ * A datagram larger than one frame arrives as IP fragments that lwIP
+ * reassembles into a chain of pbufs, one per fragment; the header is read
+ * and the flag cleared through the chain, wherever its bytes lie.
  */
+static uint8_t *
+byte_at(struct pbuf *p, size_t off)
+{
+	for (; p != NULL; p = p->next) {
+		if (off < p->len)
+			return (uint8_t *)p->payload + off;
+		off -= p->len;
+	}
+	return NULL;
+}
+
 static void
 sockperf_reply(struct pbuf *p)
 {
-	uint8_t *m = p->payload;
+	uint8_t *h[14];
 
-	if (p->len < 14 || p->len != p->tot_len)
+	if (p->tot_len < 14)
 		return;
-	uint32_t len = (uint32_t)m[10] << 24 | (uint32_t)m[11] << 16 |
-	    (uint32_t)m[12] << 8 | m[13];
-	if (len == p->tot_len && (m[9] & 1))
-		m[9] &= (uint8_t)~1u;
+	for (size_t i = 0; i < 14; i++)
+		if ((h[i] = byte_at(p, i)) == NULL)
+			return;
+	uint32_t len = (uint32_t)*h[10] << 24 | (uint32_t)*h[11] << 16 |
+	    (uint32_t)*h[12] << 8 | *h[13];
+	if (len == p->tot_len && (*h[9] & 1))
+		*h[9] &= (uint8_t)~1u;
 }
 
 static void
