@@ -362,6 +362,19 @@ reader_main(void *arg)
 	g->same = memcmp(b, want, sizeof b) == 0;
 }
 
+/* Holds unit 5 until the machine halts. */
+static void
+holder_main(void *arg)
+{
+	struct again *g = arg;
+	struct nvdrv d;
+
+	if ((g->open_rc = nvdrv_open(&d, NVME_DEV, 5)) != 0)
+		return;
+	for (;;)
+		sys_yield();
+}
+
 static void
 test_exit_again(void)
 {
@@ -391,6 +404,12 @@ test_exit_again(void)
 	CHECK_EQ(r.rd, 0);
 	/* The namespace is the controller's, shared: the data stayed. */
 	CHECK(r.same);
+	/* A holder the halt kills: its queues are deleted on the way. */
+	memset(&w, 0, sizeof w);
+	kernel_spawn(k, "holder", holder_main, &w);
+	kernel_run(k, 5);
+	CHECK_EQ(w.open_rc, 0);
+	CHECK(qstate(k, 6).sq_live);
 	kernel_halt(k);
 }
 
