@@ -10,6 +10,7 @@
 #include "check.h"
 #include "board/board.h"
 #include "dev/e1000e.h"
+#include "dev/nvme.h"
 #include "kernel/kernel.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -59,6 +60,12 @@ test_refused(void)
 	board_desc_default(&d);
 	d.pcap = "/nonexistent-capio-dir/x.pcap";
 	refused(&d, "/nonexistent-capio-dir/x.pcap");
+	board_desc_default(&d);
+	d.nvmes = 3;
+	refused(&d, "at most 4");
+	d.nvmes = 1;
+	d.nvme[0].queues = NVME_MAX_IOQ + 1;
+	refused(&d, "queue pairs");
 }
 
 static void
@@ -155,6 +162,43 @@ test_irq(void)
 	board_free(b);
 }
 
+/* Two NICs and an NVMe controller: listed third, BAR0 after the NICs',
+ * its own IOMMU and interrupt line; the default board has none. */
+static void
+test_nvme(void)
+{
+	struct board_desc d;
+	const struct board_dev *bd;
+	struct irq_seen seen = { 0, false };
+	struct board *b;
+	char err[200];
+	uint64_t v = 0;
+
+	board_desc_default(&d);
+	CHECK_EQ(d.nvmes, 0);
+	d.nvmes = 1;
+	d.nvme[0].queues = 4;
+	b = board_new(&d, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK_EQ(board_ndevs(b), 3);
+	bd = board_dev(b, 2);
+	CHECK(bd->kind == BOARD_DEV_NVME);
+	CHECK(strcmp(bd->name, "nvme0") == 0);
+	CHECK_EQ(bd->bar, 0xf0200000ull);
+	CHECK_EQ(bd->bar_size, NVME_BAR0_SIZE);
+	CHECK(bd->iommu != NULL && bd->iommu != board_dev(b, 1)->iommu);
+	CHECK(board_nvme(b, 0) != NULL && board_nvme(b, 1) == NULL);
+	CHECK(board_nic(b, 2) == NULL);
+	/* The BAR answers: VS says 1.4. */
+	CHECK_EQ(phys_bus_read(board_phys(b), bd->bar + NVME_VS, 4, &v), 0);
+	CHECK_EQ(v, NVME_VS_1_4);
+	board_irq_attach(b, 2, on_irq, &seen);
+	board_irq_attach(b, 2, NULL, NULL);
+	board_free(b);
+}
+
 static void
 test_kernel_on_board(void)
 {
@@ -197,10 +241,45 @@ test_kernel_on_board(void)
 	kernel_halt(NULL);
 }
 
+/* The kernel drives an NVMe controller the board lists: its stub brings
+ * it up and registers one unit per I/O queue pair it offers. */
+static void
+test_kernel_nvme(void)
+{
+	struct kernel_opts o;
+	struct board_desc d;
+	struct nvme_counters c;
+	struct kernel_stats st;
+	struct kernel *k;
+	char err[200];
+
+	kernel_opts_default(&o);
+	o.host_syscalls = false;
+	board_desc_default(&d);
+	d.nvmes = 1;
+	d.nvme[0].queues = 3;
+	k = kernel_boot(board_new(&d, err, sizeof err), &o, err, sizeof err);
+	CHECK(k != NULL);
+	if (k == NULL) {
+		fprintf(stderr, "boot: %s\n", err);
+		return;
+	}
+	nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
+	CHECK(c.admin_cmds >= 3);	/* Identify x2, Set Features */
+	CHECK_EQ(c.cmd_errors, 0);
+	CHECK_EQ(c.dma_faults, 0);
+	kernel_get_stats(k, &st);
+	CHECK_EQ(st.dma_faults, 0);
+	CHECK_EQ(kernel_dev_kernel_pa(k, 2, 1), 0);
+	kernel_halt(k);
+}
+
 int
 main(void)
 {
 	test_refused();
+	test_nvme();
+	test_kernel_nvme();
 	test_default();
 	test_irq();
 	test_kernel_on_board();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dev/e1000e.h"
+#include "dev/nvme.h"
 #include "machine/aspace.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -16,14 +17,18 @@
 
 #define NIC_BAR_BASE	0xf0000000ull
 #define NIC_BAR_STRIDE	0x100000ull
+#define NVME_QUEUES_DEFAULT	8u
+#define NVME_NS_DEFAULT		(16ull << 20)
 
 struct board {
 	struct board_desc desc;
 	char wire_spec[64], pcap_path[256];
+	char nvme_path[BOARD_MAX_DEVS][256];
 	struct phys *phys;
 	int ndevs;
 	struct board_dev dev[BOARD_MAX_DEVS];
-	struct e1000e *nic[BOARD_MAX_DEVS];
+	struct e1000e *nic[BOARD_MAX_DEVS];	/* by device index */
+	struct nvme *nvme[BOARD_MAX_DEVS];	/* by device index */
 	struct wire *wire;
 };
 
@@ -50,6 +55,19 @@ check_desc(const struct board_desc *d, const char *wire)
 		return "a pair wire needs two NICs";
 	if (strcmp(wire, "none") != 0 && d->nics < 1)
 		return "a wire needs a NIC";
+	if (d->nvmes < 0 || d->nics + d->nvmes > BOARD_MAX_DEVS)
+		return "NICs and NVMe controllers must be at most 4";
+	for (int j = 0; j < d->nvmes; j++) {
+		const struct board_nvme_desc *nd = &d->nvme[j];
+
+		if (nd->queues > NVME_MAX_IOQ)
+			return "an NVMe controller has 1..64 queue pairs";
+		if (nd->ns_bytes != 0 && nd->ns_bytes < 512)
+			return "an NVMe namespace needs at least one block";
+		if (nd->path != NULL &&
+		    strlen(nd->path) >= sizeof ((struct board *)0)->nvme_path[j])
+			return "NVMe backing file name too long";
+	}
 	if (strlen(wire) >= sizeof ((struct board *)0)->wire_spec)
 		return "wire specification too long";
 	if (d->pcap != NULL &&
@@ -65,6 +83,45 @@ fail(struct board *b, char *err, size_t errlen, const char *what)
 		snprintf(err, errlen, "%s", what);
 	board_free(b);
 	return NULL;
+}
+
+/* NVMe controller j, device nics + j: BAR0 after the NICs', its own
+ * IOMMU (one requester ID for all its queues). */
+static int
+add_nvme(struct board *b, int j, char *err, size_t errlen)
+{
+	const struct board_nvme_desc *nd = &b->desc.nvme[j];
+	int i = b->ndevs;
+	struct board_dev *bd = &b->dev[i];
+	struct nvme_config cfg;
+	char barname[40];
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.nqueues = nd->queues != 0 ? nd->queues : NVME_QUEUES_DEFAULT;
+	cfg.nnamespaces = 1;
+	cfg.namespaces[0].size_bytes = nd->ns_bytes != 0 ? nd->ns_bytes :
+	    NVME_NS_DEFAULT;
+	cfg.namespaces[0].block_size = 512;
+	cfg.namespaces[0].path = nd->path;
+	bd->kind = BOARD_DEV_NVME;
+	snprintf(bd->name, sizeof bd->name, "nvme%d", j);
+	snprintf(barname, sizeof barname, "%s BAR0", bd->name);
+	bd->bar = NIC_BAR_BASE + (uint64_t)i * NIC_BAR_STRIDE;
+	bd->bar_size = NVME_BAR0_SIZE;
+	b->ndevs = i + 1;	/* board_free frees what there is */
+	if ((bd->iommu = iommu_new(b->phys, bd->name)) == NULL) {
+		snprintf(err, errlen, "cannot create an IOMMU");
+		return -1;
+	}
+	if ((b->nvme[i] = nvme_new(bd->name, &cfg, bd->iommu, err,
+	    errlen)) == NULL)
+		return -1;
+	if (phys_add_mmio(b->phys, bd->bar, bd->bar_size, barname,
+	    &nvme_mmio_ops, b->nvme[i]) != 0) {
+		snprintf(err, errlen, "cannot place %s", barname);
+		return -1;
+	}
+	return 0;
 }
 
 struct board *
@@ -95,6 +152,12 @@ board_new(const struct board_desc *d, char *err, size_t errlen)
 		snprintf(b->pcap_path, sizeof b->pcap_path, "%s", d->pcap);
 		b->desc.pcap = b->pcap_path;
 	}
+	for (int j = 0; j < d->nvmes; j++)
+		if (d->nvme[j].path != NULL) {
+			snprintf(b->nvme_path[j], sizeof b->nvme_path[j], "%s",
+			    d->nvme[j].path);
+			b->desc.nvme[j].path = b->nvme_path[j];
+		}
 	if ((b->phys = phys_new()) == NULL ||
 	    phys_add_ram(b->phys, d->ram_base, d->ram_size) != 0)
 		return fail(b, err, errlen, "cannot create RAM");
@@ -119,6 +182,9 @@ board_new(const struct board_desc *d, char *err, size_t errlen)
 		}
 		b->ndevs = i + 1;
 	}
+	for (int j = 0; j < d->nvmes; j++)
+		if (add_nvme(b, j, err, errlen) != 0)
+			return fail(b, err, errlen, NULL);
 	if (strcmp(wire, "none") != 0) {
 		struct netport *pb = NULL;
 
@@ -144,6 +210,7 @@ board_free(struct board *b)
 	wire_close(b->wire);
 	for (int i = 0; i < b->ndevs; i++) {
 		e1000e_free(b->nic[i]);
+		nvme_free(b->nvme[i]);
 		iommu_free(b->dev[i].iommu);
 	}
 	phys_free(b->phys);
@@ -183,8 +250,12 @@ board_dev(const struct board *b, int i)
 void
 board_irq_attach(struct board *b, int i, void (*fn)(void *, bool), void *arg)
 {
-	if (i >= 0 && i < b->ndevs)
+	if (i < 0 || i >= b->ndevs)
+		return;
+	if (b->nic[i] != NULL)
 		e1000e_set_irq_handler(b->nic[i], fn, arg);
+	else if (b->nvme[i] != NULL)
+		nvme_set_irq_handler(b->nvme[i], fn, arg);
 }
 
 void
@@ -222,4 +293,12 @@ struct wire *
 board_wire(const struct board *b)
 {
 	return b->wire;
+}
+
+struct nvme *
+board_nvme(const struct board *b, int j)
+{
+	int i = b->desc.nics + j;
+
+	return j >= 0 && i < b->ndevs ? b->nvme[i] : NULL;
 }

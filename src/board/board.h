@@ -6,11 +6,13 @@
  * the capture. A kernel boots on a board and learns what is on it the way
  * a kernel learns a machine from firmware tables: a RAM range and a list
  * of devices (kind, name, BAR, IOMMU, interrupt line). It never builds
- * hardware itself. Trusted harnesses (tests, benchmarks, the attack
+ * hardware itself. Devices are listed NICs first, then NVMe controllers. Trusted harnesses (tests, benchmarks, the attack
  * harness) reach the models through the accessors at the end.
  *
  *   physical map   [ram_base, +ram_size)         RAM (ram_base 0 by default)
  *                  0xf0000000 + i * 0x100000     NIC i's BAR0 (128 KiB)
+ *                  0xf0000000 + (nics + j) * 0x100000
+ *                                                NVMe controller j's BAR0
  *   MAC of NIC i   52:54:00:12:34:(56 + i)
  *   wire           "pair": NIC 0 <-> NIC 1; "tap:IF", "udp:L,R": NIC 0
  */
@@ -24,10 +26,19 @@
 struct board;
 struct e1000e;
 struct iommu;
+struct nvme;
 struct phys;
 struct wire;
 
 #define BOARD_MAX_DEVS	4
+
+/* One NVMe controller: namespace 1 of the given size, RAM or a file. */
+struct board_nvme_desc {
+	unsigned queues;	/* I/O queue pairs, 1..64 (0: 8) */
+	uint64_t ns_bytes;	/* namespace 1 (0: 16 MiB), 512-byte blocks */
+	const char *path;	/* backing file (created if absent), or NULL
+				   for RAM */
+};
 
 struct board_desc {
 	uint64_t ram_base;	/* physical address of RAM (default 0) */
@@ -38,16 +49,21 @@ struct board_desc {
 	const char *wire;	/* "pair", "tap:IFNAME", "udp:L,R", "none"
 				   (default "pair"; NULL: "none") */
 	const char *pcap;	/* record the wire into this file, or NULL */
+	int nvmes;		/* NVMe controllers (default 0); NICs plus
+				   controllers at most BOARD_MAX_DEVS */
+	struct board_nvme_desc nvme[BOARD_MAX_DEVS];
 };
 
 enum board_dev_kind {
 	BOARD_DEV_E1000E,	/* Intel 82574L, BAR0 = its registers */
+	BOARD_DEV_NVME,		/* NVMe 1.4 controller, BAR0 = its registers
+				   and doorbells */
 };
 
 /* One device as a kernel discovers it. */
 struct board_dev {
 	enum board_dev_kind kind;
-	char name[24];		/* "e1000e0" */
+	char name[24];		/* "e1000e0", "nvme0" */
 	uint64_t bar;		/* physical address of BAR0 */
 	uint64_t bar_size;
 	struct iommu *iommu;	/* translates and checks its DMA */
@@ -85,5 +101,8 @@ struct e1000e *board_nic(const struct board *b, int i);
 /* NIC i's MAC address as its receive address register holds it now. */
 void board_nic_mac(const struct board *b, int i, uint8_t mac[6]);
 struct wire *board_wire(const struct board *b);
+/* NVMe controller j's model (the j-th controller, not device j), or
+ * NULL. */
+struct nvme *board_nvme(const struct board *b, int j);
 
 #endif

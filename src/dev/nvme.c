@@ -169,6 +169,21 @@ nvme_get_counters(const struct nvme *n, struct nvme_counters *c)
 	*c = n->cnt;
 }
 
+int
+nvme_queue_state(const struct nvme *n, unsigned qid,
+    struct nvme_queue_state *q)
+{
+	if (qid >= NVME_NQ)
+		return -1;
+	q->sq_live = n->sq[qid].live;
+	q->cq_live = n->cq[qid].live;
+	q->sq_head = n->sq[qid].head;
+	q->sq_tail = n->sq[qid].tail;
+	q->cq_head = n->cq[qid].head;
+	q->cq_tail = n->cq[qid].tail;
+	return 0;
+}
+
 static void
 fatal(struct nvme *n)
 {

@@ -109,4 +109,14 @@ struct nvme_counters {
 };
 void nvme_get_counters(const struct nvme *dev, struct nvme_counters *c);
 
+/* Queue pair QID (0: admin) as the controller holds it now, for its
+ * owner: whether SQ and CQ QID exist, their heads and tails. 0, or -1
+ * for a QID beyond NVME_MAX_IOQ. */
+struct nvme_queue_state {
+	bool sq_live, cq_live;
+	uint32_t sq_head, sq_tail, cq_head, cq_tail;
+};
+int nvme_queue_state(const struct nvme *dev, unsigned qid,
+    struct nvme_queue_state *q);
+
 #endif

@@ -14,6 +14,8 @@
 #include "kernel/e1000e_stub.h"
 #include "kernel/kernel_priv.h"
 #include "kernel/kmem.h"
+#include "kernel/nvme_manifest.h"
+#include "kernel/nvme_stub.h"
 #include "machine/aspace.h"
 #include "machine/context.h"
 #include "machine/iommu.h"
@@ -118,6 +120,24 @@ kernel_boot(struct board *b, const struct kernel_opts *o, char *err,
 
 		snprintf(d->name, sizeof d->name, "%s", bd->name);
 		iommu_set_fault_handler(bd->iommu, dma_fault, k);
+		if (bd->kind == BOARD_DEV_NVME) {
+			struct nvme_stub *ns;
+
+			/* One unit per I/O queue pair it offers. */
+			k->nnics = i + 1;
+			if ((ns = nvme_stub_new(k, i, bd, err, errlen)) == NULL) {
+				kernel_halt(k);
+				return NULL;
+			}
+			k->stub[i] = ns;
+			if (capio_register(k, i, d->name, &nvme_manifest,
+			    nvme_stub_units(ns), &nvme_stub_driver, ns, err,
+			    errlen) != 0) {
+				kernel_halt(k);
+				return NULL;
+			}
+			continue;
+		}
 		if (bd->kind != BOARD_DEV_E1000E) {
 			snprintf(err, errlen, "%s: no driver for this device",
 			    bd->name);
@@ -136,6 +156,15 @@ kernel_boot(struct board *b, const struct kernel_opts *o, char *err,
 	return k;
 }
 
+/* Device i is one the board lists, of that kind (not a harness's). */
+static bool
+is_board_dev(const struct kernel *k, int i, enum board_dev_kind kind)
+{
+	const struct board_dev *bd = board_dev(k->board, i);
+
+	return bd != NULL && bd->kind == kind;
+}
+
 void
 kernel_halt(struct kernel *k)
 {
@@ -148,7 +177,10 @@ kernel_halt(struct kernel *k)
 		free(p);
 	}
 	for (int i = 0; i < k->nnics; i++)
-		e1000e_stub_free(k->stub[i]);
+		if (is_board_dev(k, i, BOARD_DEV_NVME))
+			nvme_stub_free(k->stub[i]);
+		else
+			e1000e_stub_free(k->stub[i]);
 	kmem_free_all(k->kmem);
 	board_free(k->board);
 	free(k);
@@ -225,7 +257,8 @@ kernel_set_revoke_hook(struct kernel *k, kernel_revoke_hook fn, void *arg)
 uint64_t
 kernel_dev_kernel_pa(const struct kernel *k, int dev, unsigned region)
 {
-	if (dev < 0 || dev >= k->nnics || k->stub[dev] == NULL)
+	if (dev < 0 || dev >= k->nnics || k->stub[dev] == NULL ||
+	    !is_board_dev(k, dev, BOARD_DEV_E1000E))
 		return 0;
 	return e1000e_stub_kernel_pa(k->stub[dev], region);
 }

@@ -111,7 +111,7 @@ struct kernel {
 	uint64_t private_page;
 	int nnics;			/* devices: the board's, then the
 					   harness's (kernel_register_device) */
-	void *stub[CAPIO_MAX_DEVS];	/* the board's e1000e stubs */
+	void *stub[CAPIO_MAX_DEVS];	/* the board's stubs (e1000e, NVMe) */
 	struct capio_dev dev[CAPIO_MAX_DEVS];
 	struct proc *procs[KERNEL_MAX_PROCS];
 	int nprocs;

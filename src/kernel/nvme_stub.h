@@ -1,0 +1,31 @@
+/*
+ * nvme_stub.h — the kernel's NVMe driver stub: bring-up over the admin
+ * queue, which the kernel keeps, and the CAPIO driver operations for
+ * units, one per I/O queue pair: attach creates the unit's CQ and SQ on
+ * its own rings and opens IOMMU windows onto them; detach deletes them
+ * and closes the windows. No kernel-mediated data path.
+ */
+#ifndef CAPIO_KERNEL_NVME_STUB_H
+#define CAPIO_KERNEL_NVME_STUB_H
+
+#include <stddef.h>
+
+#include "abi/nvme.h"	/* SYS_INFO's words, NVME_INFO_* */
+
+struct board_dev;
+struct kernel;
+struct nvme_stub;
+
+/* Bring up device INDEX of the board, as BD describes it: enable the
+ * controller, identify namespace 1, ask for the queue pairs it will
+ * offer. */
+struct nvme_stub *nvme_stub_new(struct kernel *k, int index,
+    const struct board_dev *bd, char *err, size_t errlen);
+void nvme_stub_free(struct nvme_stub *s);
+/* Units to register: the I/O queue pairs granted, at most
+ * NVME_STUB_MAX_UNITS. */
+unsigned nvme_stub_units(const struct nvme_stub *s);
+
+extern const struct capio_driver nvme_stub_driver;
+
+#endif
