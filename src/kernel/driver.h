@@ -67,5 +67,8 @@ int kernel_register_device(struct kernel *k, const char *name,
  * aligned for exact capability bounds, zeroed; lives as long as the
  * machine. 0 and *pa, or -ENOMEM. */
 int kernel_dma_alloc(struct kernel *k, uint64_t len, uint64_t *pa);
+/* Zero such RAM, bytes and tags: what one holder left, gone before the
+ * next comes. Anything but RAM is a kernel bug (a panic). */
+void kernel_dma_zero(struct kernel *k, uint64_t pa, uint64_t len);
 
 #endif

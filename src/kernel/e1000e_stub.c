@@ -15,7 +15,6 @@
 #include "dev/e1000e_ring.h"
 #include "kernel/e1000e_manifest.h"
 #include "kernel/kernel_priv.h"
-#include "kernel/kmem.h"
 #include "machine/access.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -59,21 +58,13 @@ region_size(unsigned r)
 static int
 alloc_set(struct e1000e_stub *s, struct ringset *set)
 {
-	memset(set, 0, sizeof *set);
-	for (unsigned r = R_TX_RING; r < R_COUNT; r++) {
-		uint64_t len = region_size(r);
-		uint64_t align = ~cheri_representable_alignment_mask(len) + 1;
-		int err;
+	int err;
 
-		if (align < MMU_PAGE_SIZE)
-			align = MMU_PAGE_SIZE;
-		if ((err = kmem_alloc(s->k->kmem, len, align, &set->pa[r])) != 0) {
-			for (unsigned q = R_TX_RING; q < r; q++)
-				kmem_release(s->k->kmem, set->pa[q], region_size(q));
-			memset(set, 0, sizeof *set);
+	/* A failure fails the boot, and the halt takes back what was had. */
+	memset(set, 0, sizeof *set);
+	for (unsigned r = R_TX_RING; r < R_COUNT; r++)
+		if ((err = kernel_dma_alloc(s->k, region_size(r), &set->pa[r])) != 0)
 			return err;
-		}
-	}
 	return 0;
 }
 
@@ -81,14 +72,8 @@ alloc_set(struct e1000e_stub *s, struct ringset *set)
 static void
 zero_set(struct e1000e_stub *s, const struct ringset *set)
 {
-	for (unsigned r = R_TX_RING; r < R_COUNT; r++) {
-		uint8_t *p = phys_ram_ptr(s->k->phys, set->pa[r], region_size(r));
-
-		if (p == NULL)
-			abort();	/* the stub's own regions */
-		memset(p, 0, region_size(r));
-		phys_tags_clear(s->k->phys, set->pa[r], region_size(r));
-	}
+	for (unsigned r = R_TX_RING; r < R_COUNT; r++)
+		kernel_dma_zero(s->k, set->pa[r], region_size(r));
 }
 
 /* The device may DMA only into the regions of whoever drives it now. */

@@ -312,3 +312,14 @@ kernel_dma_alloc(struct kernel *k, uint64_t len, uint64_t *pa)
 	/* kmem_alloc zeroes it. */
 	return kmem_alloc(k->kmem, len, align, pa) != 0 ? -ENOMEM : 0;
 }
+
+void
+kernel_dma_zero(struct kernel *k, uint64_t pa, uint64_t len)
+{
+	uint8_t *p = phys_ram_ptr(k->phys, pa, len);
+
+	if (p == NULL)
+		abort();
+	memset(p, 0, len);
+	phys_tags_clear(k->phys, pa, len);
+}

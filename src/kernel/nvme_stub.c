@@ -18,7 +18,6 @@
 #include "dev/nvme.h"
 #include "dev/nvme_regs.h"
 #include "kernel/kernel_priv.h"
-#include "kernel/kmem.h"
 #include "kernel/nvme_manifest.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -84,17 +83,6 @@ get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
-}
-
-/* Kernel memory, exactly representable and page-aligned, zeroed. */
-static int
-alloc(struct nvme_stub *s, uint64_t len, uint64_t *pa)
-{
-	uint64_t align = ~cheri_representable_alignment_mask(len) + 1;
-
-	if (align < MMU_PAGE_SIZE)
-		align = MMU_PAGE_SIZE;
-	return kmem_alloc(s->k->kmem, len, align, pa);
 }
 
 /*
@@ -206,15 +194,16 @@ nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 	wr(s, NVME_CC, 0);
 	if (wait_rdy(s, false) != 0)
 		return new_fail(s, err, errlen, "does not reset");
-	if (alloc(s, ADMIN_RING, &s->asq) != 0 ||
-	    alloc(s, ADMIN_RING, &s->acq) != 0 ||
-	    alloc(s, NVME_IDENTIFY_SIZE, &s->idbuf) != 0)
+	if (kernel_dma_alloc(s->k, ADMIN_RING, &s->asq) != 0 ||
+	    kernel_dma_alloc(s->k, ADMIN_RING, &s->acq) != 0 ||
+	    kernel_dma_alloc(s->k, NVME_IDENTIFY_SIZE, &s->idbuf) != 0)
 		return new_fail(s, err, errlen, "no memory for the admin queue");
 	/* Per-unit regions too, now: a process's attach must never fail
 	 * because other processes took the RAM since boot. */
 	for (unsigned u = 0; u < NVME_STUB_MAX_UNITS; u++)
 		for (unsigned r = R_SQ; r < R_COUNT; r++)
-			if (alloc(s, region_size(r), &s->unit[u].pa[r]) != 0)
+			if (kernel_dma_alloc(s->k, region_size(r),
+			    &s->unit[u].pa[r]) != 0)
 				return new_fail(s, err, errlen,
 				    "no memory for queues");
 	iommu_unmap_all(s->io);
@@ -307,14 +296,8 @@ op_region_pa(void *stub, unsigned unit, unsigned r)
 static void
 zero_unit(struct nvme_stub *s, const struct nvme_unit *un)
 {
-	for (unsigned r = R_SQ; r < R_COUNT; r++) {
-		uint8_t *p = phys_ram_ptr(s->k->phys, un->pa[r], region_size(r));
-
-		if (p == NULL)
-			abort();	/* the stub's own regions */
-		memset(p, 0, region_size(r));
-		phys_tags_clear(s->k->phys, un->pa[r], region_size(r));
-	}
+	for (unsigned r = R_SQ; r < R_COUNT; r++)
+		kernel_dma_zero(s->k, un->pa[r], region_size(r));
 }
 
 /*

@@ -12,7 +12,8 @@
 #define CONFIG_ENABLE	0x80000000u
 
 struct pci_bar {
-	uint64_t		 size;		/* 0: not implemented */
+	uint64_t		 size;		/* 0: no such BAR (it reads 0, as PCI
+						   says an unused BAR must) */
 	bool			 io;
 	const struct mmio_ops	*ops;
 	void			*dev;

@@ -24,23 +24,13 @@ udrv_open(struct udrv *d, int dev)
 		"bar0", "tx_ring", "rx_ring", "tx_buffers", "rx_buffers",
 	};
 	struct capio_grant g[5];
-	struct capio_desc desc;
 	uint64_t info[8];
-	cap_t identity;
 	int err;
 
 	memset(d, 0, sizeof *d);
 	d->dev = dev;
-	/* The identity page doubles as the description's buffer. */
-	if ((err = sys_mmap(4096, &identity)) != 0 ||
-	    (err = capio_describe(dev, identity, &desc)) != 0 ||
-	    (err = capio_attach(dev, identity, &d->token)) != 0)
-		return err;
-	for (int i = 0; i < 5; i++)
-		if ((err = capio_map(dev, d->token, &desc, regions[i],
-		    false, &g[i])) != 0)
-			return err;
-	if ((err = capio_info(dev, d->token, info)) != 0)
+	if ((err = capio_open_unit(dev, 0, regions, 5, &d->token, g,
+	    info)) != 0)
 		return err;
 	d->tdt = capio_slice(&g[0], "TDT");
 	d->rdt = capio_slice(&g[0], "RDT");

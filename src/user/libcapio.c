@@ -256,3 +256,22 @@ sys_recv(int dev, cap_t token, cap_t buf, uint64_t max, uint64_t *framelen)
 		*framelen = r.x[0];
 	return rc;
 }
+
+int
+capio_open_unit(int dev, unsigned unit, const char *const *regions,
+    unsigned n, cap_t *token, struct capio_grant *g, uint64_t info[8])
+{
+	struct capio_desc desc;
+	cap_t identity;
+	int err;
+
+	if ((err = sys_mmap(4096, &identity)) != 0 ||
+	    (err = capio_describe(dev, identity, &desc)) != 0 ||
+	    (err = capio_attach_unit(dev, unit, identity, token)) != 0)
+		return err;
+	for (unsigned i = 0; i < n; i++)
+		if ((err = capio_map(dev, *token, &desc, regions[i], false,
+		    &g[i])) != 0)
+			return err;
+	return capio_info(dev, *token, info);
+}

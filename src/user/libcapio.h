@@ -65,6 +65,14 @@ int capio_map(int dev, cap_t token, const struct capio_desc *d,
 cap_t capio_slice(const struct capio_grant *g, const char *name);
 /* The stub's info words (device-specific meaning, e.g. E1000E_INFO_*). */
 int capio_info(int dev, cap_t token, uint64_t info[8]);
+/*
+ * What every user-level driver does first: an identity page (which also
+ * takes the description), describe, attach UNIT, map the N regions named
+ * in REGIONS read-write into G[0..N), read the info words. 0, or the
+ * first call's -errno.
+ */
+int capio_open_unit(int dev, unsigned unit, const char *const *regions,
+    unsigned n, cap_t *token, struct capio_grant *g, uint64_t info[8]);
 int capio_goodbye(int dev, cap_t token);
 const char *capio_strerror(int err);
 

@@ -26,24 +26,14 @@ nvdrv_open(struct nvdrv *d, int dev, unsigned unit)
 		"bar0", "sq_ring", "cq_ring", "buffers",
 	};
 	struct capio_grant g[4];
-	struct capio_desc desc;
 	uint64_t info[8];
-	cap_t identity;
 	int err;
 
 	memset(d, 0, sizeof *d);
 	d->dev = dev;
 	d->unit = unit;
-	/* The identity page doubles as the description's buffer. */
-	if ((err = sys_mmap(4096, &identity)) != 0 ||
-	    (err = capio_describe(dev, identity, &desc)) != 0 ||
-	    (err = capio_attach_unit(dev, unit, identity, &d->token)) != 0)
-		return err;
-	for (int i = 0; i < 4; i++)
-		if ((err = capio_map(dev, d->token, &desc, regions[i],
-		    false, &g[i])) != 0)
-			return err;
-	if ((err = capio_info(dev, d->token, info)) != 0)
+	if ((err = capio_open_unit(dev, unit, regions, 4, &d->token, g,
+	    info)) != 0)
 		return err;
 	d->sqt = capio_slice(&g[0], "SQT");
 	d->cqh = capio_slice(&g[0], "CQH");
