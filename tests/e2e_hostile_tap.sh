@@ -25,20 +25,8 @@ RSS_MAX_KB=$((300 * 1024))
 [[ $(id -u) == 0 && -c /dev/net/tun ]] || { echo "SKIPPED: needs root and /dev/net/tun"; exit 77; }
 command -v ip >/dev/null || { echo "SKIPPED: no iproute2"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIPPED: no python3"; exit 77; }
-ns=capio-hostile-$$
-ip netns add "$ns" || { echo "SKIPPED: cannot create a network namespace"; exit 77; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-inns() { ip netns exec "$ns" "$@"; }
-inns true 2>/dev/null || { echo "SKIPPED: 'ip netns exec' does not work here (a chroot or container whose / is not a mount point?)"; exit 77; }
+. "$(dirname "$0")/netns.sh"
+netns_open capio-hostile-$$
 fail=0
 srv=10.79.0.2
 

@@ -15,20 +15,8 @@ command -v ip >/dev/null || { echo "SKIPPED: no iproute2"; exit 77; }
 # Debian's libmemcached-tools names it memccapable; upstream, memcapable.
 mcap=$(command -v memccapable || command -v memcapable) ||
   { echo "FAILED: memcapable not installed (apt-get install libmemcached-tools)"; exit 1; }
-ns=capio-mcap-$$
-ip netns add "$ns" || { echo "SKIPPED: cannot create a network namespace"; exit 77; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-inns() { ip netns exec "$ns" "$@"; }
-inns true 2>/dev/null || { echo "SKIPPED: 'ip netns exec' does not work here (a chroot or container whose / is not a mount point?)"; exit 77; }
+. "$(dirname "$0")/netns.sh"
+netns_open capio-mcap-$$
 fail=0
 
 # memcapable NAME HOST PORT MODE: every test passes.

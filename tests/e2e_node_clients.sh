@@ -33,20 +33,8 @@ for m in memcached memjs; do
   echo "$m $(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$cache/node_modules/$m/package.json" | head -1)"
 done
 
-ns=capio-node-$$
-ip netns add "$ns" || { echo "SKIPPED: cannot create a network namespace"; exit 77; }
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  ip netns del "$ns" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-inns() { ip netns exec "$ns" "$@"; }
-inns true 2>/dev/null || { echo "SKIPPED: 'ip netns exec' does not work here (a chroot or container whose / is not a mount point?)"; exit 77; }
+. "$(dirname "$0")/netns.sh"
+netns_open capio-node-$$
 inns ip link set lo up
 fail=0
 
