@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "growbuf.h"
+#include "mcbin_req.h"
 #include "user/memcached.h"
 
 static int64_t fake_now = 1000000000;
@@ -20,81 +21,6 @@ static int64_t
 fake_clock(void *arg)
 {
 	return *(int64_t *)arg;
-}
-
-static void
-put(struct buf *b, uint64_t v, int bytes)
-{
-	uint8_t o[8];
-
-	for (int i = 0; i < bytes; i++)
-		o[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-	buf_add(b, o, (size_t)bytes);
-}
-
-static void
-hdr(struct buf *b, uint8_t magic, uint8_t op, uint16_t keylen,
-    uint8_t extlen, uint32_t bodylen, uint32_t opaque, uint64_t cas)
-{
-	put(b, magic, 1);
-	put(b, op, 1);
-	put(b, keylen, 2);
-	put(b, extlen, 1);
-	put(b, 0, 3);
-	put(b, bodylen, 4);
-	put(b, opaque, 4);
-	put(b, cas, 8);
-}
-
-static void
-req(struct buf *b, uint8_t op, const char *key, const void *ext,
-    size_t next, const void *val, size_t nval, uint64_t cas)
-{
-	size_t nkey = key != NULL ? strlen(key) : 0;
-
-	hdr(b, 0x80, op, (uint16_t)nkey, (uint8_t)next,
-	    (uint32_t)(nkey + next + nval), 0xa0b0c0d0u, cas);
-	if (next != 0)
-		buf_add(b, ext, next);
-	if (nkey != 0)
-		buf_add(b, key, nkey);
-	if (nval != 0)
-		buf_add(b, val, nval);
-}
-
-static void
-store(struct buf *b, uint8_t op, const char *key, uint32_t flags,
-    uint32_t exptime, const char *val, uint64_t cas)
-{
-	struct buf e = { 0 };
-
-	put(&e, flags, 4);
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, val, strlen(val), cas);
-	free(e.p);
-}
-
-static void
-delta(struct buf *b, uint8_t op, const char *key, uint64_t by,
-    uint64_t initial, uint32_t exptime)
-{
-	struct buf e = { 0 };
-
-	put(&e, by, 8);
-	put(&e, initial, 8);
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, NULL, 0, 0);
-	free(e.p);
-}
-
-static void
-with_exptime(struct buf *b, uint8_t op, const char *key, uint32_t exptime)
-{
-	struct buf e = { 0 };
-
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, NULL, 0, 0);
-	free(e.p);
 }
 
 static void
@@ -293,11 +219,11 @@ test_basic(void)
 	CHECK(res[0].status == 2 && res[1].status == 0 && res[2].status == 1);
 
 	/* incr/decr: created, added to, floored, not created, non-numeric. */
-	delta(&in, 0x05, "n", 1, 10, 0);
-	delta(&in, 0x05, "n", 5, 10, 0);
-	delta(&in, 0x06, "n", 100, 10, 0);
-	delta(&in, 0x05, "m", 1, 10, 0xffffffffu);
-	delta(&in, 0x05, "k", 1, 0, 0);
+	delta(&in, 0x05, "n", 1, 10, 0, 0);
+	delta(&in, 0x05, "n", 5, 10, 0, 0);
+	delta(&in, 0x06, "n", 100, 10, 0, 0);
+	delta(&in, 0x05, "m", 1, 10, 0xffffffffu, 0);
+	delta(&in, 0x05, "k", 1, 0, 0, 0);
 	CHECK_EQ(run(c, &in), 5);
 	CHECK(res[0].status == 0 && get_be(res[0].val, 8) == 10);
 	CHECK(get_be(res[1].val, 8) == 15 && res[1].cas != 0);
@@ -366,9 +292,9 @@ test_quiet(void)
 	store(&in, 0x13, "r", 0, 0, "3", 0);	/* replaceq: missing */
 	req(&in, 0x19, "q", NULL, 0, "+", 1, 0);	/* appendq */
 	req(&in, 0x1a, "none", NULL, 0, "-", 1, 0);	/* prependq */
-	delta(&in, 0x15, "n", 1, 7, 0);		/* incrq, created */
-	delta(&in, 0x16, "n", 1, 7, 0);		/* decrq */
-	delta(&in, 0x15, "m", 1, 7, 0xffffffffu);	/* incrq miss */
+	delta(&in, 0x15, "n", 1, 7, 0, 0);		/* incrq, created */
+	delta(&in, 0x16, "n", 1, 7, 0, 0);		/* decrq */
+	delta(&in, 0x15, "m", 1, 7, 0xffffffffu, 0);	/* incrq miss */
 	req(&in, 0x09, "q", NULL, 0, NULL, 0, 0);	/* getq hit */
 	req(&in, 0x09, "none", NULL, 0, NULL, 0, 0);	/* getq miss */
 	req(&in, 0x0d, "n", NULL, 0, NULL, 0, 0);	/* getkq hit */
@@ -655,7 +581,7 @@ test_split(void)
 	store(&in, 0x01, "a", 1, 0, "alpha", 0);
 	store(&in, 0x11, "b", 2, 0, "beta", 0);
 	req(&in, 0x0e, "a", NULL, 0, "++", 2, 0);
-	delta(&in, 0x05, "n", 3, 4, 0);
+	delta(&in, 0x05, "n", 3, 4, 0, 0);
 	req(&in, 0x0d, "a", NULL, 0, NULL, 0, 0);
 	req(&in, 0x09, "zz", NULL, 0, NULL, 0, 0);
 	with_exptime(&in, 0x23, "b", 100);

@@ -31,6 +31,7 @@
 
 #include "check.h"
 #include "growbuf.h"
+#include "mcbin_req.h"
 #include "user/memcached.h"
 
 #define MEMCACHED	"/usr/bin/memcached"
@@ -132,91 +133,11 @@ start_ref(void)
 	return false;
 }
 
-/* Building requests. */
-static void
-put(struct buf *b, uint64_t v, int bytes)
-{
-	uint8_t o[8];
-
-	for (int i = 0; i < bytes; i++)
-		o[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-	buf_add(b, o, (size_t)bytes);
-}
-
-/* A bare header, lengths as given (malformed ones too). */
-static void
-hdr(struct buf *b, uint8_t magic, uint8_t op, uint16_t keylen,
-    uint8_t extlen, uint32_t bodylen, uint32_t opaque, uint64_t cas)
-{
-	put(b, magic, 1);
-	put(b, op, 1);
-	put(b, keylen, 2);
-	put(b, extlen, 1);
-	put(b, 0, 1);
-	put(b, 0, 2);
-	put(b, bodylen, 4);
-	put(b, opaque, 4);
-	put(b, cas, 8);
-}
-
-static uint32_t opaque = 0x1000;
-
-/* A well-formed request. */
-static void
-req(struct buf *b, uint8_t op, const char *key, const void *ext,
-    size_t next, const void *val, size_t nval, uint64_t cas)
-{
-	size_t nkey = key != NULL ? strlen(key) : 0;
-
-	hdr(b, 0x80, op, (uint16_t)nkey, (uint8_t)next,
-	    (uint32_t)(nkey + next + nval), opaque++, cas);
-	if (next != 0)
-		buf_add(b, ext, next);
-	if (nkey != 0)
-		buf_add(b, key, nkey);
-	if (nval != 0)
-		buf_add(b, val, nval);
-}
-
+/* Building requests: mcbin_req.h, with opaques counting from 0x1000. */
 static void
 simple(struct buf *b, uint8_t op, const char *key)
 {
 	req(b, op, key, NULL, 0, NULL, 0, 0);
-}
-
-static void
-store(struct buf *b, uint8_t op, const char *key, uint32_t flags,
-    uint32_t exptime, const char *val, uint64_t cas)
-{
-	struct buf e = { 0 };
-
-	put(&e, flags, 4);
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, val, strlen(val), cas);
-	free(e.p);
-}
-
-static void
-delta(struct buf *b, uint8_t op, const char *key, uint64_t by,
-    uint64_t initial, uint32_t exptime, uint64_t cas)
-{
-	struct buf e = { 0 };
-
-	put(&e, by, 8);
-	put(&e, initial, 8);
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, NULL, 0, cas);
-	free(e.p);
-}
-
-static void
-with_exptime(struct buf *b, uint8_t op, const char *key, uint32_t exptime)
-{
-	struct buf e = { 0 };
-
-	put(&e, exptime, 4);
-	req(b, op, key, e.p, e.len, NULL, 0, 0);
-	free(e.p);
 }
 
 static void
@@ -424,7 +345,7 @@ run_case(struct mc_store *s, const char *name, struct buf *b)
 static void
 flush(struct buf *b)
 {
-	hdr(b, 0x80, 0x18, 0, 0, 0, opaque++, 0);	/* flushq */
+	hdr(b, 0x80, 0x18, 0, 0, 0, mcbin_opaque++, 0);	/* flushq */
 }
 
 static void
@@ -574,7 +495,7 @@ cases(struct mc_store *s)
 		simple(&b, 0x10, "detail bogus");
 	}
 	CASE("stat with a body longer than its key") {
-		hdr(&b, 0x80, 0x10, 5, 0, 5 + 24, opaque++, 0);
+		hdr(&b, 0x80, 0x10, 5, 0, 5 + 24, mcbin_opaque++, 0);
 		buf_add(&b, "reset", 5);
 		simple(&b, 0x0b, NULL);
 	}
@@ -616,7 +537,7 @@ cases(struct mc_store *s)
 		buf_add(&b, "........................", 24);
 	}
 	CASE("response magic") {
-		hdr(&b, 0x81, 0x0a, 0, 0, 0, opaque++, 0);
+		hdr(&b, 0x81, 0x0a, 0, 0, 0, mcbin_opaque++, 0);
 	}
 	CASE("get with extras") {
 		req(&b, 0x00, "k", "\0\0\0\0", 4, NULL, 0, 0);
@@ -643,11 +564,11 @@ cases(struct mc_store *s)
 		simple(&b, 0x0c, key);
 	}
 	CASE("key longer than the body") {
-		hdr(&b, 0x80, 0x00, 10, 0, 5, opaque++, 0);
+		hdr(&b, 0x80, 0x00, 10, 0, 5, mcbin_opaque++, 0);
 		buf_add(&b, "0123456789", 10);
 	}
 	CASE("extras longer than the body") {
-		hdr(&b, 0x80, 0x01, 1, 8, 8, opaque++, 0);
+		hdr(&b, 0x80, 0x01, 1, 8, 8, mcbin_opaque++, 0);
 		buf_add(&b, "123456789", 9);
 	}
 	CASE("set without extras") {
@@ -660,7 +581,7 @@ cases(struct mc_store *s)
 		req(&b, 0x05, "k", "\0\0\0\0\0\0\0\1", 8, NULL, 0, 0);
 	}
 	CASE("incr with a value") {
-		hdr(&b, 0x80, 0x05, 1, 20, 22, opaque++, 0);
+		hdr(&b, 0x80, 0x05, 1, 20, 22, mcbin_opaque++, 0);
 		buf_add(&b, "00000000000000000000kv", 22);
 	}
 	CASE("noop with a body") {
@@ -691,7 +612,7 @@ cases(struct mc_store *s)
 		req(&b, 0x20, NULL, NULL, 0, "v", 1, 0);
 	}
 	CASE("a 4 GiB unknown command") {
-		hdr(&b, 0x80, 0x60, 1, 0, 0xffffffffu, opaque++, 0);
+		hdr(&b, 0x80, 0x60, 1, 0, 0xffffffffu, mcbin_opaque++, 0);
 		buf_add(&b, "k", 1);
 		simple(&b, 0x0b, NULL);
 	}
@@ -714,6 +635,8 @@ main(int argc, char **argv)
 	struct mc_settings set;
 	struct mc_store *s = NULL;
 
+	mcbin_opaque = 0x1000;
+	mcbin_opaque_step = 1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
 			char *colon;
