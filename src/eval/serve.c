@@ -22,6 +22,9 @@
 #include "user/client.h"
 #include "user/server.h"
 
+/* Scheduler rounds a busy server polls for before it may sleep. */
+#define SERVE_BUSY_ROUNDS	64
+
 static volatile sig_atomic_t stop_requested;
 
 static void
@@ -90,7 +93,7 @@ serve_tap(const struct serve_opts *o)
 	double start, last;
 	int pid, fd, rc = 0;
 	unsigned restarts = 0;
-	bool told_down = false;
+	bool told_down = false, idle = false;
 
 	board_desc_default(&bd);
 	bd.nics = 1;
@@ -128,7 +131,13 @@ serve_tap(const struct serve_opts *o)
 		uint64_t before = sc->st.rx_frames + sc->st.tx_frames;
 		struct proc_info pi;
 
-		kernel_run(k, 64);
+		/*
+		 * Busy, poll on for up to SERVE_BUSY_ROUNDS rounds (the next
+		 * request is usually there by then, and a sleep and a wake-up
+		 * would cost more); idle, one round a wake-up: a frame from
+		 * the host or lwIP's timers every millisecond.
+		 */
+		kernel_run(k, idle ? 1 : SERVE_BUSY_ROUNDS);
 		kernel_proc_info(k, pid, &pi);
 		if (pi.state == PROC_KILLED && restarts < o->restarts) {
 			/* Supervision: a crash, whoever provoked it, costs the
@@ -157,7 +166,8 @@ serve_tap(const struct serve_opts *o)
 			rc = 1;
 			break;
 		}
-		if (sc->st.rx_frames + sc->st.tx_frames == before && fd >= 0) {
+		idle = sc->st.rx_frames + sc->st.tx_frames == before;
+		if (idle && fd >= 0) {
 			struct pollfd p = { fd, POLLIN, 0 };
 			poll(&p, 1, 1);	/* idle: sleep until the host sends */
 		}
