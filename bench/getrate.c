@@ -94,8 +94,9 @@ main(int argc, char **argv)
 	req = malloc((size_t)size + 64);
 	want = malloc(wl);
 	got = malloc(wl);
+	int rc = 1;
 	if (req == NULL || want == NULL || got == NULL)
-		return 1;
+		goto out;
 	int rl = snprintf(req, 64, "set getrate 0 0 %ld\r\n", size);
 	for (long i = 0; i < size; i++)
 		req[rl + i] = (char)('a' + i % 26);
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 	if (send_all(s, req, (size_t)rl + (size_t)size + 2) != 0 ||
 	    recv_all(s, stored, 8) != 0 || memcmp(stored, "STORED\r\n", 8) != 0) {
 		fprintf(stderr, "getrate: the set failed\n");
-		return 1;
+		goto out;
 	}
 	long n = 0;
 	double t0 = now_s(), t;
@@ -115,15 +116,20 @@ main(int argc, char **argv)
 		if (send_all(s, "get getrate\r\n", 13) != 0 ||
 		    recv_all(s, got, wl) != 0) {
 			fprintf(stderr, "getrate: connection lost after %ld gets\n", n);
-			return 1;
+			goto out;
 		}
 		if (memcmp(got, want, wl) != 0) {
 			fprintf(stderr, "getrate: reply %ld differs\n", n);
-			return 1;
+			goto out;
 		}
 		n++;
 	} while ((t = now_s()) - t0 < (double)secs);
 	printf("gets_per_s %.0f\n", (double)n / (t - t0));
+	rc = 0;
+out:
 	close(s);
-	return 0;
+	free(req);
+	free(want);
+	free(got);
+	return rc;
 }
