@@ -38,6 +38,7 @@ ns=capio-nbdbench-$$
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  kill -CONT "${pids[@]}" 2>/dev/null
   for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -70,6 +71,16 @@ pids+=($!)
 ip netns exec "$ns" qemu-nbd -r -t -f raw -b 127.0.0.1 -p 10811 "$image" > "$work/qemu-nbd.log" 2>&1 &
 pids+=($!)
 
+# The capio servers poll their TAP every millisecond even when idle: the
+# two not measured are stopped (SIGSTOP) so that they take no CPU from
+# the one that is (nbdkit and qemu-nbd sleep when idle).
+capio_pid=${pids[0]} kpath_pid=${pids[1]}
+only() {  # only ARM: the capio servers other than ARM stopped
+  kill -CONT "$capio_pid" "$kpath_pid" 2>/dev/null
+  [[ $1 == capio ]] || kill -STOP "$capio_pid"
+  [[ $1 == capio-kpath ]] || kill -STOP "$kpath_pid"
+}
+
 declare -A uri=(
   [capio]=nbd://10.80.0.2/capio
   [capio-kpath]=nbd://10.80.1.2/capio
@@ -98,6 +109,7 @@ for r in $(seq "$rounds"); do
   n=${#arms[@]}
   for i in $(seq 0 $((n - 1))); do
     a=${arms[$(( (i + r) % n ))]}
+    only "$a"
     for qd in 1 32; do
       inns fio --name=nbd --ioengine=nbd --uri="${uri[$a]}" --rw=randread --bs=4k \
         --iodepth=$qd --size="${size}M" --runtime="$runtime" --time_based \
@@ -114,6 +126,7 @@ for r in $(seq "$rounds"); do
   done
   echo "round $r of $rounds done" >&2
 done
+kill -CONT "$capio_pid" "$kpath_pid" 2>/dev/null
 
 # Median and IQR (25th..75th percentile, nearest rank) per arm.
 stat() {  # stat ARM QD COLUMN -> "median q1 q3"
