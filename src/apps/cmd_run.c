@@ -81,35 +81,47 @@ host_cidr(struct cli_args *a, const char **val, uint32_t *addr, unsigned *len)
 	return true;
 }
 
+/*
+ * Bytes, or a number with one of UNITS' suffixes (either case; the i-th
+ * is 1024^(i+1)), between lo and hi; 0 when it is not.
+ */
+static uint64_t
+suffixed(const char *v, const char *units, uint64_t lo, uint64_t hi)
+{
+	char num[32];
+	const char *u;
+	uint64_t n, unit = 1;
+	size_t len = strlen(v);
+
+	if (len > 0 && (u = strchr(units, v[len - 1] | 0x20)) != NULL) {
+		unit <<= 10 * (u - units + 1);
+		len--;
+	}
+	if (len == 0 || len >= sizeof num)
+		return 0;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (!cli_parse_u64(num, &n) || n > hi / unit || n * unit < lo)
+		return 0;
+	return n * unit;
+}
+
 /* -I's value as memcached takes it: bytes, or a number with k or m. */
 static bool
 item_size(struct cli_args *a, size_t *out)
 {
 	const char *opt = a->argv[a->i], *v;
-	char num[32];
-	uint64_t n, unit = 1;
-	size_t len;
+	uint64_t n;
 
 	if ((v = cli_value(a)) == NULL)
 		return false;
-	len = strlen(v);
-	if (len > 0 && (v[len - 1] == 'k' || v[len - 1] == 'K'))
-		unit = 1024, len--;
-	else if (len > 0 && (v[len - 1] == 'm' || v[len - 1] == 'M'))
-		unit = 1024 * 1024, len--;
-	if (len == 0 || len >= sizeof num)
-		goto bad;
-	memcpy(num, v, len);
-	num[len] = '\0';
-	if (!cli_parse_u64(num, &n) || n > (1ull << 30) / unit ||
-	    n * unit < 1024)
-		goto bad;
-	*out = (size_t)(n * unit);
+	if ((n = suffixed(v, "km", 1024, 1ull << 30)) == 0) {
+		cli_fail(a, "%s must be 1k..1024m (bytes, or with k or m), not "
+		    "'%s'", opt, v);
+		return false;
+	}
+	*out = (size_t)n;
 	return true;
-bad:
-	cli_fail(a, "%s must be 1k..1024m (bytes, or with k or m), not '%s'",
-	    opt, v);
-	return false;
 }
 
 /* --size: bytes, or a number with K, M, G or T (binary), 4K..1T. */
@@ -117,35 +129,17 @@ static bool
 disk_size(struct cli_args *a, uint64_t *out)
 {
 	const char *opt = a->argv[a->i], *v;
-	char num[32];
-	uint64_t n, unit = 1;
-	size_t len;
+	uint64_t n;
 
 	if ((v = cli_value(a)) == NULL)
 		return false;
-	len = strlen(v);
-	if (len > 0 && strchr("kKmMgGtT", v[len - 1]) != NULL) {
-		switch (v[len - 1] | 0x20) {
-		case 'k': unit = 1ull << 10; break;
-		case 'm': unit = 1ull << 20; break;
-		case 'g': unit = 1ull << 30; break;
-		default: unit = 1ull << 40; break;
-		}
-		len--;
+	if ((n = suffixed(v, "kmgt", 4096, 1ull << 40)) == 0 || n % 4096 != 0) {
+		cli_fail(a, "%s must be 4K..1T, a multiple of 4 KiB (bytes, or "
+		    "with K, M, G or T), not '%s'", opt, v);
+		return false;
 	}
-	if (len == 0 || len >= sizeof num)
-		goto bad;
-	memcpy(num, v, len);
-	num[len] = '\0';
-	if (!cli_parse_u64(num, &n) || n > (1ull << 40) / unit ||
-	    n * unit < 4096 || (n * unit) % 4096 != 0)
-		goto bad;
-	*out = n * unit;
+	*out = n;
 	return true;
-bad:
-	cli_fail(a, "%s must be 4K..1T, a multiple of 4 KiB (bytes, or with "
-	    "K, M, G or T), not '%s'", opt, v);
-	return false;
 }
 
 /* A TAP interface name the host kernel takes: 1 to 15 bytes (IFNAMSIZ). */

@@ -46,6 +46,11 @@ int serve_builtin(const struct serve_opts *o);
  * o->host_ip's plus i subnets. The exit status (0: stopped cleanly).
  */
 int serve_nbd(const struct serve_opts *o);
+/* SIGINT and SIGTERM ask a serving loop to stop (serve_stopping). */
+void serve_catch_stop(void);
+bool serve_stopping(void);
+/* Monotonic seconds. */
+double serve_now(void);
 /* Tenant i's TAP name for o (into buf, at least 16 bytes). */
 void serve_nbd_tap(const struct serve_opts *o, unsigned i, char *buf,
     size_t len);

@@ -10,12 +10,10 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "board/board.h"
 #include "dev/e1000e.h"
@@ -26,24 +24,6 @@
 
 #define NBD_BLOCK	512u		/* the board's namespace block size */
 #define WINDOW_ALIGN	8u		/* blocks: windows start on 4 KiB */
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void
 serve_nbd_tap(const struct serve_opts *o, unsigned i, char *buf, size_t len)
@@ -185,7 +165,6 @@ serve_nbd(const struct serve_opts *o)
 	struct pollfd pfd[BOARD_MAX_DEVS];
 	struct kernel *k;
 	char spec[BOARD_MAX_DEVS][32], err[256];
-	struct sigaction sa;
 	uint64_t size, per;
 	double start, last;
 	unsigned n = o->tenants;
@@ -248,10 +227,7 @@ serve_nbd(const struct serve_opts *o)
 		pfd[i].fd = wire_fd(board_nic_wire(kernel_board(k), (int)i));
 		pfd[i].events = POLLIN;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	serve_catch_stop();
 	for (unsigned i = 0; i < n; i++)
 		printf("capio run: nbd export '%s' (%llu bytes, blocks %llu.. of "
 		    "%s) on %s (%s path), address %s port %u\n",
@@ -261,8 +237,8 @@ serve_nbd(const struct serve_opts *o)
 		    "CAPIO", t[i].ip, o->port);
 	printf("capio run: Ctrl-C stops\n");
 	fflush(stdout);
-	start = last = now_s();
-	while (!stop_requested && rc == 0) {
+	start = last = serve_now();
+	while (!serve_stopping() && rc == 0) {
 		uint64_t before = 0, after = 0;
 
 		for (unsigned i = 0; i < n; i++)
@@ -296,7 +272,7 @@ serve_nbd(const struct serve_opts *o)
 			    t[i].sc->st.nbd.bytes_read;
 		if (after == before)
 			poll(pfd, n, 1);	/* idle: until the host sends */
-		double at = now_s();
+		double at = serve_now();
 		if (at - last >= 1.0) {
 			print_line(k, o, t, at - start);
 			last = at;

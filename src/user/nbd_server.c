@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "user/netstack.h"
+#include "user/tcp_glue.h"
 
 #define STASH_MAX	TCP_WND
 #define POLL_TICKS	2		/* lwIP's 500 ms timer: every second */
@@ -54,16 +55,6 @@ add_stats(struct nbd_conn_stats *t, const struct nbd_conn_stats *c)
 }
 
 static void
-detach(const struct lwip_api *a, struct tcp_pcb *pcb)
-{
-	a->tcp_arg(pcb, NULL);
-	a->tcp_recv(pcb, NULL);
-	a->tcp_sent(pcb, NULL);
-	a->tcp_err(pcb, NULL);
-	a->tcp_poll(pcb, NULL, 0);
-}
-
-static void
 conn_free(struct nbds_conn *c)
 {
 	struct nbd_server *s = c->s;
@@ -90,7 +81,7 @@ conn_close(struct nbds_conn *c)
 {
 	const struct lwip_api *a = c->s->ns->api;
 
-	detach(a, c->pcb);
+	tcp_glue_detach(a, c->pcb);
 	if (a->tcp_close(c->pcb) != ERR_OK)
 		a->tcp_abort(c->pcb);
 	conn_free(c);
@@ -103,7 +94,7 @@ conn_abort(struct nbds_conn *c)
 {
 	const struct lwip_api *a = c->s->ns->api;
 
-	detach(a, c->pcb);
+	tcp_glue_detach(a, c->pcb);
 	a->tcp_abort(c->pcb);
 	c->s->resets++;
 	conn_free(c);
@@ -136,17 +127,6 @@ flush(struct nbds_conn *c)
 	a->tcp_output(c->pcb);
 }
 
-static void
-recved(struct nbds_conn *c, size_t n)
-{
-	while (n > 0) {
-		u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
-
-		c->s->ns->api->tcp_recved(c->pcb, k);
-		n -= k;
-	}
-}
-
 /*
  * Feed the stash, carry work on, send: what every callback ends with.
  * -1 when the connection is gone (reset: an lwIP callback that called
@@ -161,7 +141,7 @@ pump(struct nbds_conn *c)
 	if (taken > 0) {
 		memmove(c->in, c->in + taken, c->nin - taken);
 		c->nin -= taken;
-		recved(c, taken);
+		tcp_glue_recved(c->s->ns->api, c->pcb, taken);
 	}
 	nbd_conn_work(c->nc);
 	if (nbd_conn_dead(c->nc)) {
