@@ -148,6 +148,8 @@ m64(struct msg *m, uint64_t v)
 static void
 mbytes(struct msg *m, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	memcpy(m->b + m->n, p, n);
 	m->n += n;
 }
