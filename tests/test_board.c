@@ -6,9 +6,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "board/board.h"
+#include "net/wire.h"
 #include "dev/e1000e.h"
 #include "dev/nvme.h"
 #include "kernel/kernel.h"
@@ -66,6 +68,55 @@ test_refused(void)
 	d.nvmes = 1;
 	d.nvme[0].queues = NVME_MAX_IOQ + 1;
 	refused(&d, "queue pairs");
+	/* A NIC's own wire: not NIC 0's, not a NIC that is not there, not
+	 * NIC 1 of a pair, one port only. */
+	board_desc_default(&d);
+	d.nic_wire[0] = "tap:x";
+	refused(&d, "NIC 0 is on the board's wire");
+	board_desc_default(&d);
+	d.nic_wire[2] = "tap:x";
+	refused(&d, "a NIC the board has not");
+	board_desc_default(&d);
+	d.nic_wire[1] = "udp:127.0.0.1:1,127.0.0.1:2";
+	refused(&d, "NIC 1 is on the pair wire already");
+	board_desc_default(&d);
+	d.wire = "none";
+	d.nic_wire[1] = "pair";
+	refused(&d, "tap:IF or udp:L,R");
+}
+
+/* NIC 1 on a wire of its own (UDP, no root needed), apart from NIC 0's. */
+static void
+test_nic_wire(void)
+{
+	struct board_desc d;
+	struct board *b;
+	char err[200], w0[64], w1[64];
+	unsigned port = 20000 + (unsigned)getpid() % 20000;
+
+	snprintf(w0, sizeof w0, "udp:127.0.0.1:%u,127.0.0.1:%u", port,
+	    port + 2);
+	snprintf(w1, sizeof w1, "udp:127.0.0.1:%u,127.0.0.1:%u", port + 1,
+	    port + 3);
+	board_desc_default(&d);
+	d.wire = w0;
+	d.nic_wire[1] = w1;
+	b = board_new(&d, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL) {
+		fprintf(stderr, "board: %s\n", err);
+		return;
+	}
+	CHECK(board_nic_wire(b, 0) == board_wire(b));
+	CHECK(board_nic_wire(b, 1) != NULL);
+	CHECK(board_nic_wire(b, 1) != board_wire(b));
+	CHECK(board_nic_wire(b, 2) == NULL);
+	CHECK(strcmp(wire_name(board_nic_wire(b, 1)), w1) == 0);
+	CHECK(strcmp(board_desc(b)->nic_wire[1], w1) == 0);
+	CHECK(e1000e_port(board_nic(b, 1))->wire != e1000e_port(board_nic(b,
+	    0))->wire);
+	board_poll(b, 8);
+	board_free(b);
 }
 
 static void
@@ -278,6 +329,7 @@ int
 main(void)
 {
 	test_refused();
+	test_nic_wire();
 	test_nvme();
 	test_kernel_nvme();
 	test_default();

@@ -16,7 +16,7 @@
 
 static const struct cli_cmd commands[] = {
 	{ "demo",  "memcached through CAPIO, a checked client, a trapped attacker", cmd_demo },
-	{ "run",   "serve memcached or UDP echo from a CAPIO process", cmd_run },
+	{ "run",   "serve memcached, UDP echo, or NBD on NVMe, from a CAPIO process", cmd_run },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "benchmarks: rtt, throughput, udp, memcached, access, nic", cmd_bench },
 	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },

@@ -24,12 +24,14 @@ struct board {
 	struct board_desc desc;
 	char wire_spec[64], pcap_path[256];
 	char nvme_path[BOARD_MAX_DEVS][256];
+	char nic_wire_spec[BOARD_MAX_DEVS][64];
 	struct phys *phys;
 	int ndevs;
 	struct board_dev dev[BOARD_MAX_DEVS];
 	struct e1000e *nic[BOARD_MAX_DEVS];	/* by device index */
 	struct nvme *nvme[BOARD_MAX_DEVS];	/* by device index */
 	struct wire *wire;
+	struct wire *nic_wire[BOARD_MAX_DEVS];	/* NIC i's own, i >= 1 */
 };
 
 void
@@ -70,6 +72,22 @@ check_desc(const struct board_desc *d, const char *wire)
 	}
 	if (strlen(wire) >= sizeof ((struct board *)0)->wire_spec)
 		return "wire specification too long";
+	if (d->nic_wire[0] != NULL)
+		return "NIC 0 is on the board's wire, not a wire of its own";
+	for (int i = 1; i < BOARD_MAX_DEVS; i++) {
+		const char *w = d->nic_wire[i];
+
+		if (w == NULL)
+			continue;
+		if (i >= d->nics)
+			return "a NIC's own wire for a NIC the board has not";
+		if (i == 1 && strcmp(wire, "pair") == 0)
+			return "NIC 1 is on the pair wire already";
+		if (strncmp(w, "tap:", 4) != 0 && strncmp(w, "udp:", 4) != 0)
+			return "a NIC's own wire is tap:IF or udp:L,R";
+		if (strlen(w) >= sizeof ((struct board *)0)->nic_wire_spec[i])
+			return "wire specification too long";
+	}
 	if (d->pcap != NULL &&
 	    strlen(d->pcap) >= sizeof ((struct board *)0)->pcap_path)
 		return "capture file name too long";
@@ -199,6 +217,17 @@ board_new(const struct board_desc *d, char *err, size_t errlen)
 		for (int i = 0; i < b->ndevs && i < 2; i++)
 			e1000e_link_changed(b->nic[i]);
 	}
+	for (int i = 1; i < d->nics; i++) {
+		if (d->nic_wire[i] == NULL)
+			continue;
+		snprintf(b->nic_wire_spec[i], sizeof b->nic_wire_spec[i], "%s",
+		    d->nic_wire[i]);
+		b->desc.nic_wire[i] = b->nic_wire_spec[i];
+		if ((b->nic_wire[i] = wire_open(b->nic_wire_spec[i],
+		    e1000e_port(b->nic[i]), NULL, err, errlen)) == NULL)
+			return fail(b, err, errlen, NULL);
+		e1000e_link_changed(b->nic[i]);
+	}
 	return b;
 }
 
@@ -208,6 +237,8 @@ board_free(struct board *b)
 	if (b == NULL)
 		return;
 	wire_close(b->wire);
+	for (int i = 0; i < BOARD_MAX_DEVS; i++)
+		wire_close(b->nic_wire[i]);
 	for (int i = 0; i < b->ndevs; i++) {
 		e1000e_free(b->nic[i]);
 		nvme_free(b->nvme[i]);
@@ -263,6 +294,9 @@ board_poll(struct board *b, unsigned budget)
 {
 	if (b->wire != NULL)
 		wire_poll(b->wire, (int)budget);
+	for (int i = 0; i < BOARD_MAX_DEVS; i++)
+		if (b->nic_wire[i] != NULL)
+			wire_poll(b->nic_wire[i], (int)budget);
 }
 
 const struct board_desc *
@@ -293,6 +327,17 @@ struct wire *
 board_wire(const struct board *b)
 {
 	return b->wire;
+}
+
+struct wire *
+board_nic_wire(const struct board *b, int i)
+{
+	if (i < 0 || i >= b->desc.nics)
+		return NULL;
+	if (b->nic_wire[i] != NULL)
+		return b->nic_wire[i];
+	return i == 0 || (i == 1 && strcmp(b->desc.wire, "pair") == 0) ?
+	    b->wire : NULL;
 }
 
 struct nvme *

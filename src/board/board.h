@@ -15,6 +15,8 @@
  *                                                NVMe controller j's BAR0
  *   MAC of NIC i   52:54:00:12:34:(56 + i)
  *   wire           "pair": NIC 0 <-> NIC 1; "tap:IF", "udp:L,R": NIC 0
+ *   nic_wire[i]    NIC i >= 1 on a wire of its own ("tap:IF", "udp:L,R"),
+ *                  when it is not NIC 1 of a pair
  */
 #ifndef CAPIO_BOARD_BOARD_H
 #define CAPIO_BOARD_BOARD_H
@@ -49,6 +51,8 @@ struct board_desc {
 	const char *wire;	/* "pair", "tap:IFNAME", "udp:L,R", "none"
 				   (default "pair"; NULL: "none") */
 	const char *pcap;	/* record the wire into this file, or NULL */
+	const char *nic_wire[BOARD_MAX_DEVS];	/* [i >= 1]: NIC i's own
+				   one-port wire, or NULL (not recorded) */
 	int nvmes;		/* NVMe controllers (default 0); NICs plus
 				   controllers at most BOARD_MAX_DEVS */
 	struct board_nvme_desc nvme[BOARD_MAX_DEVS];
@@ -101,6 +105,8 @@ struct e1000e *board_nic(const struct board *b, int i);
 /* NIC i's MAC address as its receive address register holds it now. */
 void board_nic_mac(const struct board *b, int i, uint8_t mac[6]);
 struct wire *board_wire(const struct board *b);
+/* The wire NIC i is on (NIC 1 of a pair: the pair), or NULL. */
+struct wire *board_nic_wire(const struct board *b, int i);
 /* NVMe controller j's model (the j-th controller, not device j), or
  * NULL. */
 struct nvme *board_nvme(const struct board *b, int j);

@@ -34,8 +34,25 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
-static double
-now_s(void)
+void
+serve_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool
+serve_stopping(void)
+{
+	return stop_requested != 0;
+}
+
+double
+serve_now(void)
 {
 	struct timespec ts;
 
@@ -89,7 +106,6 @@ serve_tap(const struct serve_opts *o)
 	struct server_cfg *sc;
 	struct kernel *k;
 	char spec[64], err[256];
-	struct sigaction sa;
 	double start, last;
 	int pid, fd, rc = 0;
 	unsigned restarts = 0;
@@ -117,17 +133,14 @@ serve_tap(const struct serve_opts *o)
 		kernel_halt(k);
 		return 1;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	serve_catch_stop();
 	fd = wire_fd(board_wire(kernel_board(k)));
-	start = last = now_s();
+	start = last = serve_now();
 	printf("capio run: %s on %s (%s path), address %s port %u; Ctrl-C stops\n",
 	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo", o->tap,
 	    o->kernel_path ? "kernel" : "CAPIO", o->ip, o->port);
 	fflush(stdout);
-	while (!stop_requested) {
+	while (!serve_stopping()) {
 		uint64_t before = sc->st.rx_frames + sc->st.tx_frames;
 		struct proc_info pi;
 
@@ -171,7 +184,7 @@ serve_tap(const struct serve_opts *o)
 			struct pollfd p = { fd, POLLIN, 0 };
 			poll(&p, 1, 1);	/* idle: sleep until the host sends */
 		}
-		double t = now_s();
+		double t = serve_now();
 		if (t - last >= 1.0) {
 			struct kernel_stats ks;
 			kernel_get_stats(k, &ks);

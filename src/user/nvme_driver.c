@@ -58,10 +58,14 @@ nvdrv_open(struct nvdrv *d, int dev, unsigned unit)
 	return 0;
 }
 
-/* Submit one command in the next SQ slot and wait for its completion. */
+/*
+ * Submit one command in the next SQ slot and wait for its completion:
+ * PRP1 at the slot's pool page when PRP is set, CDW10-11 = cdw1011,
+ * CDW12 = cdw12.
+ */
 static int
-submit(struct nvdrv *d, uint8_t opc, uint64_t slba, unsigned nlb,
-    unsigned slot)
+submit(struct nvdrv *d, uint8_t opc, uint64_t cdw1011, uint32_t cdw12,
+    bool prp, unsigned slot)
 {
 	int64_t e = (int64_t)slot * NVME_SQE_SIZE;
 	int64_t c = (int64_t)d->cq_head * NVME_CQE_SIZE;
@@ -73,12 +77,11 @@ submit(struct nvdrv *d, uint8_t opc, uint64_t slba, unsigned nlb,
 		st64(d->sq, e + off, 0);
 	st32(d->sq, e + NVME_SQE_OPC, (uint32_t)opc | (uint32_t)cid << 16);
 	st32(d->sq, e + NVME_SQE_NSID, d->nsid);
-	if (opc != NVME_CMD_FLUSH) {
+	if (prp)
 		st64(d->sq, e + NVME_SQE_PRP1, d->buf_dma +
 		    (uint64_t)slot * SLOT_SIZE);
-		st64(d->sq, e + NVME_SQE_CDW(10), slba);	/* CDW10-11 */
-		st32(d->sq, e + NVME_SQE_CDW(12), nlb - 1);	/* 0's based */
-	}
+	st64(d->sq, e + NVME_SQE_CDW(10), cdw1011);
+	st32(d->sq, e + NVME_SQE_CDW(12), cdw12);
 	d->sq_tail = (d->sq_tail + 1) % d->qsize;
 	st32(d->sqt, 0, d->sq_tail);
 	d->st.doorbells++;
@@ -113,7 +116,8 @@ nvdrv_write(struct nvdrv *d, uint64_t slba, unsigned nlb, const void *data)
 	if (nlb == 0 || len > SLOT_SIZE)
 		return -EINVAL;
 	stbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
-	if ((rc = submit(d, NVME_CMD_WRITE, slba, nlb, slot)) == 0)
+	/* NLB is 0's based (§6.15). */
+	if ((rc = submit(d, NVME_CMD_WRITE, slba, nlb - 1, true, slot)) == 0)
 		d->st.bytes_written += len;
 	return rc;
 }
@@ -127,7 +131,7 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 
 	if (nlb == 0 || len > SLOT_SIZE)
 		return -EINVAL;
-	if ((rc = submit(d, NVME_CMD_READ, slba, nlb, slot)) != 0)
+	if ((rc = submit(d, NVME_CMD_READ, slba, nlb - 1, true, slot)) != 0)
 		return rc;
 	ldbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
 	d->st.bytes_read += len;
@@ -137,7 +141,34 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 int
 nvdrv_flush(struct nvdrv *d)
 {
-	return submit(d, NVME_CMD_FLUSH, 0, 0, d->sq_tail);
+	return submit(d, NVME_CMD_FLUSH, 0, 0, false, d->sq_tail);
+}
+
+int
+nvdrv_write_zeroes(struct nvdrv *d, uint64_t slba, unsigned nlb)
+{
+	/* §6.16: no data; NLB 0's based in CDW12 15:0. */
+	if (nlb == 0 || nlb > NVDRV_ZEROES_MAX)
+		return -EINVAL;
+	return submit(d, NVME_CMD_WRITE_ZEROES, slba, nlb - 1, false,
+	    d->sq_tail);
+}
+
+int
+nvdrv_deallocate(struct nvdrv *d, uint64_t slba, uint32_t nlb)
+{
+	unsigned slot = d->sq_tail;
+	int64_t r = (int64_t)slot * SLOT_SIZE;
+
+	if (nlb == 0)
+		return -EINVAL;
+	/* §6.7: one 16-byte range (attributes, NLB, SLBA) in the slot's
+	 * page; CDW10 NR = 0 (one range, 0's based), CDW11 AD. */
+	st32(d->buf, r, 0);
+	st32(d->buf, r + 4, nlb);
+	st64(d->buf, r + 8, slba);
+	return submit(d, NVME_CMD_DSM, (uint64_t)NVME_DSM_AD << 32, 0, true,
+	    slot);
 }
 
 bool

@@ -52,6 +52,12 @@ int nvdrv_write(struct nvdrv *d, uint64_t slba, unsigned nlb,
     const void *data);
 int nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data);
 int nvdrv_flush(struct nvdrv *d);
+/* Write Zeroes over NLB blocks (1..NVDRV_ZEROES_MAX), and Dataset
+ * Management deallocating NLB blocks (one range): no data moves. Same
+ * results as nvdrv_write. */
+#define NVDRV_ZEROES_MAX	65536u
+int nvdrv_write_zeroes(struct nvdrv *d, uint64_t slba, unsigned nlb);
+int nvdrv_deallocate(struct nvdrv *d, uint64_t slba, uint32_t nlb);
 /* CSTS.RDY, as the read-only shared slice says. */
 bool nvdrv_ready(const struct nvdrv *d);
 /* Goodbye: the kernel deletes the queues; every capability stops. */
