@@ -125,6 +125,7 @@ test_merge(void)
 	int n = 7;
 
 	CHECK_EQ(tap_gro_init(&g), 0);
+	g.keep = true;
 	for (int i = 0; i < n; i++) {
 		size_t plen = i < n - 1 ? MSS : 10000 - (size_t)(n - 1) * MSS;
 
@@ -178,8 +179,21 @@ test_merge(void)
 	CHECK_EQ(tap_gro_offer(&g, nx, nl), TAP_GRO_FLUSH);
 	tap_gro_clear(&g);
 	CHECK_EQ(tap_gro_offer(&g, nx, nl), TAP_GRO_HELD);
-	/* One segment held: nothing to merge. */
+	/* One segment held: it goes as it came, with a plain header. */
+	m = tap_gro_merged(&g, &mlen);
+	CHECK(m != NULL && mlen == TAP_VNET_HDR + nl);
+	CHECK(m != NULL && memcmp(m, tap_vnet_plain, TAP_VNET_HDR) == 0 &&
+	    memcmp(m + TAP_VNET_HDR, nx, nl) == 0);
+	tap_gro_clear(&g);
 	CHECK(tap_gro_merged(&g, &mlen) == NULL && mlen == 0);
+	/* Without a pcap file to feed, only the lengths are kept. */
+	g.keep = false;
+	CHECK_EQ(tap_gro_offer(&g, f[0], len[0]), TAP_GRO_HELD);
+	CHECK_EQ(tap_gro_offer(&g, f[1], len[1]), TAP_GRO_HELD);
+	size_t l1;
+	CHECK(tap_gro_seg(&g, 1, &l1) == NULL && l1 == len[1]);
+	CHECK(tap_gro_merged(&g, &mlen) != NULL &&
+	    mlen == TAP_VNET_HDR + 14 + 20 + 20 + 2 * MSS);
 	tap_gro_free(&g);
 }
 

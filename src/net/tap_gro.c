@@ -150,7 +150,8 @@ tap_gro_offer(struct tap_gro *g, const uint8_t *f, size_t len)
 		return TAP_GRO_ALONE;
 	const uint8_t *tcp = f + l4;
 	if (g->segs == 0) {
-		memcpy(g->orig, f, len);
+		if (g->keep)
+			memcpy(g->orig, f, len);
 		g->olen[0] = g->oused = len;
 		memcpy(g->buf + TAP_VNET_HDR, f, l4 + thlen + plen);
 		g->len = l4 + thlen + plen;
@@ -166,7 +167,8 @@ tap_gro_offer(struct tap_gro *g, const uint8_t *f, size_t len)
 	    g->len + plen > TAP_GRO_MAX || g->segs == TAP_GRO_SEGS ||
 	    g->oused + len > TAP_GRO_ORIG)
 		return TAP_GRO_FLUSH;
-	memcpy(g->orig + g->oused, f, len);
+	if (g->keep)
+		memcpy(g->orig + g->oused, f, len);
 	g->olen[g->segs] = len;
 	g->oused += len;
 	memcpy(g->buf + TAP_VNET_HDR + g->len, tcp + thlen, plen);
@@ -189,8 +191,12 @@ tap_gro_merged(struct tap_gro *g, size_t *len)
 	size_t tot = g->len - ETH_HLEN;
 
 	*len = 0;
-	if (g->segs < 2)
+	if (g->segs == 0)
 		return NULL;
+	memset(v, 0, TAP_VNET_HDR);
+	*len = TAP_VNET_HDR + g->len;
+	if (g->segs == 1)
+		return v;	/* as it came (without Ethernet padding) */
 	put16(ip + 2, (uint16_t)tot);
 	put16(ip + 10, 0);
 	put16(ip + 10, (uint16_t)~inet_csum_fold(inet_csum_add(0, ip,
@@ -202,14 +208,12 @@ tap_gro_merged(struct tap_gro *g, size_t *len)
 	 */
 	put16(tcp + 16, inet_csum_fold(inet_csum_pseudo4(ip + 12, ip + 16, 6,
 	    (uint32_t)(tot - IP_HLEN))));
-	memset(v, 0, TAP_VNET_HDR);
 	v[0] = VNET_F_NEEDS_CSUM;
 	v[1] = VNET_GSO_TCPV4;
 	put16le(v + 2, (uint16_t)(g->l4 + g->thlen));	/* hdr_len */
 	put16le(v + 4, (uint16_t)g->mss);		/* gso_size */
 	put16le(v + 6, (uint16_t)g->l4);		/* csum_start */
 	put16le(v + 8, 16);				/* csum_offset */
-	*len = TAP_VNET_HDR + g->len;
 	return v;
 }
 
@@ -224,7 +228,7 @@ tap_gro_seg(const struct tap_gro *g, unsigned i, size_t *len)
 	for (unsigned j = 0; j < i; j++)
 		off += g->olen[j];
 	*len = g->olen[i];
-	return g->orig + off;
+	return g->keep ? g->orig + off : NULL;
 }
 
 void

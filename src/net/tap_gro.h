@@ -34,6 +34,8 @@
 
 struct tap_gro {
 	uint8_t		*buf;		/* TAP_VNET_HDR + TAP_GRO_MAX */
+	bool		 keep;		/* keep the segments as sent (a pcap
+					   file wants them); else lengths only */
 	uint8_t		*orig;		/* the segments as sent, back to back */
 	size_t		 olen[TAP_GRO_SEGS];
 	size_t		 oused;
@@ -57,10 +59,11 @@ void	tap_gro_free(struct tap_gro *g);
 /* Offer one transmitted frame. */
 enum tap_gro_verdict tap_gro_offer(struct tap_gro *g, const uint8_t *frame,
 	    size_t len);
-/* The segments held, merged into one frame with its virtio-net header,
- * ready for one write; NULL when fewer than two are held. */
+/* The segments held as one frame with its virtio-net header, ready for
+ * one write (merged when there are two or more); NULL when none are. */
 const uint8_t *tap_gro_merged(struct tap_gro *g, size_t *len);
-/* The Ith segment held, as the NIC sent it. */
+/* The Ith segment held as the NIC sent it (NULL unless keep), and its
+ * length. */
 const uint8_t *tap_gro_seg(const struct tap_gro *g, unsigned i, size_t *len);
 /* Let go of what is held. */
 void	tap_gro_clear(struct tap_gro *g);

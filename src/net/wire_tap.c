@@ -244,8 +244,8 @@ tap_write_plain(struct wire *w, const uint8_t *frame, size_t len)
 		wire_crossed(w, WIRE_AB, frame, len);
 }
 
-/* Send what is held: merged when it is more than one segment. Each
- * segment counts, and goes into the pcap file, as the NIC sent it. */
+/* Send what is held, merged when it is more than one segment. Each
+ * segment counts as the NIC sent it, and goes so into the pcap file. */
 static void
 tap_flush(struct wire *w)
 {
@@ -257,17 +257,17 @@ tap_flush(struct wire *w)
 
 	if (segs == 0)
 		return;
-	if (segs == 1) {
-		f = tap_gro_seg(&t->gro, 0, &len);
-		tap_write_plain(w, f, len);
-	} else {
-		iov.iov_base = (void *)tap_gro_merged(&t->gro, &len);
-		iov.iov_len = len;
-		if (tap_write(w, &iov, 1, len, segs)) {
+	iov.iov_base = (void *)tap_gro_merged(&t->gro, &len);
+	iov.iov_len = len;
+	if (tap_write(w, &iov, 1, len, segs)) {
+		if (segs > 1)
 			w->st.dir[WIRE_AB].merged += segs;
-			for (i = 0; i < segs; i++) {
-				f = tap_gro_seg(&t->gro, i, &len);
+		for (i = 0; i < segs; i++) {
+			if ((f = tap_gro_seg(&t->gro, i, &len)) != NULL)
 				wire_crossed(w, WIRE_AB, f, len);
+			else {	/* held before a pcap file was asked for */
+				w->st.dir[WIRE_AB].frames++;
+				w->st.dir[WIRE_AB].bytes += len;
 			}
 		}
 	}
@@ -281,6 +281,11 @@ tap_carry(struct wire *w, int from, const uint8_t *frame, size_t len)
 	enum tap_gro_verdict v;
 
 	(void)from;	/* only port a is on a TAP */
+	/* Segments are copied as sent only for a pcap file. */
+	if (t->gro.keep != (w->rec != NULL)) {
+		tap_flush(w);
+		t->gro.keep = w->rec != NULL;
+	}
 	if ((v = tap_gro_offer(&t->gro, frame, len)) == TAP_GRO_HELD)
 		return;
 	tap_flush(w);
