@@ -58,11 +58,19 @@ nvdrv_open(struct nvdrv *d, int dev, unsigned unit)
 	return 0;
 }
 
+/* The device address of the pool page of SQ slot SLOT. */
+static uint64_t
+slot_dma(const struct nvdrv *d, unsigned slot)
+{
+	return d->buf_dma + (uint64_t)slot * SLOT_SIZE;
+}
+
 /* Submit one command in the next SQ slot and wait for its completion. */
 static int
-submit(struct nvdrv *d, uint8_t opc, uint64_t slba, unsigned nlb,
-    unsigned slot)
+submit(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t slba, unsigned nlb)
 {
+	unsigned slot = d->sq_tail;
 	int64_t e = (int64_t)slot * NVME_SQE_SIZE;
 	int64_t c = (int64_t)d->cq_head * NVME_CQE_SIZE;
 	uint16_t cid = d->cid++;
@@ -72,10 +80,9 @@ submit(struct nvdrv *d, uint8_t opc, uint64_t slba, unsigned nlb,
 	for (unsigned off = 0; off < NVME_SQE_SIZE; off += 8)
 		st64(d->sq, e + off, 0);
 	st32(d->sq, e + NVME_SQE_OPC, (uint32_t)opc | (uint32_t)cid << 16);
-	st32(d->sq, e + NVME_SQE_NSID, d->nsid);
+	st32(d->sq, e + NVME_SQE_NSID, nsid);
 	if (opc != NVME_CMD_FLUSH) {
-		st64(d->sq, e + NVME_SQE_PRP1, d->buf_dma +
-		    (uint64_t)slot * SLOT_SIZE);
+		st64(d->sq, e + NVME_SQE_PRP1, prp1);
 		st64(d->sq, e + NVME_SQE_CDW(10), slba);	/* CDW10-11 */
 		st32(d->sq, e + NVME_SQE_CDW(12), nlb - 1);	/* 0's based */
 	}
@@ -113,7 +120,8 @@ nvdrv_write(struct nvdrv *d, uint64_t slba, unsigned nlb, const void *data)
 	if (nlb == 0 || len > SLOT_SIZE)
 		return -EINVAL;
 	stbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
-	if ((rc = submit(d, NVME_CMD_WRITE, slba, nlb, slot)) == 0)
+	if ((rc = submit(d, NVME_CMD_WRITE, d->nsid, slot_dma(d, slot), slba,
+	    nlb)) == 0)
 		d->st.bytes_written += len;
 	return rc;
 }
@@ -127,7 +135,8 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 
 	if (nlb == 0 || len > SLOT_SIZE)
 		return -EINVAL;
-	if ((rc = submit(d, NVME_CMD_READ, slba, nlb, slot)) != 0)
+	if ((rc = submit(d, NVME_CMD_READ, d->nsid, slot_dma(d, slot), slba,
+	    nlb)) != 0)
 		return rc;
 	ldbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
 	d->st.bytes_read += len;
@@ -137,7 +146,16 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 int
 nvdrv_flush(struct nvdrv *d)
 {
-	return submit(d, NVME_CMD_FLUSH, 0, 0, d->sq_tail);
+	return submit(d, NVME_CMD_FLUSH, d->nsid, 0, 0, 0);
+}
+
+int
+nvdrv_cmd(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t slba, unsigned nlb)
+{
+	if (nlb == 0 && opc != NVME_CMD_FLUSH)
+		return -EINVAL;
+	return submit(d, opc, nsid, prp1, slba, nlb);
 }
 
 bool

@@ -52,6 +52,15 @@ int nvdrv_write(struct nvdrv *d, uint64_t slba, unsigned nlb,
     const void *data);
 int nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data);
 int nvdrv_flush(struct nvdrv *d);
+/*
+ * One NVM command as the caller writes it (opcode OPC, namespace NSID,
+ * data at device address PRP1, NLB blocks at SLBA; PRP2 0): whatever a
+ * tenant may put in its own SQ entry, right or wrong. The data moves
+ * where PRP1 says, not through the pool slot. 0, the completion's
+ * status (> 0), or -EINVAL (NLB 0 but for Flush), -ETIMEDOUT.
+ */
+int nvdrv_cmd(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t slba, unsigned nlb);
 /* CSTS.RDY, as the read-only shared slice says. */
 bool nvdrv_ready(const struct nvdrv *d);
 /* Goodbye: the kernel deletes the queues; every capability stops. */
