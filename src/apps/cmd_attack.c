@@ -18,9 +18,8 @@
 #include "eval/attack.h"
 #include "eval/attack_report.h"
 
-#define USAGE "capio attack [--arm page|capio|both] [--only ID[,ID...]] " \
-	"[--json] [--pcap FILE] [--iommu on|off] [--list]\n       " \
-	ATTACK_NVME_USAGE
+#define USAGE "capio attack [--nvme] [--arm page|capio|both] " \
+	"[--only ID[,ID...]] [--json] [--pcap FILE] [--iommu on|off] [--list]"
 
 static void
 help(void)
