@@ -292,44 +292,41 @@ test_kernel_nvme(void)
 	board_desc_default(&d);
 	d.nvmes = 1;
 	d.nvme[0].queues = 3;
-	k = kernel_boot(board_new(&d, err, sizeof err), &o, err, sizeof err);
-	CHECK(k != NULL);
-	if (k == NULL) {
-		fprintf(stderr, "boot: %s\n", err);
-		return;
-	}
-	nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
-	CHECK(c.admin_cmds >= 3);	/* Identify x2, Set Features */
-	CHECK_EQ(c.cmd_errors, 0);
-	CHECK_EQ(c.dma_faults, 0);
-	kernel_get_stats(k, &st);
-	CHECK_EQ(st.dma_faults, 0);
-	CHECK_EQ(kernel_dev_kernel_pa(k, 2, 1), 0);
-	kernel_halt(k);
-	/* With queue isolation the kernel binds no queue until attach, and
-	 * the controller's own context holds only the admin queue's
-	 * windows; its faults reach the kernel from every queue's context. */
-	d.nvme[0].queue_isolation = true;
-	d.nvme[0].namespaces = 3;
-	k = kernel_boot(board_new(&d, err, sizeof err), &o, err, sizeof err);
-	CHECK(k != NULL);
-	if (k == NULL) {
-		fprintf(stderr, "boot: %s\n", err);
-		return;
-	}
-	nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
-	CHECK_EQ(c.cmd_errors, 0);
-	for (unsigned q = 1; q <= 3; q++)
-		CHECK_EQ(nvme_queue_nsid(board_nvme(kernel_board(k), 0), q), 0);
-	{
-		const struct board_dev *bd = board_dev(kernel_board(k), 2);
-		uint8_t x[4];
-
-		CHECK(dma_read(bd->queue_iommu[2], 0x100000, x, sizeof x) != 0);
+	/* Then with queue isolation: the kernel binds no queue until
+	 * attach, the controller's own context holds only the admin queue's
+	 * windows, and faults reach the kernel from every queue's context. */
+	for (int iso = 0; iso < 2; iso++) {
+		d.nvme[0].queue_isolation = iso;
+		d.nvme[0].namespaces = iso ? 3 : 1;
+		k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
+		    sizeof err);
+		CHECK(k != NULL);
+		if (k == NULL) {
+			fprintf(stderr, "boot: %s\n", err);
+			return;
+		}
+		nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
+		CHECK(c.admin_cmds >= 3);	/* Identify x2, Set Features */
+		CHECK_EQ(c.cmd_errors, 0);
+		CHECK_EQ(c.dma_faults, 0);
 		kernel_get_stats(k, &st);
-		CHECK_EQ(st.dma_faults, 1);
+		CHECK_EQ(st.dma_faults, 0);
+		CHECK_EQ(kernel_dev_kernel_pa(k, 2, 1), 0);
+		for (unsigned q = 1; iso && q <= 3; q++)
+			CHECK_EQ(nvme_queue_nsid(board_nvme(kernel_board(k), 0),
+			    q), 0);
+		if (iso) {
+			const struct board_dev *bd = board_dev(kernel_board(k),
+			    2);
+			uint8_t x[4];
+
+			CHECK(dma_read(bd->queue_iommu[2], 0x100000, x,
+			    sizeof x) != 0);
+			kernel_get_stats(k, &st);
+			CHECK_EQ(st.dma_faults, 1);
+		}
+		kernel_halt(k);
 	}
-	kernel_halt(k);
 }
 
 int

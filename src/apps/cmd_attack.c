@@ -89,15 +89,24 @@ arm_path(const char *file, const char *arm)
 }
 
 static bool
+names(const char *t, const void *arg)
+{
+	const struct attack *a = arg;
+
+	return strcmp(t, a->id) == 0 || strcmp(t, a->name) == 0;
+}
+
+static bool
 selected(const struct attack *a, char *only)
 {
-	char buf[512], *save = NULL;
+	return only == NULL || cli_list_has(only, names, a);
+}
 
-	if (only == NULL)
-		return true;
-	snprintf(buf, sizeof buf, "%s", only);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (strcmp(t, a->id) == 0 || strcmp(t, a->name) == 0)
+static bool
+known(const char *t)
+{
+	for (size_t i = 0; i < attack_count; i++)
+		if (names(t, &attack_catalogue[i]))
 			return true;
 	return false;
 }
@@ -106,20 +115,7 @@ selected(const struct attack *a, char *only)
 static const char *
 bad_only(const char *only, char *buf, size_t n)
 {
-	char *rest = buf, *t;
-
-	snprintf(buf, n, "%s", only);
-	while ((t = strsep(&rest, ",")) != NULL) {
-		bool found = false;
-
-		for (size_t i = 0; i < attack_count; i++)
-			if (strcmp(t, attack_catalogue[i].id) == 0 ||
-			    strcmp(t, attack_catalogue[i].name) == 0)
-				found = true;
-		if (!found)
-			return t;
-	}
-	return NULL;
+	return cli_list_unknown(only, known, buf, n);
 }
 
 /* The attack --pcap records. */

@@ -19,42 +19,20 @@
 #include "eval/nvme_attack_report.h"
 
 static bool
-named(const struct nvme_attack *a, const char *t)
+named(const char *t, const void *arg)
 {
+	const struct nvme_attack *a = arg;
+
 	return strcmp(t, a->id) == 0 || strcmp(t, a->name) == 0;
 }
 
 static bool
-selected(const struct nvme_attack *a, const char *only)
+known(const char *t)
 {
-	char buf[512], *save = NULL;
-
-	if (only == NULL)
-		return true;
-	snprintf(buf, sizeof buf, "%s", only);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",",
-	    &save))
-		if (named(a, t))
+	for (size_t i = 0; i < nvme_attack_count; i++)
+		if (named(t, &nvme_attack_catalogue[i]))
 			return true;
 	return false;
-}
-
-/* Every item of ONLY names an attack: NULL, or the first that does not. */
-static const char *
-bad_only(const char *only, char *buf, size_t n)
-{
-	char *rest = buf, *t;
-
-	snprintf(buf, n, "%s", only);
-	while ((t = strsep(&rest, ",")) != NULL) {
-		bool found = false;
-
-		for (size_t i = 0; i < nvme_attack_count; i++)
-			found |= named(&nvme_attack_catalogue[i], t);
-		if (!found)
-			return t;
-	}
-	return NULL;
 }
 
 int
@@ -108,7 +86,8 @@ cmd_attack_nvme(int argc, char **argv)
 	}
 	if (list && run_only != NULL)
 		return cli_fail(&ca, "%s does not apply to --list", run_only);
-	if (only != NULL && (bad = bad_only(only, buf, sizeof buf)) != NULL)
+	if (only != NULL && (bad = cli_list_unknown(only, known, buf,
+	    sizeof buf)) != NULL)
 		return cli_fail(&ca, "no NVMe attack '%s' (see capio attack "
 		    "--nvme --list)", bad);
 	if (list) {
@@ -119,7 +98,7 @@ cmd_attack_nvme(int argc, char **argv)
 	for (size_t i = 0; i < nvme_attack_count; i++) {
 		const struct nvme_attack *a = &nvme_attack_catalogue[i];
 
-		if (!selected(a, only))
+		if (only != NULL && !cli_list_has(only, named, a))
 			continue;
 		for (int arm = 0; arm < NARM_COUNT; arm++) {
 			struct natk_result r;

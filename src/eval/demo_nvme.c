@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "board/board.h"
 #include "dev/nvme.h"
+#include "eval/bench.h"
 #include "eval/bench_report.h"
 #include "eval/scenario.h"
 #include "machine/cpu.h"
@@ -27,7 +27,6 @@
 
 #define PAGE		4096u
 #define NS_BYTES	(1u << 20)	/* each tenant's namespace */
-#define NQUEUES		8u		/* the controller's queue pairs */
 #define PROBE_PAGE	63u		/* the hostile's landing page */
 #define TAG		"capio-nvme-demo tenant "
 
@@ -59,15 +58,6 @@ struct dnvme {
 	uint64_t total, shown;
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* What tenant T writes the I-th time: a header naming both (a string),
  * then bytes that differ per tenant and write. */
 static void
@@ -87,14 +77,14 @@ one_io(struct ntenant *t, uint32_t i, unsigned pages, unsigned nb)
 	int rc;
 
 	pattern(out, t->idx, i);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	rc = nvdrv_write(&t->d, slba, nb, out);
-	t->lat_w[t->writes++] = now_ns() - t0;
+	t->lat_w[t->writes++] = bench_now_ns() - t0;
 	wfe();
 	if (rc == 0) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		rc = nvdrv_read(&t->d, slba, nb, in);
-		t->lat_r[t->reads++] = now_ns() - t0;
+		t->lat_r[t->reads++] = bench_now_ns() - t0;
 		wfe();
 	}
 	if (rc == 0 && memcmp(in, out, PAGE) == 0)
@@ -344,14 +334,7 @@ demo_nvme(const struct demo_nvme_opts *o)
 		fprintf(stderr, "capio demo: out of memory\n");
 		return 1;
 	}
-	board_desc_default(&bd);
-	bd.nics = 0;
-	bd.wire = NULL;
-	bd.nvmes = 1;
-	bd.nvme[0].queues = NQUEUES;
-	bd.nvme[0].namespaces = NQUEUES;
-	bd.nvme[0].ns_bytes = NS_BYTES;
-	bd.nvme[0].queue_isolation = o->isolation;
+	scenario_nvme_board(&bd, NS_BYTES, o->isolation);
 	kernel_opts_default(&ko);
 	dn->n = o->tenants;
 	dn->tty = o->progress;
@@ -378,7 +361,8 @@ demo_nvme(const struct demo_nvme_opts *o)
 	    "queue pair and a namespace each\n\n", dn->n);
 	printf("machine   NVMe 1.4 controller model, %u I/O queue pairs, %u "
 	    "namespaces of %u MiB (RAM);\n          arm: CAPIO byte slices, "
-	    "IOMMU on, queue isolation %s\n", NQUEUES, NQUEUES, NS_BYTES >> 20,
+	    "IOMMU on, queue isolation %s\n", SCENARIO_NVME_QUEUES, SCENARIO_NVME_QUEUES,
+	    NS_BYTES >> 20,
 	    o->isolation ? "ON (a model extension beyond NVMe 1.4)" : "off");
 	dn->hold = true;
 	for (unsigned i = 0; i < dn->n; i++) {

@@ -11,7 +11,6 @@
  * (nvme_attack_harness.c) judges from the controller's, the victim's and
  * the kernel's state, not from that report.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,16 +35,6 @@ nvme_attack_pattern(uint8_t *page, const char *mark)
 		memset(page + i + NATK_MARK_LEN, (int)(i / 64), 64 -
 		    NATK_MARK_LEN);
 	}
-}
-
-static void
-note(struct natk_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->note, sizeof c->note, fmt, ap);
-	va_end(ap);
 }
 
 static void
@@ -86,7 +75,7 @@ ring(struct natk_ctx *c, uint32_t reg, uint32_t v, const char *whose)
 {
 	attacking(c);
 	st32(c->d.sqt, rel(reg, NVME_SQTDBL(1)), v);
-	note(c, "stored %u to %s", v, whose);
+	snprintf(c->note, sizeof c->note, "stored %u to %s", v, whose);
 }
 
 static void
@@ -109,7 +98,8 @@ admin_sq_doorbell(struct natk_ctx *c)
 	attacking(c);
 	st32(c->d.sqt, rel(NVME_SQTDBL(0), NVME_SQTDBL(1)), 15);
 	st32(c->d.sqt, rel(NVME_SQTDBL(0), NVME_SQTDBL(1)), 7);
-	note(c, "stored 15, then 7, to the admin SQ tail doorbell SQ0TDBL");
+	snprintf(c->note, sizeof c->note, "stored 15, then 7, to the admin SQ "
+	    "tail doorbell SQ0TDBL");
 }
 
 static void
@@ -125,7 +115,8 @@ cc_disable(struct natk_ctx *c)
 {
 	attacking(c);
 	st32(c->d.csts, rel(NVME_CC, NVME_CSTS), 0);
-	note(c, "cleared CC.EN: CSTS now 0x%08x", ld32(c->d.csts, 0));
+	snprintf(c->note, sizeof c->note, "cleared CC.EN: CSTS now 0x%08x",
+	    ld32(c->d.csts, 0));
 }
 
 static void
@@ -133,8 +124,8 @@ aqa_write(struct natk_ctx *c)
 {
 	attacking(c);
 	st32(c->d.csts, rel(NVME_AQA, NVME_CSTS), 1u << 16 | 1u);
-	note(c, "AQA reads back 0x%08x", ld32(c->d.csts,
-	    rel(NVME_AQA, NVME_CSTS)));
+	snprintf(c->note, sizeof c->note, "AQA reads back 0x%08x",
+	    ld32(c->d.csts, rel(NVME_AQA, NVME_CSTS)));
 }
 
 static void
@@ -177,9 +168,9 @@ asq_takeover(struct natk_ctx *c)
 	sf = ld16(b, q + NVME_CQE_STATUS);
 	ldbytes(b, (int64_t)TAKE_ID * NATK_PAGE + 24, id, sizeof id);
 	printable(mn, id, 10);
-	note(c, "ASQ/ACQ now in its own pool; its Identify Controller "
-	    "completed with status 0x%x%s, model \"%s\"", sf >> 1,
-	    (sf & 1) ? "" : " (no completion)", mn);
+	snprintf(c->note, sizeof c->note, "ASQ/ACQ now in its own pool; its "
+	    "Identify Controller completed with status 0x%x%s, model \"%s\"",
+	    sf >> 1, (sf & 1) ? "" : " (no completion)", mn);
 }
 
 /* --- 3. DMA through another tenant's buffers ----------------------------- */
@@ -200,8 +191,8 @@ dma_read_victim(struct natk_ctx *c)
 	if (nvdrv_read(&c->d, NATK_LBA, NATK_PAGE / c->d.lba_size, got) != 0)
 		return;
 	printable(s, got, NATK_MARK_LEN);
-	note(c, "its Write took the victim's buffer page as data; read back "
-	    "from its own namespace: \"%s\"", s);
+	snprintf(c->note, sizeof c->note, "its Write took the victim's buffer "
+	    "page as data; read back from its own namespace: \"%s\"", s);
 }
 
 static void
@@ -221,7 +212,8 @@ dma_write_victim(struct natk_ctx *c)
 	c->status = nvdrv_cmd(&c->d, NVME_CMD_READ, c->d.nsid,
 	    c->victim_buf_dma + (uint64_t)NATK_VPAGE * NATK_PAGE, NATK_LBA,
 	    NATK_PAGE / c->d.lba_size);
-	note(c, "its Read named the victim's buffer page as destination");
+	snprintf(c->note, sizeof c->note, "its Read named the victim's buffer "
+	    "page as destination");
 }
 
 static void
@@ -230,8 +222,8 @@ dma_kernel(struct natk_ctx *c)
 	attacking(c);
 	c->status = nvdrv_cmd(&c->d, NVME_CMD_WRITE, c->d.nsid, c->secret_pa,
 	    NATK_LBA, NATK_PAGE / c->d.lba_size);
-	note(c, "its Write took the kernel's page 0x%llx as data",
-	    (unsigned long long)c->secret_pa);
+	snprintf(c->note, sizeof c->note, "its Write took the kernel's page "
+	    "0x%llx as data", (unsigned long long)c->secret_pa);
 }
 
 /* --- 4. another tenant's namespace -------------------------------------- */
@@ -249,8 +241,8 @@ ns_read_victim(struct natk_ctx *c)
 		return;
 	ldbytes(c->d.buf, (int64_t)NATK_APAGE * NATK_PAGE, got, sizeof got);
 	printable(s, got, sizeof got);
-	note(c, "read namespace %u into its own pool: \"%s\"", c->victim_nsid,
-	    s);
+	snprintf(c->note, sizeof c->note, "read namespace %u into its own "
+	    "pool: \"%s\"", c->victim_nsid, s);
 }
 
 static void
@@ -263,11 +255,12 @@ ns_write_victim(struct natk_ctx *c)
 	attacking(c);
 	c->status = nvdrv_cmd(&c->d, NVME_CMD_WRITE, c->victim_nsid,
 	    pool_dma(c, NATK_APAGE), 0, NATK_PAGE / c->d.lba_size);
-	note(c, "wrote its own page over blocks 0-%u of namespace %u",
-	    NATK_PAGE / c->d.lba_size - 1, c->victim_nsid);
+	snprintf(c->note, sizeof c->note, "wrote its own page over blocks "
+	    "0-%u of namespace %u", NATK_PAGE / c->d.lba_size - 1,
+	    c->victim_nsid);
 }
 
-/* --- the prologue ---------------------------------------------------------- */
+/* --- the prologue ------------------------------------------------------ */
 
 void
 nvme_attack_process(void *arg)
@@ -295,7 +288,7 @@ nvme_attack_process(void *arg)
 		c->stage = ATK_DONE;
 }
 
-/* --- the catalogue ----------------------------------------------------------- */
+/* --- the catalogue ----------------------------------------------------- */
 
 const struct nvme_attack nvme_attack_catalogue[] = {
 	{ "n1a", 1, "sq-doorbell", "ring the victim's SQ tail doorbell "

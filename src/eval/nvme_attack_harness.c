@@ -29,12 +29,12 @@
 #include "board/board.h"
 #include "dev/nvme.h"
 #include "eval/nvme_attack.h"
+#include "eval/scenario.h"
 #include "machine/cpu.h"
 #include "machine/phys.h"
 
 #define MAX_ROUNDS	300
 #define NS_BYTES	(1u << 20)	/* each namespace */
-#define NQUEUES		8u
 
 static const struct {
 	uint32_t off;
@@ -164,15 +164,8 @@ boot(struct nrun *r, enum nvme_arm arm, const struct natk_opts *o,
 	struct kernel_opts ko;
 	struct board *b;
 
-	board_desc_default(&bd);
+	scenario_nvme_board(&bd, NS_BYTES, arm == NARM_ISOLATED);
 	bd.ram_size = 64ull << 20;
-	bd.nics = 0;
-	bd.wire = NULL;
-	bd.nvmes = 1;
-	bd.nvme[0].queues = NQUEUES;
-	bd.nvme[0].namespaces = NQUEUES;
-	bd.nvme[0].ns_bytes = NS_BYTES;
-	bd.nvme[0].queue_isolation = arm == NARM_ISOLATED;
 	kernel_opts_default(&ko);
 	ko.host_syscalls = false;
 	ko.arm = arm == NARM_PAGE ? ARM_PAGE : ARM_CAPIO;
@@ -235,29 +228,12 @@ between_rounds(struct nrun *r)
 
 /* --- the judgement ------------------------------------------------------- */
 
-static void
-append(char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-append(char *buf, size_t n, const char *fmt, ...)
-{
-	size_t at = strlen(buf);
-	va_list ap;
-
-	if (at + 1 >= n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + at, n - at, fmt, ap);
-	va_end(ap);
-}
-
 static bool
 diff_u(char *out, size_t n, const char *what, uint64_t a, uint64_t b)
 {
 	if (a == b)
 		return true;
-	append(out, n, "%s%s %llu->%llu", out[0] ? "; " : "", what,
+	atk_append(out, n, "%s%s %llu->%llu", out[0] ? "; " : "", what,
 	    (unsigned long long)a, (unsigned long long)b);
 	return false;
 }
@@ -270,7 +246,7 @@ diff_queue(char *out, size_t n, const char *q,
 	bool same = true;
 
 	if (a->sq_live != b->sq_live || a->cq_live != b->cq_live) {
-		append(out, n, "%s%s %s", out[0] ? "; " : "", q,
+		atk_append(out, n, "%s%s %s", out[0] ? "; " : "", q,
 		    b->sq_live || b->cq_live ? "recreated" : "deleted");
 		return false;
 	}
@@ -293,7 +269,7 @@ ctrl_same(const struct nstate *a, const struct nstate *b, char *out,
 
 	for (size_t i = 0; i < NREGS; i++)
 		if (a->reg[i] != b->reg[i]) {
-			append(out, n, "%s%s 0x%08x->0x%08x", out[0] ? "; " : "",
+			atk_append(out, n, "%s%s 0x%08x->0x%08x", out[0] ? "; " : "",
 			    regs[i].name, a->reg[i], b->reg[i]);
 			same = false;
 		}
@@ -314,12 +290,12 @@ victim_same(struct nrun *r, char *out, size_t n)
 	bool same = diff_queue(out, n, "queue 2", &a->victim, &b->victim);
 
 	if (memcmp(a->vbuf, b->vbuf, sizeof a->vbuf) != 0) {
-		append(out, n, "%sthe victim's buffer page overwritten",
+		atk_append(out, n, "%sthe victim's buffer page overwritten",
 		    out[0] ? "; " : "");
 		same = false;
 	}
 	if (memcmp(a->vns, b->vns, sizeof a->vns) != 0) {
-		append(out, n, "%sthe victim's namespace blocks overwritten",
+		atk_append(out, n, "%sthe victim's namespace blocks overwritten",
 		    out[0] ? "; " : "");
 		same = false;
 	}
@@ -327,7 +303,7 @@ victim_same(struct nrun *r, char *out, size_t n)
 	pi.status = "never started";
 	kernel_proc_info(r->k, r->vpid, &pi);
 	if (pi.state != PROC_EXITED || pi.exit_code != 0) {
-		append(out, n, "%svictim %s (its buffer %s, its blocks read "
+		atk_append(out, n, "%svictim %s (its buffer %s, its blocks read "
 		    "back %s, its next write and read %s)", out[0] ? "; " : "",
 		    pi.status, r->v.buf_ok ? "intact" : "CHANGED",
 		    r->v.ns_ok ? "right" : "WRONG",
@@ -436,7 +412,7 @@ judge(struct nrun *r, struct natk_result *res)
 	phys_read(r->ph, kernel_private_page(r->k), kmem, sizeof kmem);
 	res->kmem_ok = memcmp(kmem, r->kmem_boot, sizeof kmem) == 0;
 	if (!res->kmem_ok)
-		append(res->changed, sizeof res->changed, "%sthe kernel's "
+		atk_append(res->changed, sizeof res->changed, "%sthe kernel's "
 		    "private page", res->changed[0] ? "; " : "");
 	res->leaked = find_leak(r, res);
 
@@ -470,31 +446,27 @@ nvme_attack_run(const struct nvme_attack *a, enum nvme_arm arm,
 	char err[256];
 
 	memset(res, 0, sizeof *res);
-	if (r == NULL) {
-		res->outcome = OUT_ERROR;
-		snprintf(res->cause, sizeof res->cause, "out of memory");
+	res->outcome = OUT_ERROR;	/* until judged */
+	snprintf(res->cause, sizeof res->cause, "out of memory");
+	if (r == NULL)
 		return;
-	}
 	r->a = a;
 	r->c.attack = a;
-	if (boot(r, arm, o, err, sizeof err) != 0) {
-		res->outcome = OUT_ERROR;
-		snprintf(res->cause, sizeof res->cause, "boot: %.200s", err);
-		kernel_halt(r->k);
-		free(r);
-		return;
-	}
-	r->apid = kernel_spawn(r->k, a->name, nvme_attack_process, &r->c);
-	r->vpid = kernel_spawn(r->k, "victim", victim_main, &r->v);
-	for (int round = 0; round < MAX_ROUNDS; round++) {
-		int left = kernel_run(r->k, 1);
+	if (boot(r, arm, o, err, sizeof err) == 0) {
+		r->apid = kernel_spawn(r->k, a->name, nvme_attack_process,
+		    &r->c);
+		r->vpid = kernel_spawn(r->k, "victim", victim_main, &r->v);
+		for (int round = 0; round < MAX_ROUNDS; round++) {
+			int left = kernel_run(r->k, 1);
 
-		between_rounds(r);
-		if (left == 0)
-			break;
-	}
-	judge(r, res);
-	kernel_set_revoke_hook(r->k, NULL, NULL);
+			between_rounds(r);
+			if (left == 0)
+				break;
+		}
+		judge(r, res);
+		kernel_set_revoke_hook(r->k, NULL, NULL);
+	} else
+		snprintf(res->cause, sizeof res->cause, "boot: %.200s", err);
 	kernel_halt(r->k);
 	free(r);
 }
