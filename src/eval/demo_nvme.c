@@ -366,7 +366,7 @@ demo_nvme(const struct demo_nvme_opts *o)
 	    o->isolation ? "ON (a model extension beyond NVMe 1.4)" : "off");
 	dn->hold = true;
 	for (unsigned i = 0; i < dn->n; i++) {
-		char name[16];
+		char name[24];
 
 		snprintf(name, sizeof name, "tenant%u", i);
 		if ((dn->pid[i] = scenario_spawn(&dn->s, name, tenant_main,
