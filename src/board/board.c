@@ -30,6 +30,8 @@ struct board {
 	struct board_dev dev[BOARD_MAX_DEVS];
 	struct e1000e *nic[BOARD_MAX_DEVS];	/* by device index */
 	struct nvme *nvme[BOARD_MAX_DEVS];	/* by device index */
+	/* Queue isolation's contexts, by device index and queue. */
+	struct iommu *qio[BOARD_MAX_DEVS][NVME_MAX_IOQ + 1];
 	struct wire *wire;
 	struct wire *nic_wire[BOARD_MAX_DEVS];	/* NIC i's own, i >= 1 */
 };
@@ -66,6 +68,10 @@ check_desc(const struct board_desc *d, const char *wire)
 			return "an NVMe controller has 1..64 queue pairs";
 		if (nd->ns_bytes != 0 && nd->ns_bytes < 512)
 			return "an NVMe namespace needs at least one block";
+		if (nd->namespaces > NVME_MAX_NS)
+			return "an NVMe controller has 1..16 namespaces";
+		if (nd->namespaces > 1 && nd->path != NULL)
+			return "a backing file serves one NVMe namespace";
 		if (nd->path != NULL &&
 		    strlen(nd->path) >= sizeof ((struct board *)0)->nvme_path[j])
 			return "NVMe backing file name too long";
@@ -104,7 +110,8 @@ fail(struct board *b, char *err, size_t errlen, const char *what)
 }
 
 /* NVMe controller j, device nics + j: BAR0 after the NICs', its own
- * IOMMU (one requester ID for all its queues). */
+ * IOMMU (one requester ID for all its queues), and with queue isolation
+ * one more context per I/O queue. */
 static int
 add_nvme(struct board *b, int j, char *err, size_t errlen)
 {
@@ -116,10 +123,12 @@ add_nvme(struct board *b, int j, char *err, size_t errlen)
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.nqueues = nd->queues != 0 ? nd->queues : NVME_QUEUES_DEFAULT;
-	cfg.nnamespaces = 1;
-	cfg.namespaces[0].size_bytes = nd->ns_bytes != 0 ? nd->ns_bytes :
-	    NVME_NS_DEFAULT;
-	cfg.namespaces[0].block_size = 512;
+	cfg.nnamespaces = nd->namespaces != 0 ? nd->namespaces : 1;
+	for (unsigned n = 0; n < cfg.nnamespaces; n++) {
+		cfg.namespaces[n].size_bytes = nd->ns_bytes != 0 ?
+		    nd->ns_bytes : NVME_NS_DEFAULT;
+		cfg.namespaces[n].block_size = 512;
+	}
 	cfg.namespaces[0].path = nd->path;
 	bd->kind = BOARD_DEV_NVME;
 	snprintf(bd->name, sizeof bd->name, "nvme%d", j);
@@ -130,6 +139,22 @@ add_nvme(struct board *b, int j, char *err, size_t errlen)
 	if ((bd->iommu = iommu_new(b->phys, bd->name)) == NULL) {
 		snprintf(err, errlen, "cannot create an IOMMU");
 		return -1;
+	}
+	if (nd->queue_isolation) {
+		/* One context per queue's PASID, named for DMA faults. */
+		for (unsigned q = 1; q <= cfg.nqueues; q++) {
+			char qname[40];
+
+			snprintf(qname, sizeof qname, "%s q%u", bd->name, q);
+			if ((b->qio[i][q] = iommu_new(b->phys, qname)) == NULL) {
+				snprintf(err, errlen, "cannot create an IOMMU");
+				return -1;
+			}
+		}
+		bd->queue_iommu = b->qio[i];
+		bd->nqueue_iommu = cfg.nqueues;
+		cfg.queue_isolation = true;
+		cfg.queue_dma = b->qio[i];
 	}
 	if ((b->nvme[i] = nvme_new(bd->name, &cfg, bd->iommu, err,
 	    errlen)) == NULL)
@@ -243,6 +268,8 @@ board_free(struct board *b)
 		e1000e_free(b->nic[i]);
 		nvme_free(b->nvme[i]);
 		iommu_free(b->dev[i].iommu);
+		for (unsigned q = 0; q <= NVME_MAX_IOQ; q++)
+			iommu_free(b->qio[i][q]);
 	}
 	phys_free(b->phys);
 	free(b);

@@ -34,12 +34,18 @@ struct wire;
 
 #define BOARD_MAX_DEVS	4
 
-/* One NVMe controller: namespace 1 of the given size, RAM or a file. */
+/* One NVMe controller: namespaces of the given size, RAM or a file. */
 struct board_nvme_desc {
 	unsigned queues;	/* I/O queue pairs, 1..64 (0: 8) */
-	uint64_t ns_bytes;	/* namespace 1 (0: 16 MiB), 512-byte blocks */
-	const char *path;	/* backing file (created if absent), or NULL
-				   for RAM */
+	uint64_t ns_bytes;	/* each namespace (0: 16 MiB), 512-byte
+				   blocks */
+	const char *path;	/* backing file (created if absent) of a
+				   single namespace, or NULL for RAM */
+	unsigned namespaces;	/* 1..16 (0: 1); RAM only when more than 1 */
+	/* The controller's queue isolation, a model extension beyond NVMe
+	 * (dev/nvme.h, docs/nvme.md): an IOMMU context per I/O queue, as
+	 * PASIDs of one function would have, which board_dev lists. */
+	bool queue_isolation;
 };
 
 struct board_desc {
@@ -71,6 +77,11 @@ struct board_dev {
 	uint64_t bar;		/* physical address of BAR0 */
 	uint64_t bar_size;
 	struct iommu *iommu;	/* translates and checks its DMA */
+	/* An NVMe controller with queue isolation: the IOMMU context of
+	 * each I/O queue y at [y], y = 1..nqueue_iommu ([0] NULL: the admin
+	 * queue's DMA goes through iommu). NULL otherwise. */
+	struct iommu *const *queue_iommu;
+	unsigned nqueue_iommu;
 };
 
 void board_desc_default(struct board_desc *d);

@@ -17,8 +17,10 @@ struct kernel;
 struct nvme_stub;
 
 /* Bring up device INDEX of the board, as BD describes it: enable the
- * controller, identify namespace 1, ask for the queue pairs it will
- * offer. */
+ * controller, ask for the queue pairs it will offer, identify each
+ * unit's namespace (its own when there are enough, else namespace 1).
+ * With queue isolation (BD's queue_iommu) the units' windows go in their
+ * queues' contexts and attach binds each queue to its namespace. */
 struct nvme_stub *nvme_stub_new(struct kernel *k, int index,
     const struct board_dev *bd, char *err, size_t errlen);
 void nvme_stub_free(struct nvme_stub *s);

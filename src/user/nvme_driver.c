@@ -58,15 +58,22 @@ nvdrv_open(struct nvdrv *d, int dev, unsigned unit)
 	return 0;
 }
 
+/* The device address of the pool page of SQ slot SLOT. */
+static uint64_t
+slot_dma(const struct nvdrv *d, unsigned slot)
+{
+	return d->buf_dma + (uint64_t)slot * SLOT_SIZE;
+}
+
 /*
  * Submit one command in the next SQ slot and wait for its completion:
- * PRP1 at the slot's pool page when PRP is set, CDW10-11 = cdw1011,
- * CDW12 = cdw12.
+ * namespace NSID, PRP1 (0: none), CDW10-11 = cdw1011, CDW12 = cdw12.
  */
 static int
-submit(struct nvdrv *d, uint8_t opc, uint64_t cdw1011, uint32_t cdw12,
-    bool prp, unsigned slot)
+submit(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t cdw1011, uint32_t cdw12)
 {
+	unsigned slot = d->sq_tail;
 	int64_t e = (int64_t)slot * NVME_SQE_SIZE;
 	int64_t c = (int64_t)d->cq_head * NVME_CQE_SIZE;
 	uint16_t cid = d->cid++;
@@ -76,10 +83,8 @@ submit(struct nvdrv *d, uint8_t opc, uint64_t cdw1011, uint32_t cdw12,
 	for (unsigned off = 0; off < NVME_SQE_SIZE; off += 8)
 		st64(d->sq, e + off, 0);
 	st32(d->sq, e + NVME_SQE_OPC, (uint32_t)opc | (uint32_t)cid << 16);
-	st32(d->sq, e + NVME_SQE_NSID, d->nsid);
-	if (prp)
-		st64(d->sq, e + NVME_SQE_PRP1, d->buf_dma +
-		    (uint64_t)slot * SLOT_SIZE);
+	st32(d->sq, e + NVME_SQE_NSID, nsid);
+	st64(d->sq, e + NVME_SQE_PRP1, prp1);
 	st64(d->sq, e + NVME_SQE_CDW(10), cdw1011);
 	st32(d->sq, e + NVME_SQE_CDW(12), cdw12);
 	d->sq_tail = (d->sq_tail + 1) % d->qsize;
@@ -117,7 +122,8 @@ nvdrv_write(struct nvdrv *d, uint64_t slba, unsigned nlb, const void *data)
 		return -EINVAL;
 	stbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
 	/* NLB is 0's based (§6.15). */
-	if ((rc = submit(d, NVME_CMD_WRITE, slba, nlb - 1, true, slot)) == 0)
+	if ((rc = submit(d, NVME_CMD_WRITE, d->nsid, slot_dma(d, slot), slba,
+	    nlb - 1)) == 0)
 		d->st.bytes_written += len;
 	return rc;
 }
@@ -131,7 +137,8 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 
 	if (nlb == 0 || len > SLOT_SIZE)
 		return -EINVAL;
-	if ((rc = submit(d, NVME_CMD_READ, slba, nlb - 1, true, slot)) != 0)
+	if ((rc = submit(d, NVME_CMD_READ, d->nsid, slot_dma(d, slot), slba,
+	    nlb - 1)) != 0)
 		return rc;
 	ldbytes(d->buf, (int64_t)slot * SLOT_SIZE, data, len);
 	d->st.bytes_read += len;
@@ -141,7 +148,7 @@ nvdrv_read(struct nvdrv *d, uint64_t slba, unsigned nlb, void *data)
 int
 nvdrv_flush(struct nvdrv *d)
 {
-	return submit(d, NVME_CMD_FLUSH, 0, 0, false, d->sq_tail);
+	return submit(d, NVME_CMD_FLUSH, d->nsid, 0, 0, 0);
 }
 
 int
@@ -150,8 +157,7 @@ nvdrv_write_zeroes(struct nvdrv *d, uint64_t slba, unsigned nlb)
 	/* §6.16: no data; NLB 0's based in CDW12 15:0. */
 	if (nlb == 0 || nlb > NVDRV_ZEROES_MAX)
 		return -EINVAL;
-	return submit(d, NVME_CMD_WRITE_ZEROES, slba, nlb - 1, false,
-	    d->sq_tail);
+	return submit(d, NVME_CMD_WRITE_ZEROES, d->nsid, 0, slba, nlb - 1);
 }
 
 int
@@ -167,8 +173,19 @@ nvdrv_deallocate(struct nvdrv *d, uint64_t slba, uint32_t nlb)
 	st32(d->buf, r, 0);
 	st32(d->buf, r + 4, nlb);
 	st64(d->buf, r + 8, slba);
-	return submit(d, NVME_CMD_DSM, (uint64_t)NVME_DSM_AD << 32, 0, true,
-	    slot);
+	return submit(d, NVME_CMD_DSM, d->nsid, slot_dma(d, slot),
+	    (uint64_t)NVME_DSM_AD << 32, 0);
+}
+
+int
+nvdrv_cmd(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t slba, unsigned nlb)
+{
+	if (opc == NVME_CMD_FLUSH)
+		return submit(d, opc, nsid, 0, 0, 0);
+	if (nlb == 0)
+		return -EINVAL;
+	return submit(d, opc, nsid, prp1, slba, nlb - 1);
 }
 
 bool

@@ -58,6 +58,15 @@ int nvdrv_flush(struct nvdrv *d);
 #define NVDRV_ZEROES_MAX	65536u
 int nvdrv_write_zeroes(struct nvdrv *d, uint64_t slba, unsigned nlb);
 int nvdrv_deallocate(struct nvdrv *d, uint64_t slba, uint32_t nlb);
+/*
+ * One NVM command as the caller writes it (opcode OPC, namespace NSID,
+ * data at device address PRP1, NLB blocks at SLBA; PRP2 0): whatever a
+ * tenant may put in its own SQ entry, right or wrong. The data moves
+ * where PRP1 says, not through the pool slot. 0, the completion's
+ * status (> 0), or -EINVAL (NLB 0 but for Flush), -ETIMEDOUT.
+ */
+int nvdrv_cmd(struct nvdrv *d, uint8_t opc, uint32_t nsid, uint64_t prp1,
+    uint64_t slba, unsigned nlb);
 /* CSTS.RDY, as the read-only shared slice says. */
 bool nvdrv_ready(const struct nvdrv *d);
 /* Goodbye: the kernel deletes the queues; every capability stops. */
