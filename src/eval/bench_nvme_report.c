@@ -487,8 +487,12 @@ print_summary(const struct bench_opts *o, const void *ctx)
 	bench_spread_cell(&rp->tratio, rp->tvd, cell, sizeof cell);
 	printf("4 tenants / 1 tenant, per round: %s (target >= %.2f)\n",
 	    cell, BNV_TENANT_TARGET);
-	printf("  the same per second of tenant time: %s\n\n",
+	printf("  the same per second of tenant time: %s\n",
 	    bench_spread_str(&rp->tcpu_ratio, cell, sizeof cell));
+	/* Why the one figure is far from the other machine's. */
+	printf("  (the tenants take turns on the one simulated CPU: together "
+	    "they cannot do\n  more than it does; 3x needs a CPU per tenant, "
+	    "docs/nvme.md)\n\n");
 }
 
 static const struct bench_report report = {
