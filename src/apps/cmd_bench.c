@@ -50,11 +50,12 @@ usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", benches[i].name, benches[i].summary);
 	fprintf(f, "\noptions of all (and of each file-writing benchmark):\n");
 	bench_opts_help(f, 0);
-	fprintf(f, "\nThe arms: kernel (a system call per frame), page (user-level "
-	    "driver,\nwhole 4 KiB pages), capio (user-level driver, byte-exact "
-	    "slices), raw\n(host pointers, no checks: the simulator's floor; "
-	    "benchmark only).\nrtt, udp and memcached measure the arms "
-	    "interleaved, in rounds of one block\neach, and report each ratio "
+	fprintf(f, "\nThe arms: kernel (a system call per frame or block "
+	    "request), page (user-level\ndriver, whole 4 KiB pages), capio "
+	    "(user-level driver, byte-exact slices), raw\n(host pointers, no "
+	    "checks: the simulator's floor; benchmark only).\nrtt, udp, "
+	    "memcached and nvme measure the arms interleaved, in rounds of one\n"
+	    "block each, and report each ratio "
 	    "as the median of its per-round ratios with\nthe interquartile "
 	    "range (p25-p75); throughput interleaves the arms'\nsearches trial "
 	    "by trial. A target is met or MISSED only when the run\nsupports "
