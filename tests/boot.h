@@ -32,6 +32,36 @@ test_boot(const struct kernel_opts *with)
 	return k;
 }
 
+/*
+ * The default board (two NICs on a pair wire) and one NVMe controller
+ * after them (device 2) of QUEUES queue pairs, namespace 1 NS_BYTES of
+ * RAM; the kernel with O (or the defaults), no real host system call.
+ * NULL with the reason on stderr.
+ */
+static inline struct kernel *
+test_boot_nvme(const struct kernel_opts *with, unsigned queues,
+    uint64_t ns_bytes)
+{
+	struct kernel_opts o;
+	struct board_desc d;
+	char err[256];
+	struct kernel *k;
+
+	if (with != NULL)
+		o = *with;
+	else
+		kernel_opts_default(&o);
+	o.host_syscalls = false;
+	board_desc_default(&d);
+	d.nvmes = 1;
+	d.nvme[0].queues = queues;
+	d.nvme[0].ns_bytes = ns_bytes;
+	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
+	    sizeof err)) == NULL)
+		fprintf(stderr, "boot: %s\n", err);
+	return k;
+}
+
 /* What the kernel says of pid; zeroes when it knows no such process. */
 static inline struct proc_info
 test_proc_info(struct kernel *k, int pid)

@@ -28,25 +28,15 @@
 #define NVME_DEV	2	/* after the two NICs */
 #define BIG		(BLK_MAX_BYTES / 512)	/* blocks of the largest */
 
+/* 2048 blocks; a process may hold four units. */
 static struct kernel *
 boot(void)
 {
 	struct kernel_opts o;
-	struct board_desc d;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.proc_devs_max = 4;
-	board_desc_default(&d);
-	d.nvmes = 1;
-	d.nvme[0].queues = 8;
-	d.nvme[0].ns_bytes = 1u << 20;		/* 2048 blocks */
-	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
+	return test_boot_nvme(&o, 8, 1u << 20);
 }
 
 static struct nvme *

@@ -28,25 +28,6 @@
 				   wrap, the phase tag turns */
 #define NBLOCKS		2048	/* 1 MiB of 512-byte blocks */
 
-static struct kernel *
-boot(void)
-{
-	struct kernel_opts o;
-	struct board_desc d;
-	char err[256];
-	struct kernel *k;
-
-	kernel_opts_default(&o);
-	o.host_syscalls = false;
-	board_desc_default(&d);
-	d.nvmes = 1;
-	d.nvme[0].ns_bytes = NBLOCKS * 512;
-	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
-}
-
 static uint8_t
 pat(uint64_t lba, unsigned i, unsigned round)
 {
@@ -217,7 +198,7 @@ qd_main(void *arg)
 static void
 test_queued(void)
 {
-	struct kernel *k = boot();
+	struct kernel *k = test_boot_nvme(NULL, 8, NBLOCKS * 512);
 	struct proc_info a, b;
 	struct qd q;
 	int pid;

@@ -31,21 +31,10 @@ static struct kernel *
 boot(enum grant_arm arm)
 {
 	struct kernel_opts o;
-	struct board_desc d;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.arm = arm;
-	board_desc_default(&d);
-	d.nvmes = 1;
-	d.nvme[0].queues = 8;
-	d.nvme[0].ns_bytes = 1u << 20;
-	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
+	return test_boot_nvme(&o, 8, 1u << 20);
 }
 
 static struct nvme *
