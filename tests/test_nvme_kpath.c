@@ -268,7 +268,7 @@ test_read_write(void)
 enum {
 	H_NLB0, H_NLB_BIG, H_NLB_HUGE, H_SLBA_END, H_SLBA_CROSS, H_SLBA_WRAP,
 	H_UNTAGGED, H_SEALED, H_RD_NOSTORE, H_WR_NOLOAD, H_SMALL, H_PAST,
-	H_BELOW, H_DOORBELL, H_FORGED, H_USER_TOKEN, H_OTHER_DEV, H_NODEV,
+	H_BELOW, H_BEYOND, H_DOORBELL, H_FORGED, H_USER_TOKEN, H_OTHER_DEV, H_NODEV,
 	H_SEND, H_RECV, H_MAP, H_NIC_BLK, H_NIC_FLUSH,
 	H_SUB0, H_SUB_MANY, H_SUB_MISALIGNED, H_SUB_SHORT, H_SUB_RO,
 	H_SUB_NOCAP, H_SUB_MIXED, H_SUB_OVER, H_READBACK, NH
@@ -327,6 +327,10 @@ hostile_main(void *arg)
 	h->rc[H_BELOW] = sys_blk_read(NVME_DEV, tok, 0, 1,
 	    cheri_address_set(sub(in, 4096, 4096), cheri_base_get(in) + 4096 -
 	    16));
+	/* Past the top altogether (still representable): the device must
+	 * not even read for it. */
+	h->rc[H_BEYOND] = sys_blk_read(NVME_DEV, tok, 0, 1,
+	    cheri_address_set(sub(in, 0, 4096), cheri_base_get(in) + 8192));
 	h->rc[H_DOORBELL] = h->user_open != 0 ? 1 :
 	    sys_blk_read(NVME_DEV, tok, 0, 1, u.sqt);
 	h->rc[H_FORGED] = sys_blk_read(NVME_DEV, id, 0, 1, in);
@@ -424,6 +428,7 @@ test_hostile(void)
 	CHECK_EQ(h.rc[H_SMALL], -EFAULT);
 	CHECK_EQ(h.rc[H_PAST], -EFAULT);
 	CHECK_EQ(h.rc[H_BELOW], -EFAULT);
+	CHECK_EQ(h.rc[H_BEYOND], -EFAULT);
 	CHECK_EQ(h.rc[H_DOORBELL], -EFAULT);
 	CHECK_EQ(h.rc[H_FORGED], -EPERM);
 	CHECK_EQ(h.rc[H_USER_TOKEN], -EPERM);

@@ -19,11 +19,11 @@ blk_buf_check(cap_t buf, uint64_t len, bool into)
 {
 	uint32_t need = into ? CAP_PERM_STORE : CAP_PERM_LOAD;
 	uint64_t addr = cap_bounds_address(cheri_address_get(buf));
+	uint64_t base = cheri_base_get(buf), size = cheri_length_get(buf);
 
 	if (!cheri_tag_get(buf) || cheri_is_sealed(buf) ||
 	    (cheri_perms_get(buf) & need) != need ||
-	    addr < cheri_base_get(buf) ||
-	    len > cheri_length_get(buf) - (addr - cheri_base_get(buf)))
+	    addr < base || addr - base > size || len > size - (addr - base))
 		return -EFAULT;
 	return 0;
 }
