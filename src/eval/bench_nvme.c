@@ -62,6 +62,7 @@ struct nv_job {
 	struct kernel *k;
 	const struct bench_opts *o;
 	struct bench_nvme_figures *f;	/* where its figures go */
+	uint64_t *batch_ns;		/* QD32: a block's batch times */
 	int pid;
 	volatile int go, done;		/* blocks [0, go) may run; finished */
 	char err[200];
@@ -73,8 +74,9 @@ struct nv_tenant {
 	unsigned unit;
 	int pid;
 	volatile int done;
-	uint64_t *busy_ns;		/* per block: its own time in its
-					   batches (the rig's array) */
+	uint64_t *batch_ns;		/* its batches' times in this block
+					   (the rig's array, its share long) */
+	volatile unsigned batches;	/* batches timed in this block */
 	char err[200];
 };
 
@@ -256,18 +258,22 @@ run_block(struct nv_job *j, struct bench_nvme_port *p, struct bench_buf *b,
 		counts(j, p, &c1);
 	} else {
 		unsigned warm = blk == 0 ? (unsigned)(f->warmup / BNV_QD) + 2 : 2;
-		uint64_t t0, t1;
+		unsigned k;
 
-		for (unsigned k = 0; k < warm && err == 0; k++)
+		for (k = 0; k < warm && err == 0; k++)
 			err = batch(p, op, seed, lba, b);
 		counts(j, p, &c0);
-		t0 = bench_now_ns();
-		for (unsigned k = 0; k < f->batches && err == 0; k++, n += BNV_QD)
+		for (k = 0; k < f->batches && err == 0; k++, n += BNV_QD) {
+			uint64_t t0 = bench_now_ns();
+
 			err = batch(p, op, seed, lba, b);
-		t1 = bench_now_ns();
+			j->batch_ns[k] = bench_now_ns() - t0;
+		}
 		counts(j, p, &c1);
-		f->iops[a][w][blk] = t1 > t0 ? (double)n * 1e9 / (double)(t1 - t0) :
-		    NAN;
+		/* Over the block's typical batch, as QD1 takes its typical
+		 * I/O: a batch the host preempted does not sink the block. */
+		f->iops[a][w][blk] = err != 0 ? NAN : BNV_QD * 1e9 /
+		    bench_median_u64(j->batch_ns, k);
 	}
 	if (err != 0) {
 		snprintf(j->err, sizeof j->err, "%s arm: %s: an I/O failed: %s",
@@ -361,7 +367,7 @@ tenant_main(void *arg)
 				goto out;
 			}
 			if (blk > 0 || k >= 4)
-				t->busy_ns[blk] += bench_now_ns() - t0;
+				t->batch_ns[t->batches++] = bench_now_ns() - t0;
 			wfe();
 		}
 		/* Inside the block's time on the rig's clock: the same
@@ -454,25 +460,53 @@ end_tenants(struct nv_tmach *m, const struct bench_opts *o)
 	    "nvme");
 }
 
-/* Run the tenants' machine through block blk; its IOPS on the rig's
- * clock. 0, or -1 (a message on stderr). */
+/* Batches the tenants have timed in this block. */
+static unsigned
+tenant_batches(const struct nv_tmach *m)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < m->n; i++)
+		n += m->t[i].batches;
+	return n;
+}
+
+/*
+ * Run the tenants' machine through block blk, a round (kernel_run, every
+ * tenant a batch) at a time, and take its figures: the IOPS of its
+ * typical round on the rig's clock, and over the typical batch of a
+ * tenant's own time (a round or a batch the host preempted does not sink
+ * the block). 0, or -1 (a message on stderr).
+ */
 static int
 step_tenants(struct nv_tmach *m, int blk, const struct bench_opts *o)
 {
-	uint64_t t0 = bench_now_ns(), ios = (uint64_t)m->f->batches * BNV_QD;
-	uint64_t busy = 0;
+	unsigned share = m->f->batches / (unsigned)m->n, room = share + 8;
+	uint64_t all[BNV_TENANTS * share + 1];
+	double rate[room];
+	unsigned nr = 0, nall = 0;
 
+	for (int i = 0; i < m->n; i++)
+		m->t[i].batches = 0;
 	m->go = blk + 1;
 	for (;;) {
-		int left = 0;
+		unsigned b0 = tenant_batches(m), b1;
+		uint64_t t0;
+		int left = 0, runnable;
 
 		for (int i = 0; i < m->n; i++)
 			left += m->t[i].done <= blk;
 		if (left == 0)
 			break;
+		t0 = bench_now_ns();
+		runnable = kernel_run(m->k, 1);
+		b1 = tenant_batches(m);
+		if (b1 > b0 && nr < room)
+			rate[nr++] = (double)(b1 - b0) * BNV_QD * 1e9 /
+			    (double)(bench_now_ns() - t0);
 		/* A tenant that ended before its block did not end well
 		 * (after its last block it exits). */
-		if (kernel_run(m->k, 1) < m->n) {
+		if (runnable < m->n) {
 			for (int i = 0; i < m->n; i++) {
 				struct proc_info pi;
 
@@ -487,21 +521,18 @@ step_tenants(struct nv_tmach *m, int blk, const struct bench_opts *o)
 			}
 		}
 	}
-	/* The first block also ran the warm-up batches: not counted. */
-	m->f->tiops[m->c][blk] = blk == 0 ? NAN : (double)ios * 1e9 /
-	    (double)(bench_now_ns() - t0);
 	for (int i = 0; i < m->n; i++)
-		busy += m->t[i].busy_ns[blk];
-	m->f->tcpu[m->c][blk] = blk == 0 || busy == 0 ? NAN : (double)ios *
-	    1e9 / (double)busy;
+		for (unsigned k = 0; k < m->t[i].batches && nall < BNV_TENANTS *
+		    share; k++)
+			all[nall++] = m->t[i].batch_ns[k];
+	/* The first block also ran the warm-up: no figure. */
+	m->f->tiops[m->c][blk] = blk == 0 || nr == 0 ? NAN :
+	    bench_median(rate, nr);
+	m->f->tcpu[m->c][blk] = blk == 0 || nall == 0 ? NAN : BNV_QD * 1e9 /
+	    bench_median_u64(all, nall);
 	return 0;
 }
 
-/*
- * Every workload, round after round: a block per arm in a balanced
- * order, the block medians (QD1) into f->med[arm][w]; then the
- * tenants' two machines, round after round. 0 or -1 (message).
- */
 /* The rig's machines and where their figures go. */
 struct nv_rig {
 	struct bench_nvme_figures f;
@@ -589,7 +620,7 @@ bench_nvme_run(const struct bench_opts *o, char **json)
 		goto oom;
 	for (int c = 0; c < 2; c++)
 		for (int i = 0; i < f->ntenants[c]; i++)
-			if ((rig.tm[c].t[i].busy_ns = calloc((size_t)f->nb,
+			if ((rig.tm[c].t[i].batch_ns = calloc(f->batches,
 			    sizeof(uint64_t))) == NULL)
 				goto oom;
 	for (int a = 0; a < BENCH_NARMS; a++) {
@@ -598,6 +629,8 @@ bench_nvme_run(const struct bench_opts *o, char **json)
 		j->arm = (enum bench_arm)a;
 		j->o = o;
 		j->f = f;
+		if ((j->batch_ns = calloc(f->batches, sizeof(uint64_t))) == NULL)
+			goto oom;
 		if (boot_arm(j) != 0)
 			goto out;
 	}
@@ -627,13 +660,15 @@ out:
 	for (int a = 0; a < BENCH_NARMS; a++) {
 		kernel_halt(rig.jobs[a].k);
 		rig.jobs[a].k = NULL;
+		free(rig.jobs[a].batch_ns);
+		rig.jobs[a].batch_ns = NULL;
 	}
 	for (int c = 0; c < 2; c++) {
 		kernel_halt(rig.tm[c].k);
 		rig.tm[c].k = NULL;
 		for (int i = 0; i < BNV_TENANTS; i++) {
-			free(rig.tm[c].t[i].busy_ns);
-			rig.tm[c].t[i].busy_ns = NULL;
+			free(rig.tm[c].t[i].batch_ns);
+			rig.tm[c].t[i].batch_ns = NULL;
 		}
 	}
 	bench_nvme_figures_free(f);
