@@ -37,11 +37,8 @@ boot_ns(enum grant_arm arm, unsigned namespaces, bool isolation)
 {
 	struct kernel_opts o;
 	struct board_desc d;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.arm = arm;
 	board_desc_default(&d);
 	d.nvmes = 1;
@@ -49,10 +46,7 @@ boot_ns(enum grant_arm arm, unsigned namespaces, bool isolation)
 	d.nvme[0].ns_bytes = 1u << 20;
 	d.nvme[0].namespaces = namespaces;
 	d.nvme[0].queue_isolation = isolation;
-	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
+	return test_boot_board(&d, &o);
 }
 
 static struct kernel *

@@ -19,7 +19,8 @@ static const struct cli_cmd commands[] = {
 	  "           --nvme: tenants sharing an NVMe controller", cmd_demo },
 	{ "run",   "serve memcached, UDP echo, or NBD on NVMe, from a CAPIO process", cmd_run },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
-	{ "bench", "benchmarks: rtt, throughput, udp, memcached, access, nic", cmd_bench },
+	{ "bench", "benchmarks: rtt, throughput, udp, memcached, nvme, access, nic",
+	    cmd_bench },
 	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },
 	{ "qtest", "answer QEMU qtest commands for an e1000e machine", cmd_qtest },
 	{ "attack", "run the attack catalogue under the page and capio arms;\n"

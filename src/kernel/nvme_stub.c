@@ -24,6 +24,7 @@
 #include "dev/nvme.h"
 #include "dev/nvme_regs.h"
 #include "kernel/kernel_priv.h"
+#include "kernel/nvme_kpath.h"
 #include "kernel/nvme_manifest.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -42,6 +43,7 @@ struct nvme_unit {
 	uint32_t nsid;			/* its namespace */
 	uint32_t lba_size;
 	uint64_t nblocks;
+	struct nvme_kq kq;		/* a kernel-path claim's queue state */
 };
 
 struct nvme_stub {
@@ -430,9 +432,43 @@ op_info(void *stub, unsigned unit, struct sysret *r)
 	r->x[NVME_INFO_BUF_SIZE] = NVME_STUB_BUF_SIZE;
 }
 
+/* --- the kernel-mediated block path (nvme_kpath.c) ---------------------- */
+
+/* The unit's queues, created as for a user-level holder, on regions the
+ * holder never maps: the kernel drives them for it. */
+static int
+op_kpath_attach(void *stub, unsigned unit)
+{
+	struct nvme_stub *s = stub;
+	struct nvme_unit *un = &s->unit[unit];
+	int err;
+
+	if ((err = op_attach(stub, unit)) != 0)
+		return err;
+	if (nvme_kq_start(&un->kq, s->k, s->bar, (uint16_t)(unit + 1),
+	    NVME_STUB_QSIZE, un->pa[R_SQ], un->pa[R_CQ], un->pa[R_BUF],
+	    NVME_STUB_BUF_SIZE, un->nsid, un->lba_size, un->nblocks) != 0) {
+		op_detach(stub, unit);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int64_t
+op_blk(void *stub, unsigned unit, struct proc *p, struct blk_io *io,
+    unsigned n)
+{
+	struct nvme_stub *s = stub;
+
+	return nvme_kq_run(&s->unit[unit].kq, p, io, n);
+}
+
 const struct capio_driver nvme_stub_driver = {
 	.region_pa = op_region_pa,
 	.attach = op_attach,
 	.detach = op_detach,
 	.info = op_info,
+	.kpath_attach = op_kpath_attach,
+	.flush = op_detach,	/* the claim ends: its queues go */
+	.blk = op_blk,
 };

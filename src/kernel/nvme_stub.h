@@ -3,7 +3,8 @@
  * queue, which the kernel keeps, and the CAPIO driver operations for
  * units, one per I/O queue pair: attach creates the unit's CQ and SQ on
  * its own rings and opens IOMMU windows onto them; detach deletes them
- * and closes the windows. No kernel-mediated data path.
+ * and closes the windows. A kernel-path claim gets the same queues,
+ * driven by the kernel for its holder's SYS_BLK_* calls (nvme_kpath.h).
  */
 #ifndef CAPIO_KERNEL_NVME_STUB_H
 #define CAPIO_KERNEL_NVME_STUB_H
