@@ -125,16 +125,11 @@ static void
 master_changed(void *arg, bool enabled)
 {
 	struct e1000e_pci *p = arg;
-	const struct phys_region *r;
-	unsigned i;
 
-	iommu_unmap_all(p->dma);
-	if (!enabled)
-		return;
-	for (i = 0; (r = phys_region_at(p->phys, i)) != NULL; i++)
-		if (r->ram != NULL)
-			(void)iommu_map(p->dma, r->base, r->base, r->size,
-			    IOMMU_READ | IOMMU_WRITE);
+	if (enabled)
+		iommu_map_all_ram(p->dma, IOMMU_READ | IOMMU_WRITE);
+	else
+		iommu_unmap_all(p->dma);
 }
 
 static void

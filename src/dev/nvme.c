@@ -62,6 +62,7 @@ nvme_new(const char *name, const struct nvme_config *cfg, struct iommu *dma,
 	    cfg->serial != NULL ? cfg->serial : name);
 	n->dma = dma;
 	n->max_ioq = cfg->nqueues;
+	n->nvectors = 1;
 	for (i = 0; i < cfg->nnamespaces; i++) {
 		if (nvme_ns_open(&n->ns[i], &cfg->namespaces[i], err,
 		    errlen) != 0) {
@@ -133,8 +134,9 @@ nvme_update_irq(struct nvme *n)
 	bool level = false;
 	unsigned q;
 
-	/* §7.5.1: pin-based, one vector; INTMS masks it. */
-	for (q = 0; q < NVME_NQ && !level; q++) {
+	/* §7.5.1: pin-based, one vector; INTMS masks it. With messages
+	 * (§7.5.2) the pin is not used. */
+	for (q = 0; q < NVME_NQ && !level && n->msi_fn == NULL; q++) {
 		const struct nvme_cq *cq = &n->cq[q];
 
 		if (cq->live && cq->ien && cq->head != cq->tail &&
@@ -148,6 +150,19 @@ nvme_update_irq(struct nvme *n)
 		n->cnt.irq_raised++;
 	if (n->irq_fn != NULL)
 		n->irq_fn(n->irq_owner, level);
+}
+
+void
+nvme_set_msi_handler(struct nvme *n, void (*fn)(void *, unsigned),
+    void *owner, unsigned nvectors)
+{
+	n->msi_fn = fn;
+	n->msi_owner = owner;
+	n->nvectors = 1;
+	if (fn != NULL && nvectors > 1)
+		n->nvectors = nvectors < NVME_MAX_VECTORS ? nvectors :
+		    NVME_MAX_VECTORS;
+	nvme_update_irq(n);
 }
 
 bool
@@ -316,6 +331,8 @@ sq_run(struct nvme *n, unsigned qid)
 		if (!post(n, cq, &c, n->sq[qid].head, st))
 			return;
 		nvme_update_irq(n);
+		if (n->msi_fn != NULL && cq->ien)
+			n->msi_fn(n->msi_owner, cq->iv);
 	}
 }
 

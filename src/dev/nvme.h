@@ -82,6 +82,19 @@ bool nvme_irq_level(const struct nvme *dev);
 void nvme_set_irq_handler(struct nvme *dev,
     void (*fn)(void *owner, bool level), void *owner);
 
+/*
+ * Message-signalled interrupts (MSI-X, §7.5.2), for a PCI function that
+ * has them enabled: with FN set, every completion posted to a CQ with
+ * interrupts enabled calls FN with that CQ's vector, Create I/O CQ and
+ * the Interrupt Vector Configuration feature take vectors below NVECTORS
+ * (at most NVME_MAX_VECTORS), and the INTx line stays low. FN NULL: back
+ * to pin-based interrupts, vector 0 only (§7.5.1).
+ */
+#define NVME_MAX_VECTORS	2048u
+void nvme_set_msi_handler(struct nvme *dev,
+    void (*fn)(void *owner, unsigned vector), void *owner,
+    unsigned nvectors);
+
 /* Register name at OFF ("CC"; doorbells by kind: "SQTDBL", "CQHDBL"),
  * or NULL. */
 const char *nvme_reg_name(uint64_t off);

@@ -38,8 +38,9 @@ create_cq(struct nvme *n, const struct nvme_cmd *c)
 	if (!(c->cdw[11] & 1) || (c->prp1 & PAGE_MASK) ||
 	    NVME_CC_IOCQES(n->cc) != NVME_CQES_LOG2)
 		return NVME_SC_INVALID_FIELD;
-	/* Pin-based interrupts: one vector (§7.5.1). */
-	if (iv != 0)
+	/* Pin-based interrupts: one vector (§7.5.1); MSI-X: as many as the
+	 * function's table holds. */
+	if (iv >= n->nvectors)
 		return NVME_SC_INVALID_IV;
 	cq = &n->cq[qid];
 	memset(cq, 0, sizeof(*cq));
@@ -335,7 +336,7 @@ set_features(struct nvme *n, struct nvme_cmd *c)
 		n->feat[fid] = v & 0xFFFF;
 		break;
 	case NVME_FEAT_IRQ_CONFIG:
-		if ((v & 0xFFFF) != 0)		/* one vector */
+		if ((v & 0xFFFF) >= n->nvectors)
 			return NVME_SC_INVALID_FIELD;
 		n->feat[fid] = v & 0x10000;
 		break;
@@ -385,9 +386,11 @@ get_features(struct nvme *n, struct nvme_cmd *c)
 		    (uint32_t)(n->max_ioq - 1) << 16 | (n->max_ioq - 1);
 		break;
 	case NVME_FEAT_IRQ_CONFIG:
-		if ((c->cdw[11] & 0xFFFF) != 0)
+		if ((c->cdw[11] & 0xFFFF) >= n->nvectors)
 			return NVME_SC_INVALID_FIELD;
-		c->dw0 = cur ? n->feat[fid] : 0;
+		/* §5.21.1.9: IV 15:0 is the vector asked about; one CD bit
+		 * is kept for all of them. */
+		c->dw0 = (cur ? n->feat[fid] : 0) | (c->cdw[11] & 0xFFFF);
 		break;
 	default:
 		return NVME_SC_INVALID_FIELD;

@@ -83,6 +83,10 @@ struct nvme {
 	bool			 irq;
 	void			(*irq_fn)(void *, bool);
 	void			*irq_owner;
+	/* Messages instead (MSI-X enabled): one per completion posted. */
+	void			(*msi_fn)(void *, unsigned);
+	void			*msi_owner;
+	unsigned		 nvectors;	/* 1 while pin-based */
 	/* Re-entrancy: doorbells rung from a callback wait for the loop. */
 	bool			 busy;
 	bool			 kick;

@@ -15,6 +15,7 @@ struct pci_bar {
 	uint64_t		 size;		/* 0: no such BAR (it reads 0, as PCI
 						   says an unused BAR must) */
 	bool			 io;
+	bool			 is64;		/* with the next BAR as its top */
 	const struct mmio_ops	*ops;
 	void			*dev;
 	uint64_t		 addr;		/* where it decodes now */
@@ -34,6 +35,8 @@ struct pci_func {
 	bool		 master;
 	void		(*master_fn)(void *, bool);
 	void		*master_owner;
+	void		(*cfg_fn)(void *, unsigned, unsigned);
+	void		*cfg_owner;
 	char		 name[32];
 };
 
@@ -196,6 +199,20 @@ pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
 	return 0;
 }
 
+int
+pci_bar_init64(struct pci_func *f, unsigned n, uint64_t size,
+    const struct mmio_ops *ops, void *dev)
+{
+	if (f == NULL || n + 1 >= PCI_NBARS || f->bar[n + 1].size != 0 ||
+	    pci_bar_init(f, n, size, false, ops, dev) != 0)
+		return -1;
+	f->bar[n].is64 = true;
+	/* Type 10b: 64-bit, anywhere; the next BAR is its high half. */
+	f->cfg[PCI_BAR0 + 4 * n] |= 0x4;
+	pci_cfg_init32(f, PCI_BAR0 + 4 * (n + 1), 0, 0xFFFFFFFFu, 0);
+	return 0;
+}
+
 uint64_t
 pci_bar_addr(const struct pci_func *f, unsigned n)
 {
@@ -204,8 +221,8 @@ pci_bar_addr(const struct pci_func *f, unsigned n)
 
 /*
  * Where BAR n should decode: its space enabled, and an address that is
- * neither 0 nor so high that the BAR would reach the top of the 32-bit
- * space (where sizing leaves it).
+ * neither 0 nor so high that the BAR would reach the top of its 32-bit
+ * or 64-bit space (where sizing leaves it).
  */
 static uint64_t
 bar_target(const struct pci_func *f, unsigned n)
@@ -219,6 +236,13 @@ bar_target(const struct pci_func *f, unsigned n)
 	if (!(cmd & (bar->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
 		return PCI_BAR_UNMAPPED;
 	base = cfg32(f, PCI_BAR0 + 4 * n) & ~(bar->size - 1) & 0xFFFFFFFFu;
+	if (bar->is64) {
+		base |= (uint64_t)cfg32(f, PCI_BAR0 + 4 * (n + 1)) << 32;
+		last = base + bar->size - 1;
+		if (base == 0 || last < base || last == UINT64_MAX)
+			return PCI_BAR_UNMAPPED;
+		return base;
+	}
 	last = base + bar->size - 1;
 	if (base == 0 || last >= 0xFFFFFFFFu)
 		return PCI_BAR_UNMAPPED;
@@ -316,6 +340,14 @@ pci_set_master_hook(struct pci_func *f, void (*fn)(void *, bool),
 	f->master_owner = owner;
 }
 
+void
+pci_set_cfg_hook(struct pci_func *f, void (*fn)(void *, unsigned, unsigned),
+    void *owner)
+{
+	f->cfg_fn = fn;
+	f->cfg_owner = owner;
+}
+
 static void
 update_command(struct pci_func *f)
 {
@@ -369,6 +401,8 @@ pci_cfg_write(struct pci_func *f, unsigned off, uint32_t val, unsigned len)
 		update_command(f);
 	else if (overlaps(off, len, PCI_BAR0, PCI_BAR0 + 4 * PCI_NBARS))
 		update_bars(f);
+	if (f->cfg_fn != NULL && off < PCI_CFG_SIZE)
+		f->cfg_fn(f->cfg_owner, off, len);
 }
 
 /* The function CONFIG_ADDRESS (with the port's low bits) selects. */

@@ -107,12 +107,26 @@ int pci_cap_add(struct pci_func *f, uint8_t id, unsigned off, unsigned len);
  */
 int pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
     const struct mmio_ops *ops, void *dev);
+/*
+ * BARs n and n+1 (n 0..4) as one 64-bit memory BAR of SIZE bytes (a power
+ * of two, at least one page): BAR n holds the low address bits and type
+ * 10b, BAR n+1 the high 32 bits. It decodes anywhere in the 64-bit space
+ * but at 0 and where it would reach the top (as sizing leaves it). 0, or
+ * -1 on a bad argument.
+ */
+int pci_bar_init64(struct pci_func *f, unsigned n, uint64_t size,
+    const struct mmio_ops *ops, void *dev);
 /* Where BAR n decodes now, or PCI_BAR_UNMAPPED. */
 uint64_t pci_bar_addr(const struct pci_func *f, unsigned n);
 
 /* The function's owner hears of bus-master enable changes (gate DMA). */
 void pci_set_master_hook(struct pci_func *f,
     void (*fn)(void *owner, bool enabled), void *owner);
+
+/* The function's owner hears of every configuration write (after it took
+ * effect): OFF and LEN as software wrote them. */
+void pci_set_cfg_hook(struct pci_func *f,
+    void (*fn)(void *owner, unsigned off, unsigned len), void *owner);
 
 /* Drive the function's INTx pin (its configured interrupt pin). */
 void pci_set_intx(struct pci_func *f, bool level);
