@@ -534,11 +534,12 @@ for s in "${scenarios[@]}"; do
 				sc_equal=$((sc_equal + 1))
 				continue
 			fi
-			# A configuration mask: equal in the bits it keeps.
-			if [ -n "${st_cmask[$i]-}" ] &&
+			# A configuration mask: equal in the bits it keeps (mask
+			# 0: any reply, byte strings too).
+			if [ -n "${st_cmask[$i]-}" ] && { ((st_cmask[i] == 0)) || {
 			    [[ $w =~ ^OK\ (0x[0-9a-f]{1,16})$ ]] && wv=${BASH_REMATCH[1]} &&
 			    [[ $g =~ ^OK\ (0x[0-9a-f]{1,16})$ ]] && gv=${BASH_REMATCH[1]} &&
-			    (((wv & st_cmask[i]) == (gv & st_cmask[i]))); then
+			    (((wv & st_cmask[i]) == (gv & st_cmask[i]))); }; }; then
 				sc_masklines=$((sc_masklines + 1))
 				sc_mask+=("${st_dev[$i]}")
 				[ "$verbose" = 1 ] && echo "  masked" \

@@ -105,8 +105,8 @@ nvme_queues_reset(struct nvme *n)
 	memset(n->feat, 0, sizeof(n->feat));
 	/* Volatile write cache on after reset (§5.21.1.6). */
 	n->feat[NVME_FEAT_VWC] = 1;
-	/* Temperature threshold: over-temperature 0x157 K (§5.21.1.4). */
-	n->feat[NVME_FEAT_TEMP_THRESH] = 0x157;
+	/* Temperature threshold: over-temperature at WCTEMP (§5.21.1.4). */
+	n->feat[NVME_FEAT_TEMP_THRESH] = NVME_TEMP_WARN;
 }
 
 void

@@ -15,6 +15,8 @@
 #define NVME_NQ		(NVME_MAX_IOQ + 1)	/* queue 0 is the admin pair */
 #define NVME_ERRLOG	16u			/* Error Information entries */
 #define NVME_AERL	3u			/* AERL: 4 outstanding */
+#define NVME_TEMP_WARN	0x157u			/* WCTEMP, 343 K */
+#define NVME_TEMP_CRIT	0x175u			/* CCTEMP, 373 K */
 
 struct nvme_sq {
 	bool	 live;
