@@ -206,12 +206,12 @@ expand() {
 # in "#@LABEL"), across included files.
 depth=0 dev="" dev_label="" dev_mask=""
 parse() {
-	local file=$1 prefix=$2 line n=0 m text where label
+	local file=$1 prefix=$2 from=${3:-} line n=0 m text where label
 	[ -r "$file" ] || die "cannot read $file"
 	depth=$((depth + 1))
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
-		where="${file#"$sdir"/}:$n"
+		where="$from${file#"$sdir"/}:$n"
 		line=${line%$'\r'}
 		[[ $line =~ ^[[:space:]]*$ ]] && continue
 		if [[ $line =~ ^#!\ *([a-z]+)\ *(.*)$ ]]; then
@@ -245,7 +245,7 @@ parse() {
 				[[ $arg =~ ^([^ ]+)\ *([AB]?)$ ]] ||
 				    die "$where: #! include FILE [A|B]"
 				parse "$sdir/${BASH_REMATCH[1]}" \
-				    "${BASH_REMATCH[2]:-$prefix}"
+				    "${BASH_REMATCH[2]:-$prefix}" "$where > "
 				;;
 			deviation|mask)
 				if [ "$d" = deviation ]; then

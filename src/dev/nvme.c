@@ -206,12 +206,15 @@ fatal(struct nvme *n)
 	n->cnt.fatal++;
 }
 
-/* Retrying helps only for transient errors: the rest say Do Not Retry. */
+/* Retrying helps only for transient errors and for a deletion refused
+ * while SQs use the CQ (it succeeds once they are gone): the rest say Do
+ * Not Retry (§4.6.1.2). */
 static uint16_t
 with_dnr(uint16_t status)
 {
 	if (status == NVME_SC_SUCCESS || status == NVME_SC_DATA_XFER_ERROR ||
-	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL)
+	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL ||
+	    status == NVME_SC_INVALID_QUEUE_DELETION)
 		return status;
 	return (uint16_t)(status | NVME_STATUS_DNR);
 }
