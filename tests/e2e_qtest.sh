@@ -477,7 +477,7 @@ if ((${#scenarios[@]} == 0)); then
 fi
 
 n_scen=0 n_replies=0 n_values=0 n_dev=0 n_devlines=0 n_bad=0 n_cross=0
-n_retried=0 n_equal=0 n_masklines=0
+n_retried=0 n_equal=0 n_vequal=0 n_masklines=0
 declare -A dev_seen=() mask_seen=()
 for s in "${scenarios[@]}"; do
 	vars=() st_kind=() st_mach=() st_text=() st_dev=() st_where=()
@@ -505,7 +505,7 @@ for s in "${scenarios[@]}"; do
 	# sides) up to twice; the tally says how many needed it.
 	for attempt in 1 2 3; do
 	sc_replies=0 sc_values=0 sc_devlines=0 sc_cross=0 sc_dev=() out=()
-	sc_equal=0 sc_masklines=0 sc_mask=()
+	sc_equal=0 sc_vequal=0 sc_masklines=0 sc_mask=()
 	bad=0
 	if ! run "$ref"; then
 		out+=("FAIL $s: reference run: $(cat "$tmp/$ref.fail")")
@@ -526,12 +526,14 @@ for s in "${scenarios[@]}"; do
 			text=${st_text[$i]-"(end of run)"}
 			where=${st_where[$i]-"$s:end"}
 			sc_replies=$((sc_replies + 1))
-			[[ $w =~ (OK\ [0-9a-zA-Z/+=]|IRQ|wait|disk) ]] &&
-			    sc_values=$((sc_values + 1))
+			isval=0
+			[[ $w =~ (OK\ [0-9a-zA-Z/+=]|IRQ|wait|disk) ]] && isval=1
+			sc_values=$((sc_values + isval))
 			[ "$verbose" = 1 ] && printf '%s %-11s %-40s %s\n' \
 			    "$s" "$c" "$text" "$g"
 			if [ "$w" = "$g" ]; then
 				sc_equal=$((sc_equal + 1))
+				sc_vequal=$((sc_vequal + isval))
 				continue
 			fi
 			# A configuration mask: equal in the bits it keeps (mask
@@ -567,6 +569,7 @@ for s in "${scenarios[@]}"; do
 	n_devlines=$((n_devlines + sc_devlines))
 	n_cross=$((n_cross + sc_cross))
 	n_equal=$((n_equal + sc_equal))
+	n_vequal=$((n_vequal + sc_vequal))
 	n_masklines=$((n_masklines + sc_masklines))
 	for d in "${sc_dev[@]}"; do dev_seen[$d]=1; done
 	for d in "${sc_mask[@]}"; do mask_seen[$d]=1; done
@@ -587,13 +590,13 @@ fi
 n_dev=${#dev_seen[@]}
 if [ "$set_name" = nvme ]; then
 	echo "qtest: $n_scen NVMe scenarios, $n_replies replies compared" \
-	    "($n_values carrying values): $n_equal equal, $n_masklines equal" \
-	    "under ${#mask_seen[@]} documented configuration masks," \
-	    "$n_devlines differing as $n_dev documented deviations;" \
-	    "$n_bad scenarios failing ($n_retried run again after a timing" \
-	    "difference)"
-	echo "qtest: masks: ${!mask_seen[*]}"
-	echo "qtest: deviations: ${!dev_seen[*]}"
+	    "($n_values carrying values, $n_vequal of them equal): $n_equal" \
+	    "equal, $n_masklines equal under ${#mask_seen[@]} documented" \
+	    "configuration masks, $n_devlines differing as $n_dev documented" \
+	    "deviations; $n_bad scenarios failing ($n_retried run again after" \
+	    "a timing difference)"
+	echo "qtest: masks: $(printf '%s\n' "${!mask_seen[@]}" | sort | tr '\n' ' ')"
+	echo "qtest: deviations: $(printf '%s\n' "${!dev_seen[@]}" | sort | tr '\n' ' ')"
 else
 	echo "qtest: $n_scen scenarios, $n_replies replies compared ($n_values" \
 	    "carrying values), $n_cross runs with frames crossing between QEMU and" \
