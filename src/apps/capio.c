@@ -20,7 +20,7 @@ static const struct cli_cmd commands[] = {
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
 	{ "bench", "benchmarks: rtt, throughput, udp, memcached, access, nic", cmd_bench },
 	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },
-	{ "qtest", "answer QEMU qtest commands for an e1000e machine", cmd_qtest },
+	{ "qtest", "answer QEMU qtest commands for a q35 machine (e1000e, NVMe)", cmd_qtest },
 	{ "attack", "run the attack catalogue under the page and capio arms", cmd_attack },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
