@@ -330,31 +330,31 @@ make_disk() {
 # start M KIND LOCALPORT REMOTEPORT: machine M (its NIC's MAC or its NVMe
 # controller from the scenario) as KIND, qemu or capio.
 start() {
-	local m=$1 kind=$2 lp=$3 rp=$4 w r img=$tmp/disk.$1.img
+	local m=$1 kind=$2 lp=$3 rp=$4 w r img=$tmp/disk.$1.img dev=()
 	rm -f "$tmp/in.$m" "$tmp/out.$m"
 	mkfifo "$tmp/in.$m" "$tmp/out.$m"
+	# The device on each side: QEMU's -device (and its backend), capio's
+	# option.
 	if [ "${mach_kind[$m]}" = nvme ]; then
 		make_disk "$img" "${mach_disk[$m]}"
 		if [ "$kind" = qemu ]; then
-			"$qemu" -M q35 -accel tcg -bios "$tmp/HALT" -nodefaults \
-			    -display none -qtest stdio -qtest-log none \
-			    -device "nvme,serial=${mach_serial[$m]},drive=d0" \
-			    -drive "if=none,id=d0,file=$img,format=raw" \
-			    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
+			dev=(-device "nvme,serial=${mach_serial[$m]},drive=d0"
+			    -drive "if=none,id=d0,file=$img,format=raw")
 		else
-			"$capio" qtest --nvme \
-			    "serial=${mach_serial[$m]},disk=$img" \
-			    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
+			dev=(--nvme "serial=${mach_serial[$m]},disk=$img")
 		fi
 	elif [ "$kind" = qemu ]; then
+		dev=(-device "e1000e,netdev=n0,mac=${mach_mac[$m]},romfile="
+		    -netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lp,remote.type=inet,remote.host=127.0.0.1,remote.port=$rp")
+	else
+		dev=(--nic "mac=${mach_mac[$m]},wire=udp:127.0.0.1:$lp,127.0.0.1:$rp")
+	fi
+	if [ "$kind" = qemu ]; then
 		"$qemu" -M q35 -accel tcg -bios "$tmp/HALT" -nodefaults \
-		    -display none -qtest stdio -qtest-log none \
-		    -device "e1000e,netdev=n0,mac=${mach_mac[$m]},romfile=" \
-		    -netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lp,remote.type=inet,remote.host=127.0.0.1,remote.port=$rp" \
+		    -display none -qtest stdio -qtest-log none "${dev[@]}" \
 		    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
 	else
-		"$capio" qtest --nic \
-		    "mac=${mach_mac[$m]},wire=udp:127.0.0.1:$lp,127.0.0.1:$rp" \
+		"$capio" qtest "${dev[@]}" \
 		    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
 	fi
 	pid[$m]=$!

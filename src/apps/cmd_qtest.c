@@ -126,79 +126,115 @@ parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
+/* One "key=value" item of an option's comma-separated text. */
+struct opt_item {
+	const char	*text;		/* the item, not terminated */
+	size_t		 len;
+	const char	*val;		/* after its '=' (or its end) */
+	size_t		 vlen;
+};
+
+/*
+ * The next item of *P into IT and *P past it: 1, 0 at the end, or -1 with
+ * a message in ERR (OPT names the option) on a trailing comma. An item
+ * starting with LAST runs to the end of the text: its value may hold
+ * commas (a wire spec, a path).
+ */
+static int
+next_item(const char **p, const char *last, const char *opt,
+    struct opt_item *it, char *err, size_t errlen)
+{
+	const char *s = *p, *comma = NULL, *eq;
+
+	if (*s == '\0')
+		return 0;
+	if (strncmp(s, last, strlen(last)) != 0)
+		comma = strchr(s, ',');
+	it->text = s;
+	it->len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+	eq = memchr(s, '=', it->len);
+	it->val = eq != NULL ? eq + 1 : s + it->len;
+	it->vlen = it->len - (size_t)(it->val - s);
+	*p = comma != NULL ? comma + 1 : s + it->len;
+	if (comma != NULL && comma[1] == '\0') {
+		snprintf(err, errlen, "%s: trailing comma", opt);
+		return -1;
+	}
+	return 1;
+}
+
+/* Whether IT is KEY=... (KEY given with its '='). */
+static bool
+item_is(const struct opt_item *it, const char *key)
+{
+	return strncmp(it->text, key, strlen(key)) == 0;
+}
+
+/* IT's value into BUF as a string; false when it does not fit. */
+static bool
+item_val(const struct opt_item *it, char *buf, size_t len)
+{
+	if (it->vlen >= len)
+		return false;
+	memcpy(buf, it->val, it->vlen);
+	buf[it->vlen] = '\0';
+	return true;
+}
+
 /* "--nvme" option text: comma-separated keys, disk= last. */
 static bool
 parse_nvme(const char *s, struct q35_nvme_desc *n, char *serial,
     size_t serial_len, char *err, size_t errlen)
 {
-	const char *p = s, *comma;
+	struct opt_item it;
 	char num[16], *end;
 	unsigned long long mib;
-	size_t len;
+	int r;
 
-	while (*p != '\0') {
-		if (strncmp(p, "disk=", 5) == 0) {
-			n->disk = p + 5;
-			if (*n->disk == '\0') {
+	while ((r = next_item(&s, "disk=", "--nvme", &it, err, errlen)) > 0) {
+		if (item_is(&it, "disk=")) {
+			if (it.vlen == 0) {
 				snprintf(err, errlen, "--nvme: empty disk=");
 				return false;
 			}
-			return true;
-		}
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (strncmp(p, "serial=", 7) == 0) {
-			if (len - 7 < 1 || len - 7 >= serial_len) {
+			n->disk = it.val;
+		} else if (item_is(&it, "serial=")) {
+			if (it.vlen == 0 || !item_val(&it, serial, serial_len)) {
 				snprintf(err, errlen, "--nvme: serial= wants 1"
 				    " to %zu characters", serial_len - 1);
 				return false;
 			}
-			memcpy(serial, p + 7, len - 7);
-			serial[len - 7] = '\0';
 			n->serial = serial;
-		} else if (strncmp(p, "size=", 5) == 0) {
-			if (len - 5 < 1 || len - 5 >= sizeof(num)) {
-				snprintf(err, errlen, "--nvme: size= wants MiB,"
-				    " 1 to 1024");
-				return false;
-			}
-			memcpy(num, p + 5, len - 5);
-			num[len - 5] = '\0';
-			mib = strtoull(num, &end, 10);
-			if (*end != '\0' || num[0] < '0' || num[0] > '9' ||
-			    mib < 1 || mib > 1024) {
-				snprintf(err, errlen, "--nvme: size=%s: want MiB,"
-				    " 1 to 1024", num);
+		} else if (item_is(&it, "size=")) {
+			if (!item_val(&it, num, sizeof(num)) ||
+			    (mib = strtoull(num, &end, 10)) < 1 || mib > 1024 ||
+			    *end != '\0' || num[0] < '0' || num[0] > '9') {
+				snprintf(err, errlen, "--nvme: size=%.*s: want"
+				    " MiB, 1 to 1024", (int)it.vlen, it.val);
 				return false;
 			}
 			n->ram_bytes = (uint64_t)mib << 20;
 		} else {
 			snprintf(err, errlen, "--nvme: unknown key in '%.*s'"
-			    " (expected serial=, size= or disk=)", (int)len, p);
-			return false;
-		}
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-		if (*p == '\0') {
-			snprintf(err, errlen, "--nvme: trailing comma");
+			    " (expected serial=, size= or disk=)", (int)it.len,
+			    it.text);
 			return false;
 		}
 	}
-	return true;
+	return r == 0;
 }
 
 /* "--nic" option text: comma-separated keys, wire= last. */
 static bool
 parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 {
-	char key[32];
-	const char *p = s, *comma;
-	size_t len;
+	struct opt_item it;
+	char mac[32];
+	int r;
 
-	while (*p != '\0') {
-		if (strncmp(p, "wire=", 5) == 0) {
-			n->wire = p + 5;
+	while ((r = next_item(&s, "wire=", "--nic", &it, err, errlen)) > 0) {
+		if (item_is(&it, "wire=")) {
+			n->wire = it.val;
 			if (*n->wire == '\0') {
 				snprintf(err, errlen, "--nic: empty wire=");
 				return false;
@@ -212,36 +248,21 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 				    n->wire);
 				return false;
 			}
-			return true;
-		}
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (strncmp(p, "mac=", 4) == 0) {
-			if (len - 4 >= sizeof(key)) {
-				snprintf(err, errlen, "--nic: bad MAC address");
-				return false;
-			}
-			memcpy(key, p + 4, len - 4);
-			key[len - 4] = '\0';
-			if (!parse_mac(key, n->mac)) {
+		} else if (item_is(&it, "mac=")) {
+			if (!item_val(&it, mac, sizeof(mac)) ||
+			    !parse_mac(mac, n->mac)) {
 				snprintf(err, errlen, "--nic: bad MAC address"
-				    " '%s' (expected xx:xx:xx:xx:xx:xx)", key);
+				    " '%.*s' (expected xx:xx:xx:xx:xx:xx)",
+				    (int)it.vlen, it.val);
 				return false;
 			}
 		} else {
 			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
-			    " (expected mac= or wire=)", (int)len, p);
-			return false;
-		}
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-		if (*p == '\0') {
-			snprintf(err, errlen, "--nic: trailing comma");
+			    " (expected mac= or wire=)", (int)it.len, it.text);
 			return false;
 		}
 	}
-	return true;
+	return r == 0;
 }
 
 static void

@@ -222,47 +222,16 @@ static const struct mmio_ops bar0_ops = { bar0_read, bar0_write,
 	bar0_reg_name };
 
 static void
-master_changed(void *arg, bool enabled)
-{
-	struct nvme_pci *p = arg;
-
-	if (enabled)
-		iommu_map_all_ram(p->dma, IOMMU_READ | IOMMU_WRITE);
-	else
-		iommu_unmap_all(p->dma);
-}
-
-static void
-irq_changed(void *arg, bool level)
-{
-	struct nvme_pci *p = arg;
-
-	pci_set_intx(p->func, level);
-}
-
-static void
 config_init(struct nvme_pci *p)
 {
+	/* Identify Controller's SSVID is the subsystem vendor here
+	 * (§5.15.2.2): the model reports its own vendor there. */
+	static const struct pci_ident id = { NVME_VENDOR_ID, NVME_DEVICE_ID,
+	    REVISION, NVME_CLASS_BASE << 16 | NVME_CLASS_SUB << 8 |
+	    NVME_CLASS_PROGIF, NVME_VENDOR_ID, 0, 1 /* INTA */ };
 	struct pci_func *f = p->func;
 
-	pci_cfg_init16(f, PCI_VENDOR_ID, NVME_VENDOR_ID, 0, 0);
-	pci_cfg_init16(f, PCI_DEVICE_ID, NVME_DEVICE_ID, 0, 0);
-	pci_cfg_init16(f, PCI_COMMAND, 0, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-	    PCI_COMMAND_MASTER | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE,
-	    0);
-	/* Error bits are write-1-to-clear (nothing here ever sets them). */
-	pci_cfg_init16(f, PCI_STATUS, 0, 0, 0xF900);
-	pci_cfg_init8(f, PCI_REVISION_ID, REVISION, 0, 0);
-	pci_cfg_init8(f, PCI_CLASS_PROG, NVME_CLASS_PROGIF, 0, 0);
-	pci_cfg_init16(f, PCI_CLASS_DEVICE,
-	    NVME_CLASS_BASE << 8 | NVME_CLASS_SUB, 0, 0);
-	pci_cfg_init8(f, PCI_CACHE_LINE_SIZE, 0, 0xFF, 0);
-	/* Identify Controller's SSVID is this register's value (§5.15.2.2);
-	 * the model reports its vendor there. */
-	pci_cfg_init16(f, PCI_SUBSYS_VENDOR_ID, NVME_VENDOR_ID, 0, 0);
-	pci_cfg_init16(f, PCI_SUBSYS_ID, 0, 0, 0);
-	pci_cfg_init8(f, PCI_INTERRUPT_LINE, 0, 0xFF, 0);
-	pci_cfg_init8(f, PCI_INTERRUPT_PIN, 1, 0, 0);		/* INTA */
+	pci_cfg_init_header(f, &id);
 
 	/* MSI-X: 65 vectors, table and pending bits in BAR0; Enable and
 	 * Function Mask writable. */
@@ -323,9 +292,9 @@ nvme_pci_new(struct pci_bus *bus, unsigned slot, const char *name,
 	config_init(p);
 	/* A valid size and ops: this cannot fail. */
 	(void)pci_bar_init64(p->func, 0, NVME_PCI_BAR0_SIZE, &bar0_ops, p);
-	pci_set_master_hook(p->func, master_changed, p);
+	pci_set_master_iommu(p->func, p->dma);
 	pci_set_cfg_hook(p->func, cfg_written, p);
-	nvme_set_irq_handler(p->dev, irq_changed, p);
+	nvme_set_irq_handler(p->dev, pci_intx_fn, p->func);
 	return p;
 fail:
 	if (p != NULL) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/iommu.h"
 #include "machine/phys.h"
 
 #define CONFIG_ADDRESS	0xCF8
@@ -157,6 +158,26 @@ pci_cfg_init32(struct pci_func *f, unsigned off, uint32_t val,
 	    (uint16_t)w1cmask);
 	pci_cfg_init16(f, off + 2, (uint16_t)(val >> 16),
 	    (uint16_t)(wmask >> 16), (uint16_t)(w1cmask >> 16));
+}
+
+void
+pci_cfg_init_header(struct pci_func *f, const struct pci_ident *id)
+{
+	pci_cfg_init16(f, PCI_VENDOR_ID, id->vendor, 0, 0);
+	pci_cfg_init16(f, PCI_DEVICE_ID, id->device, 0, 0);
+	pci_cfg_init16(f, PCI_COMMAND, 0, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+	    PCI_COMMAND_MASTER | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE,
+	    0);
+	/* Error bits are write-1-to-clear (no device here sets them). */
+	pci_cfg_init16(f, PCI_STATUS, 0, 0, 0xF900);
+	pci_cfg_init8(f, PCI_REVISION_ID, id->revision, 0, 0);
+	pci_cfg_init8(f, PCI_CLASS_PROG, (uint8_t)id->class, 0, 0);
+	pci_cfg_init16(f, PCI_CLASS_DEVICE, (uint16_t)(id->class >> 8), 0, 0);
+	pci_cfg_init8(f, PCI_CACHE_LINE_SIZE, 0, 0xFF, 0);
+	pci_cfg_init16(f, PCI_SUBSYS_VENDOR_ID, id->subsys_vendor, 0, 0);
+	pci_cfg_init16(f, PCI_SUBSYS_ID, id->subsys, 0, 0);
+	pci_cfg_init8(f, PCI_INTERRUPT_LINE, 0, 0xFF, 0);
+	pci_cfg_init8(f, PCI_INTERRUPT_PIN, id->pin, 0, 0);
 }
 
 int
@@ -338,6 +359,27 @@ pci_set_master_hook(struct pci_func *f, void (*fn)(void *, bool),
 {
 	f->master_fn = fn;
 	f->master_owner = owner;
+}
+
+static void
+master_iommu(void *owner, bool enabled)
+{
+	if (enabled)
+		iommu_map_all_ram(owner, IOMMU_READ | IOMMU_WRITE);
+	else
+		iommu_unmap_all(owner);
+}
+
+void
+pci_set_master_iommu(struct pci_func *f, struct iommu *io)
+{
+	pci_set_master_hook(f, master_iommu, io);
+}
+
+void
+pci_intx_fn(void *func, bool level)
+{
+	pci_set_intx(func, level);
 }
 
 void
