@@ -4,7 +4,11 @@
  * offset), a sane bring-up, queue creation, arbitrary submission queue
  * entries (mostly well-formed opcodes, arbitrary fields), RAM writes into
  * the DMA windows (PRP lists, data), doorbells and resets, run against
- * a fresh controller with two RAM namespaces.
+ * a fresh controller with two RAM namespaces. The input's first byte
+ * picks the controller: the specification's, or one with queue isolation
+ * (a model extension: each I/O queue's DMA through its own IOMMU context
+ * with its rings and a data window of its own, queues bound to
+ * namespaces by the Bind Queue admin command).
  *
  * Oracles, checked after every input: nothing outside the DMA windows
  * changed (canary RAM), and the INTx line equals what the model's
@@ -39,7 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct phys *phys;
 static struct iommu *io;
-static struct nvme *dev;
+static struct iommu *qio[5];		/* queue isolation: queues 1..4 */
+static struct nvme *plain, *isolated;
+static struct nvme *dev;		/* this input's */
 static uint8_t pattern[CANARY_SIZE];
 static bool irq;
 /* Host-side tails, to ring believable doorbells. */
@@ -73,10 +79,26 @@ setup(void)
 	cfg.namespaces[0].block_size = 512;
 	cfg.namespaces[1].size_bytes = 256u << 10;
 	cfg.namespaces[1].block_size = 4096;
-	dev = nvme_new("nvme0", &cfg, io, err, sizeof(err));
-	if (dev == NULL)
+	plain = nvme_new("nvme0", &cfg, io, err, sizeof(err));
+	/* Queue q's context: its SQ and CQ, and an eighth of the window. */
+	for (unsigned q = 1; q <= 4; q++) {
+		if ((qio[q] = iommu_new(phys, "nvme1 queue")) == NULL ||
+		    iommu_map(qio[q], QBASE(q - 1), QBASE(q - 1), 0x1000,
+		    IOMMU_READ) != 0 ||
+		    iommu_map(qio[q], QBASE(q - 1) + 0x1000,
+		    QBASE(q - 1) + 0x1000, 0x1000, IOMMU_WRITE) != 0 ||
+		    iommu_map(qio[q], RW + 0x10000 + 0x8000 * (q - 1),
+		    RW + 0x10000 + 0x8000 * (q - 1), 0x8000,
+		    IOMMU_READ | IOMMU_WRITE) != 0)
+			abort();
+	}
+	cfg.queue_isolation = true;
+	cfg.queue_dma = qio;
+	isolated = nvme_new("nvme1", &cfg, io, err, sizeof(err));
+	if (plain == NULL || isolated == NULL)
 		abort();
-	nvme_set_irq_handler(dev, on_irq, NULL);
+	nvme_set_irq_handler(plain, on_irq, NULL);
+	nvme_set_irq_handler(isolated, on_irq, NULL);
 	memset(pattern, 0xA5, sizeof(pattern));
 }
 
@@ -142,7 +164,7 @@ static const uint8_t admin_ops[] = {
 	NVME_ADM_DELETE_SQ, NVME_ADM_CREATE_SQ, NVME_ADM_GET_LOG_PAGE,
 	NVME_ADM_DELETE_CQ, NVME_ADM_CREATE_CQ, NVME_ADM_IDENTIFY,
 	NVME_ADM_ABORT, NVME_ADM_SET_FEATURES, NVME_ADM_GET_FEATURES,
-	NVME_ADM_ASYNC_EVENT,
+	NVME_ADM_ASYNC_EVENT, NVME_ADM_CAPIO_BIND_QUEUE,
 };
 static const uint8_t io_ops[] = {
 	NVME_CMD_FLUSH, NVME_CMD_WRITE, NVME_CMD_READ, NVME_CMD_WRITE_ZEROES,
@@ -193,6 +215,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (phys == NULL)
 		setup();
+	dev = pr.n > 0 && (take(&pr, 1) & 1) ? isolated : plain;
+	irq = nvme_irq_level(dev);
 	memset(phys_ram_ptr(phys, RAM, CANARY - RAM), 0, CANARY - RAM);
 	canary = phys_ram_ptr(phys, CANARY, CANARY_SIZE);
 	memcpy(canary, pattern, CANARY_SIZE);

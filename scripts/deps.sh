@@ -19,6 +19,8 @@ tools="jq iproute2 iputils-ping mount tshark memcached libmemcached-tools
 tools="$tools perl dpkg-dev"
 # the Node clients (tests/e2e_node_clients.sh)
 tools="$tools nodejs npm"
+# NBD clients and the reference servers (tests/e2e_nbd_tap.sh, bench/nbd.sh)
+tools="$tools libnbd-bin qemu-utils fio nbdkit"
 case $job in
 demo)	pkgs=$build ;;
 test)	pkgs="$build $tools" ;;

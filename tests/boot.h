@@ -13,9 +13,10 @@
 #include "board/board.h"
 #include "kernel/kernel.h"
 
-/* NULL with the reason on stderr. */
+/* The board D describes (NULL: the default), the kernel with WITH (NULL:
+ * the defaults). NULL with the reason on stderr. */
 static inline struct kernel *
-test_boot(const struct kernel_opts *with)
+test_boot_board(const struct board_desc *d, const struct kernel_opts *with)
 {
 	struct kernel_opts o;
 	char err[256];
@@ -26,10 +27,35 @@ test_boot(const struct kernel_opts *with)
 	else
 		kernel_opts_default(&o);
 	o.host_syscalls = false;
-	if ((k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	if ((k = kernel_boot(board_new(d, err, sizeof err), &o, err,
 	    sizeof err)) == NULL)
 		fprintf(stderr, "boot: %s\n", err);
 	return k;
+}
+
+/* NULL with the reason on stderr. */
+static inline struct kernel *
+test_boot(const struct kernel_opts *with)
+{
+	return test_boot_board(NULL, with);
+}
+
+/*
+ * The default board (two NICs on a pair wire) and one NVMe controller
+ * after them (device 2) of QUEUES queue pairs, namespace 1 NS_BYTES of
+ * RAM.
+ */
+static inline struct kernel *
+test_boot_nvme(const struct kernel_opts *with, unsigned queues,
+    uint64_t ns_bytes)
+{
+	struct board_desc d;
+
+	board_desc_default(&d);
+	d.nvmes = 1;
+	d.nvme[0].queues = queues;
+	d.nvme[0].ns_bytes = ns_bytes;
+	return test_boot_board(&d, with);
 }
 
 /* What the kernel says of pid; zeroes when it knows no such process. */

@@ -21,7 +21,7 @@ have_py=0
 command -v python3 >/dev/null 2>&1 && have_py=1
 # Which file-writing benchmarks this build has (memcached joins with its
 # server).
-benches=(rtt throughput udp)
+benches=(rtt throughput udp nvme)
 "$capio" bench --help | grep -q '^  memcached ' && benches+=(memcached)
 
 json_ok() {	# file

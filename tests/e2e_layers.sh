@@ -3,7 +3,8 @@
 # boundary: src/user/ includes only the ABI (abi/), capabilities (cap/),
 # the instruction set (machine/cpu.h), the datasheet's header-only facts
 # (dev/e1000e_regs.h, dev/e1000e_desc.h, dev/e1000e_ring.h,
-# dev/nvme_regs.h: constants, layouts and inline ring arithmetic,
+# dev/nvme_regs.h, dev/nvme_entry.h: constants, layouts, inline ring
+# arithmetic and entry packing,
 # nothing to link), its own headers
 # and lwIP's; and libcapio_user.a needs no symbol that the trusted
 # libraries (kernel, board, dev, net, eval, qtest) define. CTest runs it from the build
@@ -18,7 +19,7 @@ fail=0
 layers=" $(cd "$src/src" && echo */ | tr -d /) "
 allowed() {
 	case $1 in
-	abi/*|cap/*|user/*|machine/cpu.h|dev/e1000e_regs.h|dev/e1000e_desc.h|dev/e1000e_ring.h|dev/nvme_regs.h)
+	abi/*|cap/*|user/*|machine/cpu.h|dev/e1000e_regs.h|dev/e1000e_desc.h|dev/e1000e_ring.h|dev/nvme_regs.h|dev/nvme_entry.h)
 		return 0 ;;
 	esac
 	return 1

@@ -6,9 +6,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "board/board.h"
+#include "net/wire.h"
 #include "dev/e1000e.h"
 #include "dev/nvme.h"
 #include "kernel/kernel.h"
@@ -66,6 +68,61 @@ test_refused(void)
 	d.nvmes = 1;
 	d.nvme[0].queues = NVME_MAX_IOQ + 1;
 	refused(&d, "queue pairs");
+	d.nvme[0].queues = 4;
+	d.nvme[0].namespaces = NVME_MAX_NS + 1;
+	refused(&d, "namespaces");
+	d.nvme[0].namespaces = 2;
+	d.nvme[0].path = "/tmp/capio-never-created.img";
+	refused(&d, "one NVMe namespace");
+	/* A NIC's own wire: not NIC 0's, not a NIC that is not there, not
+	 * NIC 1 of a pair, one port only. */
+	board_desc_default(&d);
+	d.nic_wire[0] = "tap:x";
+	refused(&d, "NIC 0 is on the board's wire");
+	board_desc_default(&d);
+	d.nic_wire[2] = "tap:x";
+	refused(&d, "a NIC the board has not");
+	board_desc_default(&d);
+	d.nic_wire[1] = "udp:127.0.0.1:1,127.0.0.1:2";
+	refused(&d, "NIC 1 is on the pair wire already");
+	board_desc_default(&d);
+	d.wire = "none";
+	d.nic_wire[1] = "pair";
+	refused(&d, "tap:IF or udp:L,R");
+}
+
+/* NIC 1 on a wire of its own (UDP, no root needed), apart from NIC 0's. */
+static void
+test_nic_wire(void)
+{
+	struct board_desc d;
+	struct board *b;
+	char err[200], w0[64], w1[64];
+	unsigned port = 20000 + (unsigned)getpid() % 20000;
+
+	snprintf(w0, sizeof w0, "udp:127.0.0.1:%u,127.0.0.1:%u", port,
+	    port + 2);
+	snprintf(w1, sizeof w1, "udp:127.0.0.1:%u,127.0.0.1:%u", port + 1,
+	    port + 3);
+	board_desc_default(&d);
+	d.wire = w0;
+	d.nic_wire[1] = w1;
+	b = board_new(&d, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL) {
+		fprintf(stderr, "board: %s\n", err);
+		return;
+	}
+	CHECK(board_nic_wire(b, 0) == board_wire(b));
+	CHECK(board_nic_wire(b, 1) != NULL);
+	CHECK(board_nic_wire(b, 1) != board_wire(b));
+	CHECK(board_nic_wire(b, 2) == NULL);
+	CHECK(strcmp(wire_name(board_nic_wire(b, 1)), w1) == 0);
+	CHECK(strcmp(board_desc(b)->nic_wire[1], w1) == 0);
+	CHECK(e1000e_port(board_nic(b, 1))->wire != e1000e_port(board_nic(b,
+	    0))->wire);
+	board_poll(b, 8);
+	board_free(b);
 }
 
 static void
@@ -196,6 +253,34 @@ test_nvme(void)
 	CHECK_EQ(v, NVME_VS_1_4);
 	board_irq_attach(b, 2, on_irq, &seen);
 	board_irq_attach(b, 2, NULL, NULL);
+	/* The specification's controller: no per-queue contexts. */
+	CHECK(bd->queue_iommu == NULL && bd->nqueue_iommu == 0);
+	CHECK(!nvme_queue_isolation(board_nvme(b, 0)));
+	board_free(b);
+
+	/* Queue isolation and three namespaces: a context per I/O queue,
+	 * none of them the controller's. */
+	d.nvme[0].namespaces = 3;
+	d.nvme[0].queue_isolation = true;
+	b = board_new(&d, err, sizeof err);
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	bd = board_dev(b, 2);
+	CHECK(nvme_queue_isolation(board_nvme(b, 0)));
+	CHECK_EQ(bd->nqueue_iommu, 4);
+	CHECK(bd->queue_iommu != NULL && bd->queue_iommu[0] == NULL);
+	for (unsigned q = 1; bd->queue_iommu != NULL && q <= 4; q++) {
+		CHECK(bd->queue_iommu[q] != NULL);
+		CHECK(bd->queue_iommu[q] != bd->iommu);
+		CHECK(q == 1 || bd->queue_iommu[q] != bd->queue_iommu[q - 1]);
+	}
+	{
+		uint8_t x[4];
+
+		CHECK_EQ(nvme_ns_peek(board_nvme(b, 0), 3, 0, x, 4), 0);
+		CHECK_EQ(nvme_ns_peek(board_nvme(b, 0), 4, 0, x, 4), -1);
+	}
 	board_free(b);
 }
 
@@ -258,26 +343,48 @@ test_kernel_nvme(void)
 	board_desc_default(&d);
 	d.nvmes = 1;
 	d.nvme[0].queues = 3;
-	k = kernel_boot(board_new(&d, err, sizeof err), &o, err, sizeof err);
-	CHECK(k != NULL);
-	if (k == NULL) {
-		fprintf(stderr, "boot: %s\n", err);
-		return;
+	/* Then with queue isolation: the kernel binds no queue until
+	 * attach, the controller's own context holds only the admin queue's
+	 * windows, and faults reach the kernel from every queue's context. */
+	for (int iso = 0; iso < 2; iso++) {
+		d.nvme[0].queue_isolation = iso;
+		d.nvme[0].namespaces = iso ? 3 : 1;
+		k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
+		    sizeof err);
+		CHECK(k != NULL);
+		if (k == NULL) {
+			fprintf(stderr, "boot: %s\n", err);
+			return;
+		}
+		nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
+		CHECK(c.admin_cmds >= 3);	/* Identify x2, Set Features */
+		CHECK_EQ(c.cmd_errors, 0);
+		CHECK_EQ(c.dma_faults, 0);
+		kernel_get_stats(k, &st);
+		CHECK_EQ(st.dma_faults, 0);
+		CHECK_EQ(kernel_dev_kernel_pa(k, 2, 1), 0);
+		for (unsigned q = 1; iso && q <= 3; q++)
+			CHECK_EQ(nvme_queue_nsid(board_nvme(kernel_board(k), 0),
+			    q), 0);
+		if (iso) {
+			const struct board_dev *bd = board_dev(kernel_board(k),
+			    2);
+			uint8_t x[4];
+
+			CHECK(dma_read(bd->queue_iommu[2], 0x100000, x,
+			    sizeof x) != 0);
+			kernel_get_stats(k, &st);
+			CHECK_EQ(st.dma_faults, 1);
+		}
+		kernel_halt(k);
 	}
-	nvme_get_counters(board_nvme(kernel_board(k), 0), &c);
-	CHECK(c.admin_cmds >= 3);	/* Identify x2, Set Features */
-	CHECK_EQ(c.cmd_errors, 0);
-	CHECK_EQ(c.dma_faults, 0);
-	kernel_get_stats(k, &st);
-	CHECK_EQ(st.dma_faults, 0);
-	CHECK_EQ(kernel_dev_kernel_pa(k, 2, 1), 0);
-	kernel_halt(k);
 }
 
 int
 main(void)
 {
 	test_refused();
+	test_nic_wire();
 	test_nvme();
 	test_kernel_nvme();
 	test_default();

@@ -1,15 +1,20 @@
 /*
  * test_exposure.c — the exposure map: what page-granular grants of the
- * e1000e doorbells hand out (by name, at 4, 16 and 64 KiB), the same code
- * on a made-up device, bad requests refused, and the byte accounting
- * holding for random page sizes and slice sets.
+ * e1000e doorbells hand out (by name, at 4, 16 and 64 KiB), what the
+ * NVMe doorbell page hands one tenant (every other tenant's doorbells,
+ * marked as other units' slices; the admin queue's; page 0's registers
+ * with CSTS), the same code on a made-up device, bad requests refused,
+ * and the byte accounting holding for random page sizes and slice sets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "dev/e1000e.h"
+#include "dev/nvme.h"
 #include "kernel/e1000e_manifest.h"
+#include "kernel/nvme_manifest.h"
 #include "eval/exposure.h"
 
 static const struct exposure_reg *
@@ -285,12 +290,81 @@ test_json(void)
 	exposure_free(&e[1]);
 }
 
+/* NVMe: one tenant's SQT and CQH are on the page of every queue's. */
+static void
+test_nvme(void)
+{
+	static const char *const db[] = { "SQT", "CQH" };
+	static const char *const all[] = { "SQT", "CQH", "CSTS" };
+	const struct exposure_reg *r;
+	struct exposure e;
+	char err[200];
+
+	CHECK_EQ(exposure_compute_units(&nvme_manifest, "bar0", db, 2, 4096,
+	    nvme_reg_name, NVME_STUB_MAX_UNITS, &e, err, sizeof err), 0);
+	CHECK_EQ(e.npages, 2);
+	CHECK(!e.mapped[0] && e.mapped[1]);
+	CHECK_EQ(e.granted_bytes, 8);
+	CHECK_EQ(e.exposed_bytes, 4096);
+	CHECK_EQ(e.granted_bytes + e.privileged_bytes + e.reserved_bytes,
+	    e.exposed_bytes);
+	CHECK_EQ(exposure_class_at(&e, NVME_SQTDBL(1)), EXPOSE_GRANTED);
+	CHECK_EQ(exposure_class_at(&e, NVME_SQTDBL(2)), EXPOSE_PRIVILEGED);
+	/* Queues 0..64 have doorbells: 65 pairs less our own. */
+	CHECK_EQ(e.nregs, 128);
+	CHECK_EQ(exposure_class_at(&e, NVME_SQTDBL(65)), EXPOSE_RESERVED);
+	/* The admin queue's: the kernel's, no unit's slice. */
+	r = reg(&e, "SQ0TDBL");
+	CHECK(r != NULL && !r->other_slice && !r->other_unit);
+	/* Units 1..7 are other tenants. */
+	for (unsigned q = 2; q <= NVME_STUB_MAX_UNITS; q++) {
+		char sq[16], cq[16];
+
+		snprintf(sq, sizeof sq, "SQ%uTDBL", q);
+		snprintf(cq, sizeof cq, "CQ%uHDBL", q);
+		r = reg(&e, sq);
+		CHECK(r != NULL && r->other_unit && !r->other_slice &&
+		    r->first == NVME_SQTDBL(q));
+		r = reg(&e, cq);
+		CHECK(r != NULL && r->other_unit);
+	}
+	/* Past the units the stub offers: the controller's queues all the
+	 * same, but no unit's. */
+	r = reg(&e, "SQ9TDBL");
+	CHECK(r != NULL && !r->other_unit);
+	CHECK(reg(&e, "CC") == NULL);
+	exposure_free(&e);
+	/* One unit: the neighbours' doorbells are nobody's slice. */
+	CHECK_EQ(exposure_compute(&nvme_manifest, "bar0", db, 2, 4096,
+	    nvme_reg_name, &e, err, sizeof err), 0);
+	r = reg(&e, "SQ2TDBL");
+	CHECK(r != NULL && !r->other_unit);
+	exposure_free(&e);
+	/* With CSTS, page 0: the controller's registers. */
+	CHECK_EQ(exposure_compute_units(&nvme_manifest, "bar0", all, 3, 4096,
+	    nvme_reg_name, NVME_STUB_MAX_UNITS, &e, err, sizeof err), 0);
+	CHECK(e.mapped[0] && e.mapped[1]);
+	static const char *const page0[] = { "CAP", "VS", "INTMS", "INTMC",
+	    "CC", "AQA", "ASQ", "ACQ" };
+	for (size_t i = 0; i < sizeof page0 / sizeof page0[0]; i++)
+		CHECK(reg(&e, page0[i]) != NULL);
+	r = reg(&e, "ASQ");
+	CHECK(r != NULL && r->words == 2 && r->first == NVME_ASQ);
+	CHECK(reg(&e, "CSTS") == NULL);		/* granted */
+	exposure_free(&e);
+	CHECK_EQ(exposure_compute_units(&nvme_manifest, "bar0", db, 2, 4096,
+	    nvme_reg_name, 0, &e, err, sizeof err), -1);
+	CHECK_EQ(exposure_compute_units(&nvme_manifest, "bar0", db, 2, 4096,
+	    nvme_reg_name, MANIFEST_MAX_UNITS + 1, &e, err, sizeof err), -1);
+}
+
 int
 main(void)
 {
 	test_e1000e_4k();
 	test_e1000e_16k_64k();
 	test_other_device();
+	test_nvme();
 	test_refused();
 	test_accounting();
 	test_json();

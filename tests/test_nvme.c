@@ -37,7 +37,11 @@ test_bringup(void)
 	CHECK_EQ(nrd(&w, NVME_VS), 0x00010400);
 	CHECK_EQ(nrd(&w, NVME_CSTS), 0);
 	CHECK(strcmp(nvme_reg_name(NVME_CC), "CC") == 0);
-	CHECK(strcmp(nvme_reg_name(NVME_CQHDBL(3)), "CQHDBL") == 0);
+	CHECK(strcmp(nvme_reg_name(NVME_CQHDBL(3)), "CQ3HDBL") == 0);
+	CHECK(strcmp(nvme_reg_name(NVME_SQTDBL(0)), "SQ0TDBL") == 0);
+	CHECK(strcmp(nvme_reg_name(NVME_SQTDBL(64)), "SQ64TDBL") == 0);
+	CHECK(strcmp(nvme_reg_name(NVME_CQHDBL(64)), "CQ64HDBL") == 0);
+	CHECK(nvme_reg_name(NVME_SQTDBL(65)) == NULL);	/* no such queue */
 	CHECK(nvme_reg_name(0x40) == NULL);
 
 	/* Bad CC.MPS: controller fatal status, not ready. */

@@ -8,6 +8,10 @@
  * changes nothing; under the page arm it lands on the shared doorbell
  * page and the neighbour's next command fails. A held unit is EBUSY; a
  * tenant's exit deletes its queues and the unit can be attached again.
+ * A controller with a namespace per queue gives each unit its own; with
+ * queue isolation (a model extension) the kernel opens the unit's
+ * windows in its queue's own IOMMU context, not the controller's, binds
+ * the queue to its namespace, and undoes both when the tenant goes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "dev/nvme.h"
 #include "kernel/kernel.h"
 #include "machine/cpu.h"
+#include "machine/iommu.h"
 #include "user/libcapio.h"
 #include "user/nvme_driver.h"
 
@@ -28,24 +33,26 @@
 #define LBA(t, i)	(100u * (t) + (i))
 
 static struct kernel *
-boot(enum grant_arm arm)
+boot_ns(enum grant_arm arm, unsigned namespaces, bool isolation)
 {
 	struct kernel_opts o;
 	struct board_desc d;
-	char err[256];
-	struct kernel *k;
 
 	kernel_opts_default(&o);
-	o.host_syscalls = false;
 	o.arm = arm;
 	board_desc_default(&d);
 	d.nvmes = 1;
 	d.nvme[0].queues = 8;
 	d.nvme[0].ns_bytes = 1u << 20;
-	if ((k = kernel_boot(board_new(&d, err, sizeof err), &o, err,
-	    sizeof err)) == NULL)
-		fprintf(stderr, "boot: %s\n", err);
-	return k;
+	d.nvme[0].namespaces = namespaces;
+	d.nvme[0].queue_isolation = isolation;
+	return test_boot_board(&d, &o);
+}
+
+static struct kernel *
+boot(enum grant_arm arm)
+{
+	return boot_ns(arm, 1, false);
 }
 
 static struct nvme *
@@ -119,9 +126,9 @@ four_main(void *arg)
 }
 
 static void
-test_four_tenants(void)
+test_four_tenants(unsigned namespaces, bool isolation)
 {
-	struct kernel *k = boot(ARM_CAPIO);
+	struct kernel *k = boot_ns(ARM_CAPIO, namespaces, isolation);
 	struct proc_info before[NTENANTS], after;
 	struct nvme_counters c0, c1;
 	struct four f;
@@ -191,8 +198,9 @@ test_four_tenants(void)
 	CHECK_EQ(c1.bytes_written - c0.bytes_written, NTENANTS * BLOCKS * 512);
 	CHECK_EQ(c1.cmd_errors, 0);
 	CHECK_EQ(c1.dma_faults, 0);
-	/* Four exits: Delete SQ and Delete CQ each, over the admin queue. */
-	CHECK_EQ(c1.admin_cmds - c0.admin_cmds, 2 * NTENANTS);
+	/* Four exits: Delete SQ and Delete CQ each, over the admin queue
+	 * (and with isolation, unbinding the queue). */
+	CHECK_EQ(c1.admin_cmds - c0.admin_cmds, (isolation ? 3 : 2) * NTENANTS);
 	kernel_halt(k);
 }
 
@@ -413,12 +421,97 @@ test_exit_again(void)
 	kernel_halt(k);
 }
 
+/* --- a namespace per unit; queue isolation ------------------------------ */
+
+struct own {
+	unsigned unit;
+	int open_rc, wr, rd, other;
+	bool same, hold;
+	uint64_t buf_dma;
+	uint32_t nsid;
+};
+
+static void
+own_main(void *arg)
+{
+	struct own *o = arg;
+	struct nvdrv d;
+	uint8_t b[512], in[512];
+
+	if ((o->open_rc = nvdrv_open(&d, NVME_DEV, o->unit)) != 0)
+		return;
+	o->nsid = d.nsid;
+	o->buf_dma = d.buf_dma;
+	memset(b, 0x3c, sizeof b);
+	o->wr = nvdrv_write(&d, 1, 1, b);
+	o->rd = nvdrv_read(&d, 1, 1, in);
+	o->same = memcmp(b, in, sizeof b) == 0;
+	/* Namespace 1 is unit 0's. */
+	o->other = nvdrv_cmd(&d, NVME_CMD_READ, 1, d.buf_dma, 0, 1);
+	while (o->hold)
+		sys_yield();
+}
+
+static void
+test_own_namespace(bool isolation)
+{
+	struct kernel *k = boot_ns(ARM_CAPIO, 8, isolation);
+	const struct board_dev *bd;
+	struct own o = { .unit = 2, .hold = true };
+	uint8_t x[8];
+
+	CHECK(k != NULL);
+	if (k == NULL)
+		return;
+	bd = board_dev(kernel_board(k), NVME_DEV);
+	kernel_spawn(k, "own", own_main, &o);
+	kernel_run(k, 5);
+	CHECK_EQ(o.open_rc, 0);
+	CHECK_EQ(o.nsid, 3);
+	CHECK_EQ(o.wr, 0);
+	CHECK_EQ(o.rd, 0);
+	CHECK(o.same);
+	CHECK_EQ(nvme_ns_peek(ctrl(k), 3, 512, x, sizeof x), 0);
+	CHECK_EQ(x[0], 0x3c);
+	CHECK_EQ(nvme_ns_peek(ctrl(k), 1, 512, x, sizeof x), 0);
+	CHECK_EQ(x[0], 0);
+	if (!isolation) {
+		/* Nothing in NVMe stops naming another namespace. */
+		CHECK_EQ(o.other, 0);
+		CHECK(bd->queue_iommu == NULL);
+		/* One context: the unit's buffers are the controller's. */
+		CHECK_EQ(dma_read(bd->iommu, o.buf_dma, x, sizeof x), 0);
+		o.hold = false;
+		kernel_run(k, 0);
+		kernel_halt(k);
+		return;
+	}
+	CHECK_EQ(o.other & 0x7FF, NVME_SC_INVALID_NS);
+	CHECK_EQ(nvme_queue_nsid(ctrl(k), 3), 3);
+	CHECK_EQ(nvme_queue_nsid(ctrl(k), 1), 0);	/* not attached */
+	/* Its windows are its queue's: not the controller's, not another
+	 * queue's. */
+	CHECK_EQ(dma_read(bd->queue_iommu[3], o.buf_dma, x, sizeof x), 0);
+	CHECK(dma_read(bd->iommu, o.buf_dma, x, sizeof x) != 0);
+	CHECK(dma_read(bd->queue_iommu[2], o.buf_dma, x, sizeof x) != 0);
+	o.hold = false;
+	kernel_run(k, 0);
+	/* Gone: unbound, and its queue's context empty again. */
+	CHECK_EQ(nvme_queue_nsid(ctrl(k), 3), 0);
+	CHECK(dma_read(bd->queue_iommu[3], o.buf_dma, x, sizeof x) != 0);
+	CHECK(!qstate(k, 3).sq_live);
+	kernel_halt(k);
+}
+
 int
 main(void)
 {
-	test_four_tenants();
+	test_four_tenants(1, false);
 	test_neighbour(ARM_CAPIO);
 	test_neighbour(ARM_PAGE);
 	test_exit_again();
+	test_own_namespace(false);
+	test_own_namespace(true);
+	test_four_tenants(8, true);
 	return check_done("nvme_tenants");
 }

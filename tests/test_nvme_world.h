@@ -49,6 +49,7 @@ struct nworld {
 	struct iommu	*io;
 	struct nvme	*dev;
 	struct nq	 q[4];
+	struct iommu	*qio[4];	/* queue isolation: queues 1..3 */
 	unsigned	 irq_changes;
 	bool		 irq_level;
 	unsigned	 faults;
@@ -125,11 +126,10 @@ nvme_default_config(struct nvme_config *cfg)
 	cfg->serial = "CAPIO0001";
 }
 
+/* RAM, the controller's IOMMU with its two windows, the canary. */
 static inline void
-nworld_init_cfg(struct nworld *w, const struct nvme_config *cfg)
+nworld_machine(struct nworld *w)
 {
-	char err[128];
-
 	memset(w, 0, sizeof(*w));
 	w->phys = phys_new();
 	CHECK(w->phys != NULL);
@@ -142,11 +142,26 @@ nworld_init_cfg(struct nworld *w, const struct nvme_config *cfg)
 	iommu_set_fault_handler(w->io, nw_fault, w);
 	memset(phys_ram_ptr(w->phys, N_CANARY, N_CANARY_SIZE), 0xA5,
 	    N_CANARY_SIZE);
+}
+
+/* The controller as CFG says, on the machine nworld_machine built. */
+static inline void
+nworld_device(struct nworld *w, const struct nvme_config *cfg)
+{
+	char err[128];
+
 	w->dev = nvme_new("nvme0", cfg, w->io, err, sizeof(err));
 	CHECK(w->dev != NULL);
 	CHECK(phys_add_mmio(w->phys, N_BAR, NVME_BAR0_SIZE, "nvme0 BAR0",
 	    &nvme_mmio_ops, w->dev) == 0);
 	nvme_set_irq_handler(w->dev, nw_irq, w);
+}
+
+static inline void
+nworld_init_cfg(struct nworld *w, const struct nvme_config *cfg)
+{
+	nworld_machine(w);
+	nworld_device(w, cfg);
 }
 
 static inline void
@@ -162,6 +177,8 @@ static inline void
 nworld_free(struct nworld *w)
 {
 	nvme_free(w->dev);
+	for (unsigned i = 0; i < 4; i++)
+		iommu_free(w->qio[i]);
 	iommu_free(w->io);
 	phys_free(w->phys);
 }

@@ -17,7 +17,9 @@
 enum {
 	NVME_INFO_QID,		/* the unit's SQ and CQ identifier (unit + 1) */
 	NVME_INFO_QSIZE,	/* entries in each of its queues */
-	NVME_INFO_NSID,		/* the namespace to address (shared: 1) */
+	NVME_INFO_NSID,		/* the namespace to address: unit + 1 when
+				   the controller has one per unit, else
+				   the shared 1 */
 	NVME_INFO_LBA_SIZE,	/* bytes per logical block */
 	NVME_INFO_NBLOCKS,	/* blocks in the namespace */
 	NVME_INFO_BUF_DMA,	/* device address of "buffers" */

@@ -36,6 +36,17 @@ enum sysno {
 	SYS_DESCRIBE,	/* x0: device, x1: buffer size, c0: buffer
 			   -> the device's struct capio_desc written there
 			   (abi/manifest.h) */
+	/* The kernel-mediated block path (abi/blk.h): a kernel-path claim
+	 * on a unit of a block device (an NVMe queue pair). */
+	SYS_BLK_READ,	/* x0: device, x1: first block, x2: blocks, c0:
+			   token, c1: buffer -> bytes read into it */
+	SYS_BLK_WRITE,	/* x0: device, x1: first block, x2: blocks, c0:
+			   token, c1: buffer -> bytes written from it */
+	SYS_BLK_FLUSH,	/* x0: device, c0: token -> 0 once what was
+			   written is durable */
+	SYS_BLK_SUBMIT,	/* x0: device, x1: requests, c0: token, c1: the
+			   request records -> requests that succeeded;
+			   each record's result written back */
 	SYS_NCALLS
 };
 

@@ -25,11 +25,12 @@ void bench_opts_help(FILE *f, unsigned accept);
 int bench_main(int argc, char **argv, unsigned accept, const char *usage,
     const char *help, bench_run_fn *run);
 
-/* `capio bench rtt|throughput|udp|memcached|access|nic [OPTIONS]`. */
+/* `capio bench rtt|throughput|udp|memcached|nvme|access|nic [OPTIONS]`. */
 int bench_rtt(int argc, char **argv);
 int bench_throughput(int argc, char **argv);
 int bench_udp(int argc, char **argv);
 int bench_memcached(int argc, char **argv);
+int bench_nvme(int argc, char **argv);
 int bench_access(int argc, char **argv);
 int bench_nic(int argc, char **argv);
 

@@ -15,13 +15,16 @@
 #endif
 
 static const struct cli_cmd commands[] = {
-	{ "demo",  "memcached through CAPIO, a checked client, a trapped attacker", cmd_demo },
-	{ "run",   "serve memcached or UDP echo from a CAPIO process", cmd_run },
+	{ "demo",  "memcached through CAPIO, a checked client, a trapped attacker;\n"
+	  "           --nvme: tenants sharing an NVMe controller", cmd_demo },
+	{ "run",   "serve memcached, UDP echo, or NBD on NVMe, from a CAPIO process", cmd_run },
 	{ "cap",   "decode, bound and inspect Morello capabilities", cmd_cap },
-	{ "bench", "benchmarks: rtt, throughput, udp, memcached, access, nic", cmd_bench },
+	{ "bench", "benchmarks: rtt, throughput, udp, memcached, nvme, access, nic",
+	    cmd_bench },
 	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },
 	{ "qtest", "answer QEMU qtest commands for a q35 machine (e1000e, NVMe)", cmd_qtest },
-	{ "attack", "run the attack catalogue under the page and capio arms", cmd_attack },
+	{ "attack", "run the attack catalogue under the page and capio arms;\n"
+	  "           --nvme: NVMe tenants' attacks, with queue isolation too", cmd_attack },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -41,7 +44,8 @@ usage(FILE *f)
 	    "examples:\n"
 	    "  capio --version          the release and the commit it was built from\n"
 	    "  capio help run           the same as capio run --help\n"
-	    "  capio demo --ops=2000    the main job, 2000 operations\n");
+	    "  capio demo --ops=2000    the main job, 2000 operations\n"
+	    "  capio demo --nvme        four tenants on one NVMe controller\n");
 }
 
 static const struct cli_cmd *

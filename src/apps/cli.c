@@ -190,3 +190,30 @@ cli_is_tty(void)
 {
 	return isatty(STDOUT_FILENO) == 1;
 }
+
+bool
+cli_list_has(const char *list, bool (*match)(const char *, const void *),
+    const void *arg)
+{
+	char buf[512], *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",",
+	    &save))
+		if (match(t, arg))
+			return true;
+	return false;
+}
+
+const char *
+cli_list_unknown(const char *list, bool (*known)(const char *), char *buf,
+    size_t n)
+{
+	char *rest = buf, *t;
+
+	snprintf(buf, n, "%s", list);
+	while ((t = strsep(&rest, ",")) != NULL)
+		if (!known(t))
+			return t;
+	return NULL;
+}

@@ -7,6 +7,7 @@
 #define CAPIO_APPS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXIT_USAGE 2
@@ -60,6 +61,17 @@ char **cli_split_equals(int *argc, char **argv);
 void cli_split_free(char **av);
 /* True if ARG is a value cli_split_equals split off an option. */
 bool cli_split_value(const char *arg);
+
+/*
+ * A comma list of names, as --only takes them. cli_list_has: some item
+ * of LIST is one that MATCH(item, ARG) accepts. cli_list_unknown: NULL
+ * when KNOWN(item) holds for every item (an empty one included), else
+ * the first that is not, copied into BUF (N bytes).
+ */
+bool cli_list_has(const char *list,
+    bool (*match)(const char *item, const void *arg), const void *arg);
+const char *cli_list_unknown(const char *list, bool (*known)(const char *item),
+    char *buf, size_t n);
 
 /* Print "capio CMD: MSG" and the usage line to stderr; returns 2. */
 int cli_fail(const struct cli_args *a, const char *fmt, ...)

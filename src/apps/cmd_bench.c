@@ -11,7 +11,7 @@
 #include "eval/bench.h"
 #include "eval/bench_report.h"
 
-#define USAGE	"capio bench [all|rtt|throughput|udp|memcached|access|nic] " \
+#define USAGE	"capio bench [all|rtt|throughput|udp|memcached|nvme|access|nic] " \
 		"[ARGS...]"
 
 static const struct cli_cmd benches[] = {
@@ -23,6 +23,8 @@ static const struct cli_cmd benches[] = {
 	    bench_udp },
 	{ "memcached", "memcached GET/SET latency and ops/s, kernel vs capio",
 	    bench_memcached },
+	{ "nvme", "4 KiB random I/O latency (QD1) and IOPS (QD32) per arm, "
+	    "tenants", bench_nvme },
 	{ "access", "ns per checked load/store, RAM and MMIO", bench_access },
 	{ "nic", "packets per second through the NIC models, full-BAR driver",
 	    bench_nic },
@@ -32,26 +34,28 @@ static const struct cli_cmd benches[] = {
 /* What `all` runs, in order: the benchmarks that write files. */
 static int (*const all_runs[])(const struct bench_opts *, char **) = {
 	bench_rtt_run, bench_throughput_run, bench_udp_run, bench_memcached_run,
+	bench_nvme_run,
 };
 static const char *const all_names[] = { "rtt", "throughput", "udp",
-	"memcached" };
+	"memcached", "nvme" };
 #define NALL (sizeof(all_runs) / sizeof(all_runs[0]))
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: %s\n\nbenchmarks:\n", USAGE);
-	fprintf(f, "  %-10s %s\n", "all", "rtt, throughput, udp and memcached "
-	    "(the default)");
+	fprintf(f, "  %-10s %s\n", "all", "rtt, throughput, udp, memcached "
+	    "and nvme (the default)");
 	for (size_t i = 0; i < NBENCHES; i++)
 		fprintf(f, "  %-10s %s\n", benches[i].name, benches[i].summary);
 	fprintf(f, "\noptions of all (and of each file-writing benchmark):\n");
 	bench_opts_help(f, 0);
-	fprintf(f, "\nThe arms: kernel (a system call per frame), page (user-level "
-	    "driver,\nwhole 4 KiB pages), capio (user-level driver, byte-exact "
-	    "slices), raw\n(host pointers, no checks: the simulator's floor; "
-	    "benchmark only).\nrtt, udp and memcached measure the arms "
-	    "interleaved, in rounds of one block\neach, and report each ratio "
+	fprintf(f, "\nThe arms: kernel (a system call per frame or block "
+	    "request), page (user-level\ndriver, whole 4 KiB pages), capio "
+	    "(user-level driver, byte-exact slices), raw\n(host pointers, no "
+	    "checks: the simulator's floor; benchmark only).\nrtt, udp, "
+	    "memcached and nvme measure the arms interleaved, in rounds of one\n"
+	    "block each, and report each ratio "
 	    "as the median of its per-round ratios with\nthe interquartile "
 	    "range (p25-p75); throughput interleaves the arms'\nsearches trial "
 	    "by trial. A target is met or MISSED only when the run\nsupports "

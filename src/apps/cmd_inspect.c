@@ -11,20 +11,28 @@
 #include "apps/cli.h"
 #include "eval/exposure_svg.h"
 #include "dev/e1000e.h"
+#include "dev/nvme.h"
 #include "kernel/e1000e_manifest.h"
+#include "kernel/nvme_manifest.h"
 #include "eval/exposure.h"
 
 #define USAGE "capio inspect DEVICE [--json] [--exposure SLICES [--pages SIZES] " \
-	"[--svg FILE]]   (devices: e1000e)"
+	"[--svg FILE]]   (devices: e1000e, nvme)"
 #define MAX_PAGES 8
 
-/* What inspect knows of a device: its manifest and its register names. */
+/* What inspect knows of a device: its manifest, its register names, how
+ * many units its stub offers at most (an NVMe queue pair each), and the
+ * page sizes --exposure shows unless told (none past the region: the
+ * NVMe BAR0 is 8 KiB). */
 static const struct {
 	const char *name;
 	const struct manifest *m;
 	exposure_reg_name_fn regs;
+	unsigned units;
+	const char *pages;
 } devices[] = {
-	{ "e1000e", &e1000e_manifest, e1000e_reg_name },
+	{ "e1000e", &e1000e_manifest, e1000e_reg_name, 1, "4K,16K,64K" },
+	{ "nvme", &nvme_manifest, nvme_reg_name, NVME_STUB_MAX_UNITS, "4K" },
 };
 
 /* Split a comma list in place; false if empty items or too many. */
@@ -93,10 +101,10 @@ exposure(const struct cli_args *a, int dev, char *list, char *pages,
 {
 	const struct manifest *m = devices[dev].m;
 	const char *want[EXPOSURE_MAX_WANT], *region = NULL;
-	const char *plist[MAX_PAGES] = { "4K", "16K", "64K" };
+	const char *plist[MAX_PAGES];
 	struct exposure e[MAX_PAGES];
-	size_t nwant, np = 3;
-	char err[256];
+	size_t nwant, np;
+	char err[256], defpages[32];
 	int rc = 0;
 
 	if (!split(list, want, EXPOSURE_MAX_WANT, &nwant))
@@ -113,7 +121,10 @@ exposure(const struct cli_args *a, int dev, char *list, char *pages,
 			    "different regions", want[0], want[i]);
 		region = r;
 	}
-	if (pages != NULL && !split(pages, plist, MAX_PAGES, &np))
+	snprintf(defpages, sizeof defpages, "%s", devices[dev].pages);
+	if (pages == NULL)
+		(void)split(defpages, plist, MAX_PAGES, &np);
+	else if (!split(pages, plist, MAX_PAGES, &np))
 		return cli_fail(a, "--pages wants 1 to %d sizes separated "
 		    "by commas", MAX_PAGES);
 	for (size_t i = 0; i < np; i++) {
@@ -125,8 +136,9 @@ exposure(const struct cli_args *a, int dev, char *list, char *pages,
 			return cli_fail(a, "bad page size '%s' (bytes, or with "
 			    "K, KiB, M or MiB: 4K, 2M)", plist[i]);
 		}
-		if (exposure_compute(m, region, want, nwant, ps, devices[dev].regs,
-		    &e[i], err, sizeof err) != 0) {
+		if (exposure_compute_units(m, region, want, nwant, ps,
+		    devices[dev].regs, devices[dev].units, &e[i], err,
+		    sizeof err) != 0) {
 			for (size_t j = 0; j < i; j++)
 				exposure_free(&e[j]);
 			return cli_fail(a, "%s", err);
@@ -164,21 +176,27 @@ cmd_inspect(int argc, char **argv)
 		printf("usage: %s\n\n"
 		    "Print the device manifest: the regions its kernel stub can share\n"
 		    "and the byte slices of its registers a user-level driver gets.\n"
-		    "--json prints one JSON object on one line.\n\n"
+		    "--json prints one JSON object on one line. Devices: e1000e (the\n"
+		    "82574L NIC) and nvme (an NVMe controller, whose units are its I/O\n"
+		    "queue pairs: the slices named are unit 0's).\n\n"
 		    "--exposure SLICES (e.g. TDT,RDT) computes what a page-granular\n"
 		    "grant of those slices' registers hands out instead: for pages of\n"
-		    "4, 16 and 64 KiB (or --pages, e.g. 4K,2M), the pages mapped, every\n"
+		    "4, 16 and 64 KiB (nvme: 4 KiB, its BAR0 being 8 KiB; or --pages,\n"
+		    "e.g. 4K,2M), the pages mapped, every\n"
 		    "privileged register that comes along, and the bytes exposed\n"
 		    "against the bytes CAPIO's slices grant. --svg FILE draws the\n"
 		    "register region as pages of cells: granted, exposed-but-privileged,\n"
-		    "not mapped. Options take their value as --svg F or --svg=F.\n\n"
+		    "not mapped. On a device of several units a \"+\" marks another\n"
+		    "unit's slice (for nvme: another tenant's doorbell). Options take\n"
+		    "their value as --svg F or --svg=F.\n\n"
 		    "Exit status: 0; 1 when FILE cannot be written; 2 for a bad\n"
 		    "argument (an unknown device or slice, slices of two regions, a\n"
 		    "bad page size, --svg or --pages without --exposure).\n\n"
 		    "examples:\n"
 		    "  capio inspect e1000e --json\n"
 		    "  capio inspect e1000e --exposure TDT,RDT --svg bar0.svg\n"
-		    "  capio inspect e1000e --exposure=TDT --pages=4K,2M --json\n", USAGE);
+		    "  capio inspect e1000e --exposure=TDT --pages=4K,2M --json\n"
+		    "  capio inspect nvme --exposure SQT,CQH,CSTS --svg nvme.svg\n", USAGE);
 		return 0;
 	}
 	for (a.i = 1; a.i < argc; a.i++) {
@@ -205,15 +223,16 @@ cmd_inspect(int argc, char **argv)
 					dev = (int)d;
 			if (dev < 0)
 				return cli_fail(&a, "unknown device '%s' (devices: "
-				    "e1000e)", arg);
+				    "e1000e, nvme)", arg);
 		}
 	}
 	if (dev < 0)
-		return cli_fail(&a, "missing DEVICE (devices: e1000e)");
+		return cli_fail(&a, "missing DEVICE (devices: e1000e, nvme)");
 	if ((svg != NULL || pages != NULL) && list == NULL)
 		return cli_fail(&a, "%s needs --exposure",
 		    svg != NULL ? "--svg" : "--pages");
-	if (manifest_validate(devices[dev].m, err, sizeof err) != 0) {
+	if (manifest_validate_units(devices[dev].m, devices[dev].units, err,
+	    sizeof err) != 0) {
 		fprintf(stderr, "capio inspect: invalid manifest: %s\n", err);
 		return 1;
 	}

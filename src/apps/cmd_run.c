@@ -12,11 +12,11 @@
 #include "apps/cli.h"
 #include "eval/serve.h"
 
-#define USAGE "capio run {memcached|udp-echo} [--tap IFNAME] [--ip ADDR/LEN] " \
-	"[--host-ip ADDR/LEN] [--port N] [--kernel-path] [--pcap FILE] " \
-	"[--seconds N] [--restart N] [--unfiltered] [--ops N] [-m MB] " \
-	"[-I SIZE] [-c N] " \
-	"[-o idle_timeout=N]"
+#define USAGE "capio run {memcached|udp-echo|nbd} [--tap IFNAME] " \
+	"[--ip ADDR/LEN] [--host-ip ADDR/LEN] [--port N] [--kernel-path] " \
+	"[--pcap FILE] [--seconds N] [--restart N] [--unfiltered] [--ops N] " \
+	"[-m MB] [-I SIZE] [-c N] [-o idle_timeout=N] [--disk FILE] " \
+	"[--size SIZE] [--export NAME] [--tenants N]"
 
 /* a.b.c.d/LEN, decimal only: netstack's parser lets " 1.2.3.4/+8" in. */
 static bool
@@ -81,35 +81,65 @@ host_cidr(struct cli_args *a, const char **val, uint32_t *addr, unsigned *len)
 	return true;
 }
 
+/*
+ * Bytes, or a number with one of UNITS' suffixes (either case; the i-th
+ * is 1024^(i+1)), between lo and hi; 0 when it is not.
+ */
+static uint64_t
+suffixed(const char *v, const char *units, uint64_t lo, uint64_t hi)
+{
+	char num[32];
+	const char *u;
+	uint64_t n, unit = 1;
+	size_t len = strlen(v);
+
+	if (len > 0 && (u = strchr(units, v[len - 1] | 0x20)) != NULL) {
+		unit <<= 10 * (u - units + 1);
+		len--;
+	}
+	if (len == 0 || len >= sizeof num)
+		return 0;
+	memcpy(num, v, len);
+	num[len] = '\0';
+	if (!cli_parse_u64(num, &n) || n > hi / unit || n * unit < lo)
+		return 0;
+	return n * unit;
+}
+
 /* -I's value as memcached takes it: bytes, or a number with k or m. */
 static bool
 item_size(struct cli_args *a, size_t *out)
 {
 	const char *opt = a->argv[a->i], *v;
-	char num[32];
-	uint64_t n, unit = 1;
-	size_t len;
+	uint64_t n;
 
 	if ((v = cli_value(a)) == NULL)
 		return false;
-	len = strlen(v);
-	if (len > 0 && (v[len - 1] == 'k' || v[len - 1] == 'K'))
-		unit = 1024, len--;
-	else if (len > 0 && (v[len - 1] == 'm' || v[len - 1] == 'M'))
-		unit = 1024 * 1024, len--;
-	if (len == 0 || len >= sizeof num)
-		goto bad;
-	memcpy(num, v, len);
-	num[len] = '\0';
-	if (!cli_parse_u64(num, &n) || n > (1ull << 30) / unit ||
-	    n * unit < 1024)
-		goto bad;
-	*out = (size_t)(n * unit);
+	if ((n = suffixed(v, "km", 1024, 1ull << 30)) == 0) {
+		cli_fail(a, "%s must be 1k..1024m (bytes, or with k or m), not "
+		    "'%s'", opt, v);
+		return false;
+	}
+	*out = (size_t)n;
 	return true;
-bad:
-	cli_fail(a, "%s must be 1k..1024m (bytes, or with k or m), not '%s'",
-	    opt, v);
-	return false;
+}
+
+/* --size: bytes, or a number with K, M, G or T (binary), 4K..1T. */
+static bool
+disk_size(struct cli_args *a, uint64_t *out)
+{
+	const char *opt = a->argv[a->i], *v;
+	uint64_t n;
+
+	if ((v = cli_value(a)) == NULL)
+		return false;
+	if ((n = suffixed(v, "kmgt", 4096, 1ull << 40)) == 0 || n % 4096 != 0) {
+		cli_fail(a, "%s must be 4K..1T, a multiple of 4 KiB (bytes, or "
+		    "with K, M, G or T), not '%s'", opt, v);
+		return false;
+	}
+	*out = n;
+	return true;
 }
 
 /* A TAP interface name the host kernel takes: 1 to 15 bytes (IFNAMSIZ). */
@@ -126,25 +156,31 @@ parse(int argc, char **argv, struct serve_opts *o)
 {
 	struct cli_args a = { "run", USAGE, argc, argv, 0 };
 	const char *builtin_only = NULL, *tap_only = NULL, *mc_only = NULL;
+	const char *nbd_only = NULL;
 	uint32_t host_addr = 0;
 	unsigned host_len;
 	uint64_t v;
 
 	memset(o, 0, sizeof *o);
 	if (argc < 2 || argv[1][0] == '-')
-		return cli_fail(&a, "missing APP (memcached or udp-echo), which "
-		    "comes first");
+		return cli_fail(&a, "missing APP (memcached, udp-echo or nbd), "
+		    "which comes first");
 	if (strcmp(argv[1], "memcached") == 0)
 		o->app = APP_MEMCACHED;
 	else if (strcmp(argv[1], "udp-echo") == 0)
 		o->app = APP_UDP_ECHO;
+	else if (strcmp(argv[1], "nbd") == 0)
+		o->app = APP_NBD;
 	else
-		return cli_fail(&a, "unknown application '%s' (memcached or "
-		    "udp-echo)", argv[1]);
+		return cli_fail(&a, "unknown application '%s' (memcached, "
+		    "udp-echo or nbd)", argv[1]);
 	o->ip = "10.77.0.2/24";
 	o->addr = 0x0a4d0002;
 	o->len = 24;
-	o->port = o->app == APP_MEMCACHED ? 11211 : 11111;
+	o->port = o->app == APP_MEMCACHED ? 11211 : o->app == APP_NBD ?
+	    10809 : 11111;
+	o->export_name = "capio";
+	o->tenants = 1;
 	o->ops = 1000;
 	o->restarts = 10;
 	mc_settings_default(&o->mc);
@@ -213,6 +249,35 @@ parse(int argc, char **argv, struct serve_opts *o)
 				    "0..2592000 seconds (0: never), not '%s'", ov);
 			o->mc.idle_timeout = (uint32_t)v;
 			mc_only = arg;
+		} else if (strcmp(arg, "--disk") == 0) {
+			if ((o->disk = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			if (o->disk[0] == '\0')
+				return cli_fail(&a, "--disk needs a file name");
+			nbd_only = arg;
+		} else if (strcmp(arg, "--size") == 0) {
+			if (!disk_size(&a, &o->size))
+				return EXIT_USAGE;
+			nbd_only = arg;
+		} else if (strcmp(arg, "--export") == 0) {
+			const char *e;
+
+			if ((e = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			for (const char *q = e; *q != '\0'; q++)
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					return cli_fail(&a, "--export: no control "
+					    "characters in a name");
+			if (e[0] == '\0' || strlen(e) > 63)
+				return cli_fail(&a, "--export must be 1 to 63 "
+				    "bytes, not '%s'", e);
+			o->export_name = e;
+			nbd_only = arg;
+		} else if (strcmp(arg, "--tenants") == 0) {
+			if (!cli_number(&a, 1, 3, &v))
+				return EXIT_USAGE;
+			o->tenants = (unsigned)v;
+			nbd_only = arg;
 		} else if (strcmp(arg, "--ops") == 0) {
 			if (!cli_number(&a, 1, 100000000, &v))
 				return EXIT_USAGE;
@@ -225,6 +290,33 @@ parse(int argc, char **argv, struct serve_opts *o)
 		return cli_fail(&a, "%s needs --tap", tap_only);
 	if (mc_only != NULL && o->app != APP_MEMCACHED)
 		return cli_fail(&a, "%s is an option of memcached", mc_only);
+	if (nbd_only != NULL && o->app != APP_NBD)
+		return cli_fail(&a, "%s is an option of nbd", nbd_only);
+	if (o->app == APP_NBD) {
+		char name[32];
+
+		if (o->tap == NULL)
+			return cli_fail(&a, "nbd serves real clients: it needs "
+			    "--tap");
+		if (builtin_only != NULL)
+			return cli_fail(&a, "%s does not apply to nbd", builtin_only);
+		if (o->disk == NULL && o->size == 0)
+			o->size = 64ull << 20;
+		if (o->disk == NULL && o->size > (1ull << 30))
+			return cli_fail(&a, "--size: a RAM disk (no --disk) is "
+			    "at most 1G");
+		serve_nbd_tap(o, o->tenants - 1, name, sizeof name);
+		if (!tap_name_ok(name))
+			return cli_fail(&a, "--tap '%s' with --tenants %u gives "
+			    "'%s': an interface name is 1 to 15 bytes", o->tap,
+			    o->tenants, name);
+		/* Tenant i is i subnets further on: it must stay a host. */
+		uint32_t last = o->addr + ((o->tenants - 1) << (32 - o->len));
+		if (o->tenants > 1 && (o->len < 8 || last >> 28 >= 14 ||
+		    last < o->addr || last >> 24 != o->addr >> 24))
+			return cli_fail(&a, "--ip %s: %u tenants, one subnet each, "
+			    "do not fit in its /8", o->ip, o->tenants);
+	}
 	if (o->app == APP_MEMCACHED) {
 		const char *why = mc_settings_check(&o->mc);
 
@@ -256,6 +348,9 @@ help(void)
 	    "with a private lwIP stack.\n\n"
 	    "  memcached        memcached text protocol on TCP (default port 11211)\n"
 	    "  udp-echo         UDP echo for sockperf ping-pong (default port 11111)\n"
+	    "  nbd              an NBD export (default port 10809) stored on an NVMe\n"
+	    "                   queue pair the process drives itself (docs/nbd.md);\n"
+	    "                   needs --tap\n"
 	    "  --tap IFNAME     connect NIC 0 to this Linux TAP interface (created if\n"
 	    "                   missing; needs CAP_NET_ADMIN) and serve until Ctrl-C\n"
 	    "  --ip A/LEN       the application's address (default 10.77.0.2/24): a\n"
@@ -283,6 +378,16 @@ help(void)
 	    "                   told ERROR Too many open connections\n"
 	    "  -o idle_timeout=N  close a connection idle N s (default 300, 0: never)\n"
 	    "  (also --memory-limit, --max-item-size, --conn-limit)\n"
+	    "nbd's:\n"
+	    "  --disk FILE      the NVMe namespace's backing file, created at --size\n"
+	    "                   if absent (NBD FLUSH fsyncs it); without: RAM\n"
+	    "  --size SIZE      4K..1T, a multiple of 4K (K, M, G, T suffixes); the\n"
+	    "                   default is an existing file's size, or 64M of RAM\n"
+	    "  --export NAME    the export's name (default capio; \"\" from a client\n"
+	    "                   also gets it)\n"
+	    "  --tenants N      1..3 processes on one controller, each with its own NIC,\n"
+	    "                   queue pair and 1/N of the disk; tenant i is on TAP\n"
+	    "                   IFNAMEi at --ip and --host-ip plus i subnets\n"
 	    "  --ops N          without --tap: operations the built-in client makes,\n"
 	    "                   1..100000000 (default 1000)\n\n"
 	    "Options take their value as --ops 500 or --ops=500.\n\n"
@@ -297,6 +402,8 @@ help(void)
 	    "  capio run memcached --ops=2000 --kernel-path\n"
 	    "  capio run memcached --tap capio1 --ip 10.78.0.2/24 --host-ip 10.78.0.1/24 -c 256 -m 128\n"
 	    "  capio run udp-echo --tap capio0 --ip 10.77.0.2/24 --host-ip 10.77.0.1/24\n"
+	    "  capio run nbd --tap nbd0 --ip 10.79.0.2/24 --host-ip 10.79.0.1/24 --disk disk.img --size 1G\n"
+	    "  nbdinfo nbd://10.79.0.2/capio                        # another terminal\n"
 	    "  sockperf ping-pong -i 10.77.0.2 -p 11111 --time 5   # another terminal\n",
 	    USAGE);
 }
@@ -313,5 +420,7 @@ cmd_run(int argc, char **argv)
 	}
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc;
+	if (o.app == APP_NBD)
+		return serve_nbd(&o);
 	return o.tap ? serve_tap(&o) : serve_builtin(&o);
 }

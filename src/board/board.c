@@ -24,12 +24,16 @@ struct board {
 	struct board_desc desc;
 	char wire_spec[64], pcap_path[256];
 	char nvme_path[BOARD_MAX_DEVS][256];
+	char nic_wire_spec[BOARD_MAX_DEVS][64];
 	struct phys *phys;
 	int ndevs;
 	struct board_dev dev[BOARD_MAX_DEVS];
 	struct e1000e *nic[BOARD_MAX_DEVS];	/* by device index */
 	struct nvme *nvme[BOARD_MAX_DEVS];	/* by device index */
+	/* Queue isolation's contexts, by device index and queue. */
+	struct iommu *qio[BOARD_MAX_DEVS][NVME_MAX_IOQ + 1];
 	struct wire *wire;
+	struct wire *nic_wire[BOARD_MAX_DEVS];	/* NIC i's own, i >= 1 */
 };
 
 void
@@ -64,12 +68,32 @@ check_desc(const struct board_desc *d, const char *wire)
 			return "an NVMe controller has 1..64 queue pairs";
 		if (nd->ns_bytes != 0 && nd->ns_bytes < 512)
 			return "an NVMe namespace needs at least one block";
+		if (nd->namespaces > NVME_MAX_NS)
+			return "an NVMe controller has 1..16 namespaces";
+		if (nd->namespaces > 1 && nd->path != NULL)
+			return "a backing file serves one NVMe namespace";
 		if (nd->path != NULL &&
 		    strlen(nd->path) >= sizeof ((struct board *)0)->nvme_path[j])
 			return "NVMe backing file name too long";
 	}
 	if (strlen(wire) >= sizeof ((struct board *)0)->wire_spec)
 		return "wire specification too long";
+	if (d->nic_wire[0] != NULL)
+		return "NIC 0 is on the board's wire, not a wire of its own";
+	for (int i = 1; i < BOARD_MAX_DEVS; i++) {
+		const char *w = d->nic_wire[i];
+
+		if (w == NULL)
+			continue;
+		if (i >= d->nics)
+			return "a NIC's own wire for a NIC the board has not";
+		if (i == 1 && strcmp(wire, "pair") == 0)
+			return "NIC 1 is on the pair wire already";
+		if (strncmp(w, "tap:", 4) != 0 && strncmp(w, "udp:", 4) != 0)
+			return "a NIC's own wire is tap:IF or udp:L,R";
+		if (strlen(w) >= sizeof ((struct board *)0)->nic_wire_spec[i])
+			return "wire specification too long";
+	}
 	if (d->pcap != NULL &&
 	    strlen(d->pcap) >= sizeof ((struct board *)0)->pcap_path)
 		return "capture file name too long";
@@ -86,7 +110,8 @@ fail(struct board *b, char *err, size_t errlen, const char *what)
 }
 
 /* NVMe controller j, device nics + j: BAR0 after the NICs', its own
- * IOMMU (one requester ID for all its queues). */
+ * IOMMU (one requester ID for all its queues), and with queue isolation
+ * one more context per I/O queue. */
 static int
 add_nvme(struct board *b, int j, char *err, size_t errlen)
 {
@@ -98,10 +123,12 @@ add_nvme(struct board *b, int j, char *err, size_t errlen)
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.nqueues = nd->queues != 0 ? nd->queues : NVME_QUEUES_DEFAULT;
-	cfg.nnamespaces = 1;
-	cfg.namespaces[0].size_bytes = nd->ns_bytes != 0 ? nd->ns_bytes :
-	    NVME_NS_DEFAULT;
-	cfg.namespaces[0].block_size = 512;
+	cfg.nnamespaces = nd->namespaces != 0 ? nd->namespaces : 1;
+	for (unsigned n = 0; n < cfg.nnamespaces; n++) {
+		cfg.namespaces[n].size_bytes = nd->ns_bytes != 0 ?
+		    nd->ns_bytes : NVME_NS_DEFAULT;
+		cfg.namespaces[n].block_size = 512;
+	}
 	cfg.namespaces[0].path = nd->path;
 	bd->kind = BOARD_DEV_NVME;
 	snprintf(bd->name, sizeof bd->name, "nvme%d", j);
@@ -112,6 +139,22 @@ add_nvme(struct board *b, int j, char *err, size_t errlen)
 	if ((bd->iommu = iommu_new(b->phys, bd->name)) == NULL) {
 		snprintf(err, errlen, "cannot create an IOMMU");
 		return -1;
+	}
+	if (nd->queue_isolation) {
+		/* One context per queue's PASID, named for DMA faults. */
+		for (unsigned q = 1; q <= cfg.nqueues; q++) {
+			char qname[40];
+
+			snprintf(qname, sizeof qname, "%s q%u", bd->name, q);
+			if ((b->qio[i][q] = iommu_new(b->phys, qname)) == NULL) {
+				snprintf(err, errlen, "cannot create an IOMMU");
+				return -1;
+			}
+		}
+		bd->queue_iommu = b->qio[i];
+		bd->nqueue_iommu = cfg.nqueues;
+		cfg.queue_isolation = true;
+		cfg.queue_dma = b->qio[i];
 	}
 	if ((b->nvme[i] = nvme_new(bd->name, &cfg, bd->iommu, err,
 	    errlen)) == NULL)
@@ -199,6 +242,17 @@ board_new(const struct board_desc *d, char *err, size_t errlen)
 		for (int i = 0; i < b->ndevs && i < 2; i++)
 			e1000e_link_changed(b->nic[i]);
 	}
+	for (int i = 1; i < d->nics; i++) {
+		if (d->nic_wire[i] == NULL)
+			continue;
+		snprintf(b->nic_wire_spec[i], sizeof b->nic_wire_spec[i], "%s",
+		    d->nic_wire[i]);
+		b->desc.nic_wire[i] = b->nic_wire_spec[i];
+		if ((b->nic_wire[i] = wire_open(b->nic_wire_spec[i],
+		    e1000e_port(b->nic[i]), NULL, err, errlen)) == NULL)
+			return fail(b, err, errlen, NULL);
+		e1000e_link_changed(b->nic[i]);
+	}
 	return b;
 }
 
@@ -208,10 +262,14 @@ board_free(struct board *b)
 	if (b == NULL)
 		return;
 	wire_close(b->wire);
+	for (int i = 0; i < BOARD_MAX_DEVS; i++)
+		wire_close(b->nic_wire[i]);
 	for (int i = 0; i < b->ndevs; i++) {
 		e1000e_free(b->nic[i]);
 		nvme_free(b->nvme[i]);
 		iommu_free(b->dev[i].iommu);
+		for (unsigned q = 0; q <= NVME_MAX_IOQ; q++)
+			iommu_free(b->qio[i][q]);
 	}
 	phys_free(b->phys);
 	free(b);
@@ -263,6 +321,9 @@ board_poll(struct board *b, unsigned budget)
 {
 	if (b->wire != NULL)
 		wire_poll(b->wire, (int)budget);
+	for (int i = 0; i < BOARD_MAX_DEVS; i++)
+		if (b->nic_wire[i] != NULL)
+			wire_poll(b->nic_wire[i], (int)budget);
 }
 
 const struct board_desc *
@@ -293,6 +354,17 @@ struct wire *
 board_wire(const struct board *b)
 {
 	return b->wire;
+}
+
+struct wire *
+board_nic_wire(const struct board *b, int i)
+{
+	if (i < 0 || i >= b->desc.nics)
+		return NULL;
+	if (b->nic_wire[i] != NULL)
+		return b->nic_wire[i];
+	return i == 0 || (i == 1 && strcmp(b->desc.wire, "pair") == 0) ?
+	    b->wire : NULL;
 }
 
 struct nvme *

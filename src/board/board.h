@@ -15,6 +15,8 @@
  *                                                NVMe controller j's BAR0
  *   MAC of NIC i   52:54:00:12:34:(56 + i)
  *   wire           "pair": NIC 0 <-> NIC 1; "tap:IF", "udp:L,R": NIC 0
+ *   nic_wire[i]    NIC i >= 1 on a wire of its own ("tap:IF", "udp:L,R"),
+ *                  when it is not NIC 1 of a pair
  */
 #ifndef CAPIO_BOARD_BOARD_H
 #define CAPIO_BOARD_BOARD_H
@@ -32,12 +34,18 @@ struct wire;
 
 #define BOARD_MAX_DEVS	4
 
-/* One NVMe controller: namespace 1 of the given size, RAM or a file. */
+/* One NVMe controller: namespaces of the given size, RAM or a file. */
 struct board_nvme_desc {
 	unsigned queues;	/* I/O queue pairs, 1..64 (0: 8) */
-	uint64_t ns_bytes;	/* namespace 1 (0: 16 MiB), 512-byte blocks */
-	const char *path;	/* backing file (created if absent), or NULL
-				   for RAM */
+	uint64_t ns_bytes;	/* each namespace (0: 16 MiB), 512-byte
+				   blocks */
+	const char *path;	/* backing file (created if absent) of a
+				   single namespace, or NULL for RAM */
+	unsigned namespaces;	/* 1..16 (0: 1); RAM only when more than 1 */
+	/* The controller's queue isolation, a model extension beyond NVMe
+	 * (dev/nvme.h, docs/nvme.md): an IOMMU context per I/O queue, as
+	 * PASIDs of one function would have, which board_dev lists. */
+	bool queue_isolation;
 };
 
 struct board_desc {
@@ -49,6 +57,8 @@ struct board_desc {
 	const char *wire;	/* "pair", "tap:IFNAME", "udp:L,R", "none"
 				   (default "pair"; NULL: "none") */
 	const char *pcap;	/* record the wire into this file, or NULL */
+	const char *nic_wire[BOARD_MAX_DEVS];	/* [i >= 1]: NIC i's own
+				   one-port wire, or NULL (not recorded) */
 	int nvmes;		/* NVMe controllers (default 0); NICs plus
 				   controllers at most BOARD_MAX_DEVS */
 	struct board_nvme_desc nvme[BOARD_MAX_DEVS];
@@ -67,6 +77,11 @@ struct board_dev {
 	uint64_t bar;		/* physical address of BAR0 */
 	uint64_t bar_size;
 	struct iommu *iommu;	/* translates and checks its DMA */
+	/* An NVMe controller with queue isolation: the IOMMU context of
+	 * each I/O queue y at [y], y = 1..nqueue_iommu ([0] NULL: the admin
+	 * queue's DMA goes through iommu). NULL otherwise. */
+	struct iommu *const *queue_iommu;
+	unsigned nqueue_iommu;
 };
 
 void board_desc_default(struct board_desc *d);
@@ -101,6 +116,8 @@ struct e1000e *board_nic(const struct board *b, int i);
 /* NIC i's MAC address as its receive address register holds it now. */
 void board_nic_mac(const struct board *b, int i, uint8_t mac[6]);
 struct wire *board_wire(const struct board *b);
+/* The wire NIC i is on (NIC 1 of a pair: the pair), or NULL. */
+struct wire *board_nic_wire(const struct board *b, int i);
 /* NVMe controller j's model (the j-th controller, not device j), or
  * NULL. */
 struct nvme *board_nvme(const struct board *b, int j);

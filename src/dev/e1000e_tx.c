@@ -216,14 +216,18 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 		t->kick = false;
 		cause = tx_pass(d, q, &reset);
 		if (reset)
-			return;
+			goto out;
 		if (cause != 0)
 			e1000e_set_cause(d, cause);
 		if (d->generation != gen)
-			return;
+			goto out;
 	} while (t->kick &&
 	    (e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) &&
 	    (e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
 	    E1000E_TARC_ENABLE));
 	t->busy = false;
+out:
+	/* The burst is over: what the wire held back to go together goes. */
+	if (d->port.xmit_end != NULL)
+		d->port.xmit_end(d->port.wire);
 }

@@ -46,6 +46,16 @@ nvme_new(const char *name, const struct nvme_config *cfg, struct iommu *dma,
 		seterr(err, errlen, "nvme: nnamespaces must be 1..16");
 		return NULL;
 	}
+	if (cfg->queue_isolation) {
+		for (i = 1; i <= cfg->nqueues; i++)
+			if (cfg->queue_dma == NULL || cfg->queue_dma[i] == NULL)
+				break;
+		if (i <= cfg->nqueues) {
+			seterr(err, errlen, "nvme: queue isolation needs a DMA "
+			    "context for every I/O queue");
+			return NULL;
+		}
+	}
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		seterr(err, errlen, "nvme: out of memory");
 		return NULL;
@@ -60,9 +70,12 @@ nvme_new(const char *name, const struct nvme_config *cfg, struct iommu *dma,
 	/* Identify's SN is 20 ASCII bytes, space padded (§5.15.2.2). */
 	snprintf(n->serial, sizeof(n->serial), "%s",
 	    cfg->serial != NULL ? cfg->serial : name);
-	n->dma = dma;
+	n->dma = n->xfer = dma;
 	n->max_ioq = cfg->nqueues;
 	n->nvectors = 1;
+	n->isolated = cfg->queue_isolation;
+	for (i = 1; n->isolated && i <= cfg->nqueues; i++)
+		n->qdma[i] = cfg->queue_dma[i];
 	for (i = 0; i < cfg->nnamespaces; i++) {
 		if (nvme_ns_open(&n->ns[i], &cfg->namespaces[i], err,
 		    errlen) != 0) {
@@ -102,6 +115,7 @@ nvme_queues_reset(struct nvme *n)
 	memset(n->cq, 0, sizeof(n->cq));
 	n->nsqa = n->ncqa = n->max_ioq;
 	n->aer_outstanding = 0;
+	memset(n->qnsid, 0, sizeof(n->qnsid));
 	memset(n->feat, 0, sizeof(n->feat));
 	/* Volatile write cache on after reset (§5.21.1.6). */
 	n->feat[NVME_FEAT_VWC] = 1;
@@ -250,8 +264,8 @@ post(struct nvme *n, struct nvme_cq *cq, const struct nvme_cmd *c,
 	nvme_put16(e + NVME_CQE_CID, c->cid);
 	nvme_put16(e + NVME_CQE_STATUS,
 	    (uint16_t)(with_dnr(status) << 1 | (cq->phase ? 1 : 0)));
-	if (dma_write(n->dma, cq->base + (uint64_t)cq->tail * NVME_CQE_SIZE,
-	    e, sizeof(e)) != 0) {
+	if (dma_write(nvme_queue_dma(n, (unsigned)(cq - n->cq)), cq->base +
+	    (uint64_t)cq->tail * NVME_CQE_SIZE, e, sizeof(e)) != 0) {
 		n->cnt.dma_faults++;
 		fatal(n);
 		return false;
@@ -309,7 +323,9 @@ sq_run(struct nvme *n, unsigned qid)
 			n->cnt.cq_full++;
 			return;
 		}
-		if (dma_read(n->dma, sq->base + (uint64_t)sq->head *
+		/* The entry and the command's data: queue qid's DMA. */
+		n->xfer = nvme_queue_dma(n, qid);
+		if (dma_read(n->xfer, sq->base + (uint64_t)sq->head *
 		    NVME_SQE_SIZE, e, sizeof(e)) != 0) {
 			n->cnt.dma_faults++;
 			fatal(n);

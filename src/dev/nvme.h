@@ -46,6 +46,18 @@ struct nvme_config {
 	unsigned		nnamespaces;	/* 1..NVME_MAX_NS */
 	struct nvme_ns_config	namespaces[NVME_MAX_NS];
 	const char		*serial;	/* NULL: derived from the name */
+	/*
+	 * Queue isolation, a model extension beyond NVMe 1.4 (off unless
+	 * set; docs/nvme.md, "Queue isolation"): the DMA of I/O queue y
+	 * (its SQ fetches, CQ posts, PRP lists and data) goes through
+	 * queue_dma[y], as a request tagged with a PASID per queue would,
+	 * instead of DMA; and an I/O command may name only the namespace
+	 * its queue is bound to (NVME_ADM_CAPIO_BIND_QUEUE). queue_dma has
+	 * nqueues + 1 entries, [0] unused (the admin queue uses DMA); not
+	 * owned.
+	 */
+	bool			queue_isolation;
+	struct iommu *const	*queue_dma;
 };
 
 /* BAR0 callbacks; `dev` is the struct nvme. */
@@ -95,8 +107,9 @@ void nvme_set_msi_handler(struct nvme *dev,
     void (*fn)(void *owner, unsigned vector), void *owner,
     unsigned nvectors);
 
-/* Register name at OFF ("CC"; doorbells by kind: "SQTDBL", "CQHDBL"),
- * or NULL. */
+/* Register name at OFF ("CC"; doorbells of queues 0..NVME_MAX_IOQ by
+ * queue, as §3.1.24-25 names them: "SQ1TDBL", "CQ1HDBL"), or NULL
+ * (reserved, and doorbells of queues this model cannot have). */
 const char *nvme_reg_name(uint64_t off);
 
 /* What the model did, for its owner; never cleared by the device. */
@@ -119,6 +132,8 @@ struct nvme_counters {
 	uint64_t irq_raised;	/* INTx 0 -> 1 */
 	uint64_t resets;	/* controller resets */
 	uint64_t shutdowns;	/* CC.SHN notifications completed */
+	uint64_t ns_refused;	/* queue isolation: I/O commands naming a
+				 * namespace their queue is not bound to */
 };
 void nvme_get_counters(const struct nvme *dev, struct nvme_counters *c);
 
@@ -131,5 +146,15 @@ struct nvme_queue_state {
 };
 int nvme_queue_state(const struct nvme *dev, unsigned qid,
     struct nvme_queue_state *q);
+
+/* For trusted harnesses: LEN bytes at byte OFF of namespace NSID as the
+ * medium holds them, with no effect on the controller. 0, or -1 for a
+ * bad NSID, a range past the namespace, or a host read that failed. */
+int nvme_ns_peek(struct nvme *dev, uint32_t nsid, uint64_t off, void *buf,
+    size_t len);
+/* Queue isolation (nvme_config): on, and the namespace I/O queue QID is
+ * bound to (0: none, or isolation off). */
+bool nvme_queue_isolation(const struct nvme *dev);
+uint32_t nvme_queue_nsid(const struct nvme *dev, unsigned qid);
 
 #endif

@@ -441,6 +441,8 @@ nvme_admin_exec(struct nvme *n, struct nvme_cmd *c)
 		n->aer_outstanding++;
 		c->no_completion = true;
 		return NVME_SC_SUCCESS;
+	case NVME_ADM_CAPIO_BIND_QUEUE:
+		return nvme_bind_queue(n, c);
 	default:
 		return NVME_SC_INVALID_OPCODE;
 	}

@@ -58,6 +58,13 @@ struct nvme {
 	char			 serial[21];
 	struct iommu		*dma;
 	unsigned		 max_ioq;
+	/* Queue isolation (nvme_isolation.c): each I/O queue's DMA context
+	 * and bound namespace; xfer is the context of the command running
+	 * now, which its PRP walk uses. */
+	bool			 isolated;
+	struct iommu		*qdma[NVME_NQ];
+	uint32_t		 qnsid[NVME_NQ];
+	struct iommu		*xfer;
 	/* Registers. */
 	uint32_t		 intms;
 	uint32_t		 cc;
@@ -162,6 +169,14 @@ uint16_t nvme_io_exec(struct nvme *n, struct nvme_cmd *c);
  * every page before returning success, so a fault leaves BUF unused. */
 uint16_t nvme_prp_xfer(struct nvme *n, uint64_t prp1, uint64_t prp2,
     uint8_t *buf, size_t len, bool to_host);
+
+/* nvme_isolation.c: the DMA context of queue QID (DMA unless isolated);
+ * 0 if command C may address namespace NSID, else its status; the Bind
+ * Queue admin command. */
+struct iommu *nvme_queue_dma(const struct nvme *n, unsigned qid);
+uint16_t nvme_ns_allowed(struct nvme *n, const struct nvme_cmd *c,
+    uint32_t nsid);
+uint16_t nvme_bind_queue(struct nvme *n, const struct nvme_cmd *c);
 
 /* nvme_ns.c */
 int nvme_ns_open(struct nvme_ns *ns, const struct nvme_ns_config *cfg,

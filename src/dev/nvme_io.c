@@ -12,18 +12,21 @@
 #define NSID_ALL	0xFFFFFFFFu
 #define CDW12_FUA	(1u << 30)
 
-/* Namespace NSID, or NULL with *st set (§6.1: Invalid Namespace or
- * Format for an NSID that is not active; Namespace Not Ready). */
+/* The namespace command C names, or NULL with *st set (§6.1: Invalid
+ * Namespace or Format for an NSID that is not active, or under queue
+ * isolation not its queue's; Namespace Not Ready). */
 static struct nvme_ns *
-ns_get(struct nvme *n, uint32_t nsid, uint16_t *st)
+ns_get(struct nvme *n, const struct nvme_cmd *c, uint16_t *st)
 {
 	struct nvme_ns *ns;
 
-	if (nsid < 1 || nsid > n->nns) {
+	if (c->nsid < 1 || c->nsid > n->nns) {
 		*st = NVME_SC_INVALID_NS;
 		return NULL;
 	}
-	ns = &n->ns[nsid - 1];
+	if ((*st = nvme_ns_allowed(n, c, c->nsid)) != NVME_SC_SUCCESS)
+		return NULL;
+	ns = &n->ns[c->nsid - 1];
 	if (!ns->ready) {
 		*st = NVME_SC_NS_NOT_READY;
 		return NULL;
@@ -45,16 +48,19 @@ flush(struct nvme *n, const struct nvme_cmd *c)
 	unsigned i;
 
 	n->cnt.flushes++;
-	/* VWC bits 2:1 = 11b: the broadcast NSID flushes them all. */
+	/* VWC bits 2:1 = 11b: the broadcast NSID flushes them all (under
+	 * queue isolation, all its queue may address). */
 	if (c->nsid == NSID_ALL) {
 		for (i = 0; i < n->nns; i++)
-			if (nvme_ns_flush(&n->ns[i]) != 0) {
+			if ((!n->isolated || c->sqid == 0 ||
+			    n->qnsid[c->sqid] == i + 1) &&
+			    nvme_ns_flush(&n->ns[i]) != 0) {
 				n->cnt.host_io_errors++;
 				return NVME_SC_WRITE_FAULT;
 			}
 		return NVME_SC_SUCCESS;
 	}
-	if ((ns = ns_get(n, c->nsid, &st)) == NULL)
+	if ((ns = ns_get(n, c, &st)) == NULL)
 		return st;
 	if (nvme_ns_flush(ns) != 0) {
 		n->cnt.host_io_errors++;
@@ -72,7 +78,7 @@ rw(struct nvme *n, const struct nvme_cmd *c, bool write)
 	uint16_t st;
 	size_t len;
 
-	if ((ns = ns_get(n, c->nsid, &st)) == NULL)
+	if ((ns = ns_get(n, c, &st)) == NULL)
 		return st;
 	if (!in_range(ns, slba, nlb))
 		return NVME_SC_LBA_RANGE;
@@ -118,7 +124,7 @@ write_zeroes(struct nvme *n, const struct nvme_cmd *c)
 	struct nvme_ns *ns;
 	uint16_t st;
 
-	if ((ns = ns_get(n, c->nsid, &st)) == NULL)
+	if ((ns = ns_get(n, c, &st)) == NULL)
 		return st;
 	if (!in_range(ns, slba, nlb))
 		return NVME_SC_LBA_RANGE;
@@ -138,7 +144,7 @@ dsm(struct nvme *n, const struct nvme_cmd *c)
 	struct nvme_ns *ns;
 	uint16_t st;
 
-	if ((ns = ns_get(n, c->nsid, &st)) == NULL)
+	if ((ns = ns_get(n, c, &st)) == NULL)
 		return st;
 	st = nvme_prp_xfer(n, c->prp1, c->prp2, n->buf,
 	    (size_t)nr * NVME_DSM_RANGE_SIZE, false);

@@ -258,11 +258,27 @@ bad:
 	n->cnt.bad_mmio++;
 }
 
+/* §3.1.24-25: SQ y Tail Doorbell, CQ y Head Doorbell, y = 0..64. */
+#define DB(y)		"SQ" #y "TDBL", "CQ" #y "HDBL"
+#define DB10(d)		DB(d##0), DB(d##1), DB(d##2), DB(d##3), DB(d##4), \
+			DB(d##5), DB(d##6), DB(d##7), DB(d##8), DB(d##9)
+static const char *const db_names[] = {
+	DB(0), DB(1), DB(2), DB(3), DB(4), DB(5), DB(6), DB(7), DB(8), DB(9),
+	DB10(1), DB10(2), DB10(3), DB10(4), DB10(5),
+	DB(60), DB(61), DB(62), DB(63), DB(64),
+};
+_Static_assert(sizeof(db_names) / sizeof(db_names[0]) ==
+    2 * (NVME_MAX_IOQ + 1), "a doorbell pair per queue");
+
 const char *
 nvme_reg_name(uint64_t off)
 {
-	if (off >= NVME_DB_BASE && off < NVME_BAR0_SIZE)
-		return ((off - NVME_DB_BASE) / 4) & 1 ? "CQHDBL" : "SQTDBL";
+	if (off >= NVME_DB_BASE && off < NVME_BAR0_SIZE) {
+		uint64_t i = (off - NVME_DB_BASE) / 4;
+
+		return i < sizeof(db_names) / sizeof(db_names[0]) ?
+		    db_names[i] : NULL;
+	}
 	switch (off & ~3ull) {
 	case NVME_CAP:
 	case NVME_CAP + 4:

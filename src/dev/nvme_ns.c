@@ -166,3 +166,17 @@ nvme_ns_flush(struct nvme_ns *ns)
 		return 0;
 	return fsync(ns->fd) == 0 ? 0 : -1;
 }
+
+int
+nvme_ns_peek(struct nvme *n, uint32_t nsid, uint64_t off, void *buf,
+    size_t len)
+{
+	struct nvme_ns *ns;
+
+	if (n == NULL || nsid < 1 || nsid > n->nns)
+		return -1;
+	ns = &n->ns[nsid - 1];
+	if (off > ns->nblocks * ns->bs || len > ns->nblocks * ns->bs - off)
+		return -1;
+	return nvme_ns_read(ns, off, buf, len);
+}

@@ -4,7 +4,9 @@
  * page when the transfer ends there, else a pointer to a PRP list whose
  * last entry chains to the next list page while more pages are needed.
  *
- * Every entry and every data page goes through the IOMMU. The walk reads
+ * Every entry and every data page goes through the IOMMU context of the
+ * command's queue (n->xfer: the controller's, or the queue's own under
+ * queue isolation, nvme_isolation.c). The walk reads
  * only as many list entries as the transfer length needs, and the length
  * is at most MDTS, so the work per command is bounded (33 data pages).
  * The whole list is walked and checked before any data moves.
@@ -56,7 +58,7 @@ walk_list(struct nvme *n, uint64_t list, size_t rem, struct seg *s,
 		avail = (unsigned)((NVME_PAGE - (list & PAGE_MASK)) / 8);
 		chain = npages > avail;
 		take = chain ? avail : npages;
-		if (dma_read(n->dma, list, ent, (size_t)take * 8) != 0)
+		if (dma_read(n->xfer, list, ent, (size_t)take * 8) != 0)
 			return dma_fault(n);
 		for (i = 0; i < take; i++) {
 			uint64_t e = nvme_le64(ent + 8 * i);
@@ -114,8 +116,8 @@ nvme_prp_xfer(struct nvme *n, uint64_t prp1, uint64_t prp2, uint8_t *buf,
 			return st;
 	}
 	for (i = 0, off = 0; i < ns; off += s[i].len, i++) {
-		int r = to_host ? dma_write(n->dma, s[i].iova, buf + off,
-		    s[i].len) : dma_read(n->dma, s[i].iova, buf + off,
+		int r = to_host ? dma_write(n->xfer, s[i].iova, buf + off,
+		    s[i].len) : dma_read(n->xfer, s[i].iova, buf + off,
 		    s[i].len);
 
 		if (r != 0)

@@ -131,6 +131,13 @@
 #define NVME_ADM_SET_FEATURES	0x09
 #define NVME_ADM_GET_FEATURES	0x0A
 #define NVME_ADM_ASYNC_EVENT	0x0C
+/*
+ * Not NVMe 1.4: the model's queue isolation extension (docs/nvme.md,
+ * "Queue isolation"), in the vendor-specific admin opcode range (C0h-FFh,
+ * §5): bind I/O queue pair CDW10 15:0 to namespace CDW11 (0: unbind). No
+ * data transfer (opcode bits 1:0 = 00b).
+ */
+#define NVME_ADM_CAPIO_BIND_QUEUE	0xC0
 
 /* §6 NVM opcodes. */
 #define NVME_CMD_FLUSH		0x00

@@ -159,5 +159,9 @@ struct atk_opts {
 void attack_run(const struct attack *a, enum grant_arm arm,
     const struct atk_opts *o, struct atk_result *r);
 const char *attack_outcome_name(enum atk_outcome o);
+/* Append to the string in BUF (N bytes), truncating: what the harnesses
+ * found changed, piece by piece. */
+void atk_append(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

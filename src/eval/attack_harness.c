@@ -477,12 +477,8 @@ kmem_copy(const struct run *r, uint8_t *out)
 	return len;
 }
 
-static void
-append(char *buf, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-append(char *buf, size_t n, const char *fmt, ...)
+void
+atk_append(char *buf, size_t n, const char *fmt, ...)
 {
 	size_t at = strlen(buf);
 	va_list ap;
@@ -506,11 +502,11 @@ diff_regs(const uint32_t *a, const uint32_t *b, bool skip_data_plane,
 		if (a[i] == b[i] || (skip_data_plane && data_plane(reg_off[i])))
 			continue;
 		if (shown < 4)
-			append(out, n, "%s%s%s 0x%08x->0x%08x", out[0] ? "; " : "",
+			atk_append(out, n, "%s%s%s 0x%08x->0x%08x", out[0] ? "; " : "",
 			    shown == 0 ? label : "", e1000e_reg_name(reg_off[i]),
 			    a[i], b[i]);
 		else if (shown == 4)
-			append(out, n, " ...");
+			atk_append(out, n, " ...");
 		shown++;
 		same = false;
 	}
@@ -725,7 +721,7 @@ kmem_check(struct run *r, char *out, size_t n)
 	size_t len = (r->a->flags & ATK_KPATH) ? 4096 : r->kmem_len;
 
 	if (now == NULL) {
-		append(out, n, "%scannot check kernel memory", out[0] ? "; " : "");
+		atk_append(out, n, "%scannot check kernel memory", out[0] ? "; " : "");
 		return false;
 	}
 	kmem_copy(r, now);
@@ -738,7 +734,7 @@ kmem_check(struct run *r, char *out, size_t n)
 	free(now);
 	if (count == 0)
 		return true;
-	append(out, n, "%skernel memory: %zu bytes changed%s", out[0] ? "; " : "",
+	atk_append(out, n, "%skernel memory: %zu bytes changed%s", out[0] ? "; " : "",
 	    count, first < 4096 ? " in its private page (the secret)" :
 	    " in its own rings and buffers");
 	return false;
@@ -757,7 +753,7 @@ mc_procs(struct run *r, struct atk_result *res)
 	    kernel_proc_info(r->k, r->srv_pid, &pi) != 0 ||
 	    pi.state != PROC_EXITED || pi.exit_code != 0) {
 		res->procs_ok = false;
-		append(res->changed, sizeof res->changed, "%svictim memcached "
+		atk_append(res->changed, sizeof res->changed, "%svictim memcached "
 		    "(pid %d): %s", res->changed[0] ? "; " : "", r->srv_pid,
 		    r->checked ? r->srv_at_check.status : "never checked");
 	}
@@ -836,7 +832,7 @@ judge(struct run *r, struct atk_result *res)
 	 * by someone without its claim. */
 	if ((f & ATK_KPATH) && r->tap.n > 0) {
 		res->dev_ok = false;
-		append(res->changed, sizeof res->changed, "%son the wire: %zu "
+		atk_append(res->changed, sizeof res->changed, "%son the wire: %zu "
 		    "frame(s) sent as NIC 0 without its claim",
 		    res->changed[0] ? "; " : "", r->tap.n);
 	}
@@ -847,7 +843,7 @@ judge(struct run *r, struct atk_result *res)
 	if ((f & ATK_CABLE) && r->cable.flapped &&
 	    r->st_end.link_changes == r->st_owned.link_changes) {
 		res->kmem_ok = false;
-		append(res->changed, sizeof res->changed, "%sthe kernel never saw "
+		atk_append(res->changed, sizeof res->changed, "%sthe kernel never saw "
 		    "the link change", res->changed[0] ? "; " : "");
 	}
 	/* Other processes. */
@@ -857,27 +853,27 @@ judge(struct run *r, struct atk_result *res)
 	    r->by.rounds != BY_ROUNDS) {
 		res->procs_ok = false;
 		corrupted = r->by.rounds == BY_ROUNDS && !r->by.intact;
-		append(res->changed, sizeof res->changed, "%sbystander: %s%s",
+		atk_append(res->changed, sizeof res->changed, "%sbystander: %s%s",
 		    res->changed[0] ? "; " : "", bi.status,
 		    corrupted ? " (its memory was overwritten)" : "");
 	}
 	if (r->no_pid != 0 && (kernel_proc_info(r->k, r->no_pid, &pi) != 0 ||
 	    pi.state != PROC_EXITED || pi.exit_code != 0)) {
 		res->procs_ok = false;
-		append(res->changed, sizeof res->changed, "%snew owner: %s",
+		atk_append(res->changed, sizeof res->changed, "%snew owner: %s",
 		    res->changed[0] ? "; " : "", pi.status);
 	}
 	if (r->kv_pid != 0 && (kernel_proc_info(r->k, r->kv_pid, &pi) != 0 ||
 	    pi.state != PROC_EXITED || pi.exit_code != 0)) {
 		res->procs_ok = false;
-		append(res->changed, sizeof res->changed, "%svictim: %s (%u of "
+		atk_append(res->changed, sizeof res->changed, "%svictim: %s (%u of "
 		    "its %d frames received intact)", res->changed[0] ? "; " : "",
 		    pi.status, r->kv.intact, KP_FRAMES);
 	}
 	if (r->late_pid != 0 && (kernel_proc_info(r->k, r->late_pid, &pi) !=
 	    0 || pi.state != PROC_EXITED || pi.exit_code != 0)) {
 		res->procs_ok = false;
-		append(res->changed, sizeof res->changed, "%slatecomer: %s "
+		atk_append(res->changed, sizeof res->changed, "%slatecomer: %s "
 		    "(mmap %s, attach %s, map %s)", res->changed[0] ? "; " : "",
 		    pi.status, capio_strerror(r->late.mmap_rc),
 		    capio_strerror(r->late.attach_rc),

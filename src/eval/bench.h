@@ -2,11 +2,12 @@
  * bench.h — the benchmarks behind `capio bench SUB`, and the timing
  * helpers they share (monotonic clock, median of batches).
  *
- * The arm-comparing benchmarks (rtt, throughput, udp, memcached) write their
- * figures under --out (CSV, JSON, PNG) and share their options and
- * output helpers (bench_report.h) and the four ways to drive a NIC
- * (bench_port.h). Each also has a _run form that returns its JSON
- * document, so that `capio bench all` can gather them.
+ * The arm-comparing benchmarks (rtt, throughput, udp, memcached, nvme)
+ * write their figures under --out (CSV, JSON, PNG) and share their
+ * options and output helpers (bench_report.h) and the four ways to drive
+ * a NIC (bench_port.h) or an NVMe unit (bench_nvme_port.h). Each also
+ * has a _run form that returns its JSON document, so that `capio bench
+ * all` can gather them.
  */
 #ifndef CAPIO_EVAL_BENCH_H
 #define CAPIO_EVAL_BENCH_H
@@ -43,6 +44,7 @@ int bench_rtt_run(const struct bench_opts *o, char **json);
 int bench_throughput_run(const struct bench_opts *o, char **json);
 int bench_udp_run(const struct bench_opts *o, char **json);
 int bench_memcached_run(const struct bench_opts *o, char **json);
+int bench_nvme_run(const struct bench_opts *o, char **json);
 
 static inline uint64_t
 bench_now_ns(void)

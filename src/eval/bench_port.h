@@ -64,6 +64,10 @@ struct bench_raw {
 	uint64_t doorbells, copy_bytes;
 };
 
+/* The host address of the bytes of process PID's region capability C
+ * (and its physical address in *pap), through the kernel's page tables;
+ * NULL unless the region is mapped and physically contiguous. */
+uint8_t *bench_raw_host(struct kernel *k, int pid, cap_t c, uint64_t *pap);
 /*
  * Take over an open udrv of process PID: its regions as host pointers
  * (through the kernel's page tables), its doorbells as direct calls

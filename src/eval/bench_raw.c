@@ -27,10 +27,8 @@
 #include "machine/aspace.h"
 #include "machine/phys.h"
 
-/* The host address of a region capability's bytes (and its physical
- * address in *pap), or NULL. */
-static uint8_t *
-host_of(struct kernel *k, int pid, cap_t c, uint64_t *pap)
+uint8_t *
+bench_raw_host(struct kernel *k, int pid, cap_t c, uint64_t *pap)
 {
 	uint64_t va = cheri_base_get(c), len = cheri_length_get(c);
 	uint64_t pa0, pa;
@@ -54,10 +52,10 @@ bench_raw_open(struct bench_raw *r, struct udrv *u, struct kernel *k, int pid)
 	memset(r, 0, sizeof *r);
 	r->u = u;
 	r->phys = board_phys(kernel_board(k));
-	r->txr = host_of(k, pid, u->txr, &r->txr_pa);
-	r->rxr = host_of(k, pid, u->rxr, &r->rxr_pa);
-	r->txb = host_of(k, pid, u->txb, &r->txb_pa);
-	r->rxb = host_of(k, pid, u->rxb, &r->rxb_pa);
+	r->txr = bench_raw_host(k, pid, u->txr, &r->txr_pa);
+	r->rxr = bench_raw_host(k, pid, u->rxr, &r->rxr_pa);
+	r->txb = bench_raw_host(k, pid, u->txb, &r->txb_pa);
+	r->rxb = bench_raw_host(k, pid, u->rxb, &r->rxb_pa);
 	r->nic = board_nic(kernel_board(k), u->dev);
 	r->ops = &e1000e_mmio_ops;
 	if (r->txr == NULL || r->rxr == NULL || r->txb == NULL ||

@@ -127,10 +127,8 @@ cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Nearest rank: the smallest value with at least p of the samples at or
- * below it. */
-static double
-rank(const uint64_t *s, size_t n, double p)
+double
+bench_lat_rank(const uint64_t *s, size_t n, double p)
 {
 	size_t r = (size_t)ceil(p * (double)n);
 
@@ -156,9 +154,9 @@ bench_lat_summarize(uint64_t *ns, size_t n, struct bench_lat *s)
 	s->min = (double)ns[0];
 	s->max = (double)ns[n - 1];
 	s->mean = sum / (double)n;
-	s->p50 = rank(ns, n, 0.50);
-	s->p99 = rank(ns, n, 0.99);
-	s->p999 = rank(ns, n, 0.999);
+	s->p50 = bench_lat_rank(ns, n, 0.50);
+	s->p99 = bench_lat_rank(ns, n, 0.99);
+	s->p999 = bench_lat_rank(ns, n, 0.999);
 }
 
 void
@@ -847,6 +845,14 @@ bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
 
 	if (gp == NULL)
 		return;
+	bench_plot_cdf_panels(gp, c, panel, npanels);
+	bench_plot_end(gp);
+}
+
+void
+bench_plot_cdf_panels(FILE *gp, const struct bench_cdf_plot *c,
+    const struct bench_cdf_panel *panel, int npanels)
+{
 	fprintf(gp,
 	    "set logscale x\nset xtics 2\nset format x '%%g'\nset grid\n"
 	    "set key bottom right\n"
@@ -873,7 +879,9 @@ bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
 			    p->line[l].label);
 		fputc('\n', gp);
 	}
-	bench_plot_end(gp);
+	/* Back to linear axes for whatever panel comes next. */
+	fprintf(gp, "unset logscale x\nset xtics autofreq\nset autoscale x\n"
+	    "set autoscale y\nunset xlabel\nunset ylabel\n");
 }
 
 static bool

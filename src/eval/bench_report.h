@@ -91,6 +91,9 @@ struct bench_lat {
 	double min, mean, p50, p99, p999, max;	/* ns */
 };
 
+/* Nearest rank in sorted s[0..n): the smallest value with at least a
+ * fraction p of the samples at or below it. */
+double bench_lat_rank(const uint64_t *s, size_t n, double p);
 /* Summarize ns[0..n) (sorts it): nearest-rank percentiles. */
 void bench_lat_summarize(uint64_t *ns, size_t n, struct bench_lat *s);
 /* Write the distribution of sorted[0..n) as "ns fraction" lines, at most
@@ -294,6 +297,10 @@ struct bench_cdf_plot {
 /* Write o->out/NAME.gp: the panels' CDFs on a log scale (lines past
  * BENCH_CDF_LINES are left out). */
 void bench_plot_cdf(const struct bench_opts *o, const struct bench_cdf_plot *c,
+    const struct bench_cdf_panel *panel, int npanels);
+/* The same panels into a script already begun (bench_plot_begin), with
+ * c's labels and data file; the axes are linear again afterwards. */
+void bench_plot_cdf_panels(FILE *gp, const struct bench_cdf_plot *c,
     const struct bench_cdf_panel *panel, int npanels);
 
 /* --- progress on stderr (stdout stays the summary or the document) --- */

@@ -27,33 +27,44 @@ granted_in_word(const struct exposure *e, uint64_t off)
 	return g > 4 ? 4 : g;
 }
 
+/* The word at OFF is in a slice the data plane did not ask for: another
+ * of unit 0's (*unit false), or any unit's but 0 (*unit true). */
 static bool
-in_other_slice(const struct exposure *e, uint64_t off)
+in_other_slice(const struct exposure *e, uint64_t off, bool *unit)
 {
 	const struct region *r = e->region;
 
+	*unit = false;
 	for (size_t i = 0; i < r->nslices; i++) {
+		const struct slice *s = &r->slices[i];
 		bool wanted = false;
 
 		for (size_t j = 0; j < e->nwant; j++)
-			if (e->want[j] == &r->slices[i])
+			if (e->want[j] == s)
 				wanted = true;
-		if (!wanted && overlap(off, off + 4, r->slices[i].offset,
-		    r->slices[i].offset + r->slices[i].length) > 0)
+		for (unsigned u = 0; u < (s->unit_stride ? e->nunits : 1); u++) {
+			uint64_t at = slice_offset(s, u);
+
+			if ((u == 0 && wanted) || overlap(off, off + 4, at,
+			    at + s->length) == 0)
+				continue;
+			*unit = u > 0;
 			return true;
+		}
 	}
 	return false;
 }
 
 static int
 add_reg(struct exposure *e, const char *name, uint64_t off, uint64_t bytes,
-    bool other, size_t *cap)
+    bool other, bool unit, size_t *cap)
 {
 	for (size_t i = 0; i < e->nregs; i++) {
 		if (strcmp(e->regs[i].name, name) == 0) {
 			e->regs[i].bytes += bytes;
 			e->regs[i].words++;
-			e->regs[i].other_slice |= other;
+			e->regs[i].other_slice |= other && !unit;
+			e->regs[i].other_unit |= unit;
 			return 0;
 		}
 	}
@@ -66,7 +77,8 @@ add_reg(struct exposure *e, const char *name, uint64_t off, uint64_t bytes,
 		e->regs = r;
 		*cap = n;
 	}
-	e->regs[e->nregs++] = (struct exposure_reg){ name, off, bytes, 1, other };
+	e->regs[e->nregs++] = (struct exposure_reg){ name, off, bytes, 1,
+	    other && !unit, unit };
 	return 0;
 }
 
@@ -85,12 +97,25 @@ exposure_compute(const struct manifest *m, const char *region,
     exposure_reg_name_fn names, struct exposure *e, char *err,
     size_t errlen)
 {
+	return exposure_compute_units(m, region, want, nwant, page_size,
+	    names, 1, e, err, errlen);
+}
+
+int
+exposure_compute_units(const struct manifest *m, const char *region,
+    const char *const *want, size_t nwant, uint64_t page_size,
+    exposure_reg_name_fn names, unsigned nunits, struct exposure *e,
+    char *err, size_t errlen)
+{
 	const struct region *r;
 	size_t cap = 0;
 
 	memset(e, 0, sizeof *e);
 	if (m == NULL || names == NULL)
 		return fail(e, err, errlen, "no manifest or register names", NULL);
+	if (nunits < 1 || nunits > MANIFEST_MAX_UNITS)
+		return fail(e, err, errlen, "units must be 1..64", NULL);
+	e->nunits = nunits;
 	if ((r = manifest_region(m, region)) == NULL)
 		return fail(e, err, errlen, "no such region:", region);
 	if (r->kind != REGION_MMIO || r->size == 0 || (r->size & 3) != 0)
@@ -140,6 +165,7 @@ exposure_compute(const struct manifest *m, const char *region,
 		for (uint64_t off = start; off < end; off += 4) {
 			uint64_t rest = 4 - granted_in_word(e, off);
 			const char *name = names(off);
+			bool other, unit;
 
 			if (rest == 0)
 				continue;
@@ -148,8 +174,8 @@ exposure_compute(const struct manifest *m, const char *region,
 				continue;
 			}
 			e->privileged_bytes += rest;
-			if (add_reg(e, name, off, rest, in_other_slice(e, off),
-			    &cap) != 0)
+			other = in_other_slice(e, off, &unit);
+			if (add_reg(e, name, off, rest, other, unit, &cap) != 0)
 				return fail(e, err, errlen, "out of memory", NULL);
 		}
 	}
@@ -255,7 +281,7 @@ exposure_print(FILE *f, const char *device, const struct exposure *e,
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned col = 4;
-		bool star = false;
+		bool star = false, plus = false;
 
 		size_name(e[i].page_size, psz, sizeof psz);
 		fprintf(f, "\n%s pages mapped: ", psz);
@@ -268,15 +294,18 @@ exposure_print(FILE *f, const char *device, const struct exposure *e,
 			char item[64];
 			int len;
 
+			const char *mark = r->other_slice ? "*" :
+			    r->other_unit ? "+" : "";
+
 			if (r->words > 1)
 				len = snprintf(item, sizeof item, " %s[%u]@0x%05llx%s",
 				    r->name, r->words, (unsigned long long)r->first,
-				    r->other_slice ? "*" : "");
+				    mark);
 			else
 				len = snprintf(item, sizeof item, " %s@0x%05llx%s",
-				    r->name, (unsigned long long)r->first,
-				    r->other_slice ? "*" : "");
+				    r->name, (unsigned long long)r->first, mark);
 			star |= r->other_slice;
+			plus |= r->other_unit;
 			if (col + (unsigned)len > 78) {
 				fprintf(f, "\n   ");
 				col = 3;
@@ -288,6 +317,9 @@ exposure_print(FILE *f, const char *device, const struct exposure *e,
 		if (star)
 			fprintf(f, "  * the manifest grants it as a slice of its own"
 			    " (read-only), but not to this data plane\n");
+		if (plus)
+			fprintf(f, "  + another unit's slice: the manifest grants it"
+			    " to that unit's holder, another tenant\n");
 	}
 }
 
@@ -351,10 +383,12 @@ exposure_print_json(FILE *f, const char *device, const struct exposure *e,
 			fprintf(f, "%s{\"name\":", j ? "," : "");
 			json_str(f, r->name);
 			fprintf(f, ",\"offset\":%llu,\"bytes\":%llu,"
-			    "\"words\":%u,\"manifest_slice\":%s}",
+			    "\"words\":%u,\"manifest_slice\":%s,"
+			    "\"other_unit\":%s}",
 			    (unsigned long long)r->first,
 			    (unsigned long long)r->bytes, r->words,
-			    r->other_slice ? "true" : "false");
+			    r->other_slice || r->other_unit ? "true" : "false",
+			    r->other_unit ? "true" : "false");
 		}
 		fprintf(f, "]}");
 	}

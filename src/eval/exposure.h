@@ -38,6 +38,8 @@ struct exposure_reg {
 	unsigned words;		/* exposed words (arrays: more than one) */
 	bool other_slice;	/* the manifest grants it, but it was not
 				   asked for (e.g. a read-only slice) */
+	bool other_unit;	/* the manifest grants it to another unit
+				   (another tenant's doorbell) */
 };
 
 #define EXPOSURE_MAX_WANT	16
@@ -57,6 +59,7 @@ struct exposure {
 	struct exposure_reg *regs;	/* by first offset */
 	size_t nregs;
 	exposure_reg_name_fn names;
+	unsigned nunits;		/* units of the device (1: one) */
 };
 
 /*
@@ -69,6 +72,13 @@ int exposure_compute(const struct manifest *m, const char *region,
     const char *const *want, size_t nwant, uint64_t page_size,
     exposure_reg_name_fn names, struct exposure *e, char *err,
     size_t errlen);
+/* The same for a device of NUNITS units (1..MANIFEST_MAX_UNITS) whose
+ * slices repeat at their unit_stride: WANT names unit 0's, and the
+ * other units' are marked other_unit. */
+int exposure_compute_units(const struct manifest *m, const char *region,
+    const char *const *want, size_t nwant, uint64_t page_size,
+    exposure_reg_name_fn names, unsigned nunits, struct exposure *e,
+    char *err, size_t errlen);
 void exposure_free(struct exposure *e);
 
 /* The class of the word holding OFF; EXPOSE_UNMAPPED outside the region. */

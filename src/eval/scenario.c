@@ -101,3 +101,16 @@ scenario_stop(struct scenario *s)
 	kernel_halt(s->k);
 	s->k = NULL;
 }
+
+void
+scenario_nvme_board(struct board_desc *bd, uint64_t ns_bytes, bool isolation)
+{
+	board_desc_default(bd);
+	bd->nics = 0;
+	bd->wire = NULL;
+	bd->nvmes = 1;
+	bd->nvme[0].queues = SCENARIO_NVME_QUEUES;
+	bd->nvme[0].namespaces = SCENARIO_NVME_QUEUES;
+	bd->nvme[0].ns_bytes = ns_bytes;
+	bd->nvme[0].queue_isolation = isolation;
+}

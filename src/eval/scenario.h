@@ -69,4 +69,11 @@ void scenario_counts(const struct scenario *s, struct scenario_counts *c);
 /* Halt the machine (every process killed, the board powered off). */
 void scenario_stop(struct scenario *s);
 
+/* The board of the NVMe tenants' runs: no NIC, no wire, one controller
+ * of SCENARIO_NVME_QUEUES queue pairs and as many RAM namespaces of
+ * NS_BYTES each, with queue isolation (a model extension) if asked. */
+#define SCENARIO_NVME_QUEUES	8u
+void scenario_nvme_board(struct board_desc *bd, uint64_t ns_bytes,
+    bool isolation);
+
 #endif

@@ -22,6 +22,9 @@
 #include "user/client.h"
 #include "user/server.h"
 
+/* Scheduler rounds a busy server polls for before it may sleep. */
+#define SERVE_BUSY_ROUNDS	64
+
 static volatile sig_atomic_t stop_requested;
 
 static void
@@ -31,8 +34,25 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
-static double
-now_s(void)
+void
+serve_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool
+serve_stopping(void)
+{
+	return stop_requested != 0;
+}
+
+double
+serve_now(void)
 {
 	struct timespec ts;
 
@@ -86,11 +106,10 @@ serve_tap(const struct serve_opts *o)
 	struct server_cfg *sc;
 	struct kernel *k;
 	char spec[64], err[256];
-	struct sigaction sa;
 	double start, last;
 	int pid, fd, rc = 0;
 	unsigned restarts = 0;
-	bool told_down = false;
+	bool told_down = false, idle = false;
 
 	board_desc_default(&bd);
 	bd.nics = 1;
@@ -114,21 +133,24 @@ serve_tap(const struct serve_opts *o)
 		kernel_halt(k);
 		return 1;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	serve_catch_stop();
 	fd = wire_fd(board_wire(kernel_board(k)));
-	start = last = now_s();
+	start = last = serve_now();
 	printf("capio run: %s on %s (%s path), address %s port %u; Ctrl-C stops\n",
 	    o->app == APP_MEMCACHED ? "memcached" : "udp-echo", o->tap,
 	    o->kernel_path ? "kernel" : "CAPIO", o->ip, o->port);
 	fflush(stdout);
-	while (!stop_requested) {
+	while (!serve_stopping()) {
 		uint64_t before = sc->st.rx_frames + sc->st.tx_frames;
 		struct proc_info pi;
 
-		kernel_run(k, 64);
+		/*
+		 * Busy, poll on for up to SERVE_BUSY_ROUNDS rounds (the next
+		 * request is usually there by then, and a sleep and a wake-up
+		 * would cost more); idle, one round a wake-up: a frame from
+		 * the host or lwIP's timers every millisecond.
+		 */
+		kernel_run(k, idle ? 1 : SERVE_BUSY_ROUNDS);
 		kernel_proc_info(k, pid, &pi);
 		if (pi.state == PROC_KILLED && restarts < o->restarts) {
 			/* Supervision: a crash, whoever provoked it, costs the
@@ -157,11 +179,12 @@ serve_tap(const struct serve_opts *o)
 			rc = 1;
 			break;
 		}
-		if (sc->st.rx_frames + sc->st.tx_frames == before && fd >= 0) {
+		idle = sc->st.rx_frames + sc->st.tx_frames == before;
+		if (idle && fd >= 0) {
 			struct pollfd p = { fd, POLLIN, 0 };
 			poll(&p, 1, 1);	/* idle: sleep until the host sends */
 		}
-		double t = now_s();
+		double t = serve_now();
 		if (t - last >= 1.0) {
 			struct kernel_stats ks;
 			kernel_get_stats(k, &ks);

@@ -76,7 +76,7 @@ capio_register(struct kernel *k, int i, const char *name,
 	if (drv->region_pa == NULL || drv->attach == NULL ||
 	    drv->detach == NULL || drv->info == NULL ||
 	    (drv->send == NULL) != (drv->recv == NULL) ||
-	    (drv->send != NULL && drv->flush == NULL)) {
+	    ((drv->send != NULL || drv->blk != NULL) && drv->flush == NULL)) {
 		snprintf(err, errlen, "%s: driver operations missing", name);
 		return -1;
 	}
@@ -139,7 +139,7 @@ capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno,
 		return -ENODEV;
 	if (flags & ~(uint64_t)SYS_ATTACH_KERNEL_PATH)
 		return -EINVAL;
-	if (kpath && d->drv->send == NULL)
+	if (kpath && d->drv->send == NULL && d->drv->blk == NULL)
 		return -EOPNOTSUPP;
 	u = &d->unit[unitno];
 	if (u->owner != NULL) {
@@ -159,6 +159,9 @@ capio_do_attach(struct kernel *k, struct proc *p, uint64_t devno,
 	/* The owner's regions were set aside at boot: this cannot run out
 	 * of memory however much others have taken. */
 	if (!kpath && (err = d->drv->attach(d->stub, (unsigned)unitno)) != 0)
+		return err;
+	if (kpath && d->drv->kpath_attach != NULL &&
+	    (err = d->drv->kpath_attach(d->stub, (unsigned)unitno)) != 0)
 		return err;
 	u->owner = p;
 	u->kernel_path = kpath;
@@ -446,8 +449,8 @@ capio_do_goodbye(struct kernel *k, struct proc *p, uint64_t devno, cap_t token)
  * for map), for a claim made in kernel-path mode. A user-level holder's
  * token does not open it: the device is not the kernel's to drive then.
  */
-static struct capio_unit *
-kernel_path_of(struct kernel *k, struct proc *p, const struct sysargs *a,
+struct capio_unit *
+capio_kernel_path_of(struct kernel *k, struct proc *p, const struct sysargs *a,
     struct capio_dev **dp, int *err)
 {
 	struct capio_dev *d = device(k, a->x[0]);
@@ -475,8 +478,10 @@ capio_do_send(struct kernel *k, struct proc *p, const struct sysargs *a)
 	struct capio_unit *u;
 	int err;
 
-	if ((u = kernel_path_of(k, p, a, &d, &err)) == NULL)
+	if ((u = capio_kernel_path_of(k, p, a, &d, &err)) == NULL)
 		return err;
+	if (d->drv->send == NULL)
+		return -EOPNOTSUPP;	/* a block device's claim */
 	return d->drv->send(d->stub, (unsigned)(u - d->unit), p, a->c[1],
 	    a->x[1]);
 }
@@ -489,8 +494,10 @@ capio_do_recv(struct kernel *k, struct proc *p, const struct sysargs *a,
 	struct capio_unit *u;
 	int err;
 
-	if ((u = kernel_path_of(k, p, a, &d, &err)) == NULL)
+	if ((u = capio_kernel_path_of(k, p, a, &d, &err)) == NULL)
 		return err;
+	if (d->drv->recv == NULL)
+		return -EOPNOTSUPP;
 	return d->drv->recv(d->stub, (unsigned)(u - d->unit), p, a->c[1],
 	    a->x[1], r);
 }

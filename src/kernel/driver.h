@@ -27,6 +27,16 @@
 struct kernel;
 struct proc;
 
+/* One request of the kernel-mediated block path (abi/blk.h), as the
+ * framework read it from the caller's registers or records. */
+struct blk_io {
+	cap_t buf;		/* the caller's: data to or from */
+	uint64_t slba;
+	uint32_t nlb;
+	uint32_t op;		/* enum blk_op */
+	int64_t result;		/* out: bytes moved, or -errno */
+};
+
 struct capio_driver {
 	/* Physical base of region r as unit sees it: a BAR (shared by the
 	 * units; the manifest's unit_stride places each unit's slices in
@@ -38,9 +48,13 @@ struct capio_driver {
 	/* Revocation of that unit only: quiesce it, close its windows,
 	 * free its regions. Other units run on. */
 	void (*detach)(void *stub, unsigned unit);
-	/* A kernel-path claim on the unit ends: drop the frames its holder
-	 * left unreceived, so that the next holder starts clean. May be
-	 * NULL when send and recv are. */
+	/* A kernel-path claim on the unit begins: make the unit ready for
+	 * the kernel to drive on its holder's behalf. 0 or -errno. May be
+	 * NULL (the NIC: the kernel drives it anyway). */
+	int (*kpath_attach)(void *stub, unsigned unit);
+	/* A kernel-path claim on the unit ends: drop what its holder left
+	 * (frames unreceived; a block unit's queues), so that the next
+	 * holder starts clean. May be NULL when send, recv and blk are. */
 	void (*flush)(void *stub, unsigned unit);
 	void (*info)(void *stub, unsigned unit, struct sysret *r);
 	/* The kernel-mediated data path of a unit; both NULL: the device has
@@ -49,6 +63,11 @@ struct capio_driver {
 	    uint64_t len);
 	int64_t (*recv)(void *stub, unsigned unit, struct proc *p, cap_t buf,
 	    uint64_t max, struct sysret *r);
+	/* The kernel-mediated block path of a unit: run io[0..n) together
+	 * (n <= BLK_BATCH_MAX), each io's result set; how many succeeded,
+	 * or -errno. NULL: the device has none (SYS_BLK_* is EOPNOTSUPP). */
+	int64_t (*blk)(void *stub, unsigned unit, struct proc *p,
+	    struct blk_io *io, unsigned n);
 	/* Deferred interrupt work, run by the kernel outside any device
 	 * callback. May be NULL. */
 	void (*service)(void *stub);

@@ -120,6 +120,8 @@ kernel_boot(struct board *b, const struct kernel_opts *o, char *err,
 
 		snprintf(d->name, sizeof d->name, "%s", bd->name);
 		iommu_set_fault_handler(bd->iommu, dma_fault, k);
+		for (unsigned q = 1; q <= bd->nqueue_iommu; q++)
+			iommu_set_fault_handler(bd->queue_iommu[q], dma_fault, k);
 		if (bd->kind == BOARD_DEV_NVME) {
 			struct nvme_stub *ns;
 

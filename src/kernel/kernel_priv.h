@@ -151,6 +151,19 @@ int64_t capio_do_send(struct kernel *k, struct proc *p,
     const struct sysargs *a);
 int64_t capio_do_recv(struct kernel *k, struct proc *p,
     const struct sysargs *a, struct sysret *r);
+/* The unit whose kernel-path claim the token (c0) of device x0 is, for
+ * its holder p (and *dp its device); NULL and *err (ENODEV, EPERM). */
+struct capio_unit *capio_kernel_path_of(struct kernel *k, struct proc *p,
+    const struct sysargs *a, struct capio_dev **dp, int *err);
+
+/* blk.c: the kernel-mediated block path (abi/blk.h) */
+int64_t blk_do_call(struct kernel *k, struct proc *p, enum sysno nr,
+    const struct sysargs *a);
+/* Whether BUF grants the access the request needs over LEN bytes from
+ * its address (Store to read into it, Load to write from it): tagged,
+ * unsealed, permitted, in bounds. 0 or -EFAULT; the MMU is the copy's
+ * to check. */
+int blk_buf_check(cap_t buf, uint64_t len, bool into);
 /* Whether p may have one more mapping (kernel_opts.proc_maps_max). */
 bool proc_may_map(struct proc *p);
 /* Revoke every unit p holds of every device (exit, kill). */

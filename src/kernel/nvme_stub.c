@@ -2,7 +2,13 @@
  * nvme_stub.c — the privileged part of an NVMe driver, as CAPIO leaves
  * it in the kernel: controller bring-up, the admin queue (the kernel's
  * alone: queue creation and deletion are control, not data), and handing
- * each I/O queue pair to the holder of its unit.
+ * each I/O queue pair to the holder of its unit, with a namespace of its
+ * own when the controller has one per unit.
+ *
+ * On a controller with queue isolation (a model extension, docs/nvme.md)
+ * a unit's IOMMU windows open in its queue's own context, not the
+ * controller's, and the stub binds the queue to the unit's namespace
+ * before creating it.
  *
  * Admin commands complete before the doorbell write returns (the model
  * is synchronous), so the stub polls the admin CQ right after ringing,
@@ -18,6 +24,7 @@
 #include "dev/nvme.h"
 #include "dev/nvme_regs.h"
 #include "kernel/kernel_priv.h"
+#include "kernel/nvme_kpath.h"
 #include "kernel/nvme_manifest.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
@@ -27,27 +34,30 @@ enum { R_BAR0, R_SQ, R_CQ, R_BUF, R_COUNT };
 #define ADMIN_QSIZE	16		/* admin SQ and CQ entries */
 #define ADMIN_POLLS	1000		/* reads of a CQ entry before giving up */
 #define RDY_POLLS	1000		/* reads of CSTS before giving up */
-#define NSID		1		/* the namespace every unit shares */
+#define NSID_SHARED	1		/* when units outnumber namespaces */
 #define ADMIN_RING	4096u		/* a page for each admin ring */
 
 struct nvme_unit {
 	uint64_t pa[R_COUNT];		/* [R_BAR0] unused */
 	bool live;			/* its queues exist */
+	uint32_t nsid;			/* its namespace */
+	uint32_t lba_size;
+	uint64_t nblocks;
+	struct nvme_kq kq;		/* a kernel-path claim's queue state */
 };
 
 struct nvme_stub {
 	struct kernel *k;
 	int index;
 	struct iommu *io;
+	struct iommu *const *qio;	/* queue isolation: [qid], or NULL */
+	unsigned nqio;			/* qid 1..nqio */
 	uint64_t bar;
 	/* The admin queue pair and an Identify buffer, kernel memory. */
 	uint64_t asq, acq, idbuf;
 	unsigned asq_tail, acq_head;
 	bool acq_phase;
 	uint16_t cid;
-	/* Namespace 1. */
-	uint32_t lba_size;
-	uint64_t nblocks;
 	unsigned nunits;
 	struct nvme_unit unit[NVME_STUB_MAX_UNITS];
 	uint64_t irqs;
@@ -166,12 +176,34 @@ wait_rdy(struct nvme_stub *s, bool want)
 	return -1;
 }
 
+/* §5.15.2.1: unit UN's namespace, its size and block size. */
+static int
+identify_ns(struct nvme_stub *s, struct nvme_unit *un)
+{
+	uint8_t id[NVME_IDENTIFY_SIZE];
+	unsigned f, lbads;
+
+	if (admin(s, NVME_ADM_IDENTIFY, un->nsid, s->idbuf, NVME_CNS_NS, 0,
+	    NULL) != 0)
+		return -1;
+	if (phys_read(s->k->phys, s->idbuf, id, sizeof id) != 0)
+		abort();
+	un->nblocks = get32(id + NVME_IDNS_NSZE) |
+	    (uint64_t)get32(id + NVME_IDNS_NSZE + 4) << 32;
+	f = id[NVME_IDNS_FLBAS] & 0xF;
+	lbads = id[NVME_IDNS_LBAF0 + 4 * f + 2];
+	if (lbads < 9 || lbads > 12)
+		return -1;
+	un->lba_size = 1u << lbads;
+	return 0;
+}
+
 struct nvme_stub *
 nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
     char *err, size_t errlen)
 {
 	struct nvme_stub *s = calloc(1, sizeof *s);
-	uint32_t dw0 = 0, want;
+	uint32_t dw0 = 0, want, nn;
 	uint8_t id[NVME_IDENTIFY_SIZE];
 	uint64_t cap;
 
@@ -183,6 +215,9 @@ nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 	s->index = index;
 	s->io = bd->iommu;
 	s->bar = bd->bar;
+	/* The firmware tables say whether the controller isolates queues. */
+	s->qio = bd->queue_iommu;
+	s->nqio = bd->queue_iommu != NULL ? bd->nqueue_iommu : 0;
 	board_irq_attach(k->board, index, irq, s);
 
 	/* §7.6.1 initialisation: disable, wait for RDY clear, admin queue
@@ -207,6 +242,12 @@ nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 				return new_fail(s, err, errlen,
 				    "no memory for queues");
 	iommu_unmap_all(s->io);
+	for (unsigned q = 1; q <= s->nqio; q++) {
+		iommu_unmap_all(s->qio[q]);
+		if (!k->opts.iommu)
+			iommu_map(s->qio[q], 0, 0, board_ram_size(k->board),
+			    IOMMU_READ | IOMMU_WRITE);
+	}
 	if (!k->opts.iommu)
 		/* No IOMMU protection: the controller reaches all of RAM. */
 		iommu_map(s->io, 0, 0, board_ram_size(k->board),
@@ -230,29 +271,14 @@ nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 	if (wait_rdy(s, true) != 0)
 		return new_fail(s, err, errlen, "does not become ready");
 
-	/* §5.15: the controller, then namespace 1's size and block size. */
+	/* §5.15: the controller (how many namespaces it has). */
 	if (admin(s, NVME_ADM_IDENTIFY, 0, s->idbuf, NVME_CNS_CTRL, 0,
 	    NULL) != 0)
 		return new_fail(s, err, errlen, "Identify Controller failed");
 	if (phys_read(k->phys, s->idbuf, id, sizeof id) != 0)
 		abort();
-	if (get32(id + NVME_IDC_NN) < NSID)
+	if ((nn = get32(id + NVME_IDC_NN)) < NSID_SHARED)
 		return new_fail(s, err, errlen, "no namespace 1");
-	if (admin(s, NVME_ADM_IDENTIFY, NSID, s->idbuf, NVME_CNS_NS, 0,
-	    NULL) != 0)
-		return new_fail(s, err, errlen, "Identify Namespace failed");
-	if (phys_read(k->phys, s->idbuf, id, sizeof id) != 0)
-		abort();
-	s->nblocks = get32(id + NVME_IDNS_NSZE) |
-	    (uint64_t)get32(id + NVME_IDNS_NSZE + 4) << 32;
-	{
-		unsigned f = id[NVME_IDNS_FLBAS] & 0xF;
-		unsigned lbads = id[NVME_IDNS_LBAF0 + 4 * f + 2];
-
-		if (lbads < 9 || lbads > 12)
-			return new_fail(s, err, errlen, "odd block size");
-		s->lba_size = 1u << lbads;
-	}
 	/* §5.21.1.7 Number of Queues: ask for as many as units can use;
 	 * the controller says how many it grants (0's based). */
 	want = NVME_STUB_MAX_UNITS - 1;
@@ -264,6 +290,18 @@ nvme_stub_new(struct kernel *k, int index, const struct board_dev *bd,
 		s->nunits = (dw0 >> 16) + 1;
 	if (s->nunits > NVME_STUB_MAX_UNITS)
 		s->nunits = NVME_STUB_MAX_UNITS;
+	/* Every queue offered needs its context. */
+	if (s->qio != NULL && s->nunits > s->nqio)
+		s->nunits = s->nqio;
+	/* A namespace per unit when there are enough, else one shared. */
+	for (unsigned u = 0; u < s->nunits; u++) {
+		struct nvme_unit *un = &s->unit[u];
+
+		un->nsid = nn >= s->nunits ? u + 1 : NSID_SHARED;
+		if (identify_ns(s, un) != 0)
+			return new_fail(s, err, errlen,
+			    "Identify Namespace failed or odd block size");
+	}
 	return s;
 }
 
@@ -303,19 +341,23 @@ zero_unit(struct nvme_stub *s, const struct nvme_unit *un)
 /*
  * The IOMMU is the controller's, one requester ID for every queue: a
  * unit's windows are open for the whole controller, whichever queue a
- * command came from (docs/nvme.md, "NVMe tenants on CAPIO").
+ * command came from (docs/nvme.md, "NVMe tenants on CAPIO"). With queue
+ * isolation they open in the context of the unit's queue only.
  */
 static void
-windows(struct nvme_stub *s, const struct nvme_unit *un, bool open)
+windows(struct nvme_stub *s, unsigned unit, bool open)
 {
+	const struct nvme_unit *un = &s->unit[unit];
+	struct iommu *io = s->qio != NULL ? s->qio[unit + 1] : s->io;
+
 	if (!s->k->opts.iommu)
 		return;		/* all of RAM is open anyway */
 	for (unsigned r = R_SQ; r < R_COUNT; r++) {
 		if (open)
-			iommu_map(s->io, un->pa[r], un->pa[r], region_size(r),
+			iommu_map(io, un->pa[r], un->pa[r], region_size(r),
 			    nvme_manifest.regions[r].dma_perm);
 		else
-			iommu_unmap(s->io, un->pa[r], region_size(r));
+			iommu_unmap(io, un->pa[r], region_size(r));
 	}
 }
 
@@ -335,18 +377,25 @@ op_attach(void *stub, unsigned unit)
 	const uint32_t qid = unit + 1;
 	const uint32_t qsz = (NVME_STUB_QSIZE - 1) << 16;
 
-	windows(s, un, true);
+	windows(s, unit, true);
+	/* Bound before it exists: no command of the queue ever runs
+	 * unbound (an unbound queue may address no namespace anyway). */
+	if (s->qio != NULL && admin(s, NVME_ADM_CAPIO_BIND_QUEUE, 0, 0, qid,
+	    un->nsid, NULL) != 0) {
+		windows(s, unit, false);
+		return -EIO;
+	}
 	/* §5.5 Create I/O CQ: contiguous (PC), no interrupts (the holder
 	 * polls), vector 0. §5.4 Create I/O SQ: contiguous, onto that CQ. */
 	if (admin(s, NVME_ADM_CREATE_CQ, 0, un->pa[R_CQ], qsz | qid, 1,
 	    NULL) != 0) {
-		windows(s, un, false);
+		windows(s, unit, false);
 		return -EIO;
 	}
 	if (admin(s, NVME_ADM_CREATE_SQ, 0, un->pa[R_SQ], qsz | qid,
 	    qid << 16 | 1, NULL) != 0) {
 		(void)admin(s, NVME_ADM_DELETE_CQ, 0, 0, qid, 0, NULL);
-		windows(s, un, false);
+		windows(s, unit, false);
 		return -EIO;
 	}
 	un->live = true;
@@ -361,8 +410,11 @@ op_detach(void *stub, unsigned unit)
 
 	if (un->live)
 		delete_queues(s, unit + 1);
+	if (s->qio != NULL)
+		(void)admin(s, NVME_ADM_CAPIO_BIND_QUEUE, 0, 0, unit + 1, 0,
+		    NULL);
 	un->live = false;
-	windows(s, un, false);
+	windows(s, unit, false);
 	zero_unit(s, un);
 }
 
@@ -373,11 +425,42 @@ op_info(void *stub, unsigned unit, struct sysret *r)
 
 	r->x[NVME_INFO_QID] = unit + 1;
 	r->x[NVME_INFO_QSIZE] = NVME_STUB_QSIZE;
-	r->x[NVME_INFO_NSID] = NSID;
-	r->x[NVME_INFO_LBA_SIZE] = s->lba_size;
-	r->x[NVME_INFO_NBLOCKS] = s->nblocks;
+	r->x[NVME_INFO_NSID] = s->unit[unit].nsid;
+	r->x[NVME_INFO_LBA_SIZE] = s->unit[unit].lba_size;
+	r->x[NVME_INFO_NBLOCKS] = s->unit[unit].nblocks;
 	r->x[NVME_INFO_BUF_DMA] = s->unit[unit].pa[R_BUF];
 	r->x[NVME_INFO_BUF_SIZE] = NVME_STUB_BUF_SIZE;
+}
+
+/* --- the kernel-mediated block path (nvme_kpath.c) ---------------------- */
+
+/* The unit's queues, created as for a user-level holder, on regions the
+ * holder never maps: the kernel drives them for it. */
+static int
+op_kpath_attach(void *stub, unsigned unit)
+{
+	struct nvme_stub *s = stub;
+	struct nvme_unit *un = &s->unit[unit];
+	int err;
+
+	if ((err = op_attach(stub, unit)) != 0)
+		return err;
+	if (nvme_kq_start(&un->kq, s->k, s->bar, (uint16_t)(unit + 1),
+	    NVME_STUB_QSIZE, un->pa[R_SQ], un->pa[R_CQ], un->pa[R_BUF],
+	    NVME_STUB_BUF_SIZE, un->nsid, un->lba_size, un->nblocks) != 0) {
+		op_detach(stub, unit);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int64_t
+op_blk(void *stub, unsigned unit, struct proc *p, struct blk_io *io,
+    unsigned n)
+{
+	struct nvme_stub *s = stub;
+
+	return nvme_kq_run(&s->unit[unit].kq, p, io, n);
 }
 
 const struct capio_driver nvme_stub_driver = {
@@ -385,4 +468,7 @@ const struct capio_driver nvme_stub_driver = {
 	.attach = op_attach,
 	.detach = op_detach,
 	.info = op_info,
+	.kpath_attach = op_kpath_attach,
+	.flush = op_detach,	/* the claim ends: its queues go */
+	.blk = op_blk,
 };

@@ -102,6 +102,11 @@ dispatch(struct kernel *k, struct proc *p, enum sysno nr,
 	case SYS_DESCRIBE:
 		return r->ret = capio_do_describe(k, p, a->x[0], a->x[1],
 		    a->c[0]);
+	case SYS_BLK_READ:
+	case SYS_BLK_WRITE:
+	case SYS_BLK_FLUSH:
+	case SYS_BLK_SUBMIT:
+		return r->ret = blk_do_call(k, p, nr, a);
 	case SYS_NCALLS:
 		break;
 	}

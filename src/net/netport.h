@@ -21,6 +21,11 @@ struct netport {
 	/* Set by the wire: carry one frame the NIC transmitted. NULL while
 	 * no wire is attached (the frame is lost, as on an unplugged port). */
 	void (*xmit)(void *wire, const uint8_t *frame, size_t len);
+	/* Set by the wire, called by the NIC when it has sent every frame a
+	 * doorbell asked for (Linux's xmit_more going false): a wire that
+	 * holds frames back to carry them together lets them go. NULL when
+	 * the wire holds none back. */
+	void (*xmit_end)(void *wire);
 	void *wire;
 	/* Set by the wire: carrier present (feeds STATUS.LU). */
 	bool carrier;

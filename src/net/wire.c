@@ -58,6 +58,14 @@ wire_port_xmit(void *arg, const uint8_t *frame, size_t len)
 	w->ops->carry(w, e->side, frame, len);
 }
 
+static void
+wire_port_xmit_end(void *arg)
+{
+	struct wire_end *e = arg;
+
+	e->w->ops->flush(e->w);
+}
+
 static const struct wire_ops *
 wire_lookup(const char *spec, const char **arg)
 {
@@ -144,6 +152,8 @@ wire_open(const char *spec, struct netport *a, struct netport *b, char *err,
 		if (w->port[side] == NULL)
 			continue;
 		w->port[side]->xmit = wire_port_xmit;
+		w->port[side]->xmit_end = ops->flush != NULL ?
+		    wire_port_xmit_end : NULL;
 		w->port[side]->wire = &w->end[side];
 	}
 	return w;
@@ -203,6 +213,7 @@ wire_close(struct wire *w)
 		if (w->port[side] == NULL)
 			continue;
 		w->port[side]->xmit = NULL;
+		w->port[side]->xmit_end = NULL;
 		w->port[side]->wire = NULL;
 		w->port[side]->carrier = false;
 	}

@@ -32,6 +32,8 @@ struct wire_dir_stats {
 	uint64_t refused;	/* crossed, but the receiving NIC dropped them */
 	uint64_t dropped;	/* lost on the wire: bad size, queue full, host busy */
 	uint64_t errors;	/* host I/O errors */
+	uint64_t merged;	/* of frames, those the host got merged with
+				   others of their burst (TAP, tap_gro.h) */
 };
 
 struct wire_stats {

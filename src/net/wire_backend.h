@@ -27,6 +27,9 @@ struct wire_ops {
 	/* Carry a frame of valid size that port FROM transmitted. */
 	void	(*carry)(struct wire *w, int from, const uint8_t *frame,
 		    size_t len);
+	/* The NIC's transmit burst is over: carry what was held back to go
+	 * together (NULL: the backend holds nothing back). */
+	void	(*flush)(struct wire *w);
 	int	(*poll)(struct wire *w, int max);
 	int	(*fd)(const struct wire *w);
 	void	(*close)(struct wire *w);

@@ -8,6 +8,14 @@
  * running is one whose far end is still starting: until the kernel's link
  * watcher has seen our attach (up to a second later), the kernel throws
  * away whatever it sends out of the interface.
+ *
+ * Frames carry a virtio-net header both ways (IFF_VNET_HDR), so that a
+ * burst of TCP segments the NIC sends can go to the host merged, as its
+ * GRO would merge them (tap_gro.h): one write and one wake-up of the
+ * receiving process per burst instead of per segment. The wire's
+ * counters and its pcap file see every frame as the NIC sent it; only
+ * the host's view (tcpdump on the TAP) shows the merged frames. No
+ * offloads are asked of the host, so what it sends us is plain frames.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +27,21 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "net/tap_gro.h"
 #include "net/wire_backend.h"
 
 #define TUN_PATH	"/dev/net/tun"
 /* Read whatever the kernel hands over, even past the wire's limit, so an
  * oversize frame is read whole and dropped rather than split. */
-#define TAP_BUF		(65536 + 256)
+#define TAP_BUF		(TAP_VNET_HDR + 65536 + 256)
 #define TAP_EINTR_TRIES	8
+/* How often a poll asks the kernel whether the host side is up: a system
+ * call each time would cost more than the poll itself. */
+#define TAP_CARRIER_NS	(20 * 1000000LL)
 
 struct tap {
 	int	 fd;
@@ -35,7 +49,18 @@ struct tap {
 	char	 ifname[IFNAMSIZ];
 	int	 busy;			/* delivering out of buf */
 	uint8_t	*buf;
+	struct tap_gro gro;		/* segments held to go merged */
+	int64_t	 carrier_at;		/* when the carrier was last read */
 };
+
+static int64_t
+now_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /* Is the host's side of the interface up and running (able to send to
  * us)? Unknown counts as up. */
@@ -137,7 +162,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, arg, strlen(arg));
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		e = errno;
@@ -147,7 +172,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 		return -1;
 	}
 	t = calloc(1, sizeof(*t));
-	if (t != NULL)
+	if (t != NULL && tap_gro_init(&t->gro) == 0)
 		t->buf = malloc(TAP_BUF);
 	/* The kernel's name, once a "%d" in the request is filled in. */
 	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
@@ -158,6 +183,7 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	if (t == NULL || t->buf == NULL || name == NULL) {
 		free(name);
 		if (t != NULL) {
+			tap_gro_free(&t->gro);
 			free(t->buf);
 			free(t);
 		}
@@ -171,34 +197,102 @@ tap_open(struct wire *w, const char *arg, char *err, size_t errlen)
 	memcpy(t->ifname, ifr.ifr_name, sizeof(t->ifname));
 	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	w->port[0]->carrier = tap_host_up(t);
+	t->carrier_at = now_coarse_ns();
 	w->be = t;
 	return 0;
+}
+
+/* Write one frame, virtio-net header first. True when the host took it;
+ * otherwise its SEGS frames of the NIC are counted lost. */
+static bool
+tap_write(struct wire *w, const struct iovec *iov, int iovcnt, size_t len,
+    unsigned segs)
+{
+	struct tap *t = w->be;
+	ssize_t n = -1;
+	int i;
+
+	for (i = 0; i < TAP_EINTR_TRIES; i++) {
+		n = writev(t->fd, iov, iovcnt);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n == (ssize_t)len)
+		return true;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ENOBUFS))
+		w->st.dir[WIRE_AB].dropped += segs;	/* host queue full */
+	else if (n < 0 && errno == EIO) {
+		/* The kernel refuses frames while the interface is down. */
+		w->st.dir[WIRE_AB].dropped += segs;
+		w->port[0]->carrier = false;
+	} else
+		w->st.dir[WIRE_AB].errors += segs;
+	return false;
+}
+
+/* Write one frame as it is. */
+static void
+tap_write_plain(struct wire *w, const uint8_t *frame, size_t len)
+{
+	struct iovec iov[2] = {
+		{ (void *)tap_vnet_plain, TAP_VNET_HDR },
+		{ (void *)frame, len },
+	};
+
+	if (tap_write(w, iov, 2, TAP_VNET_HDR + len, 1))
+		wire_crossed(w, WIRE_AB, frame, len);
+}
+
+/* Send what is held, merged when it is more than one segment. Each
+ * segment counts as the NIC sent it, and goes so into the pcap file. */
+static void
+tap_flush(struct wire *w)
+{
+	struct tap *t = w->be;
+	const uint8_t *f;
+	struct iovec iov;
+	unsigned i, segs = t->gro.segs;
+	size_t len;
+
+	if (segs == 0)
+		return;
+	iov.iov_base = (void *)tap_gro_merged(&t->gro, &len);
+	iov.iov_len = len;
+	if (tap_write(w, &iov, 1, len, segs)) {
+		if (segs > 1)
+			w->st.dir[WIRE_AB].merged += segs;
+		for (i = 0; i < segs; i++) {
+			if ((f = tap_gro_seg(&t->gro, i, &len)) != NULL)
+				wire_crossed(w, WIRE_AB, f, len);
+			else {	/* held before a pcap file was asked for */
+				w->st.dir[WIRE_AB].frames++;
+				w->st.dir[WIRE_AB].bytes += len;
+			}
+		}
+	}
+	tap_gro_clear(&t->gro);
 }
 
 static void
 tap_carry(struct wire *w, int from, const uint8_t *frame, size_t len)
 {
 	struct tap *t = w->be;
-	ssize_t n = -1;
-	int i;
+	enum tap_gro_verdict v;
 
 	(void)from;	/* only port a is on a TAP */
-	for (i = 0; i < TAP_EINTR_TRIES; i++) {
-		n = write(t->fd, frame, len);
-		if (n >= 0 || errno != EINTR)
-			break;
+	/* Segments are copied as sent only for a pcap file. */
+	if (t->gro.keep != (w->rec != NULL)) {
+		tap_flush(w);
+		t->gro.keep = w->rec != NULL;
 	}
-	if (n == (ssize_t)len)
-		wire_crossed(w, WIRE_AB, frame, len);
-	else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == ENOBUFS))
-		w->st.dir[WIRE_AB].dropped++;	/* host queue full */
-	else if (n < 0 && errno == EIO) {
-		/* The kernel refuses frames while the interface is down. */
-		w->st.dir[WIRE_AB].dropped++;
-		w->port[0]->carrier = false;
-	} else
-		w->st.dir[WIRE_AB].errors++;
+	if ((v = tap_gro_offer(&t->gro, frame, len)) == TAP_GRO_HELD)
+		return;
+	tap_flush(w);
+	if (v == TAP_GRO_FLUSH &&
+	    tap_gro_offer(&t->gro, frame, len) == TAP_GRO_HELD)
+		return;
+	tap_write_plain(w, frame, len);
 }
 
 static int
@@ -211,7 +305,12 @@ tap_poll(struct wire *w, int max)
 	/* A poll from inside deliver would overwrite the frame in buf. */
 	if (t->busy)
 		return 0;
-	w->port[0]->carrier = tap_host_up(t);
+	tap_flush(w);	/* a burst never waits longer than the next poll */
+	int64_t now = now_coarse_ns();
+	if (now - t->carrier_at >= TAP_CARRIER_NS || !w->port[0]->carrier) {
+		w->port[0]->carrier = tap_host_up(t);
+		t->carrier_at = now;
+	}
 	t->busy = 1;
 	while (taken < max) {
 		n = read(t->fd, t->buf, TAP_BUF);
@@ -225,11 +324,17 @@ tap_poll(struct wire *w, int max)
 		if (n == 0)
 			break;
 		taken++;
+		/* No offloads were asked for: a header that says anything
+		 * but "plain frame" (or "checksum known good") is a frame
+		 * the NIC could not have received as such. */
+		n -= TAP_VNET_HDR;
+		if (n < 0 || t->buf[1] != 0 || (t->buf[0] & 1) != 0)
+			w->st.dir[WIRE_BA].dropped++;
 		/* Short frames (under 60) go to the NIC as they are. */
-		if (n < WIRE_FRAME_MIN || n > WIRE_FRAME_MAX)
+		else if (n < WIRE_FRAME_MIN || n > WIRE_FRAME_MAX)
 			w->st.dir[WIRE_BA].dropped++;
 		else
-			wire_arrive(w, 0, t->buf, (size_t)n);
+			wire_arrive(w, 0, t->buf + TAP_VNET_HDR, (size_t)n);
 	}
 	t->busy = 0;
 	return taken;
@@ -248,9 +353,11 @@ tap_close(struct wire *w)
 {
 	struct tap *t = w->be;
 
+	tap_flush(w);
 	close(t->fd);
 	if (t->ctl >= 0)
 		close(t->ctl);
+	tap_gro_free(&t->gro);
 	free(t->buf);
 	free(t);
 }
@@ -260,6 +367,7 @@ const struct wire_ops wire_tap_ops = {
 	.nports = 1,
 	.open = tap_open,
 	.carry = tap_carry,
+	.flush = tap_flush,
 	.poll = tap_poll,
 	.fd = tap_fd,
 	.close = tap_close,

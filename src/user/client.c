@@ -149,6 +149,7 @@ udp_client_main(void *arg)
 		t0 = now_ns();
 		a->udp_sendto(pcb, p, &dst, c->port);
 		a->pbuf_free(p);
+		netstack_flush(&l->ns);
 		for (int w = 0; w < WAIT_POLLS && !u.answered; w++)
 			if (netstack_poll(&l->ns) == 0)
 				wfe();
@@ -328,6 +329,7 @@ mc_client_main(void *arg)
 			break;
 		}
 		a->tcp_output(m->pcb);
+		netstack_flush(&l->ns);
 		size_t rl = 0;
 		for (int w = 0; w < WAIT_POLLS && !m->failed; w++) {
 			if ((rl = reply_len(m->rx, m->rxlen, !is_set)) != 0)

@@ -64,17 +64,35 @@ udrv_open(struct udrv *d, int dev)
 	return 0;
 }
 
-int
-udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
+/* Reclaim: descriptors the device has written back, STA.DD set because
+ * we asked for it with CMD.RS (82574L datasheet §7.2.10.1). */
+static void
+tx_reclaim(struct udrv *d)
 {
-	int sent = 0;
-
-	/* Reclaim: descriptors the device has written back, STA.DD set
-	 * because we asked for it with CMD.RS (82574L datasheet §7.2.10.1). */
-	while (d->tx_clean != d->tx_tail &&
+	while (d->tx_clean != d->tx_rung &&
 	    (ld8(d->txr, (int64_t)d->tx_clean * E1000E_DESC_SIZE +
 	    E1000E_TXD_STA_OFF) & E1000E_TXD_STA_DD))
 		d->tx_clean = e1000e_ring_next(d->tx_clean, d->ntxd);
+}
+
+void
+udrv_tx_flush(struct udrv *d)
+{
+	if (d->tx_rung == d->tx_tail)
+		return;
+	/* One doorbell for the burst: TDT one past the last descriptor
+	 * written (§10.2.6.8), our one register slice. */
+	st32(d->tdt, 0, d->tx_tail);
+	d->tx_rung = d->tx_tail;
+	d->st.doorbells++;
+}
+
+int
+udrv_tx_queue(struct udrv *d, const struct udrv_frame *f, int n)
+{
+	int sent = 0;
+
+	tx_reclaim(d);
 	for (; sent < n; sent++) {
 		int64_t desc = (int64_t)d->tx_tail * E1000E_DESC_SIZE;
 		/* One buffer per frame: EOP on every descriptor, the device
@@ -84,8 +102,14 @@ udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
 		uint16_t len = f[sent].len;
 
 		if (e1000e_ring_space(d->tx_clean, d->tx_tail, d->ntxd) == 0) {
-			d->st.tx_full++;
-			break;
+			/* Full of what we have not rung for yet: ring. */
+			udrv_tx_flush(d);
+			tx_reclaim(d);
+			if (e1000e_ring_space(d->tx_clean, d->tx_tail,
+			    d->ntxd) == 0) {
+				d->st.tx_full++;
+				break;
+			}
 		}
 		if (len > d->bufsize)
 			len = (uint16_t)d->bufsize;
@@ -98,12 +122,15 @@ udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
 		d->st.tx_frames++;
 		d->st.tx_bytes += len;
 	}
-	if (sent > 0) {
-		/* One doorbell for the burst: TDT one past the last
-		 * descriptor written (§10.2.6.8), our one register slice. */
-		st32(d->tdt, 0, d->tx_tail);
-		d->st.doorbells++;
-	}
+	return sent;
+}
+
+int
+udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n)
+{
+	int sent = udrv_tx_queue(d, f, n);
+
+	udrv_tx_flush(d);
 	return sent;
 }
 

@@ -32,6 +32,7 @@ struct udrv {
 	uint64_t txb_dma, rxb_dma;		/* their device addresses */
 	unsigned ntxd, nrxd, bufsize;
 	unsigned tx_tail, tx_clean, rx_next;
+	unsigned tx_rung;			/* TDT as last written */
 	uint8_t mac[6];
 	struct udrv_stats st;
 };
@@ -44,6 +45,12 @@ int udrv_open(struct udrv *d, int dev);
 /* Queue up to n frames (copied into TX buffers); one doorbell for all.
  * Returns how many were queued (fewer when the ring is full). */
 int udrv_tx_burst(struct udrv *d, const struct udrv_frame *f, int n);
+/* Queue up to n frames without ringing (a full ring is rung to make
+ * room); udrv_tx_flush rings once for everything queued. A stack that
+ * sends frame by frame as it works through what it received sends them
+ * as one burst this way, as a driver does with Linux's xmit_more. */
+int udrv_tx_queue(struct udrv *d, const struct udrv_frame *f, int n);
+void udrv_tx_flush(struct udrv *d);
 /* Take up to n received frames into the caller's buffers; the RX
  * buffers go back to the device with one doorbell. Returns how many. */
 int udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/blk.h"
 #include "machine/cpu.h"
 
 _Static_assert(SYS_NREGS_X <= TRAP_NXREGS && SYS_MAXCAPS <= TRAP_NCREGS,
@@ -102,6 +103,13 @@ capio_attach_kernel_path(int dev, cap_t identity, cap_t *token)
 	return attach(dev, SYS_ATTACH_KERNEL_PATH, 0, identity, token);
 }
 
+int
+capio_attach_kernel_path_unit(int dev, unsigned unit, cap_t identity,
+    cap_t *token)
+{
+	return attach(dev, SYS_ATTACH_KERNEL_PATH, unit, identity, token);
+}
+
 uint64_t
 capio_slice_offset(const struct capio_slice_desc *s, unsigned unit)
 {
@@ -192,6 +200,8 @@ capio_strerror(int err)
 	case ENOSYS: return "ENOSYS";
 	case EMFILE: return "EMFILE";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EIO: return "EIO";
+	case ETIMEDOUT: return "ETIMEDOUT";
 	default: return "error";
 	}
 }
@@ -255,6 +265,65 @@ sys_recv(int dev, cap_t token, cap_t buf, uint64_t max, uint64_t *framelen)
 	if (rc >= 0 && framelen != NULL)
 		*framelen = r.x[0];
 	return rc;
+}
+
+static int64_t
+blk_rw(enum sysno nr, int dev, cap_t token, uint64_t slba, uint64_t nlb,
+    cap_t buf)
+{
+	struct sysargs a = { .x = { (uint64_t)dev, slba, nlb },
+	    .c = { token, buf } };
+	struct sysret r;
+
+	return call(nr, &a, &r);
+}
+
+int64_t
+sys_blk_read(int dev, cap_t token, uint64_t slba, uint64_t nlb, cap_t buf)
+{
+	return blk_rw(SYS_BLK_READ, dev, token, slba, nlb, buf);
+}
+
+int64_t
+sys_blk_write(int dev, cap_t token, uint64_t slba, uint64_t nlb, cap_t buf)
+{
+	return blk_rw(SYS_BLK_WRITE, dev, token, slba, nlb, buf);
+}
+
+int64_t
+sys_blk_flush(int dev, cap_t token)
+{
+	struct sysargs a = { .x = { (uint64_t)dev }, .c = { token } };
+	struct sysret r;
+
+	return call(SYS_BLK_FLUSH, &a, &r);
+}
+
+int64_t
+sys_blk_submit(int dev, cap_t token, cap_t recs, unsigned n)
+{
+	struct sysargs a = { .x = { (uint64_t)dev, n }, .c = { token, recs } };
+	struct sysret r;
+
+	return call(SYS_BLK_SUBMIT, &a, &r);
+}
+
+void
+blk_req_put(cap_t recs, unsigned i, uint32_t op, uint64_t slba, uint32_t nlb,
+    cap_t buf)
+{
+	int64_t off = (int64_t)i * BLK_REQ_SIZE;
+
+	stcap(recs, off + BLK_REQ_BUF, buf);
+	st64(recs, off + BLK_REQ_SLBA, slba);
+	st32(recs, off + BLK_REQ_NLB, nlb);
+	st32(recs, off + BLK_REQ_OP, op);
+}
+
+int64_t
+blk_req_result(cap_t recs, unsigned i)
+{
+	return (int64_t)ld64(recs, (int64_t)i * BLK_REQ_SIZE + BLK_REQ_RESULT);
 }
 
 int

@@ -54,6 +54,11 @@ int capio_attach(int dev, cap_t identity, cap_t *token);
  * sys_recv require; nothing to map. Either way one holder at a time
  * (EBUSY), until goodbye or the holder's end. */
 int capio_attach_kernel_path(int dev, cap_t identity, cap_t *token);
+/* The same for unit UNIT (an NVMe queue pair, which the kernel then
+ * drives for the holder's sys_blk_* calls; SYS_INFO works with the
+ * token). */
+int capio_attach_kernel_path_unit(int dev, unsigned unit, cap_t identity,
+    cap_t *token);
 /* Offset in its region of slice S for unit UNIT. */
 uint64_t capio_slice_offset(const struct capio_slice_desc *s, unsigned unit);
 /* Map REGION (by name, in D from capio_describe) of the unit the token
@@ -93,5 +98,26 @@ int64_t sys_send(int dev, cap_t token, cap_t frame, uint64_t len);
  * length. -EAGAIN when nothing has arrived. */
 int64_t sys_recv(int dev, cap_t token, cap_t buf, uint64_t max,
     uint64_t *framelen);
+/*
+ * The kernel-mediated block path (abi/blk.h), with the token of
+ * capio_attach_kernel_path_unit: NLB blocks from SLBA into (read) or out
+ * of (write) BUF, which must grant Store (Load) over all of them. The
+ * bytes moved, or -errno.
+ */
+int64_t sys_blk_read(int dev, cap_t token, uint64_t slba, uint64_t nlb,
+    cap_t buf);
+int64_t sys_blk_write(int dev, cap_t token, uint64_t slba, uint64_t nlb,
+    cap_t buf);
+/* 0 once everything written before is durable, or -errno. */
+int64_t sys_blk_flush(int dev, cap_t token);
+/* Requests [0, n) of the records at RECS (BLK_REQ_SIZE bytes each, 16-byte
+ * aligned; blk_req_put fills one), run together: how many succeeded, or
+ * -errno; each record's result (blk_req_result) says how it went. */
+int64_t sys_blk_submit(int dev, cap_t token, cap_t recs, unsigned n);
+/* Record i at RECS: OP (enum blk_op) of NLB blocks from SLBA with BUF. */
+void blk_req_put(cap_t recs, unsigned i, uint32_t op, uint64_t slba,
+    uint32_t nlb, cap_t buf);
+/* Record i's result: bytes moved, or -errno. */
+int64_t blk_req_result(cap_t recs, unsigned i);
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "user/netstack.h"
+#include "user/tcp_glue.h"
 
 /*
  * Input TCP has delivered and the engine has not taken yet: only what
@@ -88,27 +89,13 @@ conn_free(struct mcs_conn *c)
 	s->closed++;
 }
 
-/*
- * lwIP calls none of ours for pcb from now on, on_err included: whoever
- * detaches frees the connection, once.
- */
-static void
-detach(const struct lwip_api *a, struct tcp_pcb *pcb)
-{
-	a->tcp_arg(pcb, NULL);
-	a->tcp_recv(pcb, NULL);
-	a->tcp_sent(pcb, NULL);
-	a->tcp_err(pcb, NULL);
-	a->tcp_poll(pcb, NULL, 0);
-}
-
 static void
 conn_close(struct mcs_conn *c)
 {
 	const struct lwip_api *a = c->s->ns->api;
 	struct tcp_pcb *pcb = c->pcb;
 
-	detach(a, pcb);
+	tcp_glue_detach(a, pcb);
 	if (a->tcp_close(pcb) != ERR_OK)
 		a->tcp_abort(pcb);
 	conn_free(c);
@@ -125,7 +112,7 @@ conn_abort(struct mcs_conn *c)
 	const struct lwip_api *a = c->s->ns->api;
 	struct tcp_pcb *pcb = c->pcb;
 
-	detach(a, pcb);
+	tcp_glue_detach(a, pcb);
 	a->tcp_abort(pcb);
 	c->s->aborted++;
 	conn_free(c);
@@ -178,18 +165,6 @@ take(struct mcs_conn *c, const uint8_t *p, size_t n)
 	return taken;
 }
 
-static void
-recved(struct mcs_conn *c, size_t n)
-{
-	const struct lwip_api *a = c->s->ns->api;
-
-	while (n > 0) {
-		u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
-		a->tcp_recved(c->pcb, k);
-		n -= k;
-	}
-}
-
 /* Keep n bytes the engine did not take; false when out of memory. */
 static bool
 stash(struct mcs_conn *c, const void *p, size_t n)
@@ -221,7 +196,7 @@ pump(struct mcs_conn *c)
 	if (taken > 0) {
 		memmove(c->in, c->in + taken, c->nin - taken);
 		c->nin -= taken;
-		recved(c, taken);
+		tcp_glue_recved(c->s->ns->api, c->pcb, taken);
 	}
 	if (c->nin == 0 && c->in != NULL) {
 		/* Most input is taken straight from lwIP: no buffer kept. */
@@ -279,7 +254,7 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		conn_abort(c);
 		return ERR_ABRT;
 	}
-	recved(c, taken);
+	tcp_glue_recved(c->s->ns->api, c->pcb, taken);
 	pump(c);
 	/*
 	 * Input that brought no reply out (noreply, half a command) is
@@ -365,7 +340,7 @@ refused_close(struct netstack *ns, struct tcp_pcb *pcb)
 {
 	const struct lwip_api *a = ns->api;
 
-	detach(a, pcb);
+	tcp_glue_detach(a, pcb);
 	if (a->tcp_close(pcb) != ERR_OK) {
 		a->tcp_abort(pcb);
 		return ERR_ABRT;
@@ -421,7 +396,7 @@ refuse(struct mc_server *s, struct tcp_pcb *pcb)
 	a->tcp_poll(pcb, refused_poll, POLL_TICKS);
 	/* A string constant: lwIP may send it from where it is. */
 	if (a->tcp_write(pcb, TOO_MANY, sizeof TOO_MANY - 1, 0) != ERR_OK) {
-		detach(a, pcb);
+		tcp_glue_detach(a, pcb);
 		a->tcp_abort(pcb);
 		return ERR_ABRT;
 	}

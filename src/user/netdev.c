@@ -12,7 +12,13 @@ udrv_tx(struct netdev *nd, const void *frame, uint16_t len)
 {
 	struct udrv_frame f = { (void *)(uintptr_t)frame, len, 0 };
 
-	return udrv_tx_burst(nd->drv, &f, 1);
+	return udrv_tx_queue(nd->drv, &f, 1);
+}
+
+static void
+udrv_flush(struct netdev *nd)
+{
+	udrv_tx_flush(nd->drv);
 }
 
 static int
@@ -29,6 +35,7 @@ netdev_from_udrv(struct netdev *nd, struct udrv *d)
 	nd->drv = d;
 	nd->dev = d->dev;
 	nd->tx = udrv_tx;
+	nd->flush = udrv_flush;
 	nd->rx = udrv_rx;
 }
 

@@ -15,6 +15,8 @@ struct netdev {
 	uint8_t mac[6];
 	/* 1 if the frame was queued, 0 if the device had no room. */
 	int (*tx)(struct netdev *nd, const void *frame, uint16_t len);
+	/* Send what tx queued (NULL: tx sends at once). */
+	void (*flush)(struct netdev *nd);
 	/* Up to n received frames into f[] (data/size set by the caller). */
 	int (*rx)(struct netdev *nd, struct udrv_frame *f, int n);
 	/* Kernel path state. */

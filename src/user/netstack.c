@@ -306,6 +306,7 @@ linkoutput(struct netif *netif, struct pbuf *p)
 			ns->st.tx_frames++;
 			return ERR_OK;
 		}
+		netstack_flush(ns);
 		wfe();	/* ring full: let the device's peer run */
 	}
 	ns->st.tx_dropped++;
@@ -590,12 +591,20 @@ pcbs_held(const struct netstack *ns, unsigned limit)
 	return n;
 }
 
+void
+netstack_flush(struct netstack *ns)
+{
+	if (ns->nd->flush != NULL)
+		ns->nd->flush(ns->nd);
+}
+
 int
 netstack_poll(struct netstack *ns)
 {
 	struct udrv_frame f[RX_BURST];
 	int n;
 
+	netstack_flush(ns);
 	/* Per stack: a callback below may yield to another process. */
 	for (int i = 0; i < RX_BURST; i++)
 		f[i] = (struct udrv_frame){ ns->room + i * FRAME_ROOM, 0, FRAME_ROOM };
@@ -632,6 +641,7 @@ netstack_poll(struct netstack *ns)
 			ns->st.rx_frames++;
 	}
 	ns->api->sys_check_timeouts();
+	netstack_flush(ns);
 	return n;
 }
 

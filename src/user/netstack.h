@@ -107,9 +107,13 @@ struct netstack {
  */
 int netstack_open(struct netstack *ns, struct netdev *nd, const char *cidr,
     char *err, size_t errlen);
-/* Move received frames into lwIP and run its timers. Returns the number
- * of frames taken. Never blocks. */
+/* Move received frames into lwIP and run its timers; send what that
+ * made lwIP send, as one burst. Returns the number of frames taken.
+ * Never blocks. */
 int netstack_poll(struct netstack *ns);
+/* Send what lwIP queued outside netstack_poll (a send from the
+ * application's own code); netstack_poll does it too, first thing. */
+void netstack_flush(struct netstack *ns);
 /* Drop every connection and pcb without a frame sent; the private lwIP
  * goes to the next netstack_open, as fresh. */
 void netstack_close(struct netstack *ns);

@@ -11,9 +11,47 @@
 #include "user/e1000e_driver.h"
 #include "user/libcapio.h"
 #include "user/memcached_server.h"
+#include "user/nbd_disk.h"
+#include "user/nbd_server.h"
 #include "user/netdev.h"
 #include "user/netstack.h"
+#include "user/nvme_driver.h"
 #include "user/udp_echo.h"
+
+/* NBD's storage: the NVMe unit and the window on its namespace. */
+static int
+nbd_storage(struct server_cfg *c, struct nvdrv *nv, struct nbd_disk *disk,
+    struct nbd_export *ex)
+{
+	uint64_t nblocks;
+	int err;
+
+	if ((err = nvdrv_open(nv, c->nvme_dev, c->nvme_unit)) != 0) {
+		snprintf(c->err, sizeof c->err, "cannot open NVMe unit %u of "
+		    "device %d: %s", c->nvme_unit, c->nvme_dev,
+		    capio_strerror(err));
+		return -1;
+	}
+	nblocks = c->nblocks != 0 ? c->nblocks :
+	    nv->nblocks > c->first_lba ? nv->nblocks - c->first_lba : 0;
+	if (nbd_disk_init(disk, nv, c->first_lba, nblocks) != 0 ||
+	    nblocks == 0) {
+		snprintf(c->err, sizeof c->err, "blocks %llu..+%llu are not a "
+		    "window of the namespace (%llu blocks)",
+		    (unsigned long long)c->first_lba,
+		    (unsigned long long)nblocks,
+		    (unsigned long long)nv->nblocks);
+		nvdrv_close(nv);
+		return -1;
+	}
+	memset(ex, 0, sizeof *ex);
+	ex->name = c->export_name;
+	ex->description = "CAPIO NVMe queue pair";
+	ex->size = nbd_disk_size(disk);
+	ex->ops = &nbd_disk_ops;
+	ex->disk = disk;
+	return 0;
+}
 
 void
 server_main(void *arg)
@@ -24,8 +62,14 @@ server_main(void *arg)
 	struct netstack ns;
 	struct udp_echo echo;
 	struct mc_server mc;
+	struct nvdrv nv;
+	struct nbd_disk disk;
+	struct nbd_export ex;
+	struct nbd_server nbd;
 	int err;
 
+	if (c->app == APP_NBD && nbd_storage(c, &nv, &disk, &ex) != 0)
+		sys_exit(1);
 	if (c->kernel_path)
 		err = netdev_from_kernel(&nd, c->dev, c->mac);
 	else if ((err = udrv_open(&d, c->dev)) == 0)
@@ -44,6 +88,8 @@ server_main(void *arg)
 	ns.unfiltered = c->unfiltered;
 	if (c->app == APP_UDP_ECHO)
 		err = udp_echo_start(&echo, &ns, c->port);
+	else if (c->app == APP_NBD)
+		err = nbd_server_open(&nbd, &ns, c->port, &ex);
 	else {
 		struct mc_settings set = c->mc_set;
 
@@ -65,26 +111,43 @@ server_main(void *arg)
 	sys_yield();	/* the last system call before serving */
 	while (!c->stop) {
 		int n = netstack_poll(&ns);
+		bool did = false;
 
 		c->st.rx_frames = ns.st.rx_frames;
 		c->st.tx_frames = ns.st.tx_frames;
 		c->st.syn_refused = ns.st.rx_syn_refused;
 		if (c->app == APP_UDP_ECHO)
 			c->st.datagrams = echo.datagrams;
-		else {
+		else if (c->app == APP_NBD) {
+			/* Bounded work per pass (nbd_conn.h); yield after it
+			 * so the wire and the other processes run. */
+			did = nbd_server_poll(&nbd);
+			nbd_server_stats(&nbd, &c->st.nbd);
+			c->st.connections = nbd.connections;
+			c->st.nbd_refused = nbd.refused;
+			c->st.nvme_errors = disk.nvme_errors;
+		} else {
 			c->st.connections = mc.connections;
 			c->st.deliveries = mc.deliveries;
 			c->st.rejected = mc.rejected;
 			c->st.idle_kicks = mc.idle_kicks;
 		}
-		if (n == 0)
+		if (n == 0 || did)
 			wfe();
 	}
 	if (c->app == APP_UDP_ECHO)
 		udp_echo_stop(&echo);
+	else if (c->app == APP_NBD)
+		nbd_server_stop(&nbd);
 	else
 		mc_server_stop(&mc);
 	netstack_close(&ns);
 	if (!c->kernel_path)
 		udrv_close(&d);
+	if (c->app == APP_NBD) {
+		/* What was written is in the file once the queue is gone:
+		 * a last Flush, then goodbye. */
+		(void)nvdrv_flush(&nv);
+		nvdrv_close(&nv);
+	}
 }

@@ -1,7 +1,8 @@
 /*
  * server.h — a server process: the NIC (user-level driver through CAPIO,
  * or the kernel-mediated path), a private lwIP stack, and one
- * application (UDP echo or memcached) until told to stop.
+ * application (UDP echo, memcached, or NBD with an NVMe queue pair as
+ * its storage) until told to stop.
  */
 #ifndef CAPIO_USER_SERVER_H
 #define CAPIO_USER_SERVER_H
@@ -11,8 +12,9 @@
 #include <stdint.h>
 
 #include "user/memcached.h"
+#include "user/nbd_conn.h"
 
-enum server_app { APP_UDP_ECHO, APP_MEMCACHED };
+enum server_app { APP_UDP_ECHO, APP_MEMCACHED, APP_NBD };
 
 struct server_stats {
 	uint64_t rx_frames, tx_frames;
@@ -20,6 +22,9 @@ struct server_stats {
 	uint64_t connections, deliveries;	/* memcached: TCP deliveries */
 	uint64_t rejected, idle_kicks;	/* memcached: over -c, idle_timeout */
 	uint64_t syn_refused;		/* SYNs past NETSTACK_MAX_PCBS */
+	struct nbd_conn_stats nbd;	/* NBD: over every connection */
+	uint64_t nbd_refused;		/* NBD: over the connection limit */
+	uint64_t nvme_errors;		/* NBD: commands the controller failed */
 	uint64_t syscalls_at_ready;	/* filled by the harness */
 };
 
@@ -37,6 +42,13 @@ struct server_cfg {
 					   idle_timeout); all zero: defaults */
 	bool unfiltered;		/* lwIP sees TCP options as they come
 					   (netstack.h): to show an attack */
+	/* NBD: unit nvme_unit of controller nvme_dev; the export is blocks
+	   [first_lba, first_lba + nblocks) of its namespace (nblocks 0:
+	   all of it from first_lba), named export_name */
+	int nvme_dev;
+	unsigned nvme_unit;
+	uint64_t first_lba, nblocks;
+	char export_name[64];
 	volatile bool stop;		/* set by the harness: goodbye, exit */
 	/* out */
 	volatile bool ready;		/* serving */
