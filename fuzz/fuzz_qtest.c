@@ -1,8 +1,10 @@
 /*
  * fuzz_qtest.c — libFuzzer target for the qtest server and the machine
- * behind it (PCI configuration mechanism, BAR decoding, the 82574L). Each
- * input is command text fed, in pieces of the sizes its first bytes say,
- * to a fresh q35-shaped machine with one NIC.
+ * behind it (PCI configuration mechanism, BAR decoding, the 82574L, the
+ * NVMe controller's PCI function). Each input is command text fed, in
+ * pieces of the sizes its first bytes say, to a fresh q35-shaped machine
+ * with one NIC (slot 1) and one NVMe controller with a 64 KiB RAM
+ * namespace (slot 2).
  *
  * Oracles: every complete input line gets exactly one reply line (plus
  * any number of IRQ lines), and every output line starts with "OK",
@@ -71,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct q35_desc d = { .ram_size = Q35_RAM_MIN,
 	    .nnics = 1, .nic = { { { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
-	    NULL } } };
+	    NULL } }, .nnvmes = 1, .nvme = { { "fuzz", NULL, 64 << 10 } } };
 	struct out o = { 0 };
 	struct q35 *m;
 	struct qtest *q;

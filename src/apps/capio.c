@@ -22,7 +22,7 @@ static const struct cli_cmd commands[] = {
 	{ "bench", "benchmarks: rtt, throughput, udp, memcached, nvme, access, nic",
 	    cmd_bench },
 	{ "inspect", "device manifests and what page mappings expose", cmd_inspect },
-	{ "qtest", "answer QEMU qtest commands for an e1000e machine", cmd_qtest },
+	{ "qtest", "answer QEMU qtest commands for a q35 machine (e1000e, NVMe)", cmd_qtest },
 	{ "attack", "run the attack catalogue under the page and capio arms;\n"
 	  "           --nvme: NVMe tenants' attacks, with queue isolation too", cmd_attack },
 };

@@ -1,8 +1,8 @@
 /*
  * cmd_qtest.c — `capio qtest`: QEMU's qtest protocol on standard input
  * (or one UNIX-socket client) against a q35-shaped machine with 82574L
- * NICs, so the same script can drive capio and QEMU and their answers
- * can be compared (tests/e2e_qtest.sh, docs/qtest.md).
+ * NICs and NVMe controllers, so the same script can drive capio and QEMU
+ * and their answers can be compared (tests/e2e_qtest.sh, docs/qtest.md).
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,8 +20,10 @@
 #include "net/wire.h"
 #include "qtest/qtest.h"
 
-#define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... [--ram MIB] " \
+#define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... " \
+	"[--nvme [serial=S][,size=MIB][,disk=FILE]]... [--ram MIB] " \
 	"[--socket PATH]"
+#define NVME_SIZE_DEFAULT	64	/* MiB of RAM namespace */
 #define IN_BUF		65536
 #define POLL_FRAMES	64
 /* The longest path a UNIX socket address holds (sun_path less its NUL). */
@@ -40,9 +42,10 @@ static const char help_text[] =
 "Answer QEMU qtest commands (outb/inl on the PCI configuration ports,\n"
 "readl/writel/read/write/memset on guest-physical memory,\n"
 "irq_intercept_in, clock_step, ...) for a q35-shaped machine with\n"
-"Intel 82574L NICs, exactly as `qemu-system-x86_64 -M q35 -qtest stdio`\n"
-"answers them. Commands come on standard input, replies go to standard\n"
-"output; the session ends at the end of the input.\n"
+"Intel 82574L NICs and NVMe controllers, exactly as\n"
+"`qemu-system-x86_64 -M q35 -qtest stdio` answers them. Commands come\n"
+"on standard input, replies go to standard output; the session ends at\n"
+"the end of the input.\n"
 "\n"
 "options:\n"
 "  --nic [mac=MAC][,wire=SPEC]\n"
@@ -52,7 +55,16 @@ static const char help_text[] =
 "        may hold a comma: udp:LOCAL,REMOTE (HOST:PORT each, QEMU's\n"
 "        -netdev dgram format), tap:IFNAME, or pair (this NIC and the\n"
 "        next, both wire=pair, back to back). No wire: no cable.\n"
-"        Without --nic: one NIC, no cable.\n"
+"        Without --nic and --nvme: one NIC, no cable.\n"
+"  --nvme [serial=S][,size=MIB][,disk=FILE]\n"
+"        an NVMe 1.4 controller in the next PCI slot after the NICs\n"
+"        (QEMU: -device nvme,serial=S,drive=D -drive if=none,id=D,\n"
+"        file=FILE,format=raw), 64 I/O queue pairs, MSI-X or INTA.\n"
+"        S: its serial number, 1 to 20 characters (default\n"
+"        capio-nvme0, capio-nvme1, ...). Namespace 1 (512-byte\n"
+"        blocks) is all of FILE, which must exist (disk= comes last, a\n"
+"        path may hold a comma), or without disk= MIB (1 to 1024,\n"
+"        default 64) of zeroed RAM.\n"
 "  --ram MIB\n"
 "        RAM size, 2 to 2048 (default 128, as QEMU's)\n"
 "  --socket PATH\n"
@@ -62,13 +74,19 @@ static const char help_text[] =
 "Options take their value as --ram 256 or --ram=256.\n"
 "\n"
 "Exit status: 0 at the end of the input; 1 when the machine cannot be\n"
-"built (a wire that cannot be opened, a socket path in use); 2 for a\n"
-"bad argument.\n"
+"built (a wire that cannot be opened, a disk that is not a file of at\n"
+"least one block, a socket path in use); 2 for a bad argument.\n"
 "\n"
-"example:\n"
+"examples:\n"
 "  printf 'outl 0xcf8 0x80000800\\ninl 0xcfc\\n' | capio qtest\n"
 "  OK\n"
 "  OK 0x10d38086\n"
+"\n"
+"  truncate -s 1M disk.img\n"
+"  printf 'outl 0xcf8 0x80000808\\ninl 0xcfc\\n' |\n"
+"      capio qtest --nvme serial=deadbeef,disk=disk.img\n"
+"  OK\n"
+"  OK 0x1080202\n"
 "\n"
 "See docs/qtest.md for the protocol and the machine.\n";
 
@@ -108,17 +126,115 @@ parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
+/* One "key=value" item of an option's comma-separated text. */
+struct opt_item {
+	const char	*text;		/* the item, not terminated */
+	size_t		 len;
+	const char	*val;		/* after its '=' (or its end) */
+	size_t		 vlen;
+};
+
+/*
+ * The next item of *P into IT and *P past it: 1, 0 at the end, or -1 with
+ * a message in ERR (OPT names the option) on a trailing comma. An item
+ * starting with LAST runs to the end of the text: its value may hold
+ * commas (a wire spec, a path).
+ */
+static int
+next_item(const char **p, const char *last, const char *opt,
+    struct opt_item *it, char *err, size_t errlen)
+{
+	const char *s = *p, *comma = NULL, *eq;
+
+	if (*s == '\0')
+		return 0;
+	if (strncmp(s, last, strlen(last)) != 0)
+		comma = strchr(s, ',');
+	it->text = s;
+	it->len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+	eq = memchr(s, '=', it->len);
+	it->val = eq != NULL ? eq + 1 : s + it->len;
+	it->vlen = it->len - (size_t)(it->val - s);
+	*p = comma != NULL ? comma + 1 : s + it->len;
+	if (comma != NULL && comma[1] == '\0') {
+		snprintf(err, errlen, "%s: trailing comma", opt);
+		return -1;
+	}
+	return 1;
+}
+
+/* Whether IT is KEY=... (KEY given with its '='). */
+static bool
+item_is(const struct opt_item *it, const char *key)
+{
+	return strncmp(it->text, key, strlen(key)) == 0;
+}
+
+/* IT's value into BUF as a string; false when it does not fit. */
+static bool
+item_val(const struct opt_item *it, char *buf, size_t len)
+{
+	if (it->vlen >= len)
+		return false;
+	memcpy(buf, it->val, it->vlen);
+	buf[it->vlen] = '\0';
+	return true;
+}
+
+/* "--nvme" option text: comma-separated keys, disk= last. */
+static bool
+parse_nvme(const char *s, struct q35_nvme_desc *n, char *serial,
+    size_t serial_len, char *err, size_t errlen)
+{
+	struct opt_item it;
+	char num[16], *end;
+	unsigned long long mib;
+	int r;
+
+	while ((r = next_item(&s, "disk=", "--nvme", &it, err, errlen)) > 0) {
+		if (item_is(&it, "disk=")) {
+			if (it.vlen == 0) {
+				snprintf(err, errlen, "--nvme: empty disk=");
+				return false;
+			}
+			n->disk = it.val;
+		} else if (item_is(&it, "serial=")) {
+			if (it.vlen == 0 || !item_val(&it, serial, serial_len)) {
+				snprintf(err, errlen, "--nvme: serial= wants 1"
+				    " to %zu characters", serial_len - 1);
+				return false;
+			}
+			n->serial = serial;
+		} else if (item_is(&it, "size=")) {
+			if (!item_val(&it, num, sizeof(num)) ||
+			    (mib = strtoull(num, &end, 10)) < 1 || mib > 1024 ||
+			    *end != '\0' || num[0] < '0' || num[0] > '9') {
+				snprintf(err, errlen, "--nvme: size=%.*s: want"
+				    " MiB, 1 to 1024", (int)it.vlen, it.val);
+				return false;
+			}
+			n->ram_bytes = (uint64_t)mib << 20;
+		} else {
+			snprintf(err, errlen, "--nvme: unknown key in '%.*s'"
+			    " (expected serial=, size= or disk=)", (int)it.len,
+			    it.text);
+			return false;
+		}
+	}
+	return r == 0;
+}
+
 /* "--nic" option text: comma-separated keys, wire= last. */
 static bool
 parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 {
-	char key[32];
-	const char *p = s, *comma;
-	size_t len;
+	struct opt_item it;
+	char mac[32];
+	int r;
 
-	while (*p != '\0') {
-		if (strncmp(p, "wire=", 5) == 0) {
-			n->wire = p + 5;
+	while ((r = next_item(&s, "wire=", "--nic", &it, err, errlen)) > 0) {
+		if (item_is(&it, "wire=")) {
+			n->wire = it.val;
 			if (*n->wire == '\0') {
 				snprintf(err, errlen, "--nic: empty wire=");
 				return false;
@@ -132,36 +248,21 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 				    n->wire);
 				return false;
 			}
-			return true;
-		}
-		comma = strchr(p, ',');
-		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (strncmp(p, "mac=", 4) == 0) {
-			if (len - 4 >= sizeof(key)) {
-				snprintf(err, errlen, "--nic: bad MAC address");
-				return false;
-			}
-			memcpy(key, p + 4, len - 4);
-			key[len - 4] = '\0';
-			if (!parse_mac(key, n->mac)) {
+		} else if (item_is(&it, "mac=")) {
+			if (!item_val(&it, mac, sizeof(mac)) ||
+			    !parse_mac(mac, n->mac)) {
 				snprintf(err, errlen, "--nic: bad MAC address"
-				    " '%s' (expected xx:xx:xx:xx:xx:xx)", key);
+				    " '%.*s' (expected xx:xx:xx:xx:xx:xx)",
+				    (int)it.vlen, it.val);
 				return false;
 			}
 		} else {
 			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
-			    " (expected mac= or wire=)", (int)len, p);
-			return false;
-		}
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-		if (*p == '\0') {
-			snprintf(err, errlen, "--nic: trailing comma");
+			    " (expected mac= or wire=)", (int)it.len, it.text);
 			return false;
 		}
 	}
-	return true;
+	return r == 0;
 }
 
 static void
@@ -310,6 +411,8 @@ cmd_qtest(int argc, char **argv)
 	struct cli_args a = { "qtest", USAGE, argc, argv, 0 };
 	struct q35_desc desc;
 	struct q35_nic_desc *n;
+	struct q35_nvme_desc *nv;
+	char serial[Q35_MAX_NVMES][21], dflt[Q35_MAX_NVMES][21];
 	struct qtest_app app;
 	const char *sock = NULL;
 	uint64_t ram_mib = Q35_RAM_DEFAULT >> 20;
@@ -336,6 +439,21 @@ cmd_qtest(int argc, char **argv)
 			if (!parse_nic(v, n, err, sizeof(err)))
 				return cli_fail(&a, "%s", err);
 			desc.nnics++;
+		} else if (strcmp(arg, "--nvme") == 0) {
+			if ((v = cli_value(&a)) == NULL)
+				return EXIT_USAGE;
+			if (desc.nnvmes == Q35_MAX_NVMES)
+				return cli_fail(&a, "at most %d NVMe controllers",
+				    Q35_MAX_NVMES);
+			nv = &desc.nvme[desc.nnvmes];
+			snprintf(dflt[desc.nnvmes], sizeof(dflt[0]),
+			    "capio-nvme%u", desc.nnvmes);
+			nv->serial = dflt[desc.nnvmes];
+			nv->ram_bytes = (uint64_t)NVME_SIZE_DEFAULT << 20;
+			if (!parse_nvme(v, nv, serial[desc.nnvmes],
+			    sizeof(serial[0]), err, sizeof(err)))
+				return cli_fail(&a, "%s", err);
+			desc.nnvmes++;
 		} else if (strcmp(arg, "--ram") == 0) {
 			if (!cli_number(&a, Q35_RAM_MIN >> 20, Q35_RAM_MAX >> 20,
 			    &ram_mib))
@@ -349,15 +467,15 @@ cmd_qtest(int argc, char **argv)
 		} else
 			return cli_unknown(&a);
 	}
-	if (desc.nnics == 0) {
+	if (desc.nnics == 0 && desc.nnvmes == 0) {
 		memcpy(desc.nic[0].mac, default_mac, 6);
 		desc.nnics = 1;
 	}
 	desc.ram_size = ram_mib << 20;
-	/* The options bound the RAM and the NIC count: what is left to go
-	 * wrong is a lonely wire=pair. */
+	/* The options bound the RAM and the device counts: what is left to
+	 * go wrong is a lonely wire=pair or a serial that is not printable. */
 	if (q35_check(&desc, err, sizeof(err)) != 0)
-		return cli_fail(&a, "--nic %s", err);
+		return cli_fail(&a, "%s", err);
 	memset(&app, 0, sizeof(app));
 	app.in = STDIN_FILENO;
 	app.out = STDOUT_FILENO;

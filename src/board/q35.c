@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dev/e1000e.h"
 #include "dev/e1000e_pci.h"
+#include "dev/nvme.h"
+#include "dev/nvme_pci.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
 #include "net/wire.h"
@@ -24,6 +27,8 @@ struct q35 {
 	struct e1000e_pci *nic[Q35_MAX_NICS];
 	struct wire	*wire[Q35_MAX_NICS];
 	unsigned	 nnics;		/* plugged in so far */
+	struct nvme_pci	*nvme[Q35_MAX_NVMES];
+	unsigned	 nnvmes;
 };
 
 /* The chipset functions a q35 always has, by their identity registers. */
@@ -70,6 +75,35 @@ is_pair(const struct q35_nic_desc *n)
 	return n->wire != NULL && strcmp(n->wire, "pair") == 0;
 }
 
+static int
+check_nvme(const struct q35_nvme_desc *n, unsigned i, char *err,
+    size_t errlen)
+{
+	const char *c;
+
+	/* Identify's SN: 20 bytes of printable ASCII (§5.15.2.2). */
+	if (n->serial == NULL || n->serial[0] == '\0' ||
+	    strlen(n->serial) > 20) {
+		snprintf(err, errlen, "NVMe controller %u: a serial of 1 to 20"
+		    " characters", i);
+		return -1;
+	}
+	for (c = n->serial; *c != '\0'; c++)
+		if (*c < 0x20 || *c > 0x7E) {
+			snprintf(err, errlen, "NVMe controller %u: the serial"
+			    " must be printable ASCII", i);
+			return -1;
+		}
+	if (n->disk == NULL && (n->ram_bytes < 512 ||
+	    n->ram_bytes > Q35_NVME_RAM_MAX)) {
+		snprintf(err, errlen, "NVMe controller %u: RAM namespace of"
+		    " %" PRIu64 " bytes: want 512 bytes to %llu MiB", i,
+		    n->ram_bytes, Q35_NVME_RAM_MAX >> 20);
+		return -1;
+	}
+	return 0;
+}
+
 int
 q35_check(const struct q35_desc *d, char *err, size_t errlen)
 {
@@ -97,6 +131,14 @@ q35_check(const struct q35_desc *d, char *err, size_t errlen)
 		}
 		i++;	/* the pair's other end */
 	}
+	if (d->nnvmes > Q35_MAX_NVMES) {
+		snprintf(err, errlen, "%u NVMe controllers: at most %d",
+		    d->nnvmes, Q35_MAX_NVMES);
+		return -1;
+	}
+	for (i = 0; i < d->nnvmes; i++)
+		if (check_nvme(&d->nvme[i], i, err, errlen) != 0)
+			return -1;
 	return 0;
 }
 
@@ -171,6 +213,51 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 	return 0;
 }
 
+/* The NVMe controllers, in the slots after the NICs'. */
+static int
+build_nvmes(struct q35 *m, const struct q35_desc *d, char *err,
+    size_t errlen)
+{
+	struct nvme_config cfg;
+	struct stat st;
+	char name[24];
+	unsigned i;
+
+	for (i = 0; i < d->nnvmes; i++) {
+		const struct q35_nvme_desc *n = &d->nvme[i];
+
+		snprintf(name, sizeof(name), "nvme%u", i);
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.nqueues = Q35_NVME_QUEUES;
+		cfg.nnamespaces = 1;
+		cfg.serial = n->serial;
+		cfg.namespaces[0].block_size = 512;
+		cfg.namespaces[0].size_bytes = n->ram_bytes;
+		if (n->disk != NULL) {
+			/* The namespace is the file, as QEMU's raw drive is:
+			 * it must be there already. */
+			if (stat(n->disk, &st) != 0 || !S_ISREG(st.st_mode)) {
+				snprintf(err, errlen, "%s: disk %s: not a"
+				    " regular file", name, n->disk);
+				return -1;
+			}
+			if (st.st_size < 512) {
+				snprintf(err, errlen, "%s: disk %s: smaller"
+				    " than one 512-byte block", name, n->disk);
+				return -1;
+			}
+			cfg.namespaces[0].size_bytes = (uint64_t)st.st_size;
+			cfg.namespaces[0].path = n->disk;
+		}
+		m->nvme[i] = nvme_pci_new(m->pci, Q35_FIRST_SLOT + d->nnics + i,
+		    name, &cfg, err, errlen);
+		if (m->nvme[i] == NULL)
+			return -1;
+		m->nnvmes = i + 1;
+	}
+	return 0;
+}
+
 struct q35 *
 q35_new(const struct q35_desc *d, char *err, size_t errlen)
 {
@@ -184,7 +271,8 @@ q35_new(const struct q35_desc *d, char *err, size_t errlen)
 		q35_free(m);
 		return NULL;
 	}
-	if (build_nics(m, d, err, errlen) != 0) {
+	if (build_nics(m, d, err, errlen) != 0 ||
+	    build_nvmes(m, d, err, errlen) != 0) {
 		q35_free(m);
 		return NULL;
 	}
@@ -205,6 +293,8 @@ q35_free(struct q35 *m)
 	pci_bus_free(m->pci);
 	for (i = 0; i < m->nnics; i++)
 		e1000e_pci_free(m->nic[i]);
+	for (i = 0; i < m->nnvmes; i++)
+		nvme_pci_free(m->nvme[i]);
 	phys_free(m->phys);
 	free(m);
 }
@@ -231,6 +321,18 @@ struct e1000e_pci *
 q35_nic(const struct q35 *m, unsigned i)
 {
 	return i < m->nnics ? m->nic[i] : NULL;
+}
+
+unsigned
+q35_nnvmes(const struct q35 *m)
+{
+	return m->nnvmes;
+}
+
+struct nvme_pci *
+q35_nvme(const struct q35 *m, unsigned i)
+{
+	return i < m->nnvmes ? m->nvme[i] : NULL;
 }
 
 struct wire *

@@ -122,49 +122,14 @@ msix_write(void *arg, uint64_t off, uint64_t val, unsigned size)
 static const struct mmio_ops msix_ops = { msix_read, msix_write, NULL };
 
 static void
-master_changed(void *arg, bool enabled)
-{
-	struct e1000e_pci *p = arg;
-	const struct phys_region *r;
-	unsigned i;
-
-	iommu_unmap_all(p->dma);
-	if (!enabled)
-		return;
-	for (i = 0; (r = phys_region_at(p->phys, i)) != NULL; i++)
-		if (r->ram != NULL)
-			(void)iommu_map(p->dma, r->base, r->base, r->size,
-			    IOMMU_READ | IOMMU_WRITE);
-}
-
-static void
-irq_changed(void *arg, bool level)
-{
-	struct e1000e_pci *p = arg;
-
-	pci_set_intx(p->func, level);
-}
-
-static void
 config_init(struct e1000e_pci *p)
 {
+	static const struct pci_ident id = { E1000E_VENDOR_ID,
+	    E1000E_DEVICE_ID, 0, 0x020000 /* Ethernet */, E1000E_VENDOR_ID, 0,
+	    1 /* INTA */ };
 	struct pci_func *f = p->func;
 
-	pci_cfg_init16(f, PCI_VENDOR_ID, E1000E_VENDOR_ID, 0, 0);
-	pci_cfg_init16(f, PCI_DEVICE_ID, E1000E_DEVICE_ID, 0, 0);
-	pci_cfg_init16(f, PCI_COMMAND, 0, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-	    PCI_COMMAND_MASTER | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE,
-	    0);
-	/* Error bits are write-1-to-clear (nothing here ever sets them). */
-	pci_cfg_init16(f, PCI_STATUS, 0, 0, 0xF900);
-	pci_cfg_init8(f, PCI_REVISION_ID, 0, 0, 0);
-	pci_cfg_init8(f, PCI_CLASS_PROG, 0, 0, 0);
-	pci_cfg_init16(f, PCI_CLASS_DEVICE, 0x0200, 0, 0);	/* Ethernet */
-	pci_cfg_init8(f, PCI_CACHE_LINE_SIZE, 0, 0xFF, 0);
-	pci_cfg_init16(f, PCI_SUBSYS_VENDOR_ID, E1000E_VENDOR_ID, 0, 0);
-	pci_cfg_init16(f, PCI_SUBSYS_ID, 0, 0, 0);
-	pci_cfg_init8(f, PCI_INTERRUPT_LINE, 0, 0xFF, 0);
-	pci_cfg_init8(f, PCI_INTERRUPT_PIN, 1, 0, 0);		/* INTA */
+	pci_cfg_init_header(f, &id);
 
 	/* Power management 1.1 with DSI: power state, PME enable, data
 	 * select writable; PME status write-1-to-clear. */
@@ -220,8 +185,8 @@ e1000e_pci_new(struct pci_bus *bus, unsigned slot, const char *name,
 	(void)pci_bar_init(p->func, 1, FLASH_SIZE, false, &flash_ops, p);
 	(void)pci_bar_init(p->func, 2, IO_SIZE, true, &io_ops, p);
 	(void)pci_bar_init(p->func, 3, MSIX_SIZE, false, &msix_ops, p);
-	pci_set_master_hook(p->func, master_changed, p);
-	e1000e_set_irq_handler(p->dev, irq_changed, p);
+	pci_set_master_iommu(p->func, p->dma);
+	e1000e_set_irq_handler(p->dev, pci_intx_fn, p->func);
 	return p;
 }
 

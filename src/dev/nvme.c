@@ -72,6 +72,7 @@ nvme_new(const char *name, const struct nvme_config *cfg, struct iommu *dma,
 	    cfg->serial != NULL ? cfg->serial : name);
 	n->dma = n->xfer = dma;
 	n->max_ioq = cfg->nqueues;
+	n->nvectors = 1;
 	n->isolated = cfg->queue_isolation;
 	for (i = 1; n->isolated && i <= cfg->nqueues; i++)
 		n->qdma[i] = cfg->queue_dma[i];
@@ -118,8 +119,8 @@ nvme_queues_reset(struct nvme *n)
 	memset(n->feat, 0, sizeof(n->feat));
 	/* Volatile write cache on after reset (§5.21.1.6). */
 	n->feat[NVME_FEAT_VWC] = 1;
-	/* Temperature threshold: over-temperature 0x157 K (§5.21.1.4). */
-	n->feat[NVME_FEAT_TEMP_THRESH] = 0x157;
+	/* Temperature threshold: over-temperature at WCTEMP (§5.21.1.4). */
+	n->feat[NVME_FEAT_TEMP_THRESH] = NVME_TEMP_WARN;
 }
 
 void
@@ -147,8 +148,9 @@ nvme_update_irq(struct nvme *n)
 	bool level = false;
 	unsigned q;
 
-	/* §7.5.1: pin-based, one vector; INTMS masks it. */
-	for (q = 0; q < NVME_NQ && !level; q++) {
+	/* §7.5.1: pin-based, one vector; INTMS masks it. With messages
+	 * (§7.5.2) the pin is not used. */
+	for (q = 0; q < NVME_NQ && !level && n->msi_fn == NULL; q++) {
 		const struct nvme_cq *cq = &n->cq[q];
 
 		if (cq->live && cq->ien && cq->head != cq->tail &&
@@ -162,6 +164,19 @@ nvme_update_irq(struct nvme *n)
 		n->cnt.irq_raised++;
 	if (n->irq_fn != NULL)
 		n->irq_fn(n->irq_owner, level);
+}
+
+void
+nvme_set_msi_handler(struct nvme *n, void (*fn)(void *, unsigned),
+    void *owner, unsigned nvectors)
+{
+	n->msi_fn = fn;
+	n->msi_owner = owner;
+	n->nvectors = 1;
+	if (fn != NULL && nvectors > 1)
+		n->nvectors = nvectors < NVME_MAX_VECTORS ? nvectors :
+		    NVME_MAX_VECTORS;
+	nvme_update_irq(n);
 }
 
 bool
@@ -205,12 +220,15 @@ fatal(struct nvme *n)
 	n->cnt.fatal++;
 }
 
-/* Retrying helps only for transient errors: the rest say Do Not Retry. */
+/* Retrying helps only for transient errors and for a deletion refused
+ * while SQs use the CQ (it succeeds once they are gone): the rest say Do
+ * Not Retry (§4.6.1.2). */
 static uint16_t
 with_dnr(uint16_t status)
 {
 	if (status == NVME_SC_SUCCESS || status == NVME_SC_DATA_XFER_ERROR ||
-	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL)
+	    status == NVME_SC_NS_NOT_READY || status == NVME_SC_INTERNAL ||
+	    status == NVME_SC_INVALID_QUEUE_DELETION)
 		return status;
 	return (uint16_t)(status | NVME_STATUS_DNR);
 }
@@ -332,6 +350,8 @@ sq_run(struct nvme *n, unsigned qid)
 		if (!post(n, cq, &c, n->sq[qid].head, st))
 			return;
 		nvme_update_irq(n);
+		if (n->msi_fn != NULL && cq->ien)
+			n->msi_fn(n->msi_owner, cq->iv);
 	}
 }
 

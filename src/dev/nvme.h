@@ -94,6 +94,19 @@ bool nvme_irq_level(const struct nvme *dev);
 void nvme_set_irq_handler(struct nvme *dev,
     void (*fn)(void *owner, bool level), void *owner);
 
+/*
+ * Message-signalled interrupts (MSI-X, §7.5.2), for a PCI function that
+ * has them enabled: with FN set, every completion posted to a CQ with
+ * interrupts enabled calls FN with that CQ's vector, Create I/O CQ and
+ * the Interrupt Vector Configuration feature take vectors below NVECTORS
+ * (at most NVME_MAX_VECTORS), and the INTx line stays low. FN NULL: back
+ * to pin-based interrupts, vector 0 only (§7.5.1).
+ */
+#define NVME_MAX_VECTORS	2048u
+void nvme_set_msi_handler(struct nvme *dev,
+    void (*fn)(void *owner, unsigned vector), void *owner,
+    unsigned nvectors);
+
 /* Register name at OFF ("CC"; doorbells of queues 0..NVME_MAX_IOQ by
  * queue, as §3.1.24-25 names them: "SQ1TDBL", "CQ1HDBL"), or NULL
  * (reserved, and doorbells of queues this model cannot have). */

@@ -38,8 +38,9 @@ create_cq(struct nvme *n, const struct nvme_cmd *c)
 	if (!(c->cdw[11] & 1) || (c->prp1 & PAGE_MASK) ||
 	    NVME_CC_IOCQES(n->cc) != NVME_CQES_LOG2)
 		return NVME_SC_INVALID_FIELD;
-	/* Pin-based interrupts: one vector (§7.5.1). */
-	if (iv != 0)
+	/* Pin-based interrupts: one vector (§7.5.1); MSI-X: as many as the
+	 * function's table holds. */
+	if (iv >= n->nvectors)
 		return NVME_SC_INVALID_IV;
 	cq = &n->cq[qid];
 	memset(cq, 0, sizeof(*cq));
@@ -134,11 +135,17 @@ id_ctrl(struct nvme *n, uint8_t *d)
 	d[NVME_IDC_RAB] = 6;
 	d[NVME_IDC_MDTS] = NVME_MDTS_LOG2;
 	nvme_put32(d + NVME_IDC_VER, NVME_VS_1_4);
+	/* 1.4 controllers report their type (0h is reserved). */
+	d[NVME_IDC_CNTRLTYPE] = 1;
 	d[NVME_IDC_ACL] = 3;			/* 4 Aborts */
 	d[NVME_IDC_AERL] = NVME_AERL;
 	d[NVME_IDC_FRMW] = 0x03;		/* one read-only slot */
 	d[NVME_IDC_LPA] = 0x04;			/* extended Get Log Page */
 	d[NVME_IDC_ELPE] = NVME_ERRLOG - 1;
+	/* Warning and critical composite temperatures: non-zero since 1.2;
+	 * the warning one is the Temperature Threshold feature's default. */
+	nvme_put16(d + NVME_IDC_WCTEMP, NVME_TEMP_WARN);
+	nvme_put16(d + NVME_IDC_CCTEMP, NVME_TEMP_CRIT);
 	d[NVME_IDC_SQES] = NVME_SQES_LOG2 << 4 | NVME_SQES_LOG2;
 	d[NVME_IDC_CQES] = NVME_CQES_LOG2 << 4 | NVME_CQES_LOG2;
 	nvme_put32(d + NVME_IDC_NN, n->nns);
@@ -335,7 +342,7 @@ set_features(struct nvme *n, struct nvme_cmd *c)
 		n->feat[fid] = v & 0xFFFF;
 		break;
 	case NVME_FEAT_IRQ_CONFIG:
-		if ((v & 0xFFFF) != 0)		/* one vector */
+		if ((v & 0xFFFF) >= n->nvectors)
 			return NVME_SC_INVALID_FIELD;
 		n->feat[fid] = v & 0x10000;
 		break;
@@ -378,16 +385,18 @@ get_features(struct nvme *n, struct nvme_cmd *c)
 		if ((c->cdw[11] >> 20) & 1)
 			c->dw0 = cur ? n->temp_under : 0;
 		else
-			c->dw0 = cur ? n->feat[fid] : 0x157;
+			c->dw0 = cur ? n->feat[fid] : NVME_TEMP_WARN;
 		break;
 	case NVME_FEAT_NUM_QUEUES:
 		c->dw0 = cur ? (uint32_t)(n->ncqa - 1) << 16 | (n->nsqa - 1) :
 		    (uint32_t)(n->max_ioq - 1) << 16 | (n->max_ioq - 1);
 		break;
 	case NVME_FEAT_IRQ_CONFIG:
-		if ((c->cdw[11] & 0xFFFF) != 0)
+		if ((c->cdw[11] & 0xFFFF) >= n->nvectors)
 			return NVME_SC_INVALID_FIELD;
-		c->dw0 = cur ? n->feat[fid] : 0;
+		/* §5.21.1.9: IV 15:0 is the vector asked about; one CD bit
+		 * is kept for all of them. */
+		c->dw0 = (cur ? n->feat[fid] : 0) | (c->cdw[11] & 0xFFFF);
 		break;
 	default:
 		return NVME_SC_INVALID_FIELD;

@@ -15,6 +15,8 @@
 #define NVME_NQ		(NVME_MAX_IOQ + 1)	/* queue 0 is the admin pair */
 #define NVME_ERRLOG	16u			/* Error Information entries */
 #define NVME_AERL	3u			/* AERL: 4 outstanding */
+#define NVME_TEMP_WARN	0x157u			/* WCTEMP, 343 K */
+#define NVME_TEMP_CRIT	0x175u			/* CCTEMP, 373 K */
 
 struct nvme_sq {
 	bool	 live;
@@ -90,6 +92,10 @@ struct nvme {
 	bool			 irq;
 	void			(*irq_fn)(void *, bool);
 	void			*irq_owner;
+	/* Messages instead (MSI-X enabled): one per completion posted. */
+	void			(*msi_fn)(void *, unsigned);
+	void			*msi_owner;
+	unsigned		 nvectors;	/* 1 while pin-based */
 	/* Re-entrancy: doorbells rung from a callback wait for the loop. */
 	bool			 busy;
 	bool			 kick;

@@ -23,9 +23,9 @@ cap_value(void)
 void
 nvme_regs_reset(struct nvme *n)
 {
-	/* A controller reset keeps AQA, ASQ and ACQ (§7.3.2); CC keeps what
-	 * the host wrote, EN being clear. */
-	n->cc &= ~NVME_CC_EN;
+	/* A controller reset keeps AQA, ASQ and ACQ and resets every other
+	 * register (§7.3.2), CC included. */
+	n->cc = 0;
 	n->csts = 0;
 	n->intms = 0;
 }
@@ -46,8 +46,9 @@ enable(struct nvme *n)
 	if ((NVME_CC_IOSQES(cc) != 0 && NVME_CC_IOSQES(cc) != NVME_SQES_LOG2) ||
 	    (NVME_CC_IOCQES(cc) != 0 && NVME_CC_IOCQES(cc) != NVME_CQES_LOG2))
 		ok = false;
-	/* Admin queues hold at least 2 entries (0's based sizes >= 1). */
-	if (asqs < 1 || acqs < 1 || n->asq == 0 || n->acq == 0)
+	/* Admin queues hold at least 2 entries (0's based sizes >= 1). Any
+	 * page, page 0 too, may hold them (§3.1.9-10). */
+	if (asqs < 1 || acqs < 1)
 		ok = false;
 	if (!ok) {
 		n->csts = NVME_CSTS_CFS;
@@ -84,7 +85,6 @@ cc_write(struct nvme *n, uint32_t v)
 	n->cc = v;
 	if ((old & NVME_CC_EN) && !(v & NVME_CC_EN)) {
 		nvme_reset(n);
-		n->cc = v;
 		return;
 	}
 	if (!(old & NVME_CC_EN) && (v & NVME_CC_EN))

@@ -163,12 +163,15 @@
 #define NVME_IDC_MDTS		77
 #define NVME_IDC_CNTLID		78
 #define NVME_IDC_VER		80
+#define NVME_IDC_CNTRLTYPE	111	/* 1: I/O controller */
 #define NVME_IDC_OACS		256
 #define NVME_IDC_ACL		258
 #define NVME_IDC_AERL		259
 #define NVME_IDC_FRMW		260
 #define NVME_IDC_LPA		261
 #define NVME_IDC_ELPE		262
+#define NVME_IDC_WCTEMP		266	/* kelvin */
+#define NVME_IDC_CCTEMP		268
 #define NVME_IDC_SQES		512
 #define NVME_IDC_CQES		513
 #define NVME_IDC_MAXCMD		514

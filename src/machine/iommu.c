@@ -101,6 +101,20 @@ iommu_unmap_all(struct iommu *io)
 }
 
 void
+iommu_map_all_ram(struct iommu *io, unsigned perm)
+{
+	const struct phys_region *r;
+	unsigned i;
+
+	if (io == NULL)
+		return;
+	io->nwin = 0;
+	for (i = 0; (r = phys_region_at(io->phys, i)) != NULL; i++)
+		if (r->ram != NULL)
+			(void)iommu_map(io, r->base, r->base, r->size, perm);
+}
+
+void
 iommu_set_fault_handler(struct iommu *io, dma_fault_fn fn, void *owner)
 {
 	if (io == NULL)

@@ -38,6 +38,10 @@ int iommu_map(struct iommu *io, uint64_t iova, uint64_t paddr, uint64_t len, uns
 /* Remove every window that overlaps [iova, iova+len). */
 void iommu_unmap(struct iommu *io, uint64_t iova, uint64_t len);
 void iommu_unmap_all(struct iommu *io);
+/* Remove every window, then map every RAM region of the machine one to
+ * one with PERM: what a bus-mastering PCI function on a machine without
+ * an IOMMU reaches. */
+void iommu_map_all_ram(struct iommu *io, unsigned perm);
 void iommu_set_fault_handler(struct iommu *io, dma_fault_fn fn, void *owner);
 /* 0 on success; -1 on a DMA fault (nothing was read or written). */
 int dma_read(struct iommu *io, uint64_t iova, void *buf, size_t len);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/iommu.h"
 #include "machine/phys.h"
 
 #define CONFIG_ADDRESS	0xCF8
@@ -15,6 +16,7 @@ struct pci_bar {
 	uint64_t		 size;		/* 0: no such BAR (it reads 0, as PCI
 						   says an unused BAR must) */
 	bool			 io;
+	bool			 is64;		/* with the next BAR as its top */
 	const struct mmio_ops	*ops;
 	void			*dev;
 	uint64_t		 addr;		/* where it decodes now */
@@ -34,6 +36,8 @@ struct pci_func {
 	bool		 master;
 	void		(*master_fn)(void *, bool);
 	void		*master_owner;
+	void		(*cfg_fn)(void *, unsigned, unsigned);
+	void		*cfg_owner;
 	char		 name[32];
 };
 
@@ -156,6 +160,26 @@ pci_cfg_init32(struct pci_func *f, unsigned off, uint32_t val,
 	    (uint16_t)(wmask >> 16), (uint16_t)(w1cmask >> 16));
 }
 
+void
+pci_cfg_init_header(struct pci_func *f, const struct pci_ident *id)
+{
+	pci_cfg_init16(f, PCI_VENDOR_ID, id->vendor, 0, 0);
+	pci_cfg_init16(f, PCI_DEVICE_ID, id->device, 0, 0);
+	pci_cfg_init16(f, PCI_COMMAND, 0, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+	    PCI_COMMAND_MASTER | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE,
+	    0);
+	/* Error bits are write-1-to-clear (no device here sets them). */
+	pci_cfg_init16(f, PCI_STATUS, 0, 0, 0xF900);
+	pci_cfg_init8(f, PCI_REVISION_ID, id->revision, 0, 0);
+	pci_cfg_init8(f, PCI_CLASS_PROG, (uint8_t)id->class, 0, 0);
+	pci_cfg_init16(f, PCI_CLASS_DEVICE, (uint16_t)(id->class >> 8), 0, 0);
+	pci_cfg_init8(f, PCI_CACHE_LINE_SIZE, 0, 0xFF, 0);
+	pci_cfg_init16(f, PCI_SUBSYS_VENDOR_ID, id->subsys_vendor, 0, 0);
+	pci_cfg_init16(f, PCI_SUBSYS_ID, id->subsys, 0, 0);
+	pci_cfg_init8(f, PCI_INTERRUPT_LINE, 0, 0xFF, 0);
+	pci_cfg_init8(f, PCI_INTERRUPT_PIN, id->pin, 0, 0);
+}
+
 int
 pci_cap_add(struct pci_func *f, uint8_t id, unsigned off, unsigned len)
 {
@@ -196,6 +220,20 @@ pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
 	return 0;
 }
 
+int
+pci_bar_init64(struct pci_func *f, unsigned n, uint64_t size,
+    const struct mmio_ops *ops, void *dev)
+{
+	if (f == NULL || n + 1 >= PCI_NBARS || f->bar[n + 1].size != 0 ||
+	    pci_bar_init(f, n, size, false, ops, dev) != 0)
+		return -1;
+	f->bar[n].is64 = true;
+	/* Type 10b: 64-bit, anywhere; the next BAR is its high half. */
+	f->cfg[PCI_BAR0 + 4 * n] |= 0x4;
+	pci_cfg_init32(f, PCI_BAR0 + 4 * (n + 1), 0, 0xFFFFFFFFu, 0);
+	return 0;
+}
+
 uint64_t
 pci_bar_addr(const struct pci_func *f, unsigned n)
 {
@@ -204,8 +242,8 @@ pci_bar_addr(const struct pci_func *f, unsigned n)
 
 /*
  * Where BAR n should decode: its space enabled, and an address that is
- * neither 0 nor so high that the BAR would reach the top of the 32-bit
- * space (where sizing leaves it).
+ * neither 0 nor so high that the BAR would reach the top of its 32-bit
+ * or 64-bit space (where sizing leaves it).
  */
 static uint64_t
 bar_target(const struct pci_func *f, unsigned n)
@@ -219,6 +257,13 @@ bar_target(const struct pci_func *f, unsigned n)
 	if (!(cmd & (bar->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
 		return PCI_BAR_UNMAPPED;
 	base = cfg32(f, PCI_BAR0 + 4 * n) & ~(bar->size - 1) & 0xFFFFFFFFu;
+	if (bar->is64) {
+		base |= (uint64_t)cfg32(f, PCI_BAR0 + 4 * (n + 1)) << 32;
+		last = base + bar->size - 1;
+		if (base == 0 || last < base || last == UINT64_MAX)
+			return PCI_BAR_UNMAPPED;
+		return base;
+	}
 	last = base + bar->size - 1;
 	if (base == 0 || last >= 0xFFFFFFFFu)
 		return PCI_BAR_UNMAPPED;
@@ -317,6 +362,35 @@ pci_set_master_hook(struct pci_func *f, void (*fn)(void *, bool),
 }
 
 static void
+master_iommu(void *owner, bool enabled)
+{
+	if (enabled)
+		iommu_map_all_ram(owner, IOMMU_READ | IOMMU_WRITE);
+	else
+		iommu_unmap_all(owner);
+}
+
+void
+pci_set_master_iommu(struct pci_func *f, struct iommu *io)
+{
+	pci_set_master_hook(f, master_iommu, io);
+}
+
+void
+pci_intx_fn(void *func, bool level)
+{
+	pci_set_intx(func, level);
+}
+
+void
+pci_set_cfg_hook(struct pci_func *f, void (*fn)(void *, unsigned, unsigned),
+    void *owner)
+{
+	f->cfg_fn = fn;
+	f->cfg_owner = owner;
+}
+
+static void
 update_command(struct pci_func *f)
 {
 	bool m = (cfg16(f, PCI_COMMAND) & PCI_COMMAND_MASTER) != 0;
@@ -369,6 +443,8 @@ pci_cfg_write(struct pci_func *f, unsigned off, uint32_t val, unsigned len)
 		update_command(f);
 	else if (overlaps(off, len, PCI_BAR0, PCI_BAR0 + 4 * PCI_NBARS))
 		update_bars(f);
+	if (f->cfg_fn != NULL && off < PCI_CFG_SIZE)
+		f->cfg_fn(f->cfg_owner, off, len);
 }
 
 /* The function CONFIG_ADDRESS (with the port's low bits) selects. */

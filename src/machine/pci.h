@@ -20,6 +20,7 @@
 
 #include "machine/mmio.h"
 
+struct iommu;
 struct phys;
 struct pci_bus;
 struct pci_func;
@@ -93,6 +94,22 @@ void pci_cfg_init16(struct pci_func *f, unsigned off, uint16_t val,
     uint16_t wmask, uint16_t w1cmask);
 void pci_cfg_init32(struct pci_func *f, unsigned off, uint32_t val,
     uint32_t wmask, uint32_t w1cmask);
+/* What an endpoint's type-0 header says it is. */
+struct pci_ident {
+	uint16_t vendor, device;
+	uint8_t	 revision;
+	uint32_t class;			/* base, sub-class, interface */
+	uint16_t subsys_vendor, subsys;
+	uint8_t	 pin;			/* 1 = INTA .. 4 = INTD; 0: none */
+};
+/*
+ * The header an endpoint shows as QEMU's devices do: ID read-only; the
+ * command register's I/O, memory, bus-master, SERR and interrupt-disable
+ * bits writable; the status register's error bits write-1-to-clear;
+ * cache line size and interrupt line writable.
+ */
+void pci_cfg_init_header(struct pci_func *f, const struct pci_ident *id);
+
 /*
  * Chain a capability of LEN bytes with ID at OFF (0x40..0xFF, 4-aligned)
  * into the list (after those added before) and set STATUS.CAP_LIST.
@@ -107,6 +124,15 @@ int pci_cap_add(struct pci_func *f, uint8_t id, unsigned off, unsigned len);
  */
 int pci_bar_init(struct pci_func *f, unsigned n, uint64_t size, bool io,
     const struct mmio_ops *ops, void *dev);
+/*
+ * BARs n and n+1 (n 0..4) as one 64-bit memory BAR of SIZE bytes (a power
+ * of two, at least one page): BAR n holds the low address bits and type
+ * 10b, BAR n+1 the high 32 bits. It decodes anywhere in the 64-bit space
+ * but at 0 and where it would reach the top (as sizing leaves it). 0, or
+ * -1 on a bad argument.
+ */
+int pci_bar_init64(struct pci_func *f, unsigned n, uint64_t size,
+    const struct mmio_ops *ops, void *dev);
 /* Where BAR n decodes now, or PCI_BAR_UNMAPPED. */
 uint64_t pci_bar_addr(const struct pci_func *f, unsigned n);
 
@@ -114,8 +140,20 @@ uint64_t pci_bar_addr(const struct pci_func *f, unsigned n);
 void pci_set_master_hook(struct pci_func *f,
     void (*fn)(void *owner, bool enabled), void *owner);
 
+/* Bus mastering gates the function's DMA through IO: while the bit is
+ * set IO maps every RAM region one to one (read and write), while it is
+ * clear nothing (replaces any master hook). */
+void pci_set_master_iommu(struct pci_func *f, struct iommu *io);
+
+/* The function's owner hears of every configuration write (after it took
+ * effect): OFF and LEN as software wrote them. */
+void pci_set_cfg_hook(struct pci_func *f,
+    void (*fn)(void *owner, unsigned off, unsigned len), void *owner);
+
 /* Drive the function's INTx pin (its configured interrupt pin). */
 void pci_set_intx(struct pci_func *f, bool level);
+/* The same as a device's interrupt callback: FUNC is the pci_func. */
+void pci_intx_fn(void *func, bool level);
 
 /* Configuration access as software sees it (LEN 1, 2 or 4 bytes at any
  * offset; bytes past 0xFF read 0 and are not written). */
