@@ -88,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((q = qtest_new(q35_phys(m), q35_pci(m), out_fn, &o)) == NULL)
 		abort();
 	q35_set_irq_sink(m, sink, q);
+	qtest_set_clock(q, q35_clock(m));
 	for (off = 0; off < size; off += n) {
 		n = size - off < chunk ? size - off : chunk;
 		qtest_input(q, (const char *)data + off, n);

@@ -119,8 +119,8 @@ test_register_types(void)
 
 	world_init(&w);
 	/* Unknown offsets read 0 and keep nothing. */
-	wr(&w, 0x00044, 0xDEADBEEF);
-	CHECK_EQ(rd(&w, 0x00044), 0);
+	wr(&w, 0x0000C, 0xDEADBEEF);
+	CHECK_EQ(rd(&w, 0x0000C), 0);
 	wr(&w, 0x1FFFC, 0xDEADBEEF);
 	CHECK_EQ(rd(&w, 0x1FFFC), 0);
 	wr(&w, 0x04084, 0x1234);
@@ -384,7 +384,7 @@ test_phy(void)
 	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 2, 0) & 0xFFFF, 0x0141);
 	/* Another PHY address or an unknown register: error. */
 	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 2, 2, 0) & E1000E_MDIC_ERROR);
-	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 30, 0) & E1000E_MDIC_ERROR);
+	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 31, 0) & E1000E_MDIC_ERROR);
 	/* PHY reset restores ANAR and self-clears. */
 	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 0, 0x9140);
 	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 0, 0) & 0xFFFF, 0x1140);

@@ -130,6 +130,7 @@ rig_new(unsigned nnics)
 		r->nic[i] = q35_nic(r->m, i);
 	r->qt = qtest_new(q35_phys(r->m), q35_pci(r->m), rig_out, r);
 	q35_set_irq_sink(r->m, rig_irq, r);
+	qtest_set_clock(r->qt, q35_clock(r->m));
 	return (r);
 }
 

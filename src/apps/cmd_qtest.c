@@ -214,6 +214,7 @@ app_build(struct qtest_app *a, const struct q35_desc *d)
 		return 1;
 	}
 	q35_set_irq_sink(a->m, app_irq, a);
+	qtest_set_clock(a->qt, q35_clock(a->m));
 	return 0;
 }
 

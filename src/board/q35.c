@@ -9,6 +9,7 @@
 
 #include "dev/e1000e.h"
 #include "dev/e1000e_pci.h"
+#include "machine/clock.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
 #include "net/wire.h"
@@ -19,6 +20,7 @@
 struct q35 {
 	struct phys	*phys;
 	struct pci_bus	*pci;
+	struct mclock	*clk;
 	void		(*sink)(void *, unsigned, int);
 	void		*sink_arg;
 	struct e1000e_pci *nic[Q35_MAX_NICS];
@@ -153,6 +155,7 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 			return -1;
 		}
 		m->nnics = i + 1;
+		e1000e_set_clock(e1000e_pci_dev(m->nic[i]), m->clk);
 	}
 	for (i = 0; i < d->nnics; i++) {
 		if (d->nic[i].wire == NULL)
@@ -179,6 +182,7 @@ q35_new(const struct q35_desc *d, char *err, size_t errlen)
 	if (q35_check(d, err, errlen) != 0)
 		return NULL;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->clk = mclock_new()) == NULL ||
 	    build_chipset(m, d->ram_size) != 0) {
 		snprintf(err, errlen, "out of memory");
 		q35_free(m);
@@ -205,6 +209,7 @@ q35_free(struct q35 *m)
 	pci_bus_free(m->pci);
 	for (i = 0; i < m->nnics; i++)
 		e1000e_pci_free(m->nic[i]);
+	mclock_free(m->clk);	/* after the NICs, whose timers it holds */
 	phys_free(m->phys);
 	free(m);
 }
@@ -219,6 +224,12 @@ struct pci_bus *
 q35_pci(const struct q35 *m)
 {
 	return m->pci;
+}
+
+struct mclock *
+q35_clock(const struct q35 *m)
+{
+	return m->clk;
 }
 
 unsigned

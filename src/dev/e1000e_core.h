@@ -13,9 +13,49 @@
 #include "dev/e1000e.h"
 #include "dev/e1000e_desc.h"
 #include "dev/e1000e_ring.h"
+#include "machine/clock.h"
 
 #define E1000E_NWORDS	(E1000E_BAR0_SIZE / 4u)
 #define E1000E_PHY_REGS	32u
+#define E1000E_PHY_PAGES 7u
+
+/*
+ * Interrupt delivery (e1000e_intr.c): the mode the PCI function's
+ * configuration space selects, the messages sent and not yet
+ * acknowledged, the throttling timers (ITR, EITR) and the delay timers
+ * holding back causes (TIDV, TADV, RDTR, RADV, RAID).
+ */
+struct e1000e_throttle {
+	struct mtimer	 t;		/* the interval since the last one */
+	bool		 pending;	/* an interrupt waits for it to end */
+	struct e1000e	*d;
+	unsigned	 vec;		/* EITR: the vector; ITR: 0 */
+};
+
+struct e1000e_intr {
+	enum e1000e_intr_mode mode;
+	bool		 line;		/* INTx level */
+	uint32_t	 msg_sent;	/* causes a message already announced */
+	uint32_t	 delayed;	/* causes the delay timers hold */
+	struct e1000e_throttle itr;
+	struct e1000e_throttle eitr[E1000E_MSIX_VECTORS];
+	struct mtimer	 tidv, tadv, rdtr, radv, raid;
+	void		(*send)(void *owner, unsigned vector);
+	void		(*clear_pending)(void *owner, unsigned vector);
+	void		*msg_owner;
+};
+
+/* What the offloads know of a frame (e1000e_pkt.c): offsets from the
+ * frame's first byte; l4/l5 and tcp/udp only for a whole datagram. */
+struct e1000e_pkt {
+	size_t	 len;		/* the frame */
+	size_t	 l3, l3_len;	/* IP header, IPv6 extension headers included */
+	size_t	 l4, l5;	/* TCP or UDP header, its payload */
+	size_t	 end;		/* end of the IP datagram */
+	uint8_t	 proto;		/* the IP protocol (next header) */
+	uint16_t tci;		/* the 802.1Q tag control, when vlan */
+	bool	 vlan, ip4, ip6, ip6_ext, frag, tcp, udp;
+};
 
 /* A frame being gathered from TX descriptors until EOP. */
 struct e1000e_txq {
@@ -36,9 +76,13 @@ struct e1000e {
 	/* Which table entry describes each word, 0 for none (+1 biased). */
 	uint16_t		 kind[E1000E_NWORDS];
 	uint16_t		 eeprom[E1000E_EEPROM_WORDS];
-	uint16_t		 phy[E1000E_PHY_REGS];
+	/* PHY registers by page; 0-15 and 22 are the same on every page
+	 * and live in page 0. */
+	uint16_t		 phy[E1000E_PHY_PAGES][E1000E_PHY_REGS];
+	struct mtimer		 autoneg;	/* auto-negotiation running */
 	bool			 carrier;	/* last carrier seen */
-	bool			 irq;		/* line level */
+	struct mclock		*clk;		/* NULL: every delay is 0 */
+	struct e1000e_intr	 intr;
 	void			(*irq_fn)(void *, bool);
 	void			*irq_owner;
 	/* Bumped by every reset: loops that call out re-check it. */
@@ -61,8 +105,6 @@ e1000e_reg_set(struct e1000e *d, uint32_t off, uint32_t v)
 }
 
 /* e1000e.c */
-void e1000e_set_cause(struct e1000e *d, uint32_t causes);
-void e1000e_update_irq(struct e1000e *d);
 void e1000e_update_link(struct e1000e *d);
 /* Add N to a saturating 32-bit statistics counter / 64-bit pair. */
 void e1000e_stat_inc(struct e1000e *d, uint32_t off, uint32_t n);
@@ -70,13 +112,41 @@ void e1000e_stat_add64(struct e1000e *d, uint32_t lo, uint64_t n);
 /* The size-bucket counter (PRC64.. or PTC64..) for LEN bytes with FCS. */
 uint32_t e1000e_size_bucket(uint32_t first, size_t len);
 
+/* e1000e_intr.c */
+void e1000e_intr_init(struct e1000e *d);
+void e1000e_intr_reset(struct e1000e *d);
+void e1000e_intr_stop(struct e1000e *d);
+/* Raise CAUSES now (with whatever the delay timers held back). */
+void e1000e_set_cause(struct e1000e *d, uint32_t causes);
+/* ICR or IMS changed: recompute INT_ASSERTED and deliver. */
+void e1000e_update_irq(struct e1000e *d);
+/* A transmit pass on queue Q ended: TXDW (written back) and TXQE
+ * (empty) as it says, delayed by TIDV/TADV when IDE asked. */
+void e1000e_intr_tx(struct e1000e *d, unsigned q, bool wrote, bool empty,
+    bool ide);
+/* RX queue Q wrote descriptors back (LANDED) with EXTRA causes seen
+ * (RXDMT0, SRPD, ACK; RXO for a miss); delayed by RDTR/RADV/RAID as
+ * programmed. */
+void e1000e_intr_rx(struct e1000e *d, unsigned q, bool landed,
+    uint32_t extra);
+uint32_t e1000e_icr_read(struct e1000e *d);
+void e1000e_icr_write(struct e1000e *d, uint32_t val);
+void e1000e_ims_write(struct e1000e *d, uint32_t val);
+/* RDTR/TIDV written with FPD: a running delay ends now. */
+void e1000e_intr_flush(struct e1000e *d, uint32_t timer_reg);
+/* PBACLR written: clear those MSI-X pending bits. */
+void e1000e_pbaclr_write(struct e1000e *d, uint32_t val);
+
 /* e1000e_mmio.c */
 void e1000e_regs_init(struct e1000e *d);
 void e1000e_regs_reset(struct e1000e *d);
 
 /* e1000e_phy.c */
+void e1000e_phy_init(struct e1000e *d);
 void e1000e_phy_reset(struct e1000e *d);
 void e1000e_phy_set_link(struct e1000e *d, bool up);
+/* Auto-negotiation in progress: the link stays down until it ends. */
+bool e1000e_phy_negotiating(const struct e1000e *d);
 uint32_t e1000e_mdic_write(struct e1000e *d, uint32_t val);
 
 /* e1000e_ring.c */
@@ -108,5 +178,21 @@ bool e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len);
 
 /* e1000e_filter.c */
 bool e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame);
+/* RCTL.VFE: an 802.1Q frame passes when VFTA has its VLAN ID. */
+bool e1000e_vlan_accept(const struct e1000e *d, const struct e1000e_pkt *p);
+
+/* e1000e_pkt.c: parse F (LEN bytes), an 802.1Q tag being type VET. */
+void e1000e_pkt_parse(const uint8_t *f, size_t len, uint16_t vet,
+    struct e1000e_pkt *p);
+
+/* e1000e_rss.c: receive-side scaling (MRQC, RETA, RSSRK). */
+struct e1000e_rss {
+	uint32_t type;		/* MRQ RSS type, 0: none */
+	uint32_t hash;
+	unsigned queue;
+};
+bool e1000e_rss_enabled(const struct e1000e *d);
+void e1000e_rss_compute(const struct e1000e *d, const uint8_t *f,
+    const struct e1000e_pkt *p, struct e1000e_rss *r);
 
 #endif

@@ -34,6 +34,8 @@ struct pci_func {
 	bool		 master;
 	void		(*master_fn)(void *, bool);
 	void		*master_owner;
+	void		(*cfg_fn)(void *, unsigned, unsigned);
+	void		*cfg_owner;
 	char		 name[32];
 };
 
@@ -369,6 +371,16 @@ pci_cfg_write(struct pci_func *f, unsigned off, uint32_t val, unsigned len)
 		update_command(f);
 	else if (overlaps(off, len, PCI_BAR0, PCI_BAR0 + 4 * PCI_NBARS))
 		update_bars(f);
+	if (f->cfg_fn != NULL && off < PCI_CFG_SIZE)
+		f->cfg_fn(f->cfg_owner, off, len);
+}
+
+void
+pci_set_cfg_hook(struct pci_func *f, void (*fn)(void *, unsigned, unsigned),
+    void *owner)
+{
+	f->cfg_fn = fn;
+	f->cfg_owner = owner;
 }
 
 /* The function CONFIG_ADDRESS (with the port's low bits) selects. */

@@ -114,6 +114,12 @@ uint64_t pci_bar_addr(const struct pci_func *f, unsigned n);
 void pci_set_master_hook(struct pci_func *f,
     void (*fn)(void *owner, bool enabled), void *owner);
 
+/* The function's owner hears of every configuration write (offset,
+ * length), after it took effect: capabilities it implements (MSI and
+ * MSI-X enable, masks) act on it. */
+void pci_set_cfg_hook(struct pci_func *f,
+    void (*fn)(void *owner, unsigned off, unsigned len), void *owner);
+
 /* Drive the function's INTx pin (its configured interrupt pin). */
 void pci_set_intx(struct pci_func *f, bool level);
 
