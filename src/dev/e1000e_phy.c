@@ -47,7 +47,7 @@
 #define PHY_STATUS_AN_DONE (1u << 5)
 #define PHY_LPAR_LPACK	(1u << 14)
 #define PHY_OEM_RESTART_AN (1u << 10)
-#define PHY_PAGE_MASK	0x3Fu
+#define PHY_PAGE_MASK	0x7Fu
 
 #define AUTONEG_NS	500000000	/* about half a second */
 
