@@ -20,7 +20,8 @@
 #include "net/wire.h"
 #include "qtest/qtest.h"
 
-#define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... [--ram MIB] " \
+#define USAGE "capio qtest [--nic [mac=MAC][,pcap=FILE][,wire=SPEC]]... " \
+	"[--ram MIB] " \
 	"[--socket PATH]"
 #define IN_BUF		65536
 #define POLL_FRAMES	64
@@ -45,13 +46,15 @@ static const char help_text[] =
 "output; the session ends at the end of the input.\n"
 "\n"
 "options:\n"
-"  --nic [mac=MAC][,wire=SPEC]\n"
+"  --nic [mac=MAC][,pcap=FILE][,wire=SPEC]\n"
 "        an 82574L in the next PCI slot (1, 2, ...; INTA on IOAPIC\n"
 "        input 21, 22, 23, 20, ...). MAC: six hex bytes (default\n"
 "        52:54:00:12:34:56, the last +1 per NIC). SPEC, last because it\n"
 "        may hold a comma: udp:LOCAL,REMOTE (HOST:PORT each, QEMU's\n"
 "        -netdev dgram format), tap:IFNAME, or pair (this NIC and the\n"
 "        next, both wire=pair, back to back). No wire: no cable.\n"
+"        FILE (no comma in it): record every frame on this NIC's wire\n"
+"        in a pcap file (tshark -r FILE).\n"
 "        Without --nic: one NIC, no cable.\n"
 "  --ram MIB\n"
 "        RAM size, 2 to 2048 (default 128, as QEMU's)\n"
@@ -136,7 +139,16 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 		}
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (strncmp(p, "mac=", 4) == 0) {
+		if (strncmp(p, "pcap=", 5) == 0) {
+			if (len - 5 == 0 || len - 5 >= sizeof(n->pcap)) {
+				snprintf(err, errlen, "--nic: pcap= needs a file"
+				    " name of 1 to %zu bytes without a comma",
+				    sizeof(n->pcap) - 1);
+				return false;
+			}
+			memcpy(n->pcap, p + 5, len - 5);
+			n->pcap[len - 5] = '\0';
+		} else if (strncmp(p, "mac=", 4) == 0) {
 			if (len - 4 >= sizeof(key)) {
 				snprintf(err, errlen, "--nic: bad MAC address");
 				return false;
@@ -150,7 +162,7 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 			}
 		} else {
 			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
-			    " (expected mac= or wire=)", (int)len, p);
+			    " (expected mac=, pcap= or wire=)", (int)len, p);
 			return false;
 		}
 		if (comma == NULL)

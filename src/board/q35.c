@@ -138,6 +138,24 @@ build_chipset(struct q35 *m, uint64_t ram_size)
 }
 
 /* The NICs, then their wires: a pair needs both ends plugged in. */
+/* A NIC's pcap= (either of a pair's: they share the wire). */
+static int
+record(struct wire *w, const struct q35_nic_desc *a,
+    const struct q35_nic_desc *b, char *err, size_t errlen)
+{
+	const char *path = a->pcap[0] != '\0' ? a->pcap :
+	    b != NULL && b->pcap[0] != '\0' ? b->pcap : NULL;
+
+	if (path == NULL)
+		return 0;
+	if (b != NULL && a->pcap[0] != '\0' && b->pcap[0] != '\0') {
+		snprintf(err, errlen, "a pair records one pcap file: pcap= on"
+		    " one of its NICs");
+		return -1;
+	}
+	return wire_record(w, path, err, errlen);
+}
+
 static int
 build_nics(struct q35 *m, const struct q35_desc *d, char *err,
     size_t errlen)
@@ -158,13 +176,21 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 		e1000e_set_clock(e1000e_pci_dev(m->nic[i]), m->clk);
 	}
 	for (i = 0; i < d->nnics; i++) {
-		if (d->nic[i].wire == NULL)
-			continue;
+		if (d->nic[i].wire == NULL) {
+			if (d->nic[i].pcap[0] == '\0')
+				continue;
+			snprintf(err, errlen, "e1000e%u: pcap= needs a wire=",
+			    i);
+			return -1;
+		}
 		peer = is_pair(&d->nic[i]) ?
 		    e1000e_port(e1000e_pci_dev(m->nic[i + 1])) : NULL;
 		m->wire[i] = wire_open(d->nic[i].wire,
 		    e1000e_port(e1000e_pci_dev(m->nic[i])), peer, err, errlen);
 		if (m->wire[i] == NULL)
+			return -1;
+		if (record(m->wire[i], &d->nic[i], peer != NULL ?
+		    &d->nic[i + 1] : NULL, err, errlen) != 0)
 			return -1;
 		if (peer != NULL)
 			i++;	/* the pair is NIC i's */

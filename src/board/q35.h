@@ -38,6 +38,8 @@ struct q35_nic_desc {
 	/* A wire_open spec (net/wire.h), or NULL for no cable. "pair" joins
 	 * this NIC to the next one, which must say "pair" too. */
 	const char	*wire;
+	/* Record the wire's frames in this pcap file ("": no recording). */
+	char		 pcap[256];
 };
 
 struct q35_desc {

@@ -57,13 +57,29 @@ struct e1000e_pkt {
 	bool	 vlan, ip4, ip6, ip6_ext, frag, tcp, udp;
 };
 
-/* A frame being gathered from TX descriptors until EOP. */
+/* The largest TCP segmentation payload plus header the model gathers
+ * (the descriptors' 20-bit lengths allow more; larger is dropped). */
+#define E1000E_TSO_MAX	(65536u + 256u)
+
+/*
+ * A frame being gathered from TX descriptors until EOP, with what its
+ * descriptors asked for: the options of its first data descriptor
+ * (POPTS, TSE) and of its EOP descriptor (VLE and the tag, legacy IC
+ * with CSO/CSS), under the queue's last context descriptor.
+ */
 struct e1000e_txq {
-	size_t	 len;		/* bytes gathered so far */
-	bool	 bad;		/* drop at EOP (fault, too long) */
-	bool	 busy;		/* inside e1000e_tx_process for this queue */
-	bool	 kick;		/* doorbell rung from inside a callback */
-	uint8_t	 buf[E1000E_FRAME_MAX];
+	size_t		 len;		/* bytes gathered so far */
+	bool		 bad;		/* drop at EOP (fault, too long) */
+	bool		 busy;		/* inside e1000e_tx_process for this queue */
+	bool		 kick;		/* doorbell rung from inside a callback */
+	bool		 started;	/* a descriptor of this frame was seen */
+	bool		 ext;		/* the frame is in extended data descriptors */
+	bool		 tse;		/* ... asking for segmentation */
+	uint8_t		 popts;		/* ... and these checksums */
+	struct e1000e_tx_desc eop;	/* the EOP descriptor */
+	struct e1000e_tx_ctx ctx;	/* the last context descriptor */
+	uint8_t		 buf[E1000E_TSO_MAX];
+	uint8_t		 seg[E1000E_FRAME_MAX + 4];	/* one frame as sent */
 };
 
 struct e1000e {
@@ -172,6 +188,10 @@ void e1000e_ring_advance(struct e1000e *d, const struct e1000e_ring *r);
 /* e1000e_tx.c */
 void e1000e_tx_process(struct e1000e *d, unsigned q);
 void e1000e_tx_reset(struct e1000e *d);
+
+/* e1000e_txoff.c: the gathered frame T is complete (EOP): checksums,
+ * segmentation, VLAN tag, padding, statistics, and the wire. */
+void e1000e_tx_finish(struct e1000e *d, struct e1000e_txq *t);
 
 /* e1000e_rx.c */
 bool e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len);

@@ -1,8 +1,8 @@
 /*
  * e1000e_rx.c — the receive path: a frame from the wire is checked
  * (receiver on, link up, length), filtered (VLAN table, addresses),
- * stripped of its 802.1Q tag under CTRL.VME (§7.5? the VLAN chapter,
- * §10.2.2.1), given its checksum status (RXCSUM, §7.1.6), steered by RSS
+ * stripped of its 802.1Q tag under CTRL.VME (802.1q support, §7.5),
+ * given its checksum status (RXCSUM, §7.1.6), steered by RSS
  * to queue 0 or 1 (e1000e_rss.c), and written through DMA into the
  * buffers of that queue's descriptors from head towards tail (§7.1.8,
  * e1000e_ring.h), each buffer RCTL.BSIZE/BSEX bytes (§10.2.5.1). The
