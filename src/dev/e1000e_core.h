@@ -163,6 +163,8 @@ void e1000e_phy_reset(struct e1000e *d);
 void e1000e_phy_set_link(struct e1000e *d, bool up);
 /* Auto-negotiation in progress: the link stays down until it ends. */
 bool e1000e_phy_negotiating(const struct e1000e *d);
+/* PHY control's loopback bit: transmitted frames come back. */
+bool e1000e_phy_loopback(const struct e1000e *d);
 uint32_t e1000e_mdic_write(struct e1000e *d, uint32_t val);
 
 /* e1000e_ring.c */

@@ -41,6 +41,7 @@
 #define PHY_BIAS_2	30
 
 #define PHY_CTRL_RESET	(1u << 15)
+#define PHY_CTRL_LOOPBACK (1u << 14)
 #define PHY_CTRL_AN_EN	(1u << 12)
 #define PHY_CTRL_RESTART_AN (1u << 9)
 #define PHY_STATUS_LINK	(1u << 2)
@@ -121,6 +122,12 @@ static bool
 autoneg_on(const struct e1000e *d)
 {
 	return (d->phy[0][PHY_CTRL] & PHY_CTRL_AN_EN) != 0;
+}
+
+bool
+e1000e_phy_loopback(const struct e1000e *d)
+{
+	return (d->phy[0][PHY_CTRL] & PHY_CTRL_LOOPBACK) != 0;
 }
 
 bool

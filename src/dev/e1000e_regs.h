@@ -368,6 +368,7 @@
 #define E1000E_RCTL_MPE		(1u << 4)
 #define E1000E_RCTL_LPE		(1u << 5)
 #define E1000E_RCTL_LBM_MASK	(3u << 6)
+#define E1000E_RCTL_LBM_MAC	(1u << 6)	/* MAC loopback */
 #define E1000E_RCTL_RDMTS_SHIFT	8
 #define E1000E_RCTL_RDMTS_MASK	(3u << 8)
 #define E1000E_RCTL_DTYP_MASK	(3u << 10)

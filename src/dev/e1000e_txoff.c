@@ -20,6 +20,9 @@
  * the pseudo-header sum software left without it. TSCTC counts each
  * segmented frame, TSCTFC one whose context cannot be used.
  *
+ * Loopback (RCTL.LBM 01, or the PHY's loopback bit): the frame goes to
+ * this port's own receiver, not the wire.
+ *
  * VLAN (802.1q support, §7.5; CTRL.VME and VLE on the EOP descriptor):
  * the tag (VET's type, the descriptor's special field) goes in after the
  * source address, after the checksums, whose offsets count without it.
@@ -128,6 +131,18 @@ tx_send(struct e1000e *d, const struct e1000e_txq *t, uint8_t *f,
 		return;
 	}
 	e1000e_update_link(d);
+	/* MAC loopback (RCTL.LBM 01) or PHY loopback (PHY control bit 14):
+	 * the frame comes back to this receiver instead of the wire. */
+	if ((e1000e_reg(d, E1000E_RCTL) & E1000E_RCTL_LBM_MASK) ==
+	    E1000E_RCTL_LBM_MAC || e1000e_phy_loopback(d)) {
+		if (!(e1000e_reg(d, E1000E_STATUS) & E1000E_STATUS_LU)) {
+			d->cnt.tx_no_wire++;
+			return;
+		}
+		tx_stats(d, f, len);
+		(void)e1000e_rx_deliver(d, f, len);
+		return;
+	}
 	if (d->port.xmit == NULL ||
 	    !(e1000e_reg(d, E1000E_STATUS) & E1000E_STATUS_LU)) {
 		d->cnt.tx_no_wire++;
