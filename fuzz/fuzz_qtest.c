@@ -70,8 +70,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct q35_desc d = { .ram_size = Q35_RAM_MIN,
-	    .nnics = 1, .nic = { { { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
-	    NULL } } };
+	    .nnics = 1, .nic = { { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34,
+	    0x56 } } } };
 	struct out o = { 0 };
 	struct q35 *m;
 	struct qtest *q;
