@@ -389,6 +389,59 @@ test_rss(void)
 	world_free(&w);
 }
 
+/* Packet split: the header alone in buffer 0, the payload after it; a
+ * frame that is not IP fills the buffers in order; head in 16-byte units. */
+static void
+test_packet_split(void)
+{
+	struct world w;
+	uint8_t f[600], d[32], b[64];
+	unsigned i, k;
+	size_t n;
+
+	world_init(&w);
+	world_up(&w, 8, 8);
+	wr(&w, E1000E_RCTL, 0);
+	wr(&w, E1000E_PSRCTL, 0x00010102);	/* 256, 1 KiB, 1 KiB, none */
+	for (i = 0; i < 4; i++) {
+		memset(d, 0, sizeof(d));
+		for (k = 0; k < 4; k++)
+			e1000e_desc_put64(d + 8 * k, W_RXBUF + 0x1000u * i +
+			    0x400u * k);
+		ram_write(&w, W_RXRING + 32u * i, d, sizeof(d));
+	}
+	wr(&w, E1000E_RDH, 0);
+	wr(&w, E1000E_RDT, 6);
+	wr(&w, E1000E_RFCTL, E1000E_RFCTL_EXTEN);
+	wr(&w, E1000E_RCTL, E1000E_RCTL_EN | E1000E_RCTL_SECRC |
+	    E1000E_RCTL_DTYP_PS);
+	n = ip4_frame(f, w.mac, 17, 208, 228, 208);
+	CHECK(e1000e_port(w.dev)->deliver(w.dev, f, n));
+	CHECK_EQ(rd(&w, E1000E_RDH), 2);
+	ram_read(&w, W_RXRING, d, sizeof(d));
+	CHECK_EQ(d[12] | d[13] << 8, 42);			/* buffer 0 */
+	CHECK_EQ(d[16] | d[17] << 8, 42 | 0x8000);		/* split */
+	CHECK_EQ(d[18] | d[19] << 8, n - 42);			/* buffer 1 */
+	CHECK_EQ(d[8] & 3, 3);
+	ram_read(&w, W_RXBUF + 0x400, b, 16);
+	CHECK(memcmp(b, f + 42, 16) == 0);
+	/* Not IP: buffer 0 full, then buffer 1. */
+	make_frame(f, 300, w.mac, peer, 5);
+	CHECK(e1000e_port(w.dev)->deliver(w.dev, f, 300));
+	ram_read(&w, W_RXRING + 32, d, sizeof(d));
+	CHECK_EQ(d[12] | d[13] << 8, 256);
+	CHECK_EQ(d[16] | d[17] << 8, 0);
+	CHECK_EQ(d[18] | d[19] << 8, 44);
+	/* Too little room (one descriptor of 2.25 KiB left): missed. */
+	wr(&w, E1000E_RCTL, rd(&w, E1000E_RCTL) | E1000E_RCTL_LPE);
+	make_frame(f, 600, w.mac, peer, 6);
+	CHECK(e1000e_port(w.dev)->deliver(w.dev, f, 600));
+	CHECK_EQ(rd(&w, E1000E_RDH), 6);
+	CHECK(!e1000e_port(w.dev)->deliver(w.dev, f, 600));
+	CHECK_EQ(rd(&w, E1000E_RNBC), 1);
+	world_free(&w);
+}
+
 int
 main(void)
 {
@@ -398,5 +451,6 @@ main(void)
 	test_rx_checksums();
 	test_rx_vlan();
 	test_rss();
+	test_packet_split();
 	return (check_done("test_e1000e_offload"));
 }

@@ -217,4 +217,22 @@ bool e1000e_rss_enabled(const struct e1000e *d);
 void e1000e_rss_compute(const struct e1000e *d, const uint8_t *f,
     const struct e1000e_pkt *p, struct e1000e_rss *r);
 
+/* What a frame's EOP descriptor says beyond its length and DD. */
+struct e1000e_rxmeta {
+	uint32_t staterr;	/* extended layout: status 19:0, errors 31:24 */
+	uint16_t vlan;		/* stripped tag (VP) */
+	uint16_t ipid;		/* IPv4 identification (IPIDV) */
+	struct e1000e_rss rss;
+};
+
+/* e1000e_rxps.c: packet-split descriptors. */
+bool e1000e_rxps_enabled(const struct e1000e *d);
+/* The header length to split off (0: no split) for frame P of TOTAL. */
+size_t e1000e_rxps_header(const struct e1000e *d, const struct e1000e_pkt *p,
+    size_t total);
+/* Store d->rxbuf[0..total) as e1000e_rx.c's legacy/extended store does. */
+bool e1000e_rxps_store(struct e1000e *d, uint32_t bal, size_t total,
+    size_t hdr, const struct e1000e_rxmeta *m, bool *wrote, bool *lost,
+    bool *missed);
+
 #endif

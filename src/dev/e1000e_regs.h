@@ -390,6 +390,7 @@
 #define E1000E_RFCTL_EXTEN	(1u << 15)	/* extended RX descriptors */
 #define E1000E_RFCTL_IPV6_DIS	(1u << 10)
 #define E1000E_RFCTL_IPV6_XSUM_DIS (1u << 11)
+#define E1000E_RFCTL_IPFRSP_DIS	(1u << 14)	/* no header split of fragments */
 
 /* RXCSUM (§10.2.5.14): packet checksum start 7:0, IP and TCP/UDP
  * checksum offload, and PCSD (the RSS hash replaces the checksum). */

@@ -7,7 +7,8 @@
  * buffers of that queue's descriptors from head towards tail (§7.1.8,
  * e1000e_ring.h), each buffer RCTL.BSIZE/BSEX bytes (§10.2.5.1). The
  * descriptors are legacy (§7.1.4) or, with RFCTL.EXTEN, extended
- * (§7.1.5); the last gets EOP and the frame's status, every one DD.
+ * (§7.1.5) or packet-split (e1000e_rxps.c); the last gets EOP and the
+ * frame's status, every one DD.
  *
  * With no free descriptor the frame is missed (MPC, RNBC, ICR.RXO). A
  * buffer write the IOMMU refuses is a posted write: the part never
@@ -22,14 +23,6 @@
 #include "dev/e1000e_core.h"
 #include "machine/iommu.h"
 #include "net/inet_csum.h"
-
-/* The EOP descriptor's write-back beyond length and DD. */
-struct rx_meta {
-	uint32_t staterr;	/* extended layout: status 19:0, errors 31:24 */
-	uint16_t vlan;		/* stripped tag (VP) */
-	uint16_t ipid;		/* IPv4 identification (IPIDV) */
-	struct e1000e_rss rss;
-};
 
 /* Ethernet FCS: reflected CRC-32, polynomial 0xEDB88320. */
 static uint32_t
@@ -104,7 +97,7 @@ put32(uint8_t *b, uint32_t v)
  */
 static int
 rx_writeback(struct e1000e *d, uint64_t daddr, uint32_t len,
-    uint32_t staterr, const struct rx_meta *m)
+    uint32_t staterr, const struct e1000e_rxmeta *m)
 {
 	uint8_t wb[E1000E_DESC_SIZE];
 	uint64_t at = daddr;
@@ -260,7 +253,7 @@ rx_pkt_type(const struct e1000e *d, const struct e1000e_pkt *p)
 /* Everything the EOP descriptor says of the frame F (as stored). */
 static void
 rx_meta_build(const struct e1000e *d, const uint8_t *f,
-    const struct e1000e_pkt *p, bool vp, uint16_t tci, struct rx_meta *m)
+    const struct e1000e_pkt *p, bool vp, uint16_t tci, struct e1000e_rxmeta *m)
 {
 	bool pcsd = (e1000e_reg(d, E1000E_RXCSUM) & E1000E_RXCSUM_PCSD) != 0;
 
@@ -289,7 +282,7 @@ rx_meta_build(const struct e1000e *d, const uint8_t *f,
  */
 static bool
 rx_store(struct e1000e *d, uint32_t bal, size_t total,
-    const struct rx_meta *m, bool *wrote, bool *lost, bool *missed)
+    const struct e1000e_rxmeta *m, bool *wrote, bool *lost, bool *missed)
 {
 	uint64_t gen = d->generation;
 	uint32_t bsize = rx_buf_size(e1000e_reg(d, E1000E_RCTL));
@@ -375,10 +368,10 @@ rx_store(struct e1000e *d, uint32_t bal, size_t total,
 	if (!ok && !fault)
 		d->cnt.rx_truncated++;
 	if (pending) {
-		struct rx_meta cut = { .staterr = E1000E_RXD_STA_DD |
+		struct e1000e_rxmeta cut = { .staterr = E1000E_RXD_STA_DD |
 		    E1000E_RXD_STA_EOP | (uint32_t)E1000E_RXD_ERR_RXE <<
 		    E1000E_RXDX_ERR_SHIFT };
-		const struct rx_meta *last = ok ? m : &cut;
+		const struct e1000e_rxmeta *last = ok ? m : &cut;
 
 		if (rx_writeback(d, pend_addr, pend_len, last->staterr,
 		    last) == 0)
@@ -406,7 +399,7 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	uint32_t rctl, extra, thr, before, bal, fcs;
 	struct e1000e_ring r;
 	struct e1000e_pkt p;
-	struct rx_meta m;
+	struct e1000e_rxmeta m;
 	size_t flen, total;
 	uint16_t tci = 0;
 	bool ok, wrote, lost, missed, vp = false;
@@ -464,7 +457,12 @@ e1000e_rx_deliver(void *nic, const uint8_t *frame, size_t len)
 	before = 0;
 	if (e1000e_ring_get(d, bal, &r))
 		before = rx_owned(&r);
-	ok = rx_store(d, bal, total, &m, &wrote, &lost, &missed);
+	if (e1000e_rxps_enabled(d))
+		ok = e1000e_rxps_store(d, bal, total,
+		    e1000e_rxps_header(d, &p, total), &m, &wrote, &lost,
+		    &missed);
+	else
+		ok = rx_store(d, bal, total, &m, &wrote, &lost, &missed);
 	if (d->generation != gen)
 		return false;
 	if (missed) {
