@@ -5,6 +5,7 @@
  * extended descriptors and RSS (Toeplitz, checked against the published
  * verification vectors), queue 1.
  */
+#include "dev/e1000e_core.h"
 #include "net/inet_csum.h"
 #include "test_e1000e_world.h"
 
@@ -442,6 +443,62 @@ test_packet_split(void)
 	world_free(&w);
 }
 
+/* The offloads' parser: what it finds, and what it refuses. */
+static void
+test_parse(void)
+{
+	uint8_t f[256];
+	struct e1000e_pkt p;
+	size_t n;
+
+	/* VLAN, IPv4, TCP. */
+	n = ip4_frame(f + 4, peer, 6, 40, 60, 40) + 4;
+	memmove(f, f + 4, 12);
+	put16(f + 12, 0x8100);
+	put16(f + 14, 0x0123);
+	put16(f + 16, 0x0800);
+	e1000e_pkt_parse(f, n, 0x8100, &p);
+	CHECK(p.vlan && p.tci == 0x0123 && p.ip4 && p.tcp);
+	CHECK_EQ(p.l3, 18);
+	CHECK_EQ(p.l4, 38);
+	CHECK_EQ(p.l5, 58);
+	/* A header longer than the frame: not IP. */
+	e1000e_pkt_parse(f, 30, 0x8100, &p);
+	CHECK(!p.ip4 && !p.tcp);
+	/* A fragment: IP, no TCP. */
+	f[4 + 20] = 0x20;
+	e1000e_pkt_parse(f, n, 0x8100, &p);
+	CHECK(p.ip4 && p.frag && !p.tcp);
+	/* IPv6: destination options with a home address, a type 2 routing
+	 * header, UDP. */
+	memset(f, 0, sizeof(f));
+	put16(f + 12, 0x86DD);
+	f[14] = 0x60;
+	put16(f + 18, 24 + 24 + 8);
+	f[20] = 60;
+	f[54] = 43;			/* dest opts: next, len 2 (24 bytes) */
+	f[55] = 2;
+	f[56] = 201;
+	f[57] = 16;
+	f[58] = 0xAA;
+	f[74] = 1;			/* PadN */
+	f[75] = 2;
+	f[78] = 17;			/* routing: next, len 2, type 2, left 1 */
+	f[79] = 2;
+	f[80] = 2;
+	f[81] = 1;
+	f[86] = 0xBB;
+	e1000e_pkt_parse(f, 14 + 40 + 56, 0x8100, &p);
+	CHECK(p.ip6 && p.ip6_ext && p.udp);
+	CHECK_EQ(p.ex_src, 58);
+	CHECK_EQ(p.ex_dst, 86);
+	CHECK_EQ(p.l4, 102);
+	/* Extension headers that run past the datagram: not parsed on. */
+	put16(f + 18, 30);
+	e1000e_pkt_parse(f, 14 + 40 + 56, 0x8100, &p);
+	CHECK(!p.udp);
+}
+
 int
 main(void)
 {
@@ -452,5 +509,6 @@ main(void)
 	test_rx_vlan();
 	test_rss();
 	test_packet_split();
+	test_parse();
 	return (check_done("test_e1000e_offload"));
 }

@@ -54,6 +54,9 @@ struct e1000e_pkt {
 	size_t	 end;		/* end of the IP datagram */
 	uint8_t	 proto;		/* the IP protocol (next header) */
 	uint16_t tci;		/* the 802.1Q tag control, when vlan */
+	/* IPv6: the home address option's and the type 2 routing header's
+	 * addresses (0: none), for RSS. */
+	size_t	 ex_src, ex_dst;
 	bool	 vlan, ip4, ip6, ip6_ext, frag, tcp, udp;
 };
 

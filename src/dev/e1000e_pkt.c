@@ -61,6 +61,27 @@ parse_ip4(const uint8_t *f, struct e1000e_pkt *p)
 	parse_l4(f, p->end, p);
 }
 
+/* A destination options header at OFF (LEN bytes): a home address
+ * option (type 201, 16 bytes) is the mobile node's source address. */
+static void
+parse_ip6_dest(const uint8_t *f, size_t off, size_t len,
+    struct e1000e_pkt *p)
+{
+	size_t o = off + 2, end = off + len;
+
+	while (o < end) {
+		if (f[o] == 0) {		/* Pad1 */
+			o++;
+			continue;
+		}
+		if (o + 2 > end || o + 2 + f[o + 1] > end)
+			return;
+		if (f[o] == 201 && f[o + 1] == 16)
+			p->ex_src = o + 2;
+		o += 2 + (size_t)f[o + 1];
+	}
+}
+
 static void
 parse_ip6(const uint8_t *f, struct e1000e_pkt *p)
 {
@@ -79,11 +100,20 @@ parse_ip6(const uint8_t *f, struct e1000e_pkt *p)
 	off = p->l3 + IPV6_HLEN;
 	for (i = 0; i < IPV6_MAX_EXT; i++) {
 		if (nh == 0 || nh == 43 || nh == 60) {	/* hop, routing, dest */
-			if (off + 8 > p->end)
+			size_t hl = ((size_t)f[off + 1] + 1) * 8;
+
+			if (off + 8 > p->end || off + hl > p->end)
 				return;
 			p->ip6_ext = true;
+			/* Routing type 2, one segment left: the home
+			 * address, the real destination. */
+			if (nh == 43 && f[off + 2] == 2 && f[off + 3] == 1 &&
+			    hl >= 24)
+				p->ex_dst = off + 8;
+			if (nh == 60)
+				parse_ip6_dest(f, off, hl, p);
 			nh = f[off];
-			off += ((size_t)f[off + 1] + 1) * 8;
+			off += hl;
 		} else if (nh == 44) {			/* fragment */
 			if (off + 8 > p->end)
 				return;

@@ -3,7 +3,9 @@
  * MRQC.MRQ_EN = 01, extended descriptors (RFCTL.EXTEN) and the hash in
  * place of the checksum (RXCSUM.PCSD), a frame's IPv4 or IPv6 addresses,
  * and for TCP its ports, are hashed with the Toeplitz function under the
- * 40-byte key RSSRK; bit 7 of the redirection table entry (RETA, 128
+ * 40-byte key RSSRK (for IPv6 the home address option's and type 2
+ * routing header's addresses stand in for the header's under the EX and
+ * TCP types); bit 7 of the redirection table entry (RETA, 128
  * bytes) that the hash's 7 low bits select picks queue 0 or 1. The hash
  * and the type of what was hashed go to the descriptor.
  */
@@ -69,10 +71,19 @@ rss_type(const struct e1000e *d, const struct e1000e_pkt *p)
 		if (mrqc & E1000E_MRQC_IPV4)
 			return RSS_IPV4;
 	} else if (p->ip6) {
-		if (p->tcp && (mrqc & E1000E_MRQC_TCPIPV6))
-			return RSS_IPV6_TCP;
-		if (mrqc & E1000E_MRQC_IPV6EX)
-			return RSS_IPV6_EX;
+		uint32_t rfctl = e1000e_reg(d, E1000E_RFCTL);
+
+		/* RFCTL may exclude frames with extension headers, or with
+		 * the home address option or routing header, from the EX
+		 * and TCP types. */
+		if ((!(rfctl & E1000E_RFCTL_IPV6_EX_DIS) || !p->ip6_ext) &&
+		    (!(rfctl & E1000E_RFCTL_NEW_IPV6_EXT_DIS) ||
+		    (p->ex_src == 0 && p->ex_dst == 0))) {
+			if (p->tcp && (mrqc & E1000E_MRQC_TCPIPV6))
+				return RSS_IPV6_TCP;
+			if (mrqc & E1000E_MRQC_IPV6EX)
+				return RSS_IPV6_EX;
+		}
 		if (mrqc & E1000E_MRQC_IPV6)
 			return RSS_IPV6;
 	}
@@ -92,10 +103,18 @@ e1000e_rss_compute(const struct e1000e *d, const uint8_t *f,
 	r->queue = 0;
 	if (r->type == RSS_NONE)
 		return;
-	/* Source and destination address, then the ports for TCP types. */
+	/* Source and destination address, then the ports for TCP types;
+	 * the EX and IPv6/TCP types take the home address option's and the
+	 * routing header's addresses when the frame has them. */
 	alen = p->ip4 ? 4 : 16;
 	memcpy(in, f + p->l3 + (p->ip4 ? 12 : 8), 2 * alen);
 	n = 2 * alen;
+	if (r->type == RSS_IPV6_EX || r->type == RSS_IPV6_TCP) {
+		if (p->ex_src != 0)
+			memcpy(in, f + p->ex_src, 16);
+		if (p->ex_dst != 0)
+			memcpy(in + 16, f + p->ex_dst, 16);
+	}
 	if (r->type == RSS_IPV4_TCP || r->type == RSS_IPV6_TCP) {
 		memcpy(in + n, f + p->l4, 4);
 		n += 4;
