@@ -483,7 +483,7 @@ test_parse(void)
 	f[58] = 0xAA;
 	f[74] = 1;			/* PadN */
 	f[75] = 2;
-	f[78] = 17;			/* routing: next, len 2, type 2, left 1 */
+	f[78] = 17;		/* routing: next, len 2, type 2, left 1 */
 	f[79] = 2;
 	f[80] = 2;
 	f[81] = 1;

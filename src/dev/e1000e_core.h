@@ -73,10 +73,10 @@ struct e1000e_pkt {
 struct e1000e_txq {
 	size_t		 len;		/* bytes gathered so far */
 	bool		 bad;		/* drop at EOP (fault, too long) */
-	bool		 busy;		/* inside e1000e_tx_process for this queue */
-	bool		 kick;		/* doorbell rung from inside a callback */
-	bool		 started;	/* a descriptor of this frame was seen */
-	bool		 ext;		/* the frame is in extended data descriptors */
+	bool		 busy;		/* in e1000e_tx_process for it */
+	bool		 kick;		/* doorbell rung from a callback */
+	bool		 started;	/* a descriptor of the frame seen */
+	bool		 ext;		/* in extended data descriptors */
 	bool		 tse;		/* ... asking for segmentation */
 	uint8_t		 popts;		/* ... and these checksums */
 	struct e1000e_tx_desc eop;	/* the EOP descriptor */
@@ -227,6 +227,16 @@ struct e1000e_rxmeta {
 	uint16_t ipid;		/* IPv4 identification (IPIDV) */
 	struct e1000e_rss rss;
 };
+
+/* The status of a frame cut short (out of descriptors, a descriptor
+ * read that faulted): EOP with RXE, in the extended layout. */
+#define E1000E_RXD_STATERR_CUT	(E1000E_RXD_STA_DD | E1000E_RXD_STA_EOP | \
+    (uint32_t)E1000E_RXD_ERR_RXE << E1000E_RXDX_ERR_SHIFT)
+
+/* e1000e_rx.c: a store ended at OFF of TOTAL bytes: whole, or cut short
+ * (counted unless FAULT, which was counted where it happened). */
+bool e1000e_rx_complete(struct e1000e *d, size_t off, size_t total,
+    bool fault);
 
 /* e1000e_rxps.c: packet-split descriptors. */
 bool e1000e_rxps_enabled(const struct e1000e *d);

@@ -187,11 +187,11 @@ struct e1000e_tx_ctx {
 	uint16_t mss;		/* TSO: payload bytes per segment */
 };
 
-#define E1000E_TXD_CMD_TSE	(1u << 2)	/* DCMD/TUCMD: segment (IC's place) */
+#define E1000E_TXD_CMD_TSE	(1u << 2)	/* DCMD/TUCMD: segment */
 #define E1000E_TXD_TUCMD_TCP	(1u << 0)	/* TCP, else UDP */
 #define E1000E_TXD_TUCMD_IP	(1u << 1)	/* IPv4, else IPv6 */
 #define E1000E_TXD_POPTS_IXSM	(1u << 0)	/* insert the IP checksum */
-#define E1000E_TXD_POPTS_TXSM	(1u << 1)	/* insert the TCP/UDP checksum */
+#define E1000E_TXD_POPTS_TXSM	(1u << 1)	/* insert the L4 checksum */
 
 static inline void
 e1000e_tx_ctx_unpack(const uint8_t *b, struct e1000e_tx_ctx *c)
@@ -232,6 +232,21 @@ e1000e_desc_put64(uint8_t *p, uint64_t v)
 
 	for (i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A little-endian 16- or 32-bit field of a write-back. */
+static inline void
+e1000e_desc_put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void
+e1000e_desc_put32(uint8_t *p, uint32_t v)
+{
+	e1000e_desc_put16(p, v);
+	e1000e_desc_put16(p + 2, v >> 16);
 }
 
 /* Quadword 1 as a little-endian 64-bit load or store sees it. */

@@ -82,7 +82,7 @@ static const uint8_t phy_access[E1000E_PHY_PAGES][E1000E_PHY_REGS] = {
 		[PHY_BIAS_1] = PHY_R | PHY_W,
 		[PHY_BIAS_2] = PHY_R | PHY_W,
 	},
-	[2] = {		/* MAC interface: control 1, interrupts, status, control 2 */
+	[2] = {	/* MAC interface: control 1, interrupts, status, control 2 */
 		[16] = PHY_R | PHY_W, [18] = PHY_R | PHY_W, [19] = PHY_R,
 		[21] = PHY_R | PHY_W,
 	},

@@ -390,9 +390,9 @@
 #define E1000E_RFCTL_EXTEN	(1u << 15)	/* extended RX descriptors */
 #define E1000E_RFCTL_IPV6_DIS	(1u << 10)
 #define E1000E_RFCTL_IPV6_XSUM_DIS (1u << 11)
-#define E1000E_RFCTL_IPFRSP_DIS	(1u << 14)	/* no header split of fragments */
-#define E1000E_RFCTL_IPV6_EX_DIS (1u << 16)	/* RSS: no EX with extensions */
-#define E1000E_RFCTL_NEW_IPV6_EXT_DIS (1u << 17)	/* ... with home address */
+#define E1000E_RFCTL_IPFRSP_DIS	(1u << 14)	/* fragments not split */
+#define E1000E_RFCTL_IPV6_EX_DIS (1u << 16)	/* RSS: extensions, no EX */
+#define E1000E_RFCTL_NEW_IPV6_EXT_DIS (1u << 17) /* ... home address */
 
 /* RXCSUM (§10.2.5.14): packet checksum start 7:0, IP and TCP/UDP
  * checksum offload, and PCSD (the RSS hash replaces the checksum). */

@@ -74,20 +74,6 @@ rx_owned(const struct e1000e_ring *r)
 	return e1000e_ring_count(r->head, r->tail, r->n);
 }
 
-static void
-put16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *b, uint32_t v)
-{
-	put16(b, (uint16_t)v);
-	put16(b + 2, (uint16_t)(v >> 16));
-}
-
 /*
  * Write a descriptor back: LEN bytes landed, STATERR in the extended
  * layout (status 7:0 and errors 31:24 are the legacy bytes), M the EOP
@@ -118,15 +104,18 @@ rx_writeback(struct e1000e *d, uint64_t daddr, uint32_t len,
 		memmove(wb, wb + E1000E_DESC_QW1_OFF, n);
 	} else {
 		if (m != NULL && m->rss.type != 0) {
-			put32(wb + E1000E_RXDX_MRQ_OFF, m->rss.type |
-			    m->rss.queue << E1000E_RXDX_MRQ_QUEUE_SHIFT);
-			put32(wb + E1000E_RXDX_RSS_OFF, m->rss.hash);
+			e1000e_desc_put32(wb + E1000E_RXDX_MRQ_OFF,
+			    m->rss.type | m->rss.queue <<
+			    E1000E_RXDX_MRQ_QUEUE_SHIFT);
+			e1000e_desc_put32(wb + E1000E_RXDX_RSS_OFF,
+			    m->rss.hash);
 		} else if (m != NULL && (staterr & E1000E_RXDX_STA_IPIDV)) {
-			put16(wb + E1000E_RXDX_IPID_OFF, m->ipid);
+			e1000e_desc_put16(wb + E1000E_RXDX_IPID_OFF, m->ipid);
 		}
-		put32(wb + E1000E_RXDX_STATERR_OFF, staterr);
-		put16(wb + E1000E_RXDX_LENGTH_OFF, (uint16_t)len);
-		put16(wb + E1000E_RXDX_VLAN_OFF, m != NULL ? m->vlan : 0);
+		e1000e_desc_put32(wb + E1000E_RXDX_STATERR_OFF, staterr);
+		e1000e_desc_put16(wb + E1000E_RXDX_LENGTH_OFF, len);
+		e1000e_desc_put16(wb + E1000E_RXDX_VLAN_OFF,
+		    m != NULL ? m->vlan : 0);
 	}
 	if (dma_write(d->dma, at, wb, n) != 0) {
 		d->cnt.dma_faults++;
@@ -364,13 +353,11 @@ rx_store(struct e1000e *d, uint32_t bal, size_t total,
 	}
 	if (d->generation != gen)
 		return false;
-	ok = off == total;
-	if (!ok && !fault)
-		d->cnt.rx_truncated++;
+	ok = e1000e_rx_complete(d, off, total, fault);
 	if (pending) {
-		struct e1000e_rxmeta cut = { .staterr = E1000E_RXD_STA_DD |
-		    E1000E_RXD_STA_EOP | (uint32_t)E1000E_RXD_ERR_RXE <<
-		    E1000E_RXDX_ERR_SHIFT };
+		struct e1000e_rxmeta cut = {
+			.staterr = E1000E_RXD_STATERR_CUT
+		};
 		const struct e1000e_rxmeta *last = ok ? m : &cut;
 
 		if (rx_writeback(d, pend_addr, pend_len, last->staterr,
@@ -380,6 +367,17 @@ rx_store(struct e1000e *d, uint32_t bal, size_t total,
 			ok = false;
 	}
 	return ok;
+}
+
+bool
+e1000e_rx_complete(struct e1000e *d, size_t off, size_t total, bool fault)
+{
+	if (off == total)
+		return true;
+	/* Out of descriptors mid-frame (a fault is counted where it was). */
+	if (!fault)
+		d->cnt.rx_truncated++;
+	return false;
 }
 
 static void

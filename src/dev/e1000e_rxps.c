@@ -63,20 +63,6 @@ e1000e_rxps_header(const struct e1000e *d, const struct e1000e_pkt *p,
 	return h;
 }
 
-static void
-put16(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *b, uint32_t v)
-{
-	put16(b, v);
-	put16(b + 2, v >> 16);
-}
-
 /* Write descriptor DADDR back: LEN[] bytes per buffer, header length
  * HDR, STATERR, M for the EOP descriptor. 0, or -1 on a fault. */
 static int
@@ -87,19 +73,19 @@ ps_writeback(struct e1000e *d, uint64_t daddr, const uint32_t len[PS_BUFS],
 
 	memset(wb, 0, sizeof(wb));
 	if (m != NULL && m->rss.type != 0) {
-		put32(wb, m->rss.type | m->rss.queue <<
+		e1000e_desc_put32(wb, m->rss.type | m->rss.queue <<
 		    E1000E_RXDX_MRQ_QUEUE_SHIFT);
-		put32(wb + 4, m->rss.hash);
+		e1000e_desc_put32(wb + 4, m->rss.hash);
 	} else if (m != NULL && (staterr & E1000E_RXDX_STA_IPIDV)) {
-		put16(wb + 4, m->ipid);
+		e1000e_desc_put16(wb + 4, m->ipid);
 	}
-	put32(wb + 8, staterr);
-	put16(wb + 12, len[0]);
-	put16(wb + 14, m != NULL ? m->vlan : 0);
-	put16(wb + 16, (uint32_t)hdr | (hdr != 0 ? HDRSP : 0));
-	put16(wb + 18, len[1]);
-	put16(wb + 20, len[2]);
-	put16(wb + 22, len[3]);
+	e1000e_desc_put32(wb + 8, staterr);
+	e1000e_desc_put16(wb + 12, len[0]);
+	e1000e_desc_put16(wb + 14, m != NULL ? m->vlan : 0);
+	e1000e_desc_put16(wb + 16, (uint32_t)hdr | (hdr != 0 ? HDRSP : 0));
+	e1000e_desc_put16(wb + 18, len[1]);
+	e1000e_desc_put16(wb + 20, len[2]);
+	e1000e_desc_put16(wb + 22, len[3]);
 	if (dma_write(d->dma, daddr, wb, sizeof(wb)) != 0) {
 		d->cnt.dma_faults++;
 		return -1;
@@ -208,16 +194,10 @@ e1000e_rxps_store(struct e1000e *d, uint32_t bal, size_t total, size_t hdr,
 	}
 	if (d->generation != gen)
 		return false;
-	ok = off == total;
-	if (!ok && !fault)
-		d->cnt.rx_truncated++;
+	ok = e1000e_rx_complete(d, off, total, fault);
 	if (pending) {
-		uint32_t st = ok ? m->staterr : E1000E_RXD_STA_DD |
-		    E1000E_RXD_STA_EOP | (uint32_t)E1000E_RXD_ERR_RXE <<
-		    E1000E_RXDX_ERR_SHIFT;
-
-		if (ps_writeback(d, pend_addr, pend_len, hdr, st,
-		    ok ? m : NULL) == 0)
+		if (ps_writeback(d, pend_addr, pend_len, hdr, ok ? m->staterr :
+		    E1000E_RXD_STATERR_CUT, ok ? m : NULL) == 0)
 			*wrote = true;
 		else
 			ok = false;
