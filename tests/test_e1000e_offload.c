@@ -211,13 +211,24 @@ test_tso(void)
 	wr(&w, E1000E_TDT, 5);
 	CHECK_EQ(w.nframes, 0);
 	CHECK_EQ(rd(&w, E1000E_TSCTFC), 1);
-	/* A segmentation payload past the model's limit: dropped whole. */
-	for (i = 0; i < 20; i++)
-		data_desc(&w, (5 + i) % 8, W_TXBUF, 4000,
-		    i < 19 ? E1000E_TXD_CMD_TSE : DCMD | E1000E_TXD_CMD_TSE,
-		    3, 0);
-	ctx_desc(&w, 5, 14, 24, 33, 34, 50, 7, 2500, 54, 1000);
-	wr(&w, E1000E_TDT, 6);
+	/* More than 1,024 segments (MSS 2 for 2,520 bytes): refused. */
+	ctx_desc(&w, 5, 14, 24, 33, 34, 50, 7, 2500, 54, 2);
+	data_desc(&w, 6, W_TXBUF, (unsigned)n, DCMD | E1000E_TXD_CMD_TSE,
+	    3, 0);
+	wr(&w, E1000E_TDT, 7);
+	CHECK_EQ(w.nframes, 0);
+	CHECK_EQ(rd(&w, E1000E_TSCTFC), 1);
+	/* A segmentation payload past the model's limit (17 x 4,000
+	 * bytes): dropped whole, nothing sent. */
+	wr(&w, E1000E_TDLEN, 32 * 16);
+	wr(&w, E1000E_TDH, 0);
+	wr(&w, E1000E_TDT, 0);
+	ctx_desc(&w, 0, 14, 24, 33, 34, 50, 7, 2500, 54, 1000);
+	for (i = 1; i <= 17; i++)
+		data_desc(&w, (unsigned)i, W_TXBUF, 4000, i < 17 ?
+		    E1000E_TXD_CMD_TSE : DCMD | E1000E_TXD_CMD_TSE, 3, 0);
+	wr(&w, E1000E_TDT, 18);
+	CHECK_EQ(rd(&w, E1000E_TDH), 18);
 	CHECK_EQ(w.nframes, 0);
 	world_free(&w);
 }

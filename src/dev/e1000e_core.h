@@ -63,6 +63,10 @@ struct e1000e_pkt {
 /* The largest TCP segmentation payload plus header the model gathers
  * (the descriptors' 20-bit lengths allow more; larger is dropped). */
 #define E1000E_TSO_MAX	(65536u + 256u)
+/* The most segments one segmentation frame may make: the header is
+ * copied once per segment, so a tiny MSS would multiply a doorbell's
+ * work; a context that needs more is refused (TSCTFC). */
+#define E1000E_TSO_MAX_SEGS 1024u
 
 /*
  * A frame being gathered from TX descriptors until EOP, with what its

@@ -170,7 +170,7 @@ tx_csums(struct e1000e_txq *t, uint8_t *f, size_t len)
 		csum_insert(f, len, c->tucss, c->tucso, c->tucse, 0, false);
 }
 
-/* Can the context segment a frame with HDR header bytes? */
+/* Can the context segment this LEN-byte frame? */
 static bool
 tso_context_ok(const struct e1000e_tx_ctx *c, size_t len)
 {
@@ -180,6 +180,7 @@ tso_context_ok(const struct e1000e_tx_ctx *c, size_t len)
 
 	return hdr != 0 && c->mss != 0 && hdr <= len &&
 	    hdr + c->mss <= E1000E_FRAME_MAX &&
+	    (len - hdr + c->mss - 1) / c->mss <= E1000E_TSO_MAX_SEGS &&
 	    c->ipcss + (ip4 ? 20u : IPV6_HLEN) <= hdr &&
 	    c->tucss + (tcp ? 20u : 8u) <= hdr &&
 	    (size_t)c->ipcso + 2 <= hdr && (size_t)c->tucso + 2 <= hdr;
