@@ -1,13 +1,22 @@
 /*
  * fuzz_e1000e.c — libFuzzer target for the 82574L model. Each input is a
- * program of register writes and reads (any size, any offset), RAM writes
- * into the DMA windows, descriptor writes, frame deliveries, carrier
- * changes and resets, run against a fresh device.
+ * program of register writes and reads (any size, any offset, the 82542
+ * aliases included), RAM writes into the DMA windows, descriptor writes
+ * (legacy; TCP/IP context and data descriptors with offload, segmentation
+ * and VLAN bits), frame deliveries (patterned, or IPv4/IPv6 TCP/UDP
+ * headers with fuzzed fields for the checksum, VLAN and RSS paths),
+ * offload and interrupt configuration (extended descriptors, RSS, VLAN,
+ * MSI and MSI-X modes, ITR and the delay timers), machine clock steps,
+ * carrier changes and resets, run against a fresh device that has a
+ * clock for half the inputs.
  *
- * Oracles, checked after every input: nothing outside the DMA windows
- * changed (canary RAM), every frame the NIC sent is 14..16384 bytes, and
- * the interrupt line equals (ICR & IMS) != 0. ASan/UBSan catch the rest.
- * Work per input is bounded: at most MAX_OPS operations.
+ * Oracles, checked after every operation or input: nothing outside the
+ * DMA windows changed (canary RAM), every frame the NIC sent is
+ * 14..16388 bytes (a VLAN tag on the largest frame), every message asks
+ * for a vector below 5, and the INTx line is up only with a cause
+ * pending under IMS, and exactly then in INTx mode without a clock.
+ * ASan/UBSan catch the rest. Work per input is bounded: at most MAX_OPS
+ * operations, each clock step at most one second of machine time.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,7 +25,9 @@
 #include <string.h>
 
 #include "dev/e1000e.h"
+#include "dev/e1000e_desc.h"
 #include "fuzz_prog.h"
+#include "machine/clock.h"
 #include "machine/iommu.h"
 #include "machine/phys.h"
 
@@ -35,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct phys *phys;
 static struct iommu *io;
 static struct e1000e *dev;
+static struct mclock *clk;
+static enum e1000e_intr_mode mode;
 static uint8_t frame[E1000E_FRAME_MAX + 16];
 static uint8_t pattern[CANARY_SIZE];
 
@@ -42,13 +55,21 @@ static void
 xmit(void *wire, const uint8_t *f, size_t len)
 {
 	(void)wire;
-	if (f == NULL || len < 14 || len > E1000E_FRAME_MAX)
+	if (f == NULL || len < 14 || len > E1000E_FRAME_MAX + 4)
 		abort();
 	/* Touch every byte so ASan sees a short buffer. */
 	volatile uint8_t sink = 0;
 	for (size_t i = 0; i < len; i++)
 		sink ^= f[i];
 	(void)sink;
+}
+
+static void
+msg(void *owner, unsigned vector)
+{
+	(void)owner;
+	if (vector >= E1000E_MSIX_VECTORS)
+		abort();
 }
 
 static void
@@ -65,8 +86,9 @@ setup(void)
 	    iommu_map(io, RO, RO, RO_SIZE, IOMMU_READ) != 0)
 		abort();
 	dev = e1000e_new("e1000e0", mac, io);
-	if (dev == NULL)
+	if (dev == NULL || (clk = mclock_new()) == NULL)
 		abort();
+	e1000e_set_msg_handler(dev, msg, msg, NULL);
 	memset(pattern, 0xA5, sizeof(pattern));
 }
 
@@ -111,7 +133,72 @@ static const uint32_t hot[] = {
 	E1000E_TDBAL1, E1000E_TDLEN1, E1000E_TDH1, E1000E_TDT1, E1000E_TARC0,
 	E1000E_RAL(0), E1000E_RAH(0), E1000E_MTA, E1000E_CTRL_EXT,
 	E1000E_IAM, E1000E_GORCH, E1000E_GORCL, E1000E_SWSM, E1000E_RDLEN1,
+	E1000E_RFCTL, E1000E_RXCSUM, E1000E_MRQC, E1000E_RETA, E1000E_RSSRK,
+	E1000E_VFTA, E1000E_VET, E1000E_IVAR, E1000E_EIAC, E1000E_EITR(0),
+	E1000E_ITR, E1000E_TIDV, E1000E_TADV, E1000E_RDTR, E1000E_RADV,
+	E1000E_RAID, E1000E_RSRPD, E1000E_PBACLR, E1000E_EEWR, E1000E_RDBAL1,
+	E1000E_RDT1, E1000E_RDH1, E1000E_PSRCTL, 0x0438, 0x0128, 0x0040,
 };
+
+/* A TCP/IP context or data descriptor (DEXT): offsets, lengths and
+ * commands from the input, the data buffer mostly in the windows. */
+static void
+op_ext_descriptor(struct prog *pr)
+{
+	uint8_t which = (uint8_t)take(pr, 1);
+	uint32_t idx = (uint32_t)take(pr, 1);
+	uint64_t q0 = take(pr, 8), q1 = take(pr, 8);
+	uint8_t d[16];
+	unsigned b;
+
+	if (which & 1) {		/* data: a buffer, DTYP 1 */
+		if (!(which & 2))
+			q0 = RAM + q0 % (RAM_SIZE + 0x1000);
+		q1 = (q1 & ~(0xFull << 20)) | 1ull << 20;
+	} else {			/* context: DTYP 0 */
+		q1 &= ~(0xFull << 20);
+	}
+	q1 |= (uint64_t)E1000E_TXD_CMD_DEXT << 24;
+	for (b = 0; b < 8; b++) {
+		d[b] = (uint8_t)(q0 >> (8 * b));
+		d[8 + b] = (uint8_t)(q1 >> (8 * b));
+	}
+	phys_write(phys, RW + 16u * (idx % 256), d, 16);
+}
+
+/* An Ethernet frame with a VLAN tag or not, IPv4 or IPv6, TCP or UDP,
+ * every length and header field from the input. */
+static void
+op_deliver_ip(struct prog *pr)
+{
+	uint8_t sel = (uint8_t)take(pr, 1);
+	size_t len = 14 + (size_t)take(pr, 2) % 1600, off = 12, i;
+	struct netport *port = e1000e_port(dev);
+
+	for (i = 0; i < len; i++)
+		frame[i] = (uint8_t)take(pr, 1);
+	memcpy(frame, (const uint8_t[6]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
+	    6);
+	if (sel & 1) {
+		frame[off] = 0x81;
+		frame[off + 1] = 0x00;
+		off += 4;
+	}
+	if (len > off + 2) {
+		frame[off] = (sel & 2) ? 0x86 : 0x08;
+		frame[off + 1] = (sel & 2) ? 0xDD : 0x00;
+	}
+	if (len > off + 12) {
+		if (sel & 2) {
+			frame[off + 2] = 0x60;
+			frame[off + 8] = (sel & 4) ? 6 : 17;
+		} else {
+			frame[off + 2] = (uint8_t)(0x40 | (5 + (sel >> 5)));
+			frame[off + 11] = (sel & 4) ? 6 : 17;
+		}
+	}
+	(void)port->deliver(port->nic, frame, len);
+}
 
 static void
 op_descriptor(struct prog *pr)
@@ -168,6 +255,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned ops;
 	uint32_t off;
 	uint64_t v;
+	bool pending;
 
 	if (phys == NULL)
 		setup();
@@ -178,10 +266,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(phys_ram_ptr(phys, RAM, CANARY - RAM), 0, CANARY - RAM);
 	canary = phys_ram_ptr(phys, CANARY, CANARY_SIZE);
 	memcpy(canary, pattern, CANARY_SIZE);
+	/* Half the inputs run with a clock, half without. */
+	e1000e_set_clock(dev, size > 0 && (data[0] & 1) ? clk : NULL);
+	mode = E1000E_INTR_INTX;
+	e1000e_set_intr_mode(dev, mode);
 	e1000e_reset(dev);
 
 	for (ops = 0; ops < MAX_OPS && pr.n > 0; ops++) {
-		switch (take(&pr, 1) % 11) {
+		switch (take(&pr, 1) % 15) {
 		case 0:		/* any 32-bit register */
 			off = (uint32_t)(take(&pr, 2) & 0x7FFF) * 4;
 			w32(off, (uint32_t)take(&pr, 4));
@@ -222,10 +314,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			w32((v & 1) ? E1000E_TDT : E1000E_RDT,
 			    (uint32_t)(v >> 1) & 0xFF);
 			break;
+		case 11:
+			op_ext_descriptor(&pr);
+			break;
+		case 12:
+			op_deliver_ip(&pr);
+			break;
+		case 13:	/* INTx, MSI, MSI-X */
+			mode = (enum e1000e_intr_mode)(take(&pr, 1) % 3);
+			e1000e_set_intr_mode(dev, mode);
+			break;
+		case 14:	/* time passes: up to a second */
+			mclock_advance(clk, mclock_now(clk) +
+			    (int64_t)(take(&pr, 4) % 1000000000u));
+			break;
 		}
-		if (e1000e_irq_level(dev) !=
-		    ((e1000e_peek(dev, E1000E_ICR) & e1000e_peek(dev,
-		    E1000E_IMS) & ~E1000E_ICR_INT_ASSERTED) != 0))
+		pending = (e1000e_peek(dev, E1000E_ICR) & e1000e_peek(dev,
+		    E1000E_IMS) & ~E1000E_ICR_INT_ASSERTED) != 0;
+		if (e1000e_irq_level(dev) && (!pending ||
+		    mode != E1000E_INTR_INTX))
+			abort();
+		if (mode == E1000E_INTR_INTX && size > 0 && !(data[0] & 1) &&
+		    e1000e_irq_level(dev) != pending)
 			abort();
 	}
 	if (memcmp(canary, pattern, CANARY_SIZE) != 0)

@@ -72,8 +72,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct q35_desc d = { .ram_size = Q35_RAM_MIN,
-	    .nnics = 1, .nic = { { { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
-	    NULL } }, .nnvmes = 1, .nvme = { { "fuzz", NULL, 64 << 10 } } };
+	    .nnics = 1, .nic = { { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34,
+	    0x56 } } }, .nnvmes = 1, .nvme = { { "fuzz", NULL, 64 << 10 } } };
 	struct out o = { 0 };
 	struct q35 *m;
 	struct qtest *q;
@@ -90,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((q = qtest_new(q35_phys(m), q35_pci(m), out_fn, &o)) == NULL)
 		abort();
 	q35_set_irq_sink(m, sink, q);
+	qtest_set_clock(q, q35_clock(m));
 	for (off = 0; off < size; off += n) {
 		n = size - off < chunk ? size - off : chunk;
 		qtest_input(q, (const char *)data + off, n);

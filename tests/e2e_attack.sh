@@ -157,7 +157,7 @@ jq -e '.attacks[] | select(.id == "1a") | .outcome == "trapped"' "$tmp/noiommu.j
 "$capio" inspect e1000e --exposure TDT,RDT --svg "$tmp/bar0.svg" >"$tmp/exp.txt" 2>&1 ||
   err "inspect --exposure failed"
 grep -q "TDBAL@0x03800" "$tmp/exp.txt" || err "TDBAL not listed as exposed"
-grep -q "^  4 KiB *2 of 32 *8192 (1024x) *33 " "$tmp/exp.txt" || err "4 KiB summary wrong"
+grep -q "^  4 KiB *2 of 32 *8192 (1024x) *43 " "$tmp/exp.txt" || err "4 KiB summary wrong"
 "$capio" inspect e1000e --exposure TDT,RDT --json >"$tmp/exp.json" || err "exposure --json failed"
 jq -e '.capio_bytes == 8 and (.page_sizes | length) == 3 and
   (.page_sizes[0].mapped_pages == [8192, 12288]) and

@@ -32,7 +32,7 @@ timeout_s=10		# per reply
 wait_tries=500		# #! wait: polls, 10 ms apart
 
 tmp=$(mktemp -d /tmp/capio-qtest.XXXXXX)
-declare -A pid=() wfd=() rfd=()
+declare -A pid=() wfd=() rfd=() kind_of=()
 
 cleanup() {
 	local m
@@ -267,6 +267,15 @@ parse() {
 				    die "$where: $d '$dev' is not a" \
 				    "'### $dev' entry in docs/conformance.md"
 				;;
+			sleep)
+				# sleep MS: time passes on every machine
+				[[ $arg =~ ^[0-9]+$ ]] ||
+				    die "$where: #! sleep MILLISECONDS"
+				st_kind+=(sleep); st_mach+=("${prefix:-A}")
+				st_text+=("$arg"); st_dev+=("$dev")
+				st_where+=("$where"); st_mask+=(""); st_want+=("")
+				dev=""
+				;;
 			wait)
 				# wait [M:] readX ADDR [& MASK] == VALUE
 				[[ $arg =~ ^(([AB]):\ *)?(read[bwlq])\ +([^&=]+[^&=\ ])\ *(\&\ *([^=]+[^=\ ]))?\ *==\ *(.+)$ ]] ||
@@ -358,6 +367,7 @@ start() {
 		    <"$tmp/in.$m" >"$tmp/out.$m" 2>"$tmp/err.$m" &
 	fi
 	pid[$m]=$!
+	kind_of[$m]=$kind
 	exec {w}>"$tmp/in.$m"
 	exec {r}<"$tmp/out.$m"
 	wfd[$m]=$w
@@ -371,7 +381,28 @@ stop_all() {
 		kill "${pid[$m]}" 2>/dev/null
 		wait "${pid[$m]}" 2>/dev/null
 	done
-	pid=() wfd=() rfd=()
+	pid=() wfd=() rfd=() kind_of=()
+}
+
+# pass_time MS [flush]: let MS milliseconds go by on every machine: QEMU's
+# clock runs in real time, capio's only when told (clock_step). With
+# "flush", a QEMU machine then answers one command, so that the IRQ
+# lines of the interval are collected now.
+pass_time() {
+	local ms=$1 m real=0
+	for m in "${!pid[@]}"; do
+		if [ "${kind_of[$m]}" = capio ]; then
+			send "$m" "clock_step $((ms * 1000000))" || return 1
+		else
+			real=1
+		fi
+	done
+	((real == 0)) && return 0
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	[ "${2-}" = flush ] || return 0
+	for m in "${!pid[@]}"; do
+		[ "${kind_of[$m]}" = capio ] || send "$m" endianness || return 1
+	done
 }
 
 # send M TEXT: one command; its reply in $reply, IRQ lines seen before it
@@ -416,6 +447,15 @@ run() {
 		irqs=""
 		[[ -v pid[$m] ]] || { echo "${st_where[$i]}: no machine $m" \
 		    >"$tmp/$config.fail"; break; }
+		if [ "${st_kind[$i]}" = sleep ]; then
+			if ! pass_time "${st_text[$i]}" flush; then
+				echo "${st_where[$i]}: $config: no reply to" \
+				    "clock_step" >"$tmp/$config.fail"
+				break
+			fi
+			printf '%ssleep ok\n' "$irqs" >>"$tmp/$config.rec"
+			continue
+		fi
 		if [ "${st_kind[$i]}" = cmd ]; then
 			if ! send "$m" "${st_text[$i]}"; then
 				echo "${st_where[$i]}: $config: no reply to" \
@@ -436,7 +476,7 @@ run() {
 			v=${reply#OK }
 			[[ $v =~ ^0x[0-9a-f]+$ ]] || break
 			(((v & st_mask[i]) == st_want[i])) && { ok=1; break; }
-			sleep 0.01
+			pass_time 10 || break
 		done
 		if ((ok == 0)); then
 			echo "${st_where[$i]}: $config: wait '${st_text[$i]}'" \

@@ -4,6 +4,7 @@
  * EEPROM reads through EERD, link and LSC, interrupt causes and masking,
  * statistics, access sizes and register names.
  */
+#include "machine/clock.h"
 #include "test_e1000e_world.h"
 
 static void
@@ -119,8 +120,8 @@ test_register_types(void)
 
 	world_init(&w);
 	/* Unknown offsets read 0 and keep nothing. */
-	wr(&w, 0x00044, 0xDEADBEEF);
-	CHECK_EQ(rd(&w, 0x00044), 0);
+	wr(&w, 0x0000C, 0xDEADBEEF);
+	CHECK_EQ(rd(&w, 0x0000C), 0);
 	wr(&w, 0x1FFFC, 0xDEADBEEF);
 	CHECK_EQ(rd(&w, 0x1FFFC), 0);
 	wr(&w, 0x04084, 0x1234);
@@ -384,11 +385,161 @@ test_phy(void)
 	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 2, 0) & 0xFFFF, 0x0141);
 	/* Another PHY address or an unknown register: error. */
 	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 2, 2, 0) & E1000E_MDIC_ERROR);
-	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 30, 0) & E1000E_MDIC_ERROR);
+	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 31, 0) & E1000E_MDIC_ERROR);
 	/* PHY reset restores ANAR and self-clears. */
 	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 0, 0x9140);
 	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 0, 0) & 0xFFFF, 0x1140);
 	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 4, 0) & 0xFFFF, 0x0DE1);
+	world_free(&w);
+}
+
+/* The 82542 aliases reach the registers both ways; the alias offsets have
+ * no name of their own. */
+static void
+test_aliases(void)
+{
+	struct world w;
+
+	world_init(&w);
+	CHECK_EQ(rd(&w, 0x0040), rd(&w, E1000E_RAL(0)));
+	CHECK_EQ(rd(&w, 0x0044), rd(&w, E1000E_RAH(0)));
+	wr(&w, 0x0438, 5);
+	CHECK_EQ(rd(&w, E1000E_TDT), 5);
+	wr(&w, E1000E_RDBAL, 0x12340);
+	CHECK_EQ(rd(&w, 0x0110), 0x12340);
+	wr(&w, 0x0600 + 4 * 127, 0xA5);
+	CHECK_EQ(rd(&w, E1000E_VFTA + 4 * 127), 0xA5);
+	wr(&w, 0x8018, 0xFFFF);
+	CHECK_EQ(rd(&w, E1000E_TDFT), 0x1FFF);
+	CHECK_EQ(e1000e_peek(w.dev, 0x0438), 5);
+	CHECK(e1000e_reg_name(0x0438) == NULL);
+	/* A 64-bit access resolves each half on its own. */
+	CHECK_EQ(e1000e_mmio_ops.read(w.dev, 0x0040, 8),
+	    (uint64_t)rd(&w, E1000E_RAH(0)) << 32 | rd(&w, E1000E_RAL(0)));
+	world_free(&w);
+}
+
+/* EEWR writes a word (START, address below 64) and reports DONE. */
+static void
+test_eewr(void)
+{
+	struct world w;
+
+	world_init(&w);
+	CHECK_EQ(rd(&w, E1000E_EEWR), E1000E_EEWR_DONE);
+	wr(&w, E1000E_EEWR, 0xBEEF0000u | (0x21 << 2) | E1000E_EEWR_START);
+	CHECK_EQ(rd(&w, E1000E_EEWR), 0xBEEF0000u | (0x21 << 2) |
+	    E1000E_EEWR_DONE);
+	wr(&w, E1000E_EERD, (0x21 << 2) | E1000E_EERD_START);
+	CHECK_EQ(rd(&w, E1000E_EERD) >> 16, 0xBEEF);
+	/* Past the end or without START: nothing written, no DONE. */
+	wr(&w, E1000E_EEWR, 0x11110000u | (0x40 << 2) | E1000E_EEWR_START);
+	CHECK_EQ(rd(&w, E1000E_EEWR) & E1000E_EEWR_DONE, 0);
+	wr(&w, E1000E_EEWR, 0x22220000u | (0x21 << 2));
+	wr(&w, E1000E_EERD, (0x21 << 2) | E1000E_EERD_START);
+	CHECK_EQ(rd(&w, E1000E_EERD) >> 16, 0xBEEF);
+	/* Words 0-2 are the MAC: a software reset loads what was written. */
+	wr(&w, E1000E_EEWR, 0x77660000u | (0 << 2) | E1000E_EEWR_START);
+	wr(&w, E1000E_CTRL, E1000E_CTRL_RST);
+	CHECK_EQ(rd(&w, E1000E_RAL(0)) & 0xFFFF, 0x7766);
+	world_free(&w);
+}
+
+/* Paged PHY registers and the page select register. */
+static void
+test_phy_pages(void)
+{
+	struct world w;
+
+	world_init(&w);
+	/* Page 0 vendor registers: 18 and 30 writable, 19 read-only. */
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 18, 0x1234);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 18, 0) & 0xFFFF, 0x1234);
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 30, 0x2222);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 30, 0) & 0xFFFF, 0x2222);
+	CHECK(mdic(&w, E1000E_MDIC_OP_WRITE, 1, 19, 1) & E1000E_MDIC_ERROR);
+	/* Page 2: its own register 16; register 17 does not exist there;
+	 * the IEEE registers answer on every page. */
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 22, 2);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 16, 0) & 0xFFFF, 0x0088);
+	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 17, 0) & E1000E_MDIC_ERROR);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 2, 0) & 0xFFFF, 0x0141);
+	/* Pages past 6 have no paged registers; the select keeps 7 bits. */
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 22, 0xFFFF);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 22, 0) & 0xFFFF, 0x7F);
+	CHECK(mdic(&w, E1000E_MDIC_OP_READ, 1, 16, 0) & E1000E_MDIC_ERROR);
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 22, 0);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 18, 0) & 0xFFFF, 0x1234);
+	world_free(&w);
+}
+
+/* Restarting auto-negotiation: the link is down for about 500 ms of the
+ * machine clock, then up with LPACK, flow control and LSC each way. */
+static void
+test_autoneg(void)
+{
+	struct world w;
+	struct mclock *c = mclock_new();
+
+	world_init(&w);
+	e1000e_set_clock(w.dev, c);
+	world_wire(&w);
+	wr(&w, E1000E_CTRL, rd(&w, E1000E_CTRL) | E1000E_CTRL_SLU);
+	(void)rd(&w, E1000E_ICR);
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 0, 0x1340);
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU, 0);
+	CHECK_EQ(rd(&w, E1000E_ICR), E1000E_ICR_INT_ASSERTED | E1000E_ICR_LSC);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 1, 0) & 0x24, 0);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 5, 0) & 0x4000, 0);
+	mclock_advance(c, 499000000);
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU, 0);
+	mclock_advance(c, 501000000);
+	CHECK(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU);
+	CHECK_EQ(rd(&w, E1000E_ICR), E1000E_ICR_INT_ASSERTED | E1000E_ICR_LSC);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 1, 0) & 0x24, 0x24);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 5, 0) & 0xFFFF, 0x47E0);
+	CHECK_EQ(rd(&w, E1000E_CTRL) & (E1000E_CTRL_TFCE | E1000E_CTRL_RFCE),
+	    E1000E_CTRL_TFCE | E1000E_CTRL_RFCE);
+	/* OEM bits bit 10 restarts too, and self-clears. */
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 25, 0x0400);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 25, 0) & 0xFFFF, 0);
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU, 0);
+	/* Pulled cable: negotiation ends without a link. */
+	e1000e_port(w.dev)->carrier = false;
+	mclock_advance(c, 2000000000);
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU, 0);
+	/* A reset ends a negotiation in progress. */
+	e1000e_port(w.dev)->carrier = true;
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 0, 0x1340);
+	wr(&w, E1000E_CTRL, E1000E_CTRL_RST);
+	CHECK_EQ(mclock_deadline(c), (uint64_t)-1);
+	world_free(&w);
+	mclock_free(c);
+	/* Without a clock the restart ends at once, the link never drops. */
+	world_init(&w);
+	world_wire(&w);
+	wr(&w, E1000E_CTRL, rd(&w, E1000E_CTRL) | E1000E_CTRL_SLU);
+	(void)rd(&w, E1000E_ICR);
+	mdic(&w, E1000E_MDIC_OP_WRITE, 1, 0, 0x1340);
+	CHECK(rd(&w, E1000E_STATUS) & E1000E_STATUS_LU);
+	CHECK_EQ(rd(&w, E1000E_ICR), 0);
+	CHECK_EQ(mdic(&w, E1000E_MDIC_OP_READ, 1, 5, 0) & 0x4000, 0x4000);
+	world_free(&w);
+}
+
+/* CTRL_EXT.SPD_BYPS: STATUS takes the speed from CTRL. */
+static void
+test_spd_byps(void)
+{
+	struct world w;
+
+	world_init(&w);
+	wr(&w, E1000E_CTRL, (rd(&w, E1000E_CTRL) & ~E1000E_CTRL_SPEED_MASK) |
+	    (1u << 8));
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_SPEED_MASK,
+	    E1000E_STATUS_SPEED_1000);
+	wr(&w, E1000E_CTRL_EXT, E1000E_CTRL_EXT_SPD_BYPS);
+	CHECK_EQ(rd(&w, E1000E_STATUS) & E1000E_STATUS_SPEED_MASK, 1u << 6);
 	world_free(&w);
 }
 
@@ -518,6 +669,11 @@ main(void)
 	test_link();
 	test_interrupts();
 	test_phy();
+	test_aliases();
+	test_eewr();
+	test_phy_pages();
+	test_autoneg();
+	test_spd_byps();
 	test_stats_clear();
 	test_access_sizes();
 	test_names();

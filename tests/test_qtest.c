@@ -130,6 +130,7 @@ rig_new(unsigned nnics)
 		r->nic[i] = q35_nic(r->m, i);
 	r->qt = qtest_new(q35_phys(r->m), q35_pci(r->m), rig_out, r);
 	q35_set_irq_sink(r->m, rig_irq, r);
+	qtest_set_clock(r->qt, q35_clock(r->m));
 	return (r);
 }
 
@@ -432,6 +433,58 @@ test_intx(void)
 	rig_free(r);
 }
 
+/* MSI-X through the PCI function: a message is a DMA write to RAM; a
+ * masked vector (or the function mask) sets its pending bit, unmasking
+ * sends it; with bus mastering off it faults and nothing lands. And the
+ * clock: clock_step runs the NIC's timers (ITR here). */
+static void
+test_msix(void)
+{
+	struct rig *r = rig_new(1);
+
+	expect(r, "outl 0xcf8 0x80000810\noutl 0xcfc 0xe0000000\n"
+	    "outl 0xcf8 0x8000081c\noutl 0xcfc 0xe0040000\n"
+	    "outl 0xcf8 0x80000804\noutw 0xcfc 0x0006\n",
+	    "OK\nOK\nOK\nOK\nOK\nOK\n");
+	/* Vector 0 at 0x300000, data 0x77; OTHER -> vector 0; MSI-X on. */
+	expect(r, "writel 0xe0040000 0x300000\nwritel 0xe0040008 0x77\n"
+	    "writel 0xe00000e4 0x80000\nwritel 0xe00000d0 0x1000004\n"
+	    "outl 0xcf8 0x800008a0\noutw 0xcfe 0x8004\n",
+	    "OK\nOK\nOK\nOK\nOK\nOK\n");
+	/* Masked at reset: pending, no message. */
+	expect(r, "irq_intercept_in ioapic\nwritel 0xe00000c8 0x4\n"
+	    "readl 0x300000\nread 0xe0042000 8\n",
+	    "OK\nOK\nOK 0x0000000000000000\nOK 0x0100000000000000\n");
+	expect(r, "writel 0xe004000c 0\nreadl 0x300000\nread 0xe0042000 8\n",
+	    "OK\nOK 0x0000000000000077\nOK 0x0000000000000000\n");
+	/* Function mask, then a new cause: pending until the mask goes. */
+	expect(r, "writel 0x300000 0\nwritel 0xe00000c0 0xffffffff\n"
+	    "outw 0xcfe 0xc004\nwritel 0xe00000c8 0x4\nreadl 0x300000\n"
+	    "outw 0xcfe 0x8004\nreadl 0x300000\n",
+	    "OK\nOK\nOK\nOK\nOK 0x0000000000000000\nOK\n"
+	    "OK 0x0000000000000077\n");
+	/* Bus mastering off: the message faults. */
+	expect(r, "writel 0x300000 0\nwritel 0xe00000c0 0xffffffff\n"
+	    "outl 0xcf8 0x80000804\noutw 0xcfc 0x0002\n"
+	    "writel 0xe00000c8 0x4\nreadl 0x300000\n",
+	    "OK\nOK\nOK\nOK\nOK\nOK 0x0000000000000000\n");
+	rig_free(r);
+	/* ITR on INTx: the second interrupt waits for clock_step. */
+	r = rig_new(1);
+	expect(r, "outl 0xcf8 0x80000810\noutl 0xcfc 0xe0000000\n"
+	    "outl 0xcf8 0x80000804\noutw 0xcfc 0x0006\n"
+	    "irq_intercept_in ioapic\nwritel 0xe00000c4 1000\n"
+	    "writel 0xe00000d0 0x4\nwritel 0xe00000c8 0x4\n",
+	    "OK\nOK\nOK\nOK\nOK\nOK\nOK\nIRQ raise 21\nOK\n");
+	expect(r, "readl 0xe00000c0\nwritel 0xe00000c8 0x4\n",
+	    "IRQ lower 21\nOK 0x0000000080000004\nOK\n");
+	expect(r, "clock_step 100000\nclock_step\n",
+	    "OK 100000\nIRQ raise 21\nOK 256000\n");
+	/* The interval that started with it is the next deadline. */
+	expect(r, "clock_step\nclock_set 10\n", "OK 512000\nOK 512000\n");
+	rig_free(r);
+}
+
 /* Two NICs on a pair wire: NIC 0 sends, NIC 1 receives, both programmed
  * through qtest; bus mastering off means no DMA at all. */
 static void
@@ -605,6 +658,7 @@ main(void)
 	test_hostile_commands();
 	test_pci();
 	test_intx();
+	test_msix();
 	test_dma_gate();
 	test_udp_wire();
 	return (check_done("test_qtest"));

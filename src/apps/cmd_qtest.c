@@ -20,7 +20,7 @@
 #include "net/wire.h"
 #include "qtest/qtest.h"
 
-#define USAGE "capio qtest [--nic [mac=MAC][,wire=SPEC]]... " \
+#define USAGE "capio qtest [--nic [mac=MAC][,pcap=FILE][,wire=SPEC]]... " \
 	"[--nvme [serial=S][,size=MIB][,disk=FILE]]... [--ram MIB] " \
 	"[--socket PATH]"
 #define NVME_SIZE_DEFAULT	64	/* MiB of RAM namespace */
@@ -48,13 +48,15 @@ static const char help_text[] =
 "the end of the input.\n"
 "\n"
 "options:\n"
-"  --nic [mac=MAC][,wire=SPEC]\n"
+"  --nic [mac=MAC][,pcap=FILE][,wire=SPEC]\n"
 "        an 82574L in the next PCI slot (1, 2, ...; INTA on IOAPIC\n"
 "        input 21, 22, 23, 20, ...). MAC: six hex bytes (default\n"
 "        52:54:00:12:34:56, the last +1 per NIC). SPEC, last because it\n"
 "        may hold a comma: udp:LOCAL,REMOTE (HOST:PORT each, QEMU's\n"
 "        -netdev dgram format), tap:IFNAME, or pair (this NIC and the\n"
 "        next, both wire=pair, back to back). No wire: no cable.\n"
+"        FILE (no comma in it): record every frame on this NIC's wire\n"
+"        in a pcap file (tshark -r FILE).\n"
 "        Without --nic and --nvme: one NIC, no cable.\n"
 "  --nvme [serial=S][,size=MIB][,disk=FILE]\n"
 "        an NVMe 1.4 controller in the next PCI slot after the NICs\n"
@@ -248,6 +250,14 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 				    n->wire);
 				return false;
 			}
+		} else if (item_is(&it, "pcap=")) {
+			if (it.vlen == 0 || !item_val(&it, n->pcap,
+			    sizeof(n->pcap))) {
+				snprintf(err, errlen, "--nic: pcap= needs a file"
+				    " name of 1 to %zu bytes without a comma",
+				    sizeof(n->pcap) - 1);
+				return false;
+			}
 		} else if (item_is(&it, "mac=")) {
 			if (!item_val(&it, mac, sizeof(mac)) ||
 			    !parse_mac(mac, n->mac)) {
@@ -258,7 +268,8 @@ parse_nic(const char *s, struct q35_nic_desc *n, char *err, size_t errlen)
 			}
 		} else {
 			snprintf(err, errlen, "--nic: unknown key in '%.*s'"
-			    " (expected mac= or wire=)", (int)it.len, it.text);
+			    " (expected mac=, pcap= or wire=)", (int)it.len,
+			    it.text);
 			return false;
 		}
 	}
@@ -315,6 +326,7 @@ app_build(struct qtest_app *a, const struct q35_desc *d)
 		return 1;
 	}
 	q35_set_irq_sink(a->m, app_irq, a);
+	qtest_set_clock(a->qt, q35_clock(a->m));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "dev/e1000e_pci.h"
 #include "dev/nvme.h"
 #include "dev/nvme_pci.h"
+#include "machine/clock.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
 #include "net/wire.h"
@@ -22,6 +23,7 @@
 struct q35 {
 	struct phys	*phys;
 	struct pci_bus	*pci;
+	struct mclock	*clk;
 	void		(*sink)(void *, unsigned, int);
 	void		*sink_arg;
 	struct e1000e_pci *nic[Q35_MAX_NICS];
@@ -178,6 +180,24 @@ build_chipset(struct q35 *m, uint64_t ram_size)
 }
 
 /* The NICs, then their wires: a pair needs both ends plugged in. */
+/* A NIC's pcap= (either of a pair's: they share the wire). */
+static int
+record(struct wire *w, const struct q35_nic_desc *a,
+    const struct q35_nic_desc *b, char *err, size_t errlen)
+{
+	const char *path = a->pcap[0] != '\0' ? a->pcap :
+	    b != NULL && b->pcap[0] != '\0' ? b->pcap : NULL;
+
+	if (path == NULL)
+		return 0;
+	if (b != NULL && a->pcap[0] != '\0' && b->pcap[0] != '\0') {
+		snprintf(err, errlen, "a pair records one pcap file: pcap= on"
+		    " one of its NICs");
+		return -1;
+	}
+	return wire_record(w, path, err, errlen);
+}
+
 static int
 build_nics(struct q35 *m, const struct q35_desc *d, char *err,
     size_t errlen)
@@ -195,15 +215,24 @@ build_nics(struct q35 *m, const struct q35_desc *d, char *err,
 			return -1;
 		}
 		m->nnics = i + 1;
+		e1000e_set_clock(e1000e_pci_dev(m->nic[i]), m->clk);
 	}
 	for (i = 0; i < d->nnics; i++) {
-		if (d->nic[i].wire == NULL)
-			continue;
+		if (d->nic[i].wire == NULL) {
+			if (d->nic[i].pcap[0] == '\0')
+				continue;
+			snprintf(err, errlen, "e1000e%u: pcap= needs a wire=",
+			    i);
+			return -1;
+		}
 		peer = is_pair(&d->nic[i]) ?
 		    e1000e_port(e1000e_pci_dev(m->nic[i + 1])) : NULL;
 		m->wire[i] = wire_open(d->nic[i].wire,
 		    e1000e_port(e1000e_pci_dev(m->nic[i])), peer, err, errlen);
 		if (m->wire[i] == NULL)
+			return -1;
+		if (record(m->wire[i], &d->nic[i], peer != NULL ?
+		    &d->nic[i + 1] : NULL, err, errlen) != 0)
 			return -1;
 		if (peer != NULL)
 			i++;	/* the pair is NIC i's */
@@ -266,6 +295,7 @@ q35_new(const struct q35_desc *d, char *err, size_t errlen)
 	if (q35_check(d, err, errlen) != 0)
 		return NULL;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->clk = mclock_new()) == NULL ||
 	    build_chipset(m, d->ram_size) != 0) {
 		snprintf(err, errlen, "out of memory");
 		q35_free(m);
@@ -295,6 +325,7 @@ q35_free(struct q35 *m)
 		e1000e_pci_free(m->nic[i]);
 	for (i = 0; i < m->nnvmes; i++)
 		nvme_pci_free(m->nvme[i]);
+	mclock_free(m->clk);	/* after the NICs, whose timers it holds */
 	phys_free(m->phys);
 	free(m);
 }
@@ -309,6 +340,12 @@ struct pci_bus *
 q35_pci(const struct q35 *m)
 {
 	return m->pci;
+}
+
+struct mclock *
+q35_clock(const struct q35 *m)
+{
+	return m->clk;
 }
 
 unsigned

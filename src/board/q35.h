@@ -23,6 +23,7 @@
 
 struct e1000e_pci;
 struct nvme_pci;
+struct mclock;
 struct pci_bus;
 struct phys;
 struct wire;
@@ -42,6 +43,8 @@ struct q35_nic_desc {
 	/* A wire_open spec (net/wire.h), or NULL for no cable. "pair" joins
 	 * this NIC to the next one, which must say "pair" too. */
 	const char	*wire;
+	/* Record the wire's frames in this pcap file ("": no recording). */
+	char		 pcap[256];
 };
 
 /* One NVMe controller with one namespace of 512-byte blocks, in slot
@@ -81,6 +84,9 @@ struct q35 *q35_new(const struct q35_desc *d, char *err, size_t errlen);
 void q35_free(struct q35 *m);
 struct phys *q35_phys(const struct q35 *m);
 struct pci_bus *q35_pci(const struct q35 *m);
+/* The virtual clock the NICs' timers run on (machine/clock.h); time
+ * moves only when the owner advances it (qtest_set_clock). */
+struct mclock *q35_clock(const struct q35 *m);
 unsigned q35_nnics(const struct q35 *m);
 /* NIC I (0 .. q35_nnics - 1). */
 struct e1000e_pci *q35_nic(const struct q35 *m, unsigned i);

@@ -66,6 +66,8 @@ e1000e_new(const char *name, const uint8_t mac[6], struct iommu *dma)
 	d->port.nic = d;
 	eeprom_init(d);
 	e1000e_regs_init(d);
+	e1000e_intr_init(d);
+	e1000e_phy_init(d);
 	e1000e_reset(d);
 	return d;
 }
@@ -75,8 +77,22 @@ e1000e_free(struct e1000e *d)
 {
 	if (d == NULL)
 		return;
+	e1000e_intr_stop(d);
+	mtimer_del(&d->autoneg);
 	free(d->name);
 	free(d);
+}
+
+void
+e1000e_set_clock(struct e1000e *d, struct mclock *clk)
+{
+	if (d == NULL)
+		return;
+	e1000e_intr_stop(d);
+	mtimer_del(&d->autoneg);
+	d->clk = clk;
+	e1000e_intr_init(d);
+	e1000e_phy_init(d);
 }
 
 const char *
@@ -91,13 +107,20 @@ e1000e_port(struct e1000e *d)
 	return &d->port;
 }
 
+/* STATUS.LU: the cable, CTRL.SLU, and no auto-negotiation under way. */
+static bool
+link_up(const struct e1000e *d)
+{
+	return d->carrier && (e1000e_reg(d, E1000E_CTRL) & E1000E_CTRL_SLU) &&
+	    !e1000e_phy_negotiating(d);
+}
+
 void
 e1000e_reset(struct e1000e *d)
 {
-	bool lu;
-
 	d->generation++;
 	d->cnt.resets++;
+	e1000e_intr_reset(d);
 	e1000e_regs_reset(d);
 	/* RAL0/RAH0 are loaded from the EEPROM, valid. */
 	e1000e_reg_set(d, E1000E_RAL(0), (uint32_t)d->eeprom[0] |
@@ -109,8 +132,7 @@ e1000e_reset(struct e1000e *d)
 	/* The link comes back without an LSC: ICR was just cleared. */
 	d->carrier = d->port.carrier;
 	e1000e_phy_set_link(d, d->carrier);
-	lu = d->carrier && (e1000e_reg(d, E1000E_CTRL) & E1000E_CTRL_SLU);
-	if (lu)
+	if (link_up(d))
 		e1000e_reg_set(d, E1000E_STATUS,
 		    e1000e_reg(d, E1000E_STATUS) | E1000E_STATUS_LU);
 	e1000e_update_irq(d);
@@ -126,7 +148,7 @@ e1000e_update_link(struct e1000e *d)
 		d->carrier = d->port.carrier;
 		e1000e_phy_set_link(d, d->carrier);
 	}
-	lu = d->carrier && (e1000e_reg(d, E1000E_CTRL) & E1000E_CTRL_SLU);
+	lu = link_up(d);
 	if (lu == ((st & E1000E_STATUS_LU) != 0))
 		return;
 	e1000e_reg_set(d, E1000E_STATUS, lu ? (st | E1000E_STATUS_LU) :
@@ -139,48 +161,6 @@ e1000e_link_changed(struct e1000e *d)
 {
 	if (d != NULL)
 		e1000e_update_link(d);
-}
-
-void
-e1000e_update_irq(struct e1000e *d)
-{
-	uint32_t icr = e1000e_reg(d, E1000E_ICR) & ~E1000E_ICR_INT_ASSERTED;
-	bool level;
-
-	/* INT_ASSERTED mirrors "some cause is pending", masked or not. */
-	e1000e_reg_set(d, E1000E_ICR,
-	    icr != 0 ? (icr | E1000E_ICR_INT_ASSERTED) : 0);
-	level = (icr & e1000e_reg(d, E1000E_IMS)) != 0;
-	if (level == d->irq)
-		return;
-	d->irq = level;
-	if (level) {
-		d->cnt.irq_raised++;
-		e1000e_stat_inc(d, E1000E_IAC, 1);
-	}
-	if (d->irq_fn != NULL)
-		d->irq_fn(d->irq_owner, level);
-}
-
-void
-e1000e_set_cause(struct e1000e *d, uint32_t causes)
-{
-	e1000e_reg_set(d, E1000E_ICR, e1000e_reg(d, E1000E_ICR) | causes);
-	e1000e_update_irq(d);
-}
-
-bool
-e1000e_irq_level(const struct e1000e *d)
-{
-	return d->irq;
-}
-
-void
-e1000e_set_irq_handler(struct e1000e *d, void (*fn)(void *, bool),
-    void *owner)
-{
-	d->irq_fn = fn;
-	d->irq_owner = owner;
 }
 
 void

@@ -25,6 +25,7 @@
 
 struct e1000e;
 struct iommu;
+struct mclock;
 
 /* BAR0 callbacks; `dev` is the struct e1000e. Accesses: see docs. */
 extern const struct mmio_ops e1000e_mmio_ops;
@@ -50,11 +51,39 @@ struct netport *e1000e_port(struct e1000e *dev);
  * transmit and receive, so a wire that never calls this still works. */
 void e1000e_link_changed(struct e1000e *dev);
 
-/* The legacy interrupt line: (ICR & IMS) != 0. FN is called on every
- * change of level (it may call back into the device). */
+/* The legacy interrupt line: (ICR & IMS) != 0 in INTx mode, unless ITR
+ * holds it back. FN is called on every change of level (it may call
+ * back into the device). */
 bool e1000e_irq_level(const struct e1000e *dev);
 void e1000e_set_irq_handler(struct e1000e *dev,
     void (*fn)(void *owner, bool level), void *owner);
+
+/*
+ * The machine clock the device's timers run on (machine/clock.h; not
+ * owned): interrupt throttling (ITR, EITR), the interrupt delay timers
+ * (TIDV, TADV, RDTR, RADV, RAID) and auto-negotiation (about 500 ms).
+ * Without one (the default) every delay is zero: interrupts are
+ * immediate and auto-negotiation ends at once. Set it before use.
+ */
+void e1000e_set_clock(struct e1000e *dev, struct mclock *clk);
+
+/*
+ * Message-signalled interrupts. The owner (the PCI function) says which
+ * mode its configuration space has enabled; in MSI and MSI-X modes the
+ * INTx line stays low and the device asks the owner to SEND vector N
+ * (MSI: 0; MSI-X: 0-4, as IVAR maps the causes), who writes the message
+ * or, while the vector is masked, sets its pending bit; CLEAR_PENDING
+ * clears such a bit (PBACLR, IMS with CTRL_EXT.PBA_CLR).
+ */
+enum e1000e_intr_mode {
+	E1000E_INTR_INTX,
+	E1000E_INTR_MSI,
+	E1000E_INTR_MSIX,
+};
+void e1000e_set_intr_mode(struct e1000e *dev, enum e1000e_intr_mode mode);
+void e1000e_set_msg_handler(struct e1000e *dev,
+    void (*send)(void *owner, unsigned vector),
+    void (*clear_pending)(void *owner, unsigned vector), void *owner);
 
 /* Register name for the 32-bit register holding OFF, or NULL. */
 const char *e1000e_reg_name(uint64_t off);
@@ -85,6 +114,7 @@ struct e1000e_counters {
 	uint64_t ring_errors;	/* head/tail/length outside the ring */
 	uint64_t bad_mmio;	/* unaligned, odd-sized or out-of-BAR access */
 	uint64_t irq_raised;	/* interrupt line 0 -> 1 */
+	uint64_t msgs_sent;	/* MSI / MSI-X messages asked for */
 	uint64_t resets;	/* power-on and CTRL.RST */
 };
 void e1000e_get_counters(const struct e1000e *dev, struct e1000e_counters *c);

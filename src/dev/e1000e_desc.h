@@ -135,6 +135,80 @@ struct e1000e_rx_desc {
 #define E1000E_RXD_ERR_IPE	(1u << 6)	/* IPv4 checksum error */
 #define E1000E_RXD_ERR_RXE	(1u << 7)	/* RX data error */
 
+/*
+ * Extended receive descriptor, RFCTL.EXTEN set (82574L datasheet
+ * §7.1.5): software writes the buffer address in quadword 0 (quadword 1
+ * is ignored); the device writes back all 16 bytes:
+ *
+ *   bytes 0-3    MRQ: RSS type 3:0, RSS queue 9:8
+ *   bytes 4-7    RSS hash (RXCSUM.PCSD), else IP identification (4-5)
+ *                and packet checksum (6-7)
+ *   bytes 8-11   extended status 19:0, extended errors 31:20 (the legacy
+ *                error byte in 31:24)
+ *   bytes 12-13  length;  bytes 14-15  VLAN tag (VP)
+ */
+#define E1000E_RXDX_MRQ_OFF	0u
+#define E1000E_RXDX_RSS_OFF	4u
+#define E1000E_RXDX_IPID_OFF	4u
+#define E1000E_RXDX_CSUM_OFF	6u
+#define E1000E_RXDX_STATERR_OFF	8u
+#define E1000E_RXDX_LENGTH_OFF	12u
+#define E1000E_RXDX_VLAN_OFF	14u
+#define E1000E_RXDX_STA_IPIDV	(1u << 9)	/* IP identification valid */
+#define E1000E_RXDX_STA_ACK	(1u << 15)	/* a TCP ACK frame */
+#define E1000E_RXDX_PKTTYPE_SHIFT 16		/* 19:16 packet type */
+#define E1000E_RXDX_ERR_SHIFT	24u
+#define E1000E_RXDX_MRQ_QUEUE_SHIFT 8u
+
+/*
+ * Transmit context descriptor, CMD.DEXT set and DTYP 0 (82574L datasheet
+ * §7.2.10.2): where the IP and TCP/UDP checksums start, land and end,
+ * and for TCP segmentation the payload length, header length and MSS.
+ * It carries no data and takes effect for the data descriptors after it.
+ *
+ *   byte 0 IPCSS   byte 1 IPCSO   bytes 2-3 IPCSE (0: to the end)
+ *   byte 4 TUCSS   byte 5 TUCSO   bytes 6-7 TUCSE (0: to the end)
+ *   bytes 8-10 PAYLEN (19:0), DTYP 0 (23:20)   byte 11 TUCMD
+ *   byte 12 STA    byte 13 HDRLEN   bytes 14-15 MSS
+ *
+ * Data descriptor, DTYP 1 (§7.2.10.3): buffer address, DTALEN (19:0),
+ * DCMD in byte 11, STA in byte 12, POPTS (which checksums to insert) in
+ * byte 13 and the VLAN tag in bytes 14-15: the legacy field positions,
+ * so struct e1000e_tx_desc reads both (cmd is DCMD, css is POPTS).
+ */
+struct e1000e_tx_ctx {
+	uint8_t	 ipcss, ipcso;
+	uint16_t ipcse;
+	uint8_t	 tucss, tucso;
+	uint16_t tucse;
+	uint32_t paylen;	/* TSO: payload bytes after the header */
+	uint8_t	 tucmd;		/* E1000E_TXD_TUCMD_* and DEXT, RS, IDE */
+	uint8_t	 hdrlen;	/* TSO: header bytes repeated per segment */
+	uint16_t mss;		/* TSO: payload bytes per segment */
+};
+
+#define E1000E_TXD_CMD_TSE	(1u << 2)	/* DCMD/TUCMD: segment */
+#define E1000E_TXD_TUCMD_TCP	(1u << 0)	/* TCP, else UDP */
+#define E1000E_TXD_TUCMD_IP	(1u << 1)	/* IPv4, else IPv6 */
+#define E1000E_TXD_POPTS_IXSM	(1u << 0)	/* insert the IP checksum */
+#define E1000E_TXD_POPTS_TXSM	(1u << 1)	/* insert the L4 checksum */
+
+static inline void
+e1000e_tx_ctx_unpack(const uint8_t *b, struct e1000e_tx_ctx *c)
+{
+	c->ipcss = b[0];
+	c->ipcso = b[1];
+	c->ipcse = (uint16_t)(b[2] | b[3] << 8);
+	c->tucss = b[4];
+	c->tucso = b[5];
+	c->tucse = (uint16_t)(b[6] | b[7] << 8);
+	c->paylen = (uint32_t)b[8] | (uint32_t)b[9] << 8 |
+	    (uint32_t)(b[10] & 0xF) << 16;
+	c->tucmd = b[11];
+	c->hdrlen = b[13];
+	c->mss = (uint16_t)(b[14] | b[15] << 8);
+}
+
 /* Bit position of the field at byte offset OFF within quadword 1. */
 #define E1000E_DESC_QW1_SHIFT(off)	(8u * ((off) - E1000E_DESC_QW1_OFF))
 
@@ -158,6 +232,21 @@ e1000e_desc_put64(uint8_t *p, uint64_t v)
 
 	for (i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A little-endian 16- or 32-bit field of a write-back. */
+static inline void
+e1000e_desc_put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void
+e1000e_desc_put32(uint8_t *p, uint32_t v)
+{
+	e1000e_desc_put16(p, v);
+	e1000e_desc_put16(p + 2, v >> 16);
 }
 
 /* Quadword 1 as a little-endian 64-bit load or store sees it. */

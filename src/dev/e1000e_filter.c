@@ -3,7 +3,8 @@
  * address table (RAL/RAH with AV, 82574L datasheet §10.2.5.22-§10.2.5.23),
  * broadcast (RCTL.BAM), unicast and multicast promiscuous modes (UPE, MPE;
  * RCTL is §10.2.5.1) and the 4096-bit multicast table (MTA, §10.2.5.21)
- * hashed on the destination address bits RCTL.MO selects.
+ * hashed on the destination address bits RCTL.MO selects; and the VLAN
+ * filter (RCTL.VFE, the 4096-bit VLAN table VFTA, §10.2.5.24).
  */
 #include <string.h>
 
@@ -52,8 +53,11 @@ e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame)
 	static const uint8_t bcast[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
 	uint32_t rctl = e1000e_reg(d, E1000E_RCTL);
 
+	/* With BAM clear a broadcast passes only through the exact or the
+	 * imperfect (multicast table) filter (§10.2.5.1), MPE or not. */
 	if (memcmp(frame, bcast, 6) == 0)
-		return (rctl & E1000E_RCTL_BAM) != 0;
+		return (rctl & E1000E_RCTL_BAM) || ra_match(d, frame) ||
+		    mta_match(d, frame);
 	if (frame[0] & 1) {
 		if (rctl & E1000E_RCTL_MPE)
 			return true;
@@ -62,4 +66,20 @@ e1000e_filter_accept(const struct e1000e *d, const uint8_t *frame)
 	if (rctl & E1000E_RCTL_UPE)
 		return true;
 	return ra_match(d, frame);
+}
+
+bool
+e1000e_vlan_accept(const struct e1000e *d, const struct e1000e_pkt *p)
+{
+	uint32_t rctl = e1000e_reg(d, E1000E_RCTL);
+	unsigned vid;
+
+	if (!p->vlan || !(rctl & E1000E_RCTL_VFE))
+		return true;
+	/* CFIEN: the tag's CFI bit must be RCTL.CFI. */
+	if ((rctl & E1000E_RCTL_CFIEN) &&
+	    ((p->tci >> 12) & 1u) != ((rctl & E1000E_RCTL_CFI) != 0))
+		return false;
+	vid = p->tci & 0xFFFu;
+	return (e1000e_reg(d, E1000E_VFTA + 4 * (vid >> 5)) >> (vid & 31)) & 1;
 }

@@ -63,6 +63,7 @@ static const struct reg_def reg_defs[] = {
 	RW(E1000E_EIAC, ALL, 0, "EIAC"),
 	RW(E1000E_IAM, ALL, 0, "IAM"),
 	RW(E1000E_IVAR, ALL, 0, "IVAR"),
+	ARR(E1000E_EITR(0), E1000E_MSIX_VECTORS, 1, 0xFFFF, "EITR"),
 	RW(E1000E_RCTL, ALL, 0, "RCTL"),
 	RW(E1000E_FCTTV, 0xFFFF, 0, "FCTTV"),
 	SP(E1000E_TCTL, 0, "TCTL"),
@@ -71,19 +72,39 @@ static const struct reg_def reg_defs[] = {
 	RW(E1000E_LEDCTL, ALL, 0x00068302, "LEDCTL"),
 	RW(E1000E_EXTCNF_CTRL, ALL, 0x8, "EXTCNF_CTRL"),
 	RW(E1000E_EXTCNF_SIZE, ALL, 0, "EXTCNF_SIZE"),
+	RW(E1000E_POEMB, ALL, 0x30D, "POEMB"),
 	RW(E1000E_PBA, ALL, 0x00140014, "PBA"),
 	RW(E1000E_PBS, 0x3F, 0x28, "PBS"),
 	RW(E1000E_EEMNGCTL, ALL, 0x80000000, "EEMNGCTL"),
+	RW(E1000E_FLASHT, 0xFFFF, 0x2, "FLASHT"),
+	SP(E1000E_EEWR, E1000E_EEWR_DONE, "EEWR"),
+	RW(E1000E_FLSWCTL, ALL, 0xC0000000, "FLSWCTL"),
+	RW(E1000E_FLSWDATA, ALL, 0, "FLSWDATA"),
+	RW(E1000E_FLSWCNT, ALL, 0, "FLSWCNT"),
+	RW(E1000E_FLOP, ALL, 0, "FLOP"),
+	RW(E1000E_FLOL, ALL, 0x1, "FLOL"),
 	RW(E1000E_FCRTL, 0x8000FFF8, 0, "FCRTL"),
 	RW(E1000E_FCRTH, 0xFFF8, 0, "FCRTH"),
+	RW(E1000E_FCRTV, 0xFFFF, 0, "FCRTV"),
 	RW(E1000E_PSRCTL, ALL, 0x00040402, "PSRCTL"),
+	/* FIFO pointers and packet count: 13 bits (§10.2.5, §10.2.6). */
+	RW(E1000E_RDFH, 0x1FFF, 0, "RDFH"),
+	RW(E1000E_RDFT, 0x1FFF, 0, "RDFT"),
+	RW(E1000E_RDFHS, 0x1FFF, 0, "RDFHS"),
+	RW(E1000E_RDFTS, 0x1FFF, 0, "RDFTS"),
+	RW(E1000E_RDFPC, 0x1FFF, 0, "RDFPC"),
+	RW(E1000E_TDFH, 0x1FFF, 0x600, "TDFH"),
+	RW(E1000E_TDFT, 0x1FFF, 0x600, "TDFT"),
+	RW(E1000E_TDFHS, 0x1FFF, 0x600, "TDFHS"),
+	RW(E1000E_TDFTS, 0x1FFF, 0x600, "TDFTS"),
+	RW(E1000E_TDFPC, 0x1FFF, 0, "TDFPC"),
 
 	RW(E1000E_RDBAL0, E1000E_DBAL_MASK, 0, "RDBAL"),
 	RW(E1000E_RDBAH0, ALL, 0, "RDBAH"),
 	RW(E1000E_RDLEN0, E1000E_DLEN_MASK, 0, "RDLEN"),
 	RW(E1000E_RDH0, E1000E_DH_MASK, 0, "RDH"),
 	RW(E1000E_RDT0, E1000E_DH_MASK, 0, "RDT"),
-	RW(E1000E_RDTR, 0xFFFF, 0, "RDTR"),
+	SP(E1000E_RDTR, 0, "RDTR"),
 	RW(E1000E_RXDCTL0, ALL, 0x00010000, "RXDCTL"),
 	RW(E1000E_RADV, 0xFFFF, 0, "RADV"),
 	RW(E1000E_RDBAL1, E1000E_DBAL_MASK, 0, "RDBAL1"),
@@ -100,7 +121,7 @@ static const struct reg_def reg_defs[] = {
 	RW(E1000E_TDLEN, E1000E_DLEN_MASK, 0, "TDLEN"),
 	RW(E1000E_TDH, E1000E_DH_MASK, 0, "TDH"),
 	SP(E1000E_TDT, 0, "TDT"),
-	RW(E1000E_TIDV, 0xFFFF, 0, "TIDV"),
+	SP(E1000E_TIDV, 0, "TIDV"),
 	RW(E1000E_TXDCTL, ALL, 0, "TXDCTL"),
 	RW(E1000E_TADV, 0xFFFF, 0, "TADV"),
 	RW(E1000E_TARC0, 0x780007FF, 0x3 | E1000E_TARC_ENABLE, "TARC0"),
@@ -149,17 +170,91 @@ static const struct reg_def reg_defs[] = {
 
 	RW(E1000E_RXCSUM, ALL, 0x300, "RXCSUM"),
 	RW(E1000E_RFCTL, ALL, 0, "RFCTL"),
+	ARR(E1000E_MAVTV0, 4, 1, ALL, "MAVTV"),
 	ARR(E1000E_MTA, E1000E_MTA_WORDS, 1, ALL, "MTA"),
 	ARR(E1000E_RAL(0), E1000E_RA_ENTRIES, 2, ALL, "RAL"),
 	ARR(E1000E_RAH(0), E1000E_RA_ENTRIES, 2,
 	    E1000E_RAH_AV | E1000E_RAH_ASEL_MASK | 0xFFFF, "RAH"),
 	ARR(E1000E_VFTA, E1000E_VFTA_WORDS, 1, ALL, "VFTA"),
 	RW(E1000E_MRQC, ALL, 0, "MRQC"),
-	ARR(E1000E_RETA, 32, 1, ALL, "RETA"),
-	ARR(E1000E_RSSRK, 10, 1, ALL, "RSSRK"),
+	ARR(E1000E_RETA, E1000E_RETA_WORDS, 1, ALL, "RETA"),
+	ARR(E1000E_RSSRK, E1000E_RSSRK_WORDS, 1, ALL, "RSSRK"),
 	SP(E1000E_GCR, E1000E_GCR_RO_BITS | E1000E_GCR_L0S_ADJUST, "GCR"),
+	RW(E1000E_GCR2, ALL, 0, "GCR2"),
 	SP(E1000E_SWSM, 1, "SWSM"),
+	RW(E1000E_FUNCTAG, ALL, 0, "FUNCTAG"),
+	SP(E1000E_PBACLR, 0, "PBACLR"),
+
+	/* Wake-up and manageability: stored (§10.2.7, §10.2.8). */
+	RW(E1000E_WUC, ALL, 0, "WUC"),
+	RW(E1000E_WUFC, ALL, 0, "WUFC"),
+	RW(E1000E_WUS, ALL, 0, "WUS"),
+	RW(E1000E_MANC, ALL, E1000E_MANC_DIS_IP_CHK_ARP, "MANC"),
+	RW(E1000E_MFVAL, ALL, 0, "MFVAL"),
+	RW(E1000E_MFUTP01, ALL, 0, "MFUTP01"),
+	RW(E1000E_MFUTP23, ALL, 0, "MFUTP23"),
+	RW(E1000E_IPAV, ALL, 0, "IPAV"),
+	ARR(E1000E_IP4AT, 7, 1, ALL, "IP4AT"),
+	RW(E1000E_MANC2H, ALL, 0, "MANC2H"),
+	ARR(E1000E_IP6AT, 4, 1, ALL, "IP6AT"),
+	ARR(E1000E_MDEF, 8, 1, ALL, "MDEF"),
+	ARR(E1000E_WUPM, 32, 1, ALL, "WUPM"),
+	ARR(E1000E_GSCL_1, 4, 1, ALL, "GSCL"),
+	ARR(E1000E_GSCN_0, 4, 1, ALL, "GSCN"),
+	RW(E1000E_FACTPS, ALL, E1000E_FACTPS_RESET, "FACTPS"),
+	ARR(E1000E_FFLT, 11, 1, 0x7FF, "FFLT"),
+	ARR(E1000E_FFMT, 255, 1, 0xF, "FFMT"),
+	ARR(E1000E_FTFT, 255, 1, ALL, "FTFT"),
+	ARR(E1000E_FFVT, 255, 1, ALL, "FFVT"),
+
+	/* Time synchronisation: stored (§10.2.10). */
+	ARR(E1000E_TSYNCTXCTL, E1000E_TSYNC_REGS - 2, 1, ALL, "TSYNC"),
+	RW(E1000E_RXCFGL, ALL, 0x88F7, "RXCFGL"),
+	RW(E1000E_RXUDP, ALL, 0x319, "RXUDP"),
+
+	/* Packet buffer memory: 40 KiB of storage (§10.2.11). */
+	ARR(E1000E_PBM, E1000E_PBM_WORDS, 1, ALL, "PBM"),
 };
+
+/*
+ * The 82542 compatibility aliases (datasheet §10.2, register summary):
+ * the old offsets of the receive address table, the queue 0 rings, the
+ * flow control thresholds, the VLAN table and the FIFO pointers decode
+ * to the registers themselves.
+ */
+static const struct {
+	uint32_t off, len, target;
+} aliases[] = {
+	{ 0x0040, 8 * E1000E_RA_ENTRIES, E1000E_RAL(0) },
+	{ 0x0108, 4, E1000E_RDTR },
+	{ 0x0110, 12, E1000E_RDBAL0 },
+	{ 0x0120, 4, E1000E_RDH0 },
+	{ 0x0128, 4, E1000E_RDT0 },
+	{ 0x0160, 4, E1000E_FCRTH },
+	{ 0x0168, 4, E1000E_FCRTL },
+	{ 0x0420, 12, E1000E_TDBAL },
+	{ 0x0430, 4, E1000E_TDH },
+	{ 0x0438, 4, E1000E_TDT },
+	{ 0x0440, 4, E1000E_TIDV },
+	{ 0x0600, 4 * E1000E_VFTA_WORDS, E1000E_VFTA },
+	{ 0x8000, 4, E1000E_RDFH },
+	{ 0x8008, 4, E1000E_RDFT },
+	{ 0x8010, 4, E1000E_TDFH },
+	{ 0x8018, 4, E1000E_TDFT },
+};
+
+/* OFF with an alias resolved to the register it names. */
+static uint64_t
+unalias(uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (off >= aliases[i].off &&
+		    off < aliases[i].off + aliases[i].len)
+			return aliases[i].target + (off - aliases[i].off);
+	return off;
+}
 
 #define NDEFS	(sizeof(reg_defs) / sizeof(reg_defs[0]))
 
@@ -231,7 +326,10 @@ status_value(const struct e1000e *d)
 	if (!(ctrl & E1000E_CTRL_FRCDPX) || (ctrl & E1000E_CTRL_FD))
 		v |= E1000E_STATUS_FD;
 	spd = 2;
-	if (ctrl & E1000E_CTRL_FRCSPD) {
+	/* The speed CTRL forces, or the one CTRL_EXT.SPD_BYPS takes from
+	 * CTRL without the MAC's resolution (§10.2.2.5). */
+	if ((ctrl & E1000E_CTRL_FRCSPD) ||
+	    (e1000e_reg(d, E1000E_CTRL_EXT) & E1000E_CTRL_EXT_SPD_BYPS)) {
 		spd = (ctrl & E1000E_CTRL_SPEED_MASK) >> 8;
 		if (spd == 3)
 			spd = 2;
@@ -248,7 +346,7 @@ e1000e_peek(const struct e1000e *d, uint32_t off)
 
 	if (d == NULL || off >= E1000E_BAR0_SIZE)
 		return 0;
-	off &= ~3u;
+	off = (uint32_t)unalias(off & ~3u);
 	if ((r = reg_def_of(d, off)) == NULL)
 		return 0;
 	switch (off) {
@@ -293,16 +391,7 @@ reg_read(struct e1000e *d, uint32_t off)
 	case E1000E_CTRL_DUP:
 		return e1000e_reg(d, E1000E_CTRL);
 	case E1000E_ICR:
-		/* Without MSI-X, reading ICR clears it (82574L
-		 * datasheet §10.2.4.1); with CTRL_EXT.IAME an asserted
-		 * read also masks IAM. */
-		if ((v & E1000E_ICR_INT_ASSERTED) &&
-		    (e1000e_reg(d, E1000E_CTRL_EXT) & E1000E_CTRL_EXT_IAME))
-			e1000e_reg_set(d, E1000E_IMS, e1000e_reg(d,
-			    E1000E_IMS) & ~e1000e_reg(d, E1000E_IAM));
-		e1000e_reg_set(d, E1000E_ICR, 0);
-		e1000e_update_irq(d);
-		return v;
+		return e1000e_icr_read(d);
 	case E1000E_ICS:
 		/* Write-only in the datasheet; reads mirror ICR without
 		 * clearing it, as real parts (and QEMU) do. */
@@ -345,6 +434,21 @@ eerd_write(struct e1000e *d, uint32_t val)
 	e1000e_reg_set(d, E1000E_EERD, v);
 }
 
+/* EEWR (§10.2.2.6): START with a word address below 64 writes the
+ * word; DONE, the address and the data read back. */
+static void
+eewr_write(struct e1000e *d, uint32_t val)
+{
+	uint32_t addr = (val >> E1000E_EERD_ADDR_SHIFT) & E1000E_EERD_ADDR_MASK;
+	uint32_t v = (val & ~(E1000E_EEWR_START | E1000E_EEWR_DONE));
+
+	if ((val & E1000E_EEWR_START) && addr < E1000E_EEPROM_WORDS) {
+		d->eeprom[addr] = (uint16_t)(val >> E1000E_EERD_DATA_SHIFT);
+		v |= E1000E_EEWR_DONE;
+	}
+	e1000e_reg_set(d, E1000E_EEWR, v);
+}
+
 static void
 reg_write(struct e1000e *d, uint32_t off, uint32_t val)
 {
@@ -382,6 +486,19 @@ reg_write(struct e1000e *d, uint32_t off, uint32_t val)
 	case E1000E_EERD:
 		eerd_write(d, val);
 		break;
+	case E1000E_EEWR:
+		eewr_write(d, val);
+		break;
+	case E1000E_RDTR:
+	case E1000E_TIDV:
+		/* 16 bits of delay; FPD (31) ends a running delay now. */
+		e1000e_reg_set(d, off, val & 0xFFFF);
+		if (val & E1000E_DELAY_FPD)
+			e1000e_intr_flush(d, off);
+		break;
+	case E1000E_PBACLR:
+		e1000e_pbaclr_write(d, val);
+		break;
 	case E1000E_CTRL_EXT:
 		e1000e_reg_set(d, off,
 		    val & ~(E1000E_CTRL_EXT_ASDCHK | E1000E_CTRL_EXT_EE_RST));
@@ -393,21 +510,13 @@ reg_write(struct e1000e *d, uint32_t off, uint32_t val)
 			e1000e_set_cause(d, E1000E_ICR_MDAC);
 		break;
 	case E1000E_ICR:
-		/* Writing 1s clears those causes. */
-		if ((e1000e_reg(d, off) & E1000E_ICR_INT_ASSERTED) &&
-		    (e1000e_reg(d, E1000E_CTRL_EXT) & E1000E_CTRL_EXT_IAME))
-			e1000e_reg_set(d, E1000E_IMS, e1000e_reg(d,
-			    E1000E_IMS) & ~e1000e_reg(d, E1000E_IAM));
-		e1000e_reg_set(d, off, e1000e_reg(d, off) & ~val);
-		e1000e_update_irq(d);
+		e1000e_icr_write(d, val);
 		break;
 	case E1000E_ICS:
 		e1000e_set_cause(d, val);
 		break;
 	case E1000E_IMS:
-		e1000e_reg_set(d, off,
-		    e1000e_reg(d, off) | (val & E1000E_IMS_VALID));
-		e1000e_update_irq(d);
+		e1000e_ims_write(d, val);
 		break;
 	case E1000E_IMC:
 		e1000e_reg_set(d, E1000E_IMS, e1000e_reg(d, E1000E_IMS) & ~val);
@@ -475,11 +584,12 @@ mmio_read(void *dev, uint64_t off, unsigned size)
 	if (d == NULL || !access_ok(d, off, size))
 		return 0;
 	if (size == 8) {
-		uint64_t lo = reg_read(d, (uint32_t)off);
+		uint64_t lo = reg_read(d, (uint32_t)unalias(off));
 
-		return lo | (uint64_t)reg_read(d, (uint32_t)off + 4) << 32;
+		return lo | (uint64_t)reg_read(d, (uint32_t)unalias(off + 4))
+		    << 32;
 	}
-	v = reg_read(d, (uint32_t)off & ~3u);
+	v = reg_read(d, (uint32_t)unalias(off & ~3ull));
 	if (size == 4)
 		return v;
 	v >>= 8 * (off & 3);
@@ -497,9 +607,9 @@ mmio_write(void *dev, uint64_t off, uint64_t val, unsigned size)
 		d->cnt.bad_mmio++;
 		return;
 	}
-	reg_write(d, (uint32_t)off, (uint32_t)val);
+	reg_write(d, (uint32_t)unalias(off), (uint32_t)val);
 	if (size == 8)
-		reg_write(d, (uint32_t)off + 4, (uint32_t)(val >> 32));
+		reg_write(d, (uint32_t)unalias(off + 4), (uint32_t)(val >> 32));
 }
 
 static const char *

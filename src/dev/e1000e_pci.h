@@ -11,8 +11,9 @@
  *
  * The device reaches RAM through its own IOMMU context: while the
  * command register's bus-master bit is set one window maps every RAM
- * region one to one; while it is clear every DMA faults. MSI and MSI-X
- * are advertised but cannot be enabled: the interrupt is INTA only.
+ * region one to one; while it is clear every DMA faults. The interrupt
+ * is INTA, or with MSI or MSI-X enabled a message written through that
+ * same context (e1000e_pci.c).
  */
 #ifndef CAPIO_DEV_E1000E_PCI_H
 #define CAPIO_DEV_E1000E_PCI_H

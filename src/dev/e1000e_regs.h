@@ -32,13 +32,75 @@
 #define E1000E_LEDCTL		0x00E00u
 #define E1000E_EXTCNF_CTRL	0x00F00u
 #define E1000E_EXTCNF_SIZE	0x00F08u
+#define E1000E_POEMB		0x00F10u	/* PHY OEM bits */
 #define E1000E_PBA		0x01000u
 #define E1000E_PBS		0x01008u
 #define E1000E_EEMNGCTL		0x01010u
 #define E1000E_FCRTL		0x02160u
 #define E1000E_FCRTH		0x02168u
+#define E1000E_FCRTV		0x05F40u
 #define E1000E_GCR		0x05B00u
+#define E1000E_GCR2		0x05B08u
 #define E1000E_SWSM		0x05B50u
+#define E1000E_FUNCTAG		0x05B64u
+
+/* EEPROM and flash (§10.2.2.3-§10.2.2.6; flash registers §10.2.3). */
+#define E1000E_FLASHT		0x01028u
+#define E1000E_EEWR		0x0102Cu
+#define E1000E_FLSWCTL		0x01030u
+#define E1000E_FLSWDATA		0x01034u
+#define E1000E_FLSWCNT		0x01038u
+#define E1000E_FLOP		0x0103Cu
+#define E1000E_FLOL		0x01050u
+
+/* Packet buffer FIFOs (§10.2.5, §10.2.6): head, tail, saved head and
+ * tail, packet count, 13 bits each. */
+#define E1000E_RDFH		0x02410u
+#define E1000E_RDFT		0x02418u
+#define E1000E_RDFHS		0x02420u
+#define E1000E_RDFTS		0x02428u
+#define E1000E_RDFPC		0x02430u
+#define E1000E_TDFH		0x03410u
+#define E1000E_TDFT		0x03418u
+#define E1000E_TDFHS		0x03420u
+#define E1000E_TDFTS		0x03428u
+#define E1000E_TDFPC		0x03430u
+#define E1000E_PBM		0x10000u	/* packet buffer memory */
+#define E1000E_PBM_WORDS	10240u		/* 40 KiB */
+
+/* Wake-up and manageability (§10.2.7, §10.2.8). */
+#define E1000E_MAVTV0		0x05010u	/* 4 x 32 bits */
+#define E1000E_WUC		0x05800u
+#define E1000E_WUFC		0x05808u
+#define E1000E_WUS		0x05810u
+#define E1000E_MANC		0x05820u
+#define E1000E_MFVAL		0x05824u
+#define E1000E_MFUTP01		0x05828u
+#define E1000E_MFUTP23		0x05830u
+#define E1000E_IPAV		0x05838u
+#define E1000E_IP4AT		0x05840u	/* 7 x 32 bits */
+#define E1000E_MANC2H		0x05860u
+#define E1000E_IP6AT		0x05880u	/* 4 x 32 bits */
+#define E1000E_MDEF		0x05890u	/* 8 x 32 bits */
+#define E1000E_WUPM		0x05A00u	/* 32 x 32 bits */
+#define E1000E_FACTPS		0x05B30u
+#define E1000E_FFLT		0x05F00u	/* 11 x 11 bits */
+#define E1000E_FFMT		0x09000u	/* 255 x 4 bits */
+#define E1000E_FTFT		0x09400u	/* 255 x 32 bits */
+#define E1000E_FFVT		0x09800u	/* 255 x 32 bits */
+#define E1000E_MANC_DIS_IP_CHK_ARP (1u << 28)
+#define E1000E_FACTPS_LAN0_ON	(1u << 2)
+#define E1000E_FACTPS_RESET	(E1000E_FACTPS_LAN0_ON | 0x20000000u)
+
+/* PCIe statistics control and counters (§10.2.9). */
+#define E1000E_GSCL_1		0x05B10u	/* GSCL_1..4, then GSCN_0..3 */
+#define E1000E_GSCN_0		0x05B20u
+
+/* Time synchronisation (IEEE 1588, §10.2.10). */
+#define E1000E_TSYNCTXCTL	0x0B600u	/* 0xB600-0xB638, 15 registers */
+#define E1000E_RXCFGL		0x0B634u
+#define E1000E_RXUDP		0x0B638u
+#define E1000E_TSYNC_REGS	15u
 
 /* Interrupts (§10.2.4). */
 #define E1000E_ICR		0x000C0u
@@ -49,6 +111,9 @@
 #define E1000E_EIAC		0x000DCu
 #define E1000E_IAM		0x000E0u
 #define E1000E_IVAR		0x000E4u
+#define E1000E_EITR(n)		(0x000E8u + 4u * (n))	/* n < 5, §10.2.4.11 */
+#define E1000E_MSIX_VECTORS	5u
+#define E1000E_PBACLR		0x05B68u	/* MSI-X PBA clear, §10.2.4.12 */
 
 /* Receive (§10.2.5): RCTL §10.2.5.1, the queue 0 ring §10.2.5.5-§10.2.5.9,
  * RXDCTL §10.2.5.11, MTA §10.2.5.21, RAL/RAH §10.2.5.22-§10.2.5.23. */
@@ -82,6 +147,8 @@
 #define E1000E_MRQC		0x05818u
 #define E1000E_RETA		0x05C00u	/* 32 x 32 bits */
 #define E1000E_RSSRK		0x05C80u	/* 10 x 32 bits */
+#define E1000E_RSSRK_WORDS	10u
+#define E1000E_RETA_WORDS	32u
 
 /* Short names for queue 0, as drivers spell them. */
 #define E1000E_RDBAL		E1000E_RDBAL0
@@ -230,10 +297,18 @@
 #define E1000E_EEPROM_WORDS	64u	/* words 0-2: MAC, 0x3F: checksum */
 #define E1000E_EEPROM_SUM	0xBABAu	/* sum of words 0x00-0x3F */
 
-/* CTRL_EXT. */
+/* CTRL_EXT (§10.2.2.5). */
 #define E1000E_CTRL_EXT_ASDCHK	(1u << 12)
 #define E1000E_CTRL_EXT_EE_RST	(1u << 13)
+#define E1000E_CTRL_EXT_SPD_BYPS (1u << 15)	/* speed select bypass */
+#define E1000E_CTRL_EXT_EIAME	(1u << 24)	/* MSI-X auto-mask by IAM */
 #define E1000E_CTRL_EXT_IAME	(1u << 27)
+#define E1000E_CTRL_EXT_INT_TIMERS_CLEAR_ENA (1u << 29)
+#define E1000E_CTRL_EXT_PBA_CLR	(1u << 31)	/* IMS writes clear PBA */
+
+/* EEWR (§10.2.2.6): START, DONE, word address 15:2, data 31:16, as EERD. */
+#define E1000E_EEWR_START	E1000E_EERD_START
+#define E1000E_EEWR_DONE	E1000E_EERD_DONE
 
 /* MDIC (§10.2.2.7): data 15:0, register 20:16, PHY 25:21, op 27:26, R 28, I 29, E 30. */
 #define E1000E_MDIC_DATA_MASK	0xFFFFu
@@ -269,6 +344,22 @@
 #define E1000E_ICR_INT_ASSERTED	(1u << 31)
 /* Causes IMS can enable (the others are ignored when written). */
 #define E1000E_IMS_VALID	0x01F782D7u
+/* With MSI-X, what raises OTHER (§10.2.4.1): the causes no queue owns. */
+#define E1000E_ICR_OTHER_CAUSES	(E1000E_ICR_LSC | E1000E_ICR_RXO | \
+    E1000E_ICR_MDAC | E1000E_ICR_SRPD | E1000E_ICR_ACK | E1000E_ICR_MNG)
+
+/* IVAR (§10.2.4.10): a 4-bit entry (vector 2:0, valid 3) per cause:
+ * RXQ0 3:0, RXQ1 7:4, TXQ0 11:8, TXQ1 15:12, OTHER 19:16; bit 31 asks
+ * for a TX interrupt on every write-back. */
+#define E1000E_IVAR_VALID	0x8u
+#define E1000E_IVAR_VEC_MASK	0x7u
+#define E1000E_IVAR_TX_INT_EVERY_WB (1u << 31)
+
+/* Interrupt timing units: ITR/EITR count 256 ns, the delay timers
+ * (RDTR, RADV, RAID, TIDV, TADV) 1.024 us (§10.2.4.2, §10.2.5.10). */
+#define E1000E_ITR_UNIT_NS	256
+#define E1000E_DELAY_UNIT_NS	1024
+#define E1000E_DELAY_FPD	(1u << 31)	/* RDTR/TIDV: flush now */
 
 /* RCTL (§10.2.5.1). */
 #define E1000E_RCTL_EN		(1u << 1)
@@ -277,6 +368,7 @@
 #define E1000E_RCTL_MPE		(1u << 4)
 #define E1000E_RCTL_LPE		(1u << 5)
 #define E1000E_RCTL_LBM_MASK	(3u << 6)
+#define E1000E_RCTL_LBM_MAC	(1u << 6)	/* MAC loopback */
 #define E1000E_RCTL_RDMTS_SHIFT	8
 #define E1000E_RCTL_RDMTS_MASK	(3u << 8)
 #define E1000E_RCTL_DTYP_MASK	(3u << 10)
@@ -286,8 +378,37 @@
 #define E1000E_RCTL_BSIZE_SHIFT	16
 #define E1000E_RCTL_BSIZE_MASK	(3u << 16)
 #define E1000E_RCTL_VFE		(1u << 18)
+#define E1000E_RCTL_CFIEN	(1u << 19)
+#define E1000E_RCTL_CFI		(1u << 20)
 #define E1000E_RCTL_BSEX	(1u << 25)
 #define E1000E_RCTL_SECRC	(1u << 26)
+#define E1000E_RCTL_DTYP_PS	(1u << 10)
+
+/* RFCTL (§10.2.5.15). */
+#define E1000E_RFCTL_ACK_DIS	(1u << 12)
+#define E1000E_RFCTL_ACK_DATA_DIS (1u << 13)
+#define E1000E_RFCTL_EXTEN	(1u << 15)	/* extended RX descriptors */
+#define E1000E_RFCTL_IPV6_DIS	(1u << 10)
+#define E1000E_RFCTL_IPV6_XSUM_DIS (1u << 11)
+#define E1000E_RFCTL_IPFRSP_DIS	(1u << 14)	/* fragments not split */
+#define E1000E_RFCTL_IPV6_EX_DIS (1u << 16)	/* RSS: extensions, no EX */
+#define E1000E_RFCTL_NEW_IPV6_EXT_DIS (1u << 17) /* ... home address */
+
+/* RXCSUM (§10.2.5.14): packet checksum start 7:0, IP and TCP/UDP
+ * checksum offload, and PCSD (the RSS hash replaces the checksum). */
+#define E1000E_RXCSUM_PCSS_MASK	0xFFu
+#define E1000E_RXCSUM_IPOFLD	(1u << 8)
+#define E1000E_RXCSUM_TUOFLD	(1u << 9)
+#define E1000E_RXCSUM_PCSD	(1u << 13)
+
+/* MRQC (§10.2.5.17): RSS on (1:0 = 01) and the hashed field sets. */
+#define E1000E_MRQC_RSS		0x1u
+#define E1000E_MRQC_EN_MASK	0x3u
+#define E1000E_MRQC_TCPIPV4	(1u << 16)
+#define E1000E_MRQC_IPV4	(1u << 17)
+#define E1000E_MRQC_TCPIPV6	(1u << 18)
+#define E1000E_MRQC_IPV6EX	(1u << 19)
+#define E1000E_MRQC_IPV6	(1u << 20)
 
 /* TCTL (§10.2.6.1). */
 #define E1000E_TCTL_EN		(1u << 1)

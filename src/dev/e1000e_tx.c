@@ -1,9 +1,11 @@
 /*
- * e1000e_tx.c — the transmit rings: legacy descriptors (82574L datasheet
- * §7.2.10.1) fetched by DMA from head to tail (e1000e_ring.h), buffers
- * gathered until EOP into one bounded frame, short frames padded
- * (TCTL.PSP, §10.2.6.1), the frame handed to the wire, and DD written
- * back when the descriptor asks (RS).
+ * e1000e_tx.c — the transmit rings: descriptors fetched by DMA from head
+ * to tail (e1000e_ring.h) — legacy (82574L datasheet §7.2.10.1), TCP/IP
+ * context (§7.2.10.2) and TCP/IP data (§7.2.10.3) — buffers gathered
+ * until EOP into one bounded frame, which e1000e_txoff.c finishes
+ * (checksums, segmentation, VLAN tag, padding) and hands to the wire;
+ * DD is written back when the descriptor asks (RS), or for every
+ * descriptor with IVAR's TX_INT_EVERY_WB.
  *
  * One doorbell consumes at most one ring's worth of descriptors. A
  * descriptor fetch that faults stops the queue where it is (head stays on
@@ -15,72 +17,36 @@
 #include "dev/e1000e_core.h"
 #include "machine/iommu.h"
 
+static void
+txq_clear_frame(struct e1000e_txq *t)
+{
+	t->len = 0;
+	t->bad = false;
+	t->started = false;
+	t->ext = false;
+	t->tse = false;
+	t->popts = 0;
+}
+
 void
 e1000e_tx_reset(struct e1000e *d)
 {
 	unsigned q;
 
 	for (q = 0; q < E1000E_NQUEUES; q++) {
-		d->txq[q].len = 0;
-		d->txq[q].bad = false;
+		txq_clear_frame(&d->txq[q]);
+		memset(&d->txq[q].ctx, 0, sizeof(d->txq[q].ctx));
 		d->txq[q].busy = false;
 		d->txq[q].kick = false;
 	}
 }
 
-static void
-tx_stats(struct e1000e *d, const uint8_t *f, size_t len)
+/* How much one frame may gather: a segmentation payload, or a frame. */
+static size_t
+tx_limit(const struct e1000e_txq *t)
 {
-	size_t wire = len + E1000E_FCS_LEN;
-
-	e1000e_stat_inc(d, E1000E_TPT, 1);
-	e1000e_stat_inc(d, E1000E_GPTC, 1);
-	e1000e_stat_add64(d, E1000E_GOTCL, wire);
-	e1000e_stat_add64(d, E1000E_TOTL, wire);
-	e1000e_stat_inc(d, e1000e_size_bucket(E1000E_PTC64, wire), 1);
-	if (f[0] & 1) {
-		static const uint8_t bc[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-		    0xFF };
-
-		e1000e_stat_inc(d, memcmp(f, bc, 6) == 0 ? E1000E_BPTC :
-		    E1000E_MPTC, 1);
-	}
-	d->cnt.tx_frames++;
-	d->cnt.tx_bytes += len;
-}
-
-/* EOP: send what queue q gathered, if it is a frame. */
-static void
-tx_send(struct e1000e *d, struct e1000e_txq *t)
-{
-	size_t len = t->len;
-	bool bad = t->bad;
-
-	t->len = 0;
-	t->bad = false;
-	if (bad)
-		return;		/* counted when it went bad */
-	if (len == 0) {
-		d->cnt.tx_malformed++;
-		return;
-	}
-	if ((e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_PSP) &&
-	    len < E1000E_FRAME_MIN) {
-		memset(t->buf + len, 0, E1000E_FRAME_MIN - len);
-		len = E1000E_FRAME_MIN;
-	}
-	if (len < 14) {
-		d->cnt.tx_malformed++;
-		return;
-	}
-	e1000e_update_link(d);
-	if (d->port.xmit == NULL ||
-	    !(e1000e_reg(d, E1000E_STATUS) & E1000E_STATUS_LU)) {
-		d->cnt.tx_no_wire++;
-		return;
-	}
-	tx_stats(d, t->buf, len);
-	d->port.xmit(d->port.wire, t->buf, len);
+	return t->tse && (t->ctx.tucmd & E1000E_TXD_CMD_TSE) ?
+	    E1000E_TSO_MAX : E1000E_FRAME_MAX;
 }
 
 /* Gather one descriptor's buffer into the frame being built. */
@@ -90,7 +56,7 @@ tx_gather(struct e1000e *d, struct e1000e_txq *t, uint64_t addr,
 {
 	if (len == 0 || t->bad)
 		return;
-	if (len > E1000E_FRAME_MAX - t->len) {
+	if (len > tx_limit(t) - t->len) {
 		t->bad = true;
 		d->cnt.tx_malformed++;
 		return;
@@ -103,25 +69,45 @@ tx_gather(struct e1000e *d, struct e1000e_txq *t, uint64_t addr,
 	t->len += len;
 }
 
+/* A data or legacy descriptor TD joins the frame: its options (the
+ * first descriptor's POPTS and TSE; the EOP descriptor's command). */
+static void
+tx_note(struct e1000e_txq *t, const struct e1000e_tx_desc *td, bool ext)
+{
+	if (!t->started) {
+		t->started = true;
+		t->ext = ext;
+		t->tse = ext && (td->cmd & E1000E_TXD_CMD_TSE);
+		t->popts = ext ? td->css : 0;
+	}
+	t->eop = *td;
+}
+
 /*
- * One pass over queue q: at most one ring's worth of descriptors. Returns
- * the interrupt causes to raise; *reset when a callback reset the device
- * (the caller must then touch nothing).
+ * One pass over queue q: at most one ring's worth of descriptors. Says
+ * whether a descriptor was written back (and whether the last one asked
+ * for a delayed interrupt) and whether the ring ended empty; *reset
+ * when a callback reset the device (the caller must then touch nothing).
  */
-static uint32_t
-tx_pass(struct e1000e *d, unsigned q, bool *reset)
+static void
+tx_pass(struct e1000e *d, unsigned q, bool *reset, bool *wrote,
+    bool *empty, bool *ide)
 {
 	uint32_t bal = E1000E_TDBAL + q * E1000E_QUEUE_STRIDE;
 	struct e1000e_txq *t = &d->txq[q];
 	uint64_t gen = d->generation;
 	struct e1000e_ring r;
 	struct e1000e_tx_desc td;
-	uint32_t cause = 0, i, len;
+	uint32_t i, len;
 	uint64_t daddr;
 	uint8_t desc[E1000E_DESC_SIZE];
-	bool eop;
+	bool eop, every = (e1000e_reg(d, E1000E_IVAR) &
+	    E1000E_IVAR_TX_INT_EVERY_WB) != 0;
 
 	*reset = false;
+	*wrote = false;
+	*empty = false;
+	*ide = false;
 	for (i = 0;; i++) {
 		if (!e1000e_ring_get(d, bal, &r)) {
 			if (r.n != 0)
@@ -133,42 +119,46 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 		daddr = e1000e_ring_head_addr(&r);
 		if (dma_read(d->dma, daddr, desc, sizeof(desc)) != 0) {
 			d->cnt.dma_faults++;
-			t->len = 0;
-			t->bad = false;
+			txq_clear_frame(t);
 			goto out;
 		}
 		e1000e_tx_desc_unpack(desc, &td);
+		eop = false;
 		if (!(td.cmd & E1000E_TXD_CMD_DEXT)) {
+			tx_note(t, &td, false);
 			len = td.length;
 			eop = (td.cmd & E1000E_TXD_CMD_EOP) != 0;
 		} else if (e1000e_txd_dtyp(&td) == E1000E_TXD_DTYP_DATA) {
-			/* Extended data descriptor: offloads not modelled,
-			 * its buffer is sent as is. */
+			tx_note(t, &td, true);
 			len = e1000e_txd_ext_length(&td);
 			eop = (td.cmd & E1000E_TXD_CMD_EOP) != 0;
 		} else {
-			/* Context descriptor: no data. */
+			/* Context descriptor: no data; it sets the offload
+			 * parameters of the data descriptors after it. */
+			e1000e_tx_ctx_unpack(desc, &t->ctx);
 			len = 0;
-			eop = false;
 		}
 		tx_gather(d, t, td.addr, len);
 		if (d->generation != gen)
 			goto out;
 		if (eop) {
-			tx_send(d, t);
+			e1000e_tx_finish(d, t);
+			txq_clear_frame(t);
 			if (d->generation != gen)
 				goto out;
 		}
 		/* RS asks for DD in STA (82574L datasheet §7.2.10.1); only
-		 * bytes 12-15 go back, unchanged but for DD. */
-		if (td.cmd & E1000E_TXD_CMD_RS) {
+		 * bytes 12-15 go back, unchanged but for DD. IDE of the last
+		 * one written back decides the delay. */
+		if ((td.cmd & E1000E_TXD_CMD_RS) || every) {
 			td.sta |= E1000E_TXD_STA_DD;
 			e1000e_tx_desc_pack(&td, desc);
 			if (dma_write(d->dma, daddr + E1000E_TXD_STA_OFF,
 			    desc + E1000E_TXD_STA_OFF,
-			    E1000E_DESC_SIZE - E1000E_TXD_STA_OFF) == 0)
-				cause |= E1000E_ICR_TXDW;
-			else
+			    E1000E_DESC_SIZE - E1000E_TXD_STA_OFF) == 0) {
+				*wrote = true;
+				*ide = (td.cmd & E1000E_TXD_CMD_IDE) != 0;
+			} else
 				d->cnt.dma_faults++;
 			if (d->generation != gen)
 				goto out;
@@ -183,10 +173,9 @@ tx_pass(struct e1000e *d, unsigned q, bool *reset)
 		e1000e_ring_advance(d, &r);
 	}
 	if (e1000e_ring_get(d, bal, &r) && r.head == r.tail)
-		cause |= E1000E_ICR_TXQE;
+		*empty = true;
 out:
 	*reset = d->generation != gen;
-	return cause;
 }
 
 void
@@ -194,8 +183,7 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 {
 	struct e1000e_txq *t = &d->txq[q];
 	uint64_t gen = d->generation;
-	uint32_t cause;
-	bool reset;
+	bool reset, wrote, empty, ide;
 
 	if (!(e1000e_reg(d, E1000E_TCTL) & E1000E_TCTL_EN) ||
 	    !(e1000e_reg(d, E1000E_TARC0 + q * E1000E_QUEUE_STRIDE) &
@@ -214,11 +202,10 @@ e1000e_tx_process(struct e1000e *d, unsigned q)
 	t->busy = true;
 	do {
 		t->kick = false;
-		cause = tx_pass(d, q, &reset);
+		tx_pass(d, q, &reset, &wrote, &empty, &ide);
 		if (reset)
 			goto out;
-		if (cause != 0)
-			e1000e_set_cause(d, cause);
+		e1000e_intr_tx(d, q, wrote, empty, ide);
 		if (d->generation != gen)
 			goto out;
 	} while (t->kick &&

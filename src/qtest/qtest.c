@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/clock.h"
 #include "machine/pci.h"
 #include "machine/phys.h"
 
@@ -28,7 +29,8 @@ struct qtest {
 	bool		 intercepting;	/* irq_intercept_* done */
 	bool		 intercept_in;	/* ... on the IOAPIC inputs */
 	int		 irq_level[QTEST_IRQS];
-	int64_t		 clock_ns;
+	int64_t		 clock_ns;	/* without a machine clock */
+	struct mclock	*clk;		/* the machine's, or NULL */
 	struct qtest_counters cnt;
 };
 
@@ -490,10 +492,20 @@ cmd_memset(struct qtest *q, char **w)
 	reply(q, "OK\n");
 }
 
+/* Move the clock to TO (never back): the machine's timers run on the way. */
+static void
+clock_to(struct qtest *q, int64_t to)
+{
+	if (q->clk != NULL)
+		mclock_advance(q->clk, to);
+	else if (to > q->clock_ns)
+		q->clock_ns = to;
+}
+
 static void
 cmd_clock(struct qtest *q, char **w)
 {
-	int64_t ns = 0;
+	int64_t ns = 0, now = qtest_clock(q), next;
 
 	if (w[1] != NULL && !parse_i64(w[1], &ns)) {
 		reply(q, "FAIL %s: bad argument\n", w[0]);
@@ -504,15 +516,16 @@ cmd_clock(struct qtest *q, char **w)
 			reply(q, "FAIL clock_set: missing argument\n");
 			return;
 		}
-		if (ns > q->clock_ns)
-			q->clock_ns = ns;
+		clock_to(q, ns);
+	} else if (w[1] == NULL) {
+		/* A bare clock_step goes to the next timer's deadline; with
+		 * no timer armed it leaves the clock where it is. */
+		if ((next = mclock_deadline(q->clk)) >= 0)
+			clock_to(q, next);
 	} else if (ns > 0) {
-		/* No timer is pending on this machine: a bare clock_step has
-		 * no deadline to reach and leaves the clock alone. */
-		q->clock_ns = ns > INT64_MAX - q->clock_ns ? INT64_MAX :
-		    q->clock_ns + ns;
+		clock_to(q, ns > INT64_MAX - now ? INT64_MAX : now + ns);
 	}
-	reply(q, "OK %" PRIi64 "\n", q->clock_ns);
+	reply(q, "OK %" PRIi64 "\n", qtest_clock(q));
 }
 
 static void
@@ -704,7 +717,14 @@ qtest_set_irq(struct qtest *q, unsigned irq, int level)
 int64_t
 qtest_clock(const struct qtest *q)
 {
-	return q->clock_ns;
+	return q->clk != NULL ? mclock_now(q->clk) : q->clock_ns;
+}
+
+void
+qtest_set_clock(struct qtest *q, struct mclock *clk)
+{
+	if (q != NULL)
+		q->clk = clk;
 }
 
 void

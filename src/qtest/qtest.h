@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mclock;
 struct phys;
 struct pci_bus;
 struct qtest;
@@ -45,6 +46,10 @@ void qtest_set_irq(struct qtest *q, unsigned irq, int level);
 
 /* The virtual clock clock_step and clock_set move (ns). */
 int64_t qtest_clock(const struct qtest *q);
+/* Drive the machine's clock CLK (machine/clock.h; not owned) instead of
+ * a private counter: clock_step and clock_set advance it, running its
+ * timers, and a bare clock_step goes to its next deadline. */
+void qtest_set_clock(struct qtest *q, struct mclock *clk);
 
 struct qtest_counters {
 	uint64_t commands;	/* lines run */
