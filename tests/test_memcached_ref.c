@@ -660,6 +660,31 @@ probe(int fd, uint64_t *cas, struct buf *stats)
 	return ok && stats_form(stats);
 }
 
+/*
+ * Wait (up to 5 s) until memcached's LRU crawler is idle: a crawl or
+ * metadump it runs in a thread of its own answers the next lru_crawler
+ * command BUSY until it ends, and on a loaded host it can outlast the
+ * corpus's pace. Its own stats say when (lru_crawler_running).
+ */
+static void
+crawler_wait(int fd)
+{
+	for (int i = 0; i < 200; i++) {
+		struct buf b = { 0 };
+		const char *r;
+		bool idle;
+
+		send_recv(fd, "stats\r\n", 7, &b);
+		recv_until(fd, &b, 0, "END\r\n", WAIT_MS);
+		r = b.p != NULL ? strstr(b.p, "STAT lru_crawler_running ") : NULL;
+		idle = r == NULL || r[25] == '0';
+		free(b.p);
+		if (idle)
+			return;
+		poll(NULL, 0, 25);
+	}
+}
+
 enum kind { PLAIN, VERSION, STATS, CLOSE };
 
 /* The names of a stats answer, in order, one line each. */
@@ -834,6 +859,8 @@ main(int argc, char **argv)
 			k = CLOSE;
 		}
 		expand(text, &req, now, rcas);
+		if (strncmp(text, "lru_crawler", 11) == 0)
+			crawler_wait(fd);
 		if (target == NULL) {
 			/* The engine first; memcached for as many bytes. */
 			engine_run(c, req.p, req.len, &eng);
