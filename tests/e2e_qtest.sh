@@ -588,7 +588,7 @@ for s in "${scenarios[@]}"; do
 				    "${st_dev[$i]}: $ref '$w', $c '$g'"
 				continue
 			fi
-			if [ -n "${st_dev[$i]-}" ] && [ -z "${st_cmask[$i]}" ]; then
+			if [ -n "${st_dev[$i]-}" ] && [ -z "${st_cmask[$i]-}" ]; then
 				sc_devlines=$((sc_devlines + 1))
 				sc_dev+=("${st_dev[$i]}")
 				[ "$verbose" = 1 ] && echo "  deviation" \
