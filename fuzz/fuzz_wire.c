@@ -27,7 +27,8 @@
  * - ASan/UBSan catch the rest.
  *
  * Input (every field optional: a short input ends the script):
- *   mode    bit 0: memcached (else UDP echo); bit 1: small limits
+ *   mode    bit 0: memcached (else UDP echo); bit 1: small limits;
+ *           bit 2: UDP checksums by the NIC (netstack_udp_csum)
  *           (-m 512k -I 16k -c 4)
  *   ops     one byte op, then its fields; up to MAX_OPS ops:
  *   0 ARP   flags: bit 0 reply (else request), bit 1 claim the server's
@@ -111,6 +112,7 @@ die(const char *what, const char *detail)
 
 struct srv {
 	bool memcached;
+	bool csum_offload;
 	struct mc_settings set;
 	volatile bool ready, stop;
 	struct mc_server mc;		/* valid while ready */
@@ -135,6 +137,7 @@ server_proc(void *arg)
 	if (netstack_open(&ns, &nd, "10.0.0.1/24", s->err,
 	    sizeof(s->err)) != 0)
 		sys_exit(1);
+	ns.csum_offload = s->csum_offload;
 	if (s->memcached)
 		err = mc_server_open(&s->mc, &ns, MC_PORT, &s->set, NULL, NULL);
 	else
@@ -327,7 +330,8 @@ payload(struct hostile *h, uint8_t *buf, size_t room)
 static void
 send_frame(struct hostile *h, const uint8_t *f, size_t len)
 {
-	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)len, 0 };
+	struct udrv_frame fr = { .data = (void *)(uintptr_t)f,
+	    .len = (uint16_t)len };
 
 	h->frames++;
 	for (int i = 0; i < 1000 && udrv_tx_burst(&h->d, &fr, 1) != 1; i++) {
@@ -455,7 +459,8 @@ pump(struct hostile *h, unsigned rounds)
 		int n;
 
 		for (int i = 0; i < 16; i++)
-			fr[i] = (struct udrv_frame){ room[i], 0, sizeof(room[i]) };
+			fr[i] = (struct udrv_frame){ .data = room[i],
+			    .size = sizeof(room[i]) };
 		n = udrv_rx_burst(&h->d, fr, 16);
 		for (int i = 0; i < n; i++)
 			input(h, fr[i].data, fr[i].len);
@@ -705,6 +710,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	verbose = getenv("CAPIO_FUZZ_WIRE_VERBOSE") != NULL;
 	memset(&srv, 0, sizeof(srv));
 	srv.memcached = (data[0] & 1) != 0;
+	srv.csum_offload = (data[0] & 4) != 0;
 	mc_settings_default(&srv.set);
 	if (data[0] & 2) {
 		srv.set.memory_limit = 512u << 10;

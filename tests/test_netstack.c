@@ -300,12 +300,18 @@ struct hostile {
 	char got[16384];
 	size_t ngot;
 	int stage;			/* how far it got */
+	/* UDP echoes: the payloads' first bytes, and whether each reply's
+	 * checksum was present and right. */
+	char udp_got[4][5];
+	bool udp_sum_ok[4];
+	int nudp;
 };
 
 static void
 h_send(struct hostile *h, const uint8_t *f, size_t n)
 {
-	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)n, 0 };
+	struct udrv_frame fr = { .data = (void *)(uintptr_t)f,
+	    .len = (uint16_t)n };
 
 	for (int i = 0; i < 1000 && udrv_tx_burst(&h->d, &fr, 1) != 1; i++)
 		wfe();
@@ -355,6 +361,19 @@ h_input(struct hostile *h, const uint8_t *f, size_t n)
 		}
 		return;
 	}
+	if (n >= 46 && inet_get16(f + 12) == 0x0800 && ip[9] == 17 &&
+	    (ip[0] & 15) == 5 && inet_get16(ip + 20 + 2) == PEER_PORT) {
+		size_t ulen = inet_get16(ip + 20 + 4);
+
+		if (ulen < 12 || 34 + ulen > n || h->nudp >= 4)
+			return;
+		memcpy(h->udp_got[h->nudp], ip + 28, 4);
+		h->udp_sum_ok[h->nudp] = inet_get16(ip + 26) != 0 &&
+		    inet_fold(inet_sum(ip + 20, ulen,
+		    inet_sum(ip + 12, 8, 17u + (uint32_t)ulen))) == 0xffff;
+		h->nudp++;
+		return;
+	}
 	if (n < 54 || inet_get16(f + 12) != 0x0800 || ip[9] != 6)
 		return;
 	ihl = (size_t)(ip[0] & 15) * 4;
@@ -394,7 +413,8 @@ h_pump(struct hostile *h, int rounds, bool (*done)(const struct hostile *))
 		int n;
 
 		for (int i = 0; i < 8; i++)
-			fr[i] = (struct udrv_frame){ room[i], 0, sizeof room[i] };
+			fr[i] = (struct udrv_frame){ .data = room[i],
+			    .size = sizeof room[i] };
 		n = udrv_rx_burst(&h->d, fr, 8);
 		for (int i = 0; i < n; i++)
 			h_input(h, fr[i].data, fr[i].len);
@@ -509,6 +529,122 @@ test_hostile_mss(void)
 	free(h);
 }
 
+/*
+ * --- UDP checksums by the NIC ----------------------------------------------
+ *
+ * A raw peer sends the UDP echo (netstack.csum_offload on) three
+ * datagrams: one with a right checksum, one with a wrong one, one with
+ * none (0). The NIC checks the first two (RXCSUM.TUOFLD): the good one
+ * reaches lwIP with its check skipped, the bad one with TCPE, so lwIP
+ * checks it and drops it. The echoes leave with the checksum the NIC
+ * inserted, which the peer verifies.
+ */
+#define ECHO_PORT	7
+
+static void
+h_udp(struct hostile *h, const char *payload, int sum)
+{
+	uint8_t f[64] = { 0 };
+	uint8_t *ip = f + 14, *u = ip + 20;
+	size_t ulen = 8 + strlen(payload);
+
+	memcpy(f, h->smac, 6);
+	memcpy(f + 6, h->d.mac, 6);
+	inet_put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	inet_put16(ip + 2, (uint16_t)(20 + ulen));
+	inet_put16(ip + 6, ATK_IP_DF);
+	ip[8] = 64;
+	ip[9] = 17;
+	inet_put32(ip + 12, ATK_PEER_IP);
+	inet_put32(ip + 16, ATK_MC_IP);
+	inet_put16(ip + 10, (uint16_t)~inet_fold(inet_sum(ip, 20, 0)));
+	inet_put16(u, PEER_PORT);
+	inet_put16(u + 2, ECHO_PORT);
+	inet_put16(u + 4, (uint16_t)ulen);
+	memcpy(u + 8, payload, ulen - 8);
+	if (sum != 0) {
+		uint16_t c = (uint16_t)~inet_fold(inet_sum(u, ulen,
+		    inet_sum(ip + 12, 8, 17u + (uint32_t)ulen)));
+
+		inet_put16(u + 6, (uint16_t)(sum > 0 ? c : c ^ 0x0100));
+	}
+	h_send(h, f, 14 + 20 + ulen);
+}
+
+static bool
+h_echoes(const struct hostile *h)
+{
+	return h->nudp >= 2;
+}
+
+static void
+csum_peer_main(void *arg)
+{
+	struct hostile *h = arg;
+
+	while (!h->srv->ready)
+		wfe();
+	if (udrv_open(&h->d, 1) != 0)
+		return;
+	h_arp(h, 1, NULL, ATK_MC_IP);
+	h_pump(h, 2000, h_has_mac);
+	if (!h->have_smac)
+		return;
+	h->stage = 1;
+	h_udp(h, "good", 1);
+	h_udp(h, "bad!", -1);
+	h_udp(h, "none", 0);
+	h_pump(h, 20000, h_echoes);
+	h_pump(h, 200, NULL);	/* an echo of the bad one would come now */
+	udrv_close(&h->d);
+}
+
+static void
+test_csum_offload(void)
+{
+	struct kernel_opts o;
+	char err[200];
+	struct kernel *k;
+	struct server_cfg srv;
+	struct hostile *h = calloc(1, sizeof *h);
+	int sp;
+
+	kernel_opts_default(&o);
+	o.host_syscalls = false;
+	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
+	    sizeof err);
+	CHECK(k != NULL && h != NULL);
+	if (k == NULL || h == NULL) {
+		free(h);
+		return;
+	}
+	memset(&srv, 0, sizeof srv);
+	srv.app = APP_UDP_ECHO;
+	srv.dev = 0;
+	snprintf(srv.cidr, sizeof srv.cidr, "10.0.0.1/24");
+	srv.port = ECHO_PORT;
+	srv.csum_offload = true;
+	h->srv = &srv;
+	sp = kernel_spawn(k, "udp-echo", server_main, &srv);
+	kernel_spawn(k, "peer", csum_peer_main, h);
+	for (int i = 0; i < 1000 && kernel_run(k, 100) > 1; i++)
+		continue;
+	CHECK_EQ(h->stage, 1);
+	CHECK_EQ(h->nudp, 2);
+	CHECK(strcmp(h->udp_got[0], "good") == 0);
+	CHECK(strcmp(h->udp_got[1], "none") == 0);
+	CHECK(h->udp_sum_ok[0] && h->udp_sum_ok[1]);
+	CHECK_EQ(srv.st.datagrams, 2);
+	CHECK_EQ(srv.st.csum_trusted, 1);	/* "none" had nothing to check */
+	CHECK_EQ(srv.st.csum_offloaded, 2);
+	srv.stop = true;
+	kernel_run(k, 1000);
+	(void)sp;
+	kernel_halt(k);
+	free(h);
+}
+
 int
 main(void)
 {
@@ -516,5 +652,6 @@ main(void)
 	run(true);
 	test_filter();
 	test_hostile_mss();
+	test_csum_offload();
 	return check_done("netstack");
 }

@@ -108,8 +108,8 @@ pump(void *arg)
 		 * everything sent before has been received. */
 		while (n < BURST && tx + n < nexpect &&
 		    expect[tx + n].from == from) {
-			f[n] = (struct udrv_frame){ expect[tx + n].data,
-			    expect[tx + n].sent, 0 };
+			f[n] = (struct udrv_frame){ .data = expect[tx + n].data,
+			    .len = expect[tx + n].sent };
 			n++;
 		}
 		if (n > 0)
@@ -117,7 +117,8 @@ pump(void *arg)
 		tx += q;
 		r->sent += q;
 		for (int i = 0; i < BURST; i++)
-			f[i] = (struct udrv_frame){ rxbuf[i], 0, sizeof rxbuf[i] };
+			f[i] = (struct udrv_frame){ .data = rxbuf[i],
+			    .size = sizeof rxbuf[i] };
 		got = udrv_rx_burst(&nic[1 - from], f, BURST);
 		for (int i = 0; i < got && rx < nexpect; i++, rx++) {
 			if (f[i].len == expect[rx].len &&

@@ -52,13 +52,15 @@ pump(void *arg)
 			unsigned s = seq + (unsigned)n;
 			unsigned len = 60 + (s * 37) % (1518 - 60 + 1);
 			fill(tx[n], len, s);
-			f[n] = (struct udrv_frame){ tx[n], (uint16_t)len, 0 };
+			f[n] = (struct udrv_frame){ .data = tx[n],
+			    .len = (uint16_t)len };
 		}
 		int q = udrv_tx_burst(&a, f, n);
 		r->sent += q;
 		seq += (unsigned)q;
 		for (int i = 0; i < 32; i++)
-			f[i] = (struct udrv_frame){ rx[i], 0, sizeof rx[i] };
+			f[i] = (struct udrv_frame){ .data = rx[i],
+			    .size = sizeof rx[i] };
 		int got = udrv_rx_burst(&b, f, 32);
 		if (q == 0 && got == 0)
 			break;	/* nothing moves: fail rather than spin */

@@ -14,7 +14,8 @@
 
 #define USAGE "capio run {memcached|udp-echo|nbd} [--tap IFNAME] " \
 	"[--ip ADDR/LEN] [--host-ip ADDR/LEN] [--port N] [--kernel-path] " \
-	"[--pcap FILE] [--seconds N] [--restart N] [--unfiltered] [--ops N] " \
+	"[--pcap FILE] [--seconds N] [--restart N] [--unfiltered] " \
+	"[--no-csum-offload] [--ops N] " \
 	"[-m MB] [-I SIZE] [-c N] [-o idle_timeout=N] [--disk FILE] " \
 	"[--size SIZE] [--export NAME] [--tenants N]"
 
@@ -183,6 +184,7 @@ parse(int argc, char **argv, struct serve_opts *o)
 	o->tenants = 1;
 	o->ops = 1000;
 	o->restarts = 10;
+	o->csum_offload = true;
 	mc_settings_default(&o->mc);
 	for (a.i = 2; a.i < argc; a.i++) {
 		const char *arg = argv[a.i];
@@ -191,6 +193,8 @@ parse(int argc, char **argv, struct serve_opts *o)
 			o->kernel_path = true;
 		else if (strcmp(arg, "--unfiltered") == 0)
 			o->unfiltered = true;
+		else if (strcmp(arg, "--no-csum-offload") == 0)
+			o->csum_offload = false;
 		else if (strcmp(arg, "--tap") == 0) {
 			if ((o->tap = cli_value(&a)) == NULL)
 				return EXIT_USAGE;
@@ -369,6 +373,10 @@ help(void)
 	    "                   (no MSS rewriting): to watch a peer's crafted segment\n"
 	    "                   crash it, and --restart bring it back; never for\n"
 	    "                   a real service (docs/memcached.md)\n"
+	    "  --no-csum-offload  lwIP computes and checks every UDP checksum;\n"
+	    "                   by default the NIC inserts them in datagrams\n"
+	    "                   that fit one frame and lwIP skips checking\n"
+	    "                   those the NIC found good (docs/memcached.md)\n"
 	    "memcached's own limits, by memcached's option names:\n"
 	    "  -m MB            memory for items and sets still arriving, 2..4096\n"
 	    "                   (default 64)\n"

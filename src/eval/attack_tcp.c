@@ -85,7 +85,8 @@ atk_tcp_open(struct atk_tcp *t, int dev, const uint8_t victim_mac[6])
 void
 atk_tcp_raw(struct atk_tcp *t, const uint8_t *f, size_t n)
 {
-	struct udrv_frame fr = { (void *)(uintptr_t)f, (uint16_t)n, 0 };
+	struct udrv_frame fr = { .data = (void *)(uintptr_t)f,
+	    .len = (uint16_t)n };
 
 	/* A full ring drains as the NIC sends: wait for it, boundedly. */
 	for (int i = 0; i < 1000 && udrv_tx_burst(&t->d, &fr, 1) != 1; i++)
@@ -194,8 +195,8 @@ atk_tcp_pump(struct atk_tcp *t, int rounds, uint16_t wnd, struct atk_conn *c,
 		if (c != NULL && want != NULL && strstr(c->got, want) != NULL)
 			return true;
 		for (int i = 0; i < ATK_TCP_ROOM; i++)
-			fr[i] = (struct udrv_frame){ t->room[i], 0,
-			    sizeof t->room[i] };
+			fr[i] = (struct udrv_frame){ .data = t->room[i],
+			    .size = sizeof t->room[i] };
 		n = udrv_rx_burst(&t->d, fr, ATK_TCP_ROOM);
 		for (int i = 0; i < n; i++)
 			input(t, fr[i].data, fr[i].len, wnd);

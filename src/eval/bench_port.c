@@ -170,8 +170,8 @@ bench_port_tx(struct bench_port *p, struct bench_buf *b, int n)
 		int m = n - done < BURST_MAX ? n - done : BURST_MAX, q;
 
 		for (int i = 0; i < m; i++)
-			f[i] = (struct udrv_frame){ b[done + i].host,
-			    b[done + i].len, 0 };
+			f[i] = (struct udrv_frame){ .data = b[done + i].host,
+			    .len = b[done + i].len };
 		q = p->arm == BARM_RAW ? bench_raw_tx_burst(&p->raw, f, m) :
 		    udrv_tx_burst(&p->u, f, m);
 		done += q;
@@ -201,8 +201,8 @@ bench_port_rx(struct bench_port *p, struct bench_buf *b, int n)
 		int m = n - got < BURST_MAX ? n - got : BURST_MAX, q;
 
 		for (int i = 0; i < m; i++)
-			f[i] = (struct udrv_frame){ b[got + i].host, 0,
-			    b[got + i].size };
+			f[i] = (struct udrv_frame){ .data = b[got + i].host,
+			    .size = b[got + i].size };
 		q = p->arm == BARM_RAW ? bench_raw_rx_burst(&p->raw, f, m) :
 		    udrv_rx_burst(&p->u, f, m);
 		for (int i = 0; i < q; i++)

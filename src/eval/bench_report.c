@@ -405,8 +405,10 @@ bench_doc_begin(const char *name, const struct bench_opts *o, char **buf,
 	bench_json_str(f, bench_commit());
 	fputs(",\"date\":", f);
 	bench_json_str(f, date);
-	fprintf(f, ",\"options\":{\"quick\":%s,\"host_syscalls\":%s},",
-	    o->quick ? "true" : "false", o->host_syscalls ? "true" : "false");
+	fprintf(f, ",\"options\":{\"quick\":%s,\"host_syscalls\":%s,"
+	    "\"csum_offload\":%s},",
+	    o->quick ? "true" : "false", o->host_syscalls ? "true" : "false",
+	    o->csum_offload ? "true" : "false");
 	return f;
 }
 

@@ -25,11 +25,14 @@ struct bench_opts {
 	uint64_t samples;
 	uint64_t frames;	/* throughput: frames per trial; 0: default */
 	int procs;		/* rtt: 1 (one process, both NICs) or 2 */
+	bool csum_offload;	/* udp: UDP checksums by the NIC on the
+				   capio arm (capio/page: the saving) */
 };
 
 #define BOPT_SAMPLES	1u	/* --warmup, --samples */
 #define BOPT_PROCS	2u	/* --procs */
 #define BOPT_FRAMES	4u	/* --frames */
+#define BOPT_OFFLOAD	8u	/* --csum-offload */
 
 #define BENCH_OUT_DEFAULT	"bench-out"
 

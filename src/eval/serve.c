@@ -73,6 +73,7 @@ server_cfg_for(struct kernel *k, const struct serve_opts *o,
 	sc->port = (uint16_t)o->port;
 	sc->mc_set = o->mc;
 	sc->unfiltered = o->unfiltered;
+	sc->csum_offload = o->csum_offload;
 }
 
 /* A server process for o on NIC 0; its configuration in *scp (the
@@ -251,6 +252,7 @@ serve_builtin(const struct serve_opts *o)
 	}
 	server_cfg_for(s.k, o, sc);
 	cc->kernel_path = o->kernel_path;
+	cc->csum_offload = o->csum_offload;
 	board_nic_mac(kernel_board(s.k), 1, cc->mac);
 	/* The client takes the next address in the server's subnet (parse
 	 * left room for it: a host part neither all zeros nor all ones). */

@@ -24,6 +24,8 @@ struct serve_opts {
 	unsigned len;		/* --ip's prefix length */
 	bool kernel_path;
 	bool unfiltered;
+	bool csum_offload;	/* UDP checksums by the NIC (default on;
+				   the kernel path passes none) */
 	/* nbd (serve_nbd) */
 	const char *disk;	/* backing file, or NULL for RAM */
 	const char *export_name;

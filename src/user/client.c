@@ -52,6 +52,7 @@ link_open(struct client_cfg *c, struct link *l)
 			udrv_close(&l->d);
 		return -1;
 	}
+	l->ns.csum_offload = c->csum_offload;
 	return 0;
 }
 
@@ -147,6 +148,7 @@ udp_client_main(void *arg)
 		a->pbuf_take(p, payload, (u16_t)c->size);
 		u.answered = false;
 		t0 = now_ns();
+		netstack_udp_csum(&l->ns, pcb, c->size);
 		a->udp_sendto(pcb, p, &dst, c->port);
 		a->pbuf_free(p);
 		netstack_flush(&l->ns);

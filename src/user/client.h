@@ -24,6 +24,8 @@ struct client_cfg {
 	uint32_t set_percent;		/* memcached: share of sets */
 	uint64_t *lat_ns;		/* ops entries, or NULL */
 	uint8_t *is_set;		/* ops entries (memcached), or NULL */
+	bool csum_offload;		/* UDP checksums by the NIC
+					   (netstack_udp_csum) */
 	volatile bool start_hold;	/* once ready, wait (wfe) until the
 					   harness clears it */
 	volatile bool hold;		/* after the workload, wait (wfe) until

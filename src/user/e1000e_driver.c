@@ -116,6 +116,13 @@ udrv_tx_queue(struct udrv *d, const struct udrv_frame *f, int n)
 		stbytes(d->txb, (int64_t)d->tx_tail * d->bufsize, f[sent].data, len);
 		td.addr = d->txb_dma + (uint64_t)d->tx_tail * d->bufsize;
 		td.length = len;
+		/* Checksum insertion by the NIC (§7.2.10.1): CSS..end summed,
+		 * the result at CSO. */
+		if (f[sent].csum_at != 0) {
+			td.cmd |= E1000E_TXD_CMD_IC;
+			td.css = f[sent].csum_start;
+			td.cso = f[sent].csum_at;
+		}
 		st64(d->txr, desc + E1000E_DESC_ADDR_OFF, td.addr);
 		st64(d->txr, desc + E1000E_DESC_QW1_OFF, e1000e_tx_desc_qw1(&td));
 		d->tx_tail = e1000e_ring_next(d->tx_tail, d->ntxd);
@@ -156,6 +163,12 @@ udrv_rx_burst(struct udrv *d, struct udrv_frame *f, int n)
 			uint16_t n_copy = len < f[got].size ? len : f[got].size;
 			ldbytes(d->rxb, (int64_t)d->rx_next * d->bufsize, f[got].data, n_copy);
 			f[got].len = n_copy;
+			/* Receive checksum offload status (RXCSUM.TUOFLD,
+			 * §7.1.6): the NIC summed the TCP/UDP segment. */
+			f[got].l4_csum_good = !(rd.status &
+			    E1000E_RXD_STA_IXSM) && (rd.status &
+			    (E1000E_RXD_STA_TCPCS | E1000E_RXD_STA_UDPCS)) &&
+			    !(rd.errors & E1000E_RXD_ERR_TCPE);
 			got++;
 			d->st.rx_frames++;
 			d->st.rx_bytes += len;

@@ -16,6 +16,12 @@ struct udrv_frame {
 	void *data;		/* host memory of the caller */
 	uint16_t len;		/* TX: bytes to send; RX: bytes received */
 	uint16_t size;		/* RX: room in data */
+	/* TX: csum_at nonzero asks the NIC to insert the ones' complement
+	 * sum of bytes csum_start..end at csum_at (legacy CMD.IC). */
+	uint8_t csum_start, csum_at;
+	/* RX: the NIC checked the frame's TCP/UDP checksum and found it
+	 * good (STA.TCPCS or UDPCS without ERR.TCPE). */
+	bool l4_csum_good;
 };
 
 struct udrv_stats {

@@ -8,11 +8,9 @@
 #include "user/libcapio.h"
 
 static int
-udrv_tx(struct netdev *nd, const void *frame, uint16_t len)
+udrv_tx(struct netdev *nd, const struct udrv_frame *f)
 {
-	struct udrv_frame f = { (void *)(uintptr_t)frame, len, 0 };
-
-	return udrv_tx_queue(nd->drv, &f, 1);
+	return udrv_tx_queue(nd->drv, f, 1);
 }
 
 static void
@@ -36,15 +34,16 @@ netdev_from_udrv(struct netdev *nd, struct udrv *d)
 	nd->dev = d->dev;
 	nd->tx = udrv_tx;
 	nd->flush = udrv_flush;
+	nd->csum_offload = true;
 	nd->rx = udrv_rx;
 }
 
 /* One system call per frame each way, and a copy through the kernel. */
 static int
-kern_tx(struct netdev *nd, const void *frame, uint16_t len)
+kern_tx(struct netdev *nd, const struct udrv_frame *f)
 {
-	stbytes(nd->txbuf, 0, frame, len);
-	return sys_send(nd->dev, nd->token, nd->txbuf, len) == len;
+	stbytes(nd->txbuf, 0, f->data, f->len);
+	return sys_send(nd->dev, nd->token, nd->txbuf, f->len) == f->len;
 }
 
 static int
@@ -60,6 +59,7 @@ kern_rx(struct netdev *nd, struct udrv_frame *f, int n)
 		if (r < 0)
 			break;
 		f[got].len = (uint16_t)(r < f[got].size ? r : f[got].size);
+		f[got].l4_csum_good = false;	/* no status comes through */
 		ldbytes(nd->rxbuf, 0, f[got].data, f[got].len);
 		got++;
 	}

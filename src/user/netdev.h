@@ -6,6 +6,7 @@
 #ifndef CAPIO_USER_NETDEV_H
 #define CAPIO_USER_NETDEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cap/cap.h"
@@ -13,8 +14,12 @@
 
 struct netdev {
 	uint8_t mac[6];
-	/* 1 if the frame was queued, 0 if the device had no room. */
-	int (*tx)(struct netdev *nd, const void *frame, uint16_t len);
+	/* 1 if the frame was queued, 0 if the device had no room. Its
+	 * checksum request (csum_at) only where csum_offload says so. */
+	int (*tx)(struct netdev *nd, const struct udrv_frame *f);
+	/* The path passes checksum requests and results between the stack
+	 * and the NIC (udrv_frame's csum_* and l4_csum_good). */
+	bool csum_offload;
 	/* Send what tx queued (NULL: tx sends at once). */
 	void (*flush)(struct netdev *nd);
 	/* Up to n received frames into f[] (data/size set by the caller). */

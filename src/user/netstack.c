@@ -288,21 +288,97 @@ bind_api(void *h, struct lwip_api *t, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The offset of the UDP header of an Ethernet frame carrying a whole
+ * (unfragmented) UDP datagram over IPv4, or 0.
+ */
+static size_t
+udp4_at(const uint8_t *f, size_t len)
+{
+	size_t ihl, l4;
+
+	if (len < 14 + 20 + 8 || inet_get16(f + 12) != 0x0800 ||
+	    (f[14] >> 4) != 4 || f[14 + 9] != 17 ||
+	    (inet_get16(f + 14 + 6) & 0x3FFF) != 0)	/* MF, offset */
+		return 0;
+	ihl = (size_t)(f[14] & 0xF) * 4;
+	l4 = 14 + ihl;
+	if (ihl < 20 || l4 + 8 > len || 14 + (size_t)inet_get16(f + 14 + 2) > len ||
+	    inet_get16(f + l4 + 4) < 8 || l4 + (size_t)inet_get16(f + l4 + 4) > len)
+		return 0;
+	return l4;
+}
+
+/*
+ * A UDP datagram lwIP sent without a checksum (netstack_udp_csum asked
+ * it to): put the pseudo-header sum in the field and ask the NIC to add
+ * the header and payload to it (82574L datasheet §7.2.10.1), which is
+ * how drivers hand a checksum to these NICs.
+ */
+static void
+tx_csum_request(struct netstack *ns, uint8_t *f, struct udrv_frame *out)
+{
+	size_t l4 = udp4_at(f, out->len);
+	uint16_t ulen;
+
+	if (!ns->csum_offload || !ns->nd->csum_offload || l4 == 0 ||
+	    l4 + 6 > 0xFF || inet_get16(f + l4 + 6) != 0)
+		return;
+	ulen = inet_get16(f + l4 + 4);
+	/* The NIC sums to the end of the frame: no bytes past the datagram. */
+	if (l4 + ulen != out->len)
+		return;
+	inet_put16(f + l4 + 6, inet_fold(inet_sum(f + 14 + 12, 8,
+	    17u + ulen)));
+	out->csum_start = (uint8_t)l4;
+	out->csum_at = (uint8_t)(l4 + 6);
+	ns->st.tx_csum_offloaded++;
+}
+
+/*
+ * A received UDP datagram over IPv4 whose checksum the NIC found good:
+ * lwIP is told there is none to check (RFC 768: 0, "no checksum").
+ */
+static void
+rx_csum_trust(struct netstack *ns, struct udrv_frame *f)
+{
+	size_t l4;
+
+	if (!ns->csum_offload || !f->l4_csum_good)
+		return;
+	if ((l4 = udp4_at(f->data, f->len)) != 0) {
+		inet_put16((uint8_t *)f->data + l4 + 6, 0);
+		ns->st.rx_csum_trusted++;
+	}
+}
+
+void
+netstack_udp_csum(struct netstack *ns, struct udp_pcb *pcb, size_t len)
+{
+	/* One frame: the MTU less the IPv4 and UDP headers. */
+	if (ns->csum_offload && ns->nd->csum_offload &&
+	    len <= ns->netif.mtu - 28u)
+		pcb->flags |= UDP_FLAGS_NOCHKSUM;
+	else
+		pcb->flags &= (u8_t)~UDP_FLAGS_NOCHKSUM;
+}
+
 /* lwIP hands us a frame to put on the wire. */
 static err_t
 linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct netstack *ns = netif->state;
 	uint8_t frame[FRAME_ROOM];
-	uint16_t len = p->tot_len;
+	struct udrv_frame f = { .data = frame, .len = p->tot_len };
 
-	if (len > sizeof frame) {
+	if (f.len > sizeof frame) {
 		ns->st.tx_dropped++;
 		return ERR_BUF;
 	}
-	ns->api->pbuf_copy_partial(p, frame, len, 0);
+	ns->api->pbuf_copy_partial(p, frame, f.len, 0);
+	tx_csum_request(ns, frame, &f);
 	for (int i = 0; i < TX_RETRIES; i++) {
-		if (ns->nd->tx(ns->nd, frame, len) == 1) {
+		if (ns->nd->tx(ns->nd, &f) == 1) {
 			ns->st.tx_frames++;
 			return ERR_OK;
 		}
@@ -607,7 +683,8 @@ netstack_poll(struct netstack *ns)
 	netstack_flush(ns);
 	/* Per stack: a callback below may yield to another process. */
 	for (int i = 0; i < RX_BURST; i++)
-		f[i] = (struct udrv_frame){ ns->room + i * FRAME_ROOM, 0, FRAME_ROOM };
+		f[i] = (struct udrv_frame){ .data = ns->room + i * FRAME_ROOM,
+		    .size = FRAME_ROOM };
 	n = ns->nd->rx(ns->nd, f, RX_BURST);
 	for (int i = 0; i < n; i++) {
 		struct pbuf *p;
@@ -615,6 +692,7 @@ netstack_poll(struct netstack *ns)
 		if (!ns->unfiltered &&
 		    netstack_rx_filter(&ns->st, f[i].data, f[i].len) != 0)
 			continue;
+		rx_csum_trust(ns, &f[i]);
 		if (is_syn(f[i].data, f[i].len)) {
 			if (tw_reuse(ns, f[i].data))
 				ns->st.rx_tw_reused++;

@@ -84,6 +84,9 @@ struct netstack_stats {
 	uint64_t rx_mss_rewrites, rx_refused;
 	uint64_t rx_syn_refused;	/* SYNs dropped at NETSTACK_MAX_PCBS */
 	uint64_t rx_tw_reused;		/* TIME_WAIT pcbs a new SYN replaced */
+	/* UDP checksums left to the NIC (netstack_udp_csum): inserted on
+	 * the way out, and received good so that lwIP skips its check. */
+	uint64_t tx_csum_offloaded, rx_csum_trusted;
 };
 
 struct netstack {
@@ -98,6 +101,9 @@ struct netstack {
 	bool unfiltered;		/* frames reach lwIP as they came, no
 					   netstack_rx_filter: only to show
 					   what the filter stops */
+	bool csum_offload;		/* UDP over IPv4 checksums by the NIC,
+					   where the netdev passes them:
+					   netstack_udp_csum */
 	struct lwip_api table;
 };
 
@@ -114,6 +120,16 @@ int netstack_poll(struct netstack *ns);
 /* Send what lwIP queued outside netstack_poll (a send from the
  * application's own code); netstack_poll does it too, first thing. */
 void netstack_flush(struct netstack *ns);
+/*
+ * Before a UDP send of LEN payload bytes on PCB: with csum_offload and a
+ * datagram that fits one frame, lwIP leaves the UDP checksum to the NIC
+ * (the frame goes with the pseudo-header sum in the field and a request
+ * to finish it); otherwise lwIP computes it. Received UDP datagrams the
+ * NIC found good reach lwIP with the checksum field 0 ("none", RFC 768),
+ * which is how lwIP, whose checksum checks Debian builds in, is told not
+ * to check them again. TCP checksums stay lwIP's either way.
+ */
+void netstack_udp_csum(struct netstack *ns, struct udp_pcb *pcb, size_t len);
 /* Drop every connection and pcb without a frame sent; the private lwIP
  * goes to the next netstack_open, as fresh. */
 void netstack_close(struct netstack *ns);

@@ -86,6 +86,7 @@ server_main(void *arg)
 		sys_exit(1);
 	}
 	ns.unfiltered = c->unfiltered;
+	ns.csum_offload = c->csum_offload;
 	if (c->app == APP_UDP_ECHO)
 		err = udp_echo_start(&echo, &ns, c->port);
 	else if (c->app == APP_NBD)
@@ -116,6 +117,8 @@ server_main(void *arg)
 		c->st.rx_frames = ns.st.rx_frames;
 		c->st.tx_frames = ns.st.tx_frames;
 		c->st.syn_refused = ns.st.rx_syn_refused;
+		c->st.csum_offloaded = ns.st.tx_csum_offloaded;
+		c->st.csum_trusted = ns.st.rx_csum_trusted;
 		if (c->app == APP_UDP_ECHO)
 			c->st.datagrams = echo.datagrams;
 		else if (c->app == APP_NBD) {

@@ -19,6 +19,7 @@ enum server_app { APP_UDP_ECHO, APP_MEMCACHED, APP_NBD };
 struct server_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t datagrams;		/* UDP echo */
+	uint64_t csum_offloaded, csum_trusted;	/* netstack_stats' */
 	uint64_t connections, deliveries;	/* memcached: TCP deliveries */
 	uint64_t rejected, idle_kicks;	/* memcached: over -c, idle_timeout */
 	uint64_t syn_refused;		/* SYNs past NETSTACK_MAX_PCBS */
@@ -42,6 +43,8 @@ struct server_cfg {
 					   idle_timeout); all zero: defaults */
 	bool unfiltered;		/* lwIP sees TCP options as they come
 					   (netstack.h): to show an attack */
+	bool csum_offload;		/* UDP checksums by the NIC
+					   (netstack_udp_csum) */
 	/* NBD: unit nvme_unit of controller nvme_dev; the export is blocks
 	   [first_lba, first_lba + nblocks) of its namespace (nblocks 0:
 	   all of it from first_lba), named export_name */

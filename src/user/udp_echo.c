@@ -49,6 +49,7 @@ echo(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 	sockperf_reply(p);
 	e->datagrams++;
 	e->bytes += p->tot_len;
+	netstack_udp_csum(e->ns, pcb, p->tot_len);
 	if (e->ns->api->udp_sendto(pcb, p, addr, port) != ERR_OK)
 		e->failures++;
 	e->ns->api->pbuf_free(p);
