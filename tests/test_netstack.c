@@ -440,6 +440,20 @@ h_answered(const struct hostile *h)
 	return strstr(h->got, "VERSION ") != NULL;
 }
 
+/* Once the server is up: NIC 1 opened and the server's MAC known by
+ * ARP. false: the peer cannot start. */
+static bool
+h_start(struct hostile *h)
+{
+	while (!h->srv->ready)
+		wfe();
+	if (udrv_open(&h->d, 1) != 0)
+		return false;
+	h_arp(h, 1, NULL, ATK_MC_IP);
+	h_pump(h, 2000, h_has_mac);
+	return h->have_smac;
+}
+
 static void
 hostile_main(void *arg)
 {
@@ -447,13 +461,7 @@ hostile_main(void *arg)
 	static const uint8_t mss16[4] = { 2, 4, 0, 16 };
 	struct hostile *h = arg;
 
-	while (!h->srv->ready)
-		wfe();
-	if (udrv_open(&h->d, 1) != 0)
-		return;
-	h_arp(h, 1, NULL, ATK_MC_IP);
-	h_pump(h, 2000, h_has_mac);
-	if (!h->have_smac)
+	if (!h_start(h))
 		return;
 	h->stage = 1;
 	h->snd_nxt = 1000;
@@ -480,14 +488,19 @@ hostile_main(void *arg)
 	udrv_close(&h->d);
 }
 
-static void
-test_hostile_mss(void)
+/*
+ * A fresh machine: the server process SRV describes on NIC 0 (10.0.0.1)
+ * and PEER (a struct hostile) on NIC 1, run until the peer is done (the
+ * server polls for ever). The server is then asked to stop, and must. 0,
+ * or -1 when the machine would not boot.
+ */
+static int
+run_with_peer(struct server_cfg *srv, struct hostile *h,
+    void (*peer)(void *), void (*check)(struct kernel *, int))
 {
 	struct kernel_opts o;
 	char err[200];
 	struct kernel *k;
-	struct server_cfg srv;
-	struct hostile *h = calloc(1, sizeof *h);
 	struct proc_info pi;
 	int sp;
 
@@ -495,37 +508,57 @@ test_hostile_mss(void)
 	o.host_syscalls = false;
 	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
 	    sizeof err);
-	CHECK(k != NULL && h != NULL);
-	if (k == NULL || h == NULL) {
-		free(h);
-		return;
-	}
-	memset(&srv, 0, sizeof srv);
-	srv.app = APP_MEMCACHED;
-	srv.dev = 0;
-	snprintf(srv.cidr, sizeof srv.cidr, "10.0.0.1/24");
-	srv.port = ATK_MC_PORT;
-	srv.mc_memory = 8u << 20;
-	h->srv = &srv;
-	sp = kernel_spawn(k, "memcached", server_main, &srv);
-	kernel_spawn(k, "hostile", hostile_main, h);
-	/* Until the peer is done (the server polls for ever). */
+	CHECK(k != NULL);
+	if (k == NULL)
+		return -1;
+	srv->dev = 0;
+	snprintf(srv->cidr, sizeof srv->cidr, "10.0.0.1/24");
+	h->srv = srv;
+	sp = kernel_spawn(k, "server", server_main, srv);
+	kernel_spawn(k, "peer", peer, h);
 	for (int i = 0; i < 1000 && kernel_run(k, 100) > 1; i++)
 		continue;
-	kernel_proc_info(k, sp, &pi);
-	if (srv.err[0] != '\0')
-		fprintf(stderr, "server: %s\n", srv.err);
-	if (pi.state != PROC_RUNNABLE)
-		fprintf(stderr, "server: %s\n", pi.status);
-	CHECK(pi.state == PROC_RUNNABLE);
-	CHECK_EQ(h->stage, 4);
-	CHECK(strstr(h->got, "STAT pid ") != NULL);
-	CHECK(strstr(h->got, "END\r\nVERSION ") != NULL);
-	srv.stop = true;
+	if (srv->err[0] != '\0')
+		fprintf(stderr, "server: %s\n", srv->err);
+	if (check != NULL)
+		check(k, sp);
+	srv->stop = true;
 	kernel_run(k, 1000);
 	kernel_proc_info(k, sp, &pi);
 	CHECK(pi.state == PROC_EXITED);
 	kernel_halt(k);
+	return 0;
+}
+
+/* The server is still there once the peer is done. */
+static void
+server_runs(struct kernel *k, int sp)
+{
+	struct proc_info pi;
+
+	kernel_proc_info(k, sp, &pi);
+	if (pi.state != PROC_RUNNABLE)
+		fprintf(stderr, "server: %s\n", pi.status);
+	CHECK(pi.state == PROC_RUNNABLE);
+}
+
+static void
+test_hostile_mss(void)
+{
+	struct server_cfg srv;
+	struct hostile *h = calloc(1, sizeof *h);
+
+	CHECK(h != NULL);
+	memset(&srv, 0, sizeof srv);
+	srv.app = APP_MEMCACHED;
+	srv.port = ATK_MC_PORT;
+	srv.mc_memory = 8u << 20;
+	if (h != NULL && run_with_peer(&srv, h, hostile_main,
+	    server_runs) == 0) {
+		CHECK_EQ(h->stage, 4);
+		CHECK(strstr(h->got, "STAT pid ") != NULL);
+		CHECK(strstr(h->got, "END\r\nVERSION ") != NULL);
+	}
 	free(h);
 }
 
@@ -583,13 +616,7 @@ csum_peer_main(void *arg)
 {
 	struct hostile *h = arg;
 
-	while (!h->srv->ready)
-		wfe();
-	if (udrv_open(&h->d, 1) != 0)
-		return;
-	h_arp(h, 1, NULL, ATK_MC_IP);
-	h_pump(h, 2000, h_has_mac);
-	if (!h->have_smac)
+	if (!h_start(h))
 		return;
 	h->stage = 1;
 	h_udp(h, "good", 1);
@@ -603,45 +630,26 @@ csum_peer_main(void *arg)
 static void
 test_csum_offload(void)
 {
-	struct kernel_opts o;
-	char err[200];
-	struct kernel *k;
 	struct server_cfg srv;
 	struct hostile *h = calloc(1, sizeof *h);
-	int sp;
 
-	kernel_opts_default(&o);
-	o.host_syscalls = false;
-	k = kernel_boot(board_new(NULL, err, sizeof err), &o, err,
-	    sizeof err);
-	CHECK(k != NULL && h != NULL);
-	if (k == NULL || h == NULL) {
-		free(h);
-		return;
-	}
+	CHECK(h != NULL);
 	memset(&srv, 0, sizeof srv);
 	srv.app = APP_UDP_ECHO;
-	srv.dev = 0;
-	snprintf(srv.cidr, sizeof srv.cidr, "10.0.0.1/24");
 	srv.port = ECHO_PORT;
 	srv.csum_offload = true;
-	h->srv = &srv;
-	sp = kernel_spawn(k, "udp-echo", server_main, &srv);
-	kernel_spawn(k, "peer", csum_peer_main, h);
-	for (int i = 0; i < 1000 && kernel_run(k, 100) > 1; i++)
-		continue;
-	CHECK_EQ(h->stage, 1);
-	CHECK_EQ(h->nudp, 2);
-	CHECK(strcmp(h->udp_got[0], "good") == 0);
-	CHECK(strcmp(h->udp_got[1], "none") == 0);
-	CHECK(h->udp_sum_ok[0] && h->udp_sum_ok[1]);
-	CHECK_EQ(srv.st.datagrams, 2);
-	CHECK_EQ(srv.st.csum_trusted, 1);	/* "none" had nothing to check */
-	CHECK_EQ(srv.st.csum_offloaded, 2);
-	srv.stop = true;
-	kernel_run(k, 1000);
-	(void)sp;
-	kernel_halt(k);
+	if (h != NULL && run_with_peer(&srv, h, csum_peer_main,
+	    server_runs) == 0) {
+		CHECK_EQ(h->stage, 1);
+		CHECK_EQ(h->nudp, 2);
+		CHECK(strcmp(h->udp_got[0], "good") == 0);
+		CHECK(strcmp(h->udp_got[1], "none") == 0);
+		CHECK(h->udp_sum_ok[0] && h->udp_sum_ok[1]);
+		CHECK_EQ(srv.st.datagrams, 2);
+		/* "none" had nothing to check; "bad!" went to lwIP. */
+		CHECK_EQ(srv.st.csum_trusted, 1);
+		CHECK_EQ(srv.st.csum_offloaded, 2);
+	}
 	free(h);
 }
 
