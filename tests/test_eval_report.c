@@ -293,8 +293,8 @@ test_output(void)
 	CHECK(strncmp(buf, "{\"bench\":\"unit\",\"machine\":{", 27) == 0);
 	CHECK(strstr(buf, "\"commit\":") != NULL &&
 	    strstr(buf, "\"date\":") != NULL &&
-	    strstr(buf, "\"options\":{\"quick\":false,\"host_syscalls\":true}")
-	    != NULL);
+	    strstr(buf, "\"options\":{\"quick\":false,"
+	    "\"host_syscalls\":true,\"csum_offload\":false}") != NULL);
 	CHECK(len > 0 && buf[len - 1] == '}' && strchr(buf, '\n') == NULL);
 	free(buf);
 }
