@@ -452,6 +452,58 @@ own_main(void *arg)
 		sys_yield();
 }
 
+/* --- a page-arm tenant replays the kernel's admin queue ----------------- */
+
+static void
+replayer_main(void *arg)
+{
+	struct again *g = arg;
+	struct nvdrv d;
+	cap_t db;
+
+	if ((g->open_rc = nvdrv_open(&d, NVME_DEV, 0)) != 0)
+		return;
+	/* The admin SQ tail doorbell is 8 bytes below its own, on the one
+	 * doorbell page: ring it round the queue, so that the controller
+	 * runs the kernel's old admin entries again and posts their
+	 * completions where the kernel looks for its next one. */
+	db = cheri_address_set(d.sqt, cheri_address_get(d.sqt) - 8);
+	st32(db, 0, 15);
+	st32(db, 0, 7);
+	g->wr = 1;
+	/* Exit: the kernel deletes this unit's queues, admin commands. */
+}
+
+static void
+test_admin_replay(void)
+{
+	struct kernel *k = boot(ARM_PAGE);
+	struct again g;
+	struct own o;
+
+	CHECK(k != NULL);
+	if (k == NULL)
+		return;
+	memset(&g, 0, sizeof g);
+	kernel_spawn(k, "replayer", replayer_main, &g);
+	kernel_run(k, 0);
+	CHECK_EQ(g.open_rc, 0);
+	CHECK_EQ(g.wr, 1);
+	/* Its queues went, and the unit serves the next tenant: the
+	 * kernel's admin commands were answered by their own completions,
+	 * not by the replayed ones. */
+	CHECK(!qstate(k, 1).sq_live && !qstate(k, 1).cq_live);
+	memset(&o, 0, sizeof o);
+	o.unit = 0;
+	kernel_spawn(k, "next", own_main, &o);
+	kernel_run(k, 0);
+	CHECK_EQ(o.open_rc, 0);
+	CHECK_EQ(o.wr, 0);
+	CHECK_EQ(o.rd, 0);
+	CHECK(o.same);
+	kernel_halt(k);
+}
+
 static void
 test_own_namespace(bool isolation)
 {
@@ -510,6 +562,7 @@ main(void)
 	test_neighbour(ARM_CAPIO);
 	test_neighbour(ARM_PAGE);
 	test_exit_again();
+	test_admin_replay();
 	test_own_namespace(false);
 	test_own_namespace(true);
 	test_four_tenants(8, true);

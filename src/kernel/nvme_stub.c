@@ -61,6 +61,8 @@ struct nvme_stub {
 	unsigned nunits;
 	struct nvme_unit unit[NVME_STUB_MAX_UNITS];
 	uint64_t irqs;
+	uint64_t stray;			/* admin completions of no command
+					   of ours (admin()) */
 };
 
 static uint32_t
@@ -105,14 +107,12 @@ admin(struct nvme_stub *s, uint8_t opc, uint32_t nsid, uint64_t prp1,
     uint32_t cdw10, uint32_t cdw11, uint32_t *dw0)
 {
 	uint8_t e[NVME_SQE_SIZE], c[NVME_CQE_SIZE];
-	uint64_t cqe = s->acq + (uint64_t)s->acq_head * NVME_CQE_SIZE;
-	uint16_t st;
+	uint16_t st, cid = s->cid++;
 
 	memset(e, 0, sizeof e);
 	e[NVME_SQE_OPC] = opc;
-	e[NVME_SQE_CID] = (uint8_t)s->cid;
-	e[NVME_SQE_CID + 1] = (uint8_t)(s->cid >> 8);
-	s->cid++;
+	e[NVME_SQE_CID] = (uint8_t)cid;
+	e[NVME_SQE_CID + 1] = (uint8_t)(cid >> 8);
 	put32(e + NVME_SQE_NSID, nsid);
 	put32(e + NVME_SQE_PRP1, (uint32_t)prp1);
 	put32(e + NVME_SQE_PRP1 + 4, (uint32_t)(prp1 >> 32));
@@ -124,19 +124,32 @@ admin(struct nvme_stub *s, uint8_t opc, uint32_t nsid, uint64_t prp1,
 	s->asq_tail = (s->asq_tail + 1) % ADMIN_QSIZE;
 	wr(s, NVME_SQTDBL(0), s->asq_tail);
 	for (int i = 0; i < ADMIN_POLLS; i++) {
+		uint64_t cqe = s->acq + (uint64_t)s->acq_head * NVME_CQE_SIZE;
+
 		if (phys_read(s->k->phys, cqe, c, sizeof c) != 0)
 			abort();
 		st = (uint16_t)(c[NVME_CQE_STATUS] | c[NVME_CQE_STATUS + 1] << 8);
-		if ((st & 1) == s->acq_phase) {
-			if (dw0 != NULL)
-				*dw0 = get32(c + NVME_CQE_DW0);
-			if (++s->acq_head == ADMIN_QSIZE) {
-				s->acq_head = 0;
-				s->acq_phase = !s->acq_phase;
-			}
-			wr(s, NVME_CQHDBL(0), s->acq_head);
-			return st >> 1;
+		if ((st & 1) != s->acq_phase)
+			continue;
+		if (++s->acq_head == ADMIN_QSIZE) {
+			s->acq_head = 0;
+			s->acq_phase = !s->acq_phase;
 		}
+		wr(s, NVME_CQHDBL(0), s->acq_head);
+		/*
+		 * Only the completion of this command answers it (§4.6: the
+		 * CID). Others are stray: entries replayed by whoever rang
+		 * the admin doorbell (a page-arm tenant can), consumed and
+		 * counted, so that they never pass for this one's.
+		 */
+		if ((uint16_t)(c[NVME_CQE_CID] | c[NVME_CQE_CID + 1] << 8) !=
+		    cid) {
+			s->stray++;
+			continue;
+		}
+		if (dw0 != NULL)
+			*dw0 = get32(c + NVME_CQE_DW0);
+		return st >> 1;
 	}
 	return -1;
 }
