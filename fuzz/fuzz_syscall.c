@@ -18,9 +18,11 @@
  * map, info, goodbye, send, recv) ever succeeds; and after it ended the
  * kernel's private page, the victim's page and NIC 1's privileged
  * registers are exactly as they were, the victim still runs, receives
- * its frame intact and can still send, and NIC 0 is free again in both
- * modes (a probe attaches and says goodbye): whatever the hostile
- * processes did, revocation took everything back. Resources too: once
+ * its frame intact and can still send, and NIC 0 and every unit of the
+ * NVMe controller (device 2, whose block calls the programs make too)
+ * are free again in both modes (a probe attaches each and says
+ * goodbye): whatever the hostile processes did, revocation took
+ * everything back. Resources too: once
  * both have ended, the kernel's free pages and the page tables of live
  * processes are back where they were before they started. ASan/UBSan
  * catch the rest. Work per input is bounded (MAX_OPS).
@@ -322,6 +324,9 @@ hostile_main(void *arg)
 
 /* --- the probe: NIC 0 must be free again, in both modes ----------------- */
 
+#define NVME_DEV	2
+#define PROBE_UNITS	2
+
 static volatile int probe_attach, probe_goodbye;
 
 static void
@@ -336,15 +341,24 @@ probe_main(void *arg)
 	if (capio_syscall(SYS_MMAP, &a, &r) != 0)
 		return;
 	id = r.c[0];
-	for (uint64_t mode = 0; mode <= SYS_ATTACH_KERNEL_PATH; mode++) {
-		a = (struct sysargs){ .c = { id }, .x = { 0, mode } };
-		if ((probe_attach = (int)capio_syscall(SYS_ATTACH, &a, &r)) != 0)
-			return;
-		a = (struct sysargs){ .c = { r.c[0] }, .x = { 0 } };
-		if ((probe_goodbye = (int)capio_syscall(SYS_GOODBYE, &a,
-		    &r)) != 0)
-			return;
-	}
+	/* NIC 0 in both modes, then every unit of the NVMe controller in
+	 * both: free again, whatever the hostile processes held. */
+	for (int u = -1; u < PROBE_UNITS; u++)
+		for (uint64_t mode = 0; mode <= SYS_ATTACH_KERNEL_PATH;
+		    mode++) {
+			uint64_t dev = u < 0 ? 0 : NVME_DEV;
+			uint64_t unit = u < 0 ? 0 : (uint64_t)u;
+
+			a = (struct sysargs){ .c = { id },
+			    .x = { dev, mode, unit } };
+			if ((probe_attach = (int)capio_syscall(SYS_ATTACH,
+			    &a, &r)) != 0)
+				return;
+			a = (struct sysargs){ .c = { r.c[0] }, .x = { dev } };
+			if ((probe_goodbye = (int)capio_syscall(SYS_GOODBYE,
+			    &a, &r)) != 0)
+				return;
+		}
 }
 
 /* --- setup and oracles -------------------------------------------------- */
@@ -389,6 +403,12 @@ setup(void)
 	victim_recv = victim_send = -1;
 	board_desc_default(&bd);
 	bd.ram_size = 64u << 20;
+	/* Device 2: an NVMe controller whose queue pairs are units, so
+	 * that attach, map, goodbye and the block calls meet a second
+	 * kind of device. */
+	bd.nvmes = 1;
+	bd.nvme[0].queues = PROBE_UNITS;
+	bd.nvme[0].ns_bytes = 1u << 20;
 	kernel_opts_default(&o);
 	o.host_syscalls = false;
 	if ((k = kernel_boot(board_new(&bd, err, sizeof(err)), &o, err,
@@ -456,7 +476,8 @@ check(void)
 		die("cannot spawn the probe");
 	run_until_done(pid);
 	if (probe_attach != 0 || probe_goodbye != 0)
-		die("NIC 0 was not free after the hostile process ended");
+		die("NIC 0 or an NVMe unit was not free after the hostile "
+		    "processes ended");
 }
 
 int
