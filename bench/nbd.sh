@@ -4,9 +4,9 @@
 #
 #   capio        capio run nbd, the CAPIO arm: the NIC (TAP, e1000e model,
 #                lwIP) and the NVMe queue pair driven by the process itself
-#   capio-kpath  capio run nbd --kernel-path: frames through the CAPIO
-#                kernel's send/receive calls; NVMe still the process's own
-#                queue pair (no kernel-mediated NVMe path on this branch)
+#   capio-kpath  capio run nbd --kernel-path, the kernel arm: frames
+#                through the CAPIO kernel's send/receive calls and blocks
+#                through its block calls (SYS_BLK_*)
 #   nbdkit       nbdkit file IMAGE, on the namespace's loopback
 #   qemu-nbd     qemu-nbd -f raw IMAGE, on the namespace's loopback
 #

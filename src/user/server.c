@@ -19,29 +19,39 @@
 #include "user/udp_echo.h"
 
 /* NBD's storage: the NVMe unit and the window on its namespace. */
+/*
+ * The export's storage: the NVMe unit through the user-level driver, or
+ * with kernel_path through the kernel's block calls, as the NIC.
+ */
 static int
-nbd_storage(struct server_cfg *c, struct nvdrv *nv, struct nbd_disk *disk,
-    struct nbd_export *ex)
+nbd_storage(struct server_cfg *c, struct nvdrv *nv, struct nbd_kpath *kp,
+    struct nbd_disk *disk, struct nbd_export *ex)
 {
-	uint64_t nblocks;
+	uint64_t nblocks, all;
 	int err;
 
-	if ((err = nvdrv_open(nv, c->nvme_dev, c->nvme_unit)) != 0) {
+	err = c->kernel_path ? nbd_kpath_open(kp, c->nvme_dev, c->nvme_unit) :
+	    nvdrv_open(nv, c->nvme_dev, c->nvme_unit);
+	if (err != 0) {
 		snprintf(c->err, sizeof c->err, "cannot open NVMe unit %u of "
-		    "device %d: %s", c->nvme_unit, c->nvme_dev,
+		    "device %d%s: %s", c->nvme_unit, c->nvme_dev,
+		    c->kernel_path ? " for the kernel path" : "",
 		    capio_strerror(err));
 		return -1;
 	}
+	all = c->kernel_path ? kp->nblocks : nv->nblocks;
 	nblocks = c->nblocks != 0 ? c->nblocks :
-	    nv->nblocks > c->first_lba ? nv->nblocks - c->first_lba : 0;
-	if (nbd_disk_init(disk, nv, c->first_lba, nblocks) != 0 ||
-	    nblocks == 0) {
+	    all > c->first_lba ? all - c->first_lba : 0;
+	if (nbd_disk_init(disk, c->kernel_path ? NULL : nv, kp, c->first_lba,
+	    nblocks) != 0 || nblocks == 0) {
 		snprintf(c->err, sizeof c->err, "blocks %llu..+%llu are not a "
 		    "window of the namespace (%llu blocks)",
 		    (unsigned long long)c->first_lba,
-		    (unsigned long long)nblocks,
-		    (unsigned long long)nv->nblocks);
-		nvdrv_close(nv);
+		    (unsigned long long)nblocks, (unsigned long long)all);
+		if (c->kernel_path)
+			nbd_kpath_close(kp);
+		else
+			nvdrv_close(nv);
 		return -1;
 	}
 	memset(ex, 0, sizeof *ex);
@@ -63,12 +73,13 @@ server_main(void *arg)
 	struct udp_echo echo;
 	struct mc_server mc;
 	struct nvdrv nv;
+	struct nbd_kpath kp;
 	struct nbd_disk disk;
 	struct nbd_export ex;
 	struct nbd_server nbd;
 	int err;
 
-	if (c->app == APP_NBD && nbd_storage(c, &nv, &disk, &ex) != 0)
+	if (c->app == APP_NBD && nbd_storage(c, &nv, &kp, &disk, &ex) != 0)
 		sys_exit(1);
 	if (c->kernel_path)
 		err = netdev_from_kernel(&nd, c->dev, c->mac);
@@ -150,7 +161,10 @@ server_main(void *arg)
 	if (c->app == APP_NBD) {
 		/* What was written is in the file once the queue is gone:
 		 * a last Flush, then goodbye. */
-		(void)nvdrv_flush(&nv);
-		nvdrv_close(&nv);
+		(void)nbd_disk_ops.flush(&disk);
+		if (c->kernel_path)
+			nbd_kpath_close(&kp);
+		else
+			nvdrv_close(&nv);
 	}
 }
