@@ -363,6 +363,7 @@ help(void)
 	    "                   (in --ip's subnet) and bring it up\n"
 	    "  --port N         listening port, 1..65535\n"
 	    "  --kernel-path    use the kernel-mediated send/recv calls instead\n"
+	    "                   (nbd: and its block calls for the NVMe unit)\n"
 	    "  --pcap FILE      record every frame on the wire\n"
 	    "  --seconds N      with --tap: stop after N seconds (0: until a signal)\n"
 	    "  --restart N      with --tap: start the server again, up to N times\n"
