@@ -591,13 +591,13 @@ h_udp(struct hostile *h, const char *payload, int sum)
 	ip[9] = 17;
 	inet_put32(ip + 12, ATK_PEER_IP);
 	inet_put32(ip + 16, ATK_MC_IP);
-	inet_put16(ip + 10, (uint16_t)~inet_fold(inet_sum(ip, 20, 0)));
+	inet_put16(ip + 10, inet_cksum(inet_sum(ip, 20, 0)));
 	inet_put16(u, PEER_PORT);
 	inet_put16(u + 2, ECHO_PORT);
 	inet_put16(u + 4, (uint16_t)ulen);
 	memcpy(u + 8, payload, ulen - 8);
 	if (sum != 0) {
-		uint16_t c = (uint16_t)~inet_fold(inet_sum(u, ulen,
+		uint16_t c = inet_cksum(inet_sum(u, ulen,
 		    inet_sum(ip + 12, 8, 17u + (uint32_t)ulen)));
 
 		inet_put16(u + 6, (uint16_t)(sum > 0 ? c : c ^ 0x0100));

@@ -27,6 +27,7 @@
 
 #define RX_BURST	32
 #define FRAME_ROOM	2048
+#define ETH_HLEN	14
 #define TX_RETRIES	256
 
 /*
@@ -295,18 +296,28 @@ bind_api(void *h, struct lwip_api *t, char *err, size_t errlen)
 static size_t
 udp4_at(const uint8_t *f, size_t len)
 {
+	const uint8_t *ip = f + ETH_HLEN;
 	size_t ihl, l4;
 
-	if (len < 14 + 20 + 8 || inet_get16(f + 12) != 0x0800 ||
-	    (f[14] >> 4) != 4 || f[14 + 9] != 17 ||
-	    (inet_get16(f + 14 + 6) & 0x3FFF) != 0)	/* MF, offset */
+	if (len < ETH_HLEN + 20 + 8 || inet_get16(f + 12) != 0x0800 ||
+	    (ip[0] >> 4) != 4 || ip[9] != 17 ||
+	    (inet_get16(ip + 6) & 0x3fff) != 0)	/* MF, or an offset */
 		return 0;
-	ihl = (size_t)(f[14] & 0xF) * 4;
-	l4 = 14 + ihl;
-	if (ihl < 20 || l4 + 8 > len || 14 + (size_t)inet_get16(f + 14 + 2) > len ||
-	    inet_get16(f + l4 + 4) < 8 || l4 + (size_t)inet_get16(f + l4 + 4) > len)
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	l4 = ETH_HLEN + ihl;
+	if (ihl < 20 || l4 + 8 > len ||
+	    ETH_HLEN + (size_t)inet_get16(ip + 2) > len ||
+	    inet_get16(f + l4 + 4) < 8 ||
+	    l4 + (size_t)inet_get16(f + l4 + 4) > len)
 		return 0;
 	return l4;
+}
+
+/* UDP checksums go to the NIC: asked for, and the path passes them. */
+static bool
+offloading(const struct netstack *ns)
+{
+	return ns->csum_offload && ns->nd->csum_offload;
 }
 
 /*
@@ -318,17 +329,17 @@ udp4_at(const uint8_t *f, size_t len)
 static void
 tx_csum_request(struct netstack *ns, uint8_t *f, struct udrv_frame *out)
 {
-	size_t l4 = udp4_at(f, out->len);
+	size_t l4;
 	uint16_t ulen;
 
-	if (!ns->csum_offload || !ns->nd->csum_offload || l4 == 0 ||
+	if (!offloading(ns) || (l4 = udp4_at(f, out->len)) == 0 ||
 	    l4 + 6 > 0xFF || inet_get16(f + l4 + 6) != 0)
 		return;
 	ulen = inet_get16(f + l4 + 4);
 	/* The NIC sums to the end of the frame: no bytes past the datagram. */
 	if (l4 + ulen != out->len)
 		return;
-	inet_put16(f + l4 + 6, inet_fold(inet_sum(f + 14 + 12, 8,
+	inet_put16(f + l4 + 6, inet_fold(inet_sum(f + ETH_HLEN + 12, 8,
 	    17u + ulen)));
 	out->csum_start = (uint8_t)l4;
 	out->csum_at = (uint8_t)(l4 + 6);
@@ -344,20 +355,18 @@ rx_csum_trust(struct netstack *ns, struct udrv_frame *f)
 {
 	size_t l4;
 
-	if (!ns->csum_offload || !f->l4_csum_good)
+	if (!ns->csum_offload || !f->l4_csum_good ||
+	    (l4 = udp4_at(f->data, f->len)) == 0)
 		return;
-	if ((l4 = udp4_at(f->data, f->len)) != 0) {
-		inet_put16((uint8_t *)f->data + l4 + 6, 0);
-		ns->st.rx_csum_trusted++;
-	}
+	inet_put16((uint8_t *)f->data + l4 + 6, 0);
+	ns->st.rx_csum_trusted++;
 }
 
 void
 netstack_udp_csum(struct netstack *ns, struct udp_pcb *pcb, size_t len)
 {
 	/* One frame: the MTU less the IPv4 and UDP headers. */
-	if (ns->csum_offload && ns->nd->csum_offload &&
-	    len <= ns->netif.mtu - 28u)
+	if (offloading(ns) && len <= ns->netif.mtu - 28u)
 		pcb->flags |= UDP_FLAGS_NOCHKSUM;
 	else
 		pcb->flags &= (u8_t)~UDP_FLAGS_NOCHKSUM;
@@ -487,7 +496,6 @@ fail:
  * address: IPv6 frames are refused before lwIP's IPv6 code sees them.
  */
 
-#define ETH_HLEN	14
 #define TCP_HLEN	20
 #define TCP_FLAG_SYN	0x02
 #define TCPOPT_EOL	0
